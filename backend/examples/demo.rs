@@ -1,0 +1,185 @@
+//! A small but realistic service with the dashboard bound to it.
+//!
+//! ```text
+//! cargo run -p axum-monitoring-dashboard --example demo -- --bind 127.0.0.1:3000 --traffic 200
+//! ```
+//!
+//! Prints `listening on http://ADDR`, the dashboard's URL and, on a fresh database, the admin
+//! credentials.
+#![allow(missing_docs)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_monitoring_dashboard::Dashboard;
+use clap::Parser;
+use serde_json::{Value, json};
+
+/// Command-line options.
+#[derive(Parser, Debug)]
+#[command(about = "A demo service monitored by axum-monitoring-dashboard")]
+struct Options {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    bind: SocketAddr,
+    /// Database URL (overrides the config file and DASHBOARD_DATABASE).
+    #[arg(long)]
+    database: Option<String>,
+    /// Configuration file (TOML or Flask-MonitoringDashboard INI).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Send this many mixed requests to the service after it starts.
+    #[arg(long, default_value_t = 0)]
+    traffic: usize,
+}
+
+#[derive(serde::Deserialize)]
+struct Delay {
+    delay_ms: Option<u64>,
+}
+
+/// Loads a user; pretends to ask a database.
+#[tracing::instrument]
+async fn load_user(id: u64) -> Value {
+    tokio::time::sleep(Duration::from_millis(2 + id % 4)).await;
+    json!({ "id": id, "name": format!("user-{id}") })
+}
+
+/// Loads a user's posts.
+#[tracing::instrument]
+async fn load_posts(user: u64) -> Vec<Value> {
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    (1..=3)
+        .map(|n| json!({ "id": user * 10 + n, "title": format!("Post {n}") }))
+        .collect()
+}
+
+/// Renders a report with some real CPU work.
+#[tracing::instrument]
+fn render_report(rows: u64) -> u64 {
+    (0..rows * 10_000).fold(0u64, |acc, x| acc.wrapping_mul(31).wrapping_add(x))
+}
+
+async fn index() -> &'static str {
+    "demo service: try /users/1, /users/1/posts, /reports/slow, POST /orders"
+}
+
+async fn show_user(Path(id): Path<u64>) -> Json<Value> {
+    Json(load_user(id).await)
+}
+
+async fn user_posts(Path(id): Path<u64>) -> Json<Vec<Value>> {
+    Json(load_posts(id).await)
+}
+
+async fn slow_report(Query(delay): Query<Delay>) -> Json<Value> {
+    tokio::time::sleep(Duration::from_millis(delay.delay_ms.unwrap_or(120))).await;
+    Json(json!({ "checksum": render_report(20) }))
+}
+
+/// Fails for every order whose quantity is a multiple of 4.
+async fn create_order(
+    Json(order): Json<Value>,
+) -> Result<(StatusCode, Json<Value>), (StatusCode, Json<Value>)> {
+    let quantity = order.get("quantity").and_then(Value::as_u64).unwrap_or(1);
+    if quantity % 4 == 0 {
+        return Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "out of stock" })),
+        ));
+    }
+    Ok((StatusCode::CREATED, Json(json!({ "quantity": quantity }))))
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/users/{id}", get(show_user))
+        .route("/users/{id}/posts", get(user_posts))
+        .route("/reports/slow", get(slow_report))
+        .route("/orders", post(create_order))
+}
+
+/// Sends `count` requests, cycling over the routes, and prints how many went to each.
+async fn send_traffic(base: &str, count: usize) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let mut sent = [0usize; 5];
+    for i in 0..count {
+        let n = i as u64;
+        let request = match i % 5 {
+            0 => client.get(format!("{base}/")),
+            1 => client.get(format!("{base}/users/{n}")),
+            2 => client.get(format!("{base}/users/{n}/posts")),
+            3 => client
+                .post(format!("{base}/orders"))
+                .json(&json!({ "quantity": n % 7 })),
+            _ => client.get(format!("{base}/reports/slow?delay_ms={}", 5 + n % 20)),
+        };
+        request.send().await.context("sending demo traffic")?;
+        sent[i % 5] += 1;
+    }
+    let routes = [
+        "GET /",
+        "GET /users/{id}",
+        "GET /users/{id}/posts",
+        "POST /orders",
+        "GET /reports/slow",
+    ];
+    for (route, count) in routes.iter().zip(sent) {
+        println!("traffic: {count} × {route}");
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let options = Options::parse();
+    let mut builder = Dashboard::builder().config_env("DASHBOARD_CONFIG");
+    if let Some(config) = options.config {
+        builder = builder.config_file(config);
+    }
+    if let Some(database) = options.database {
+        builder = builder.database(database);
+    }
+    let monitor = builder.start().await?;
+    let listener = tokio::net::TcpListener::bind(options.bind)
+        .await
+        .with_context(|| format!("binding {}", options.bind))?;
+    let address = listener.local_addr()?;
+    let base = format!("http://{address}");
+    println!("listening on {base}");
+    println!("dashboard: {base}/{}/", monitor.config().custom_link);
+    match monitor.generated_admin_password() {
+        Some(password) => println!("admin: {} / {password}", monitor.config().username),
+        None => println!(
+            "admin: {} (password as configured)",
+            monitor.config().username
+        ),
+    }
+    let server = axum::serve(
+        listener,
+        monitor
+            .bind(app())
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(monitor.shutdown_signal());
+    let server = tokio::spawn(async move { server.await });
+    if options.traffic > 0 {
+        send_traffic(&base, options.traffic).await?;
+    }
+    println!("ready");
+    server.await??;
+    monitor.shutdown().await;
+    Ok(())
+}

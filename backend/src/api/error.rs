@@ -1,0 +1,54 @@
+//! Errors of the API: `{"error": {"code", "message"}}` with a fitting status, never a panic.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dashboard_shared::{ErrorBody, ErrorDetail};
+
+/// An API failure.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ApiError {
+    /// No valid session (or wrong credentials at login).
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// A session without the right, or a missing CSRF header.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such route.
+    #[error("no such API route")]
+    NotFound,
+    /// The database failed; details go to the log, not to the client.
+    #[error("the dashboard's database is unavailable")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Database(error) = &self {
+            tracing::error!(%error, "dashboard API request failed");
+        }
+        let (status, code) = self.status_and_code();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: self.to_string(),
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}

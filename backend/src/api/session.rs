@@ -1,0 +1,277 @@
+//! Sessions: login, logout, `me`, and the [`Session`] extractor that every other route uses.
+//!
+//! A session is a signed, expiring token (HS256) in an `HttpOnly; SameSite=Strict` cookie. It
+//! names the account and the account's session generation; the account is read again on every
+//! request, so a deleted account, a changed role, a logout or a password change take effect at
+//! once. State-changing requests must also carry the session's CSRF token in `X-CSRF-Token`.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::response::{AppendHeaders, IntoResponse};
+use dashboard_shared::{LoginRequest, Role, SessionInfo, api};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use super::{ApiError, ApiState};
+use crate::accounts::{self, random_token};
+
+/// The session cookie's name.
+const COOKIE_NAME: &str = "dashboard_session";
+/// How long a session lasts.
+const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+/// Verified when the username does not exist, so that both cases take as long.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$xBcS9k3b6ObXUhMA8Su2xY6s0k2b0BzHhJkN5ORCJ6s";
+
+/// The keys that sign and check session tokens.
+pub(crate) struct SessionKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    cookie_path: String,
+}
+
+impl SessionKeys {
+    /// Keys from the deployment's stored secret; cookies are scoped to `/{custom_link}`.
+    pub(crate) fn new(secret: &str, custom_link: &str) -> Self {
+        SessionKeys {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            cookie_path: format!("/{custom_link}"),
+        }
+    }
+
+    fn issue(&self, claims: &Claims) -> Result<String, ApiError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|err| ApiError::BadRequest(format!("cannot sign the session: {err}")))
+    }
+
+    fn check(&self, token: &str) -> Option<Claims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+
+    fn cookie(&self, value: &str, max_age: Duration, secure: bool) -> HeaderValue {
+        let secure = if secure { "; Secure" } else { "" };
+        let cookie = format!(
+            "{COOKIE_NAME}={value}; Path={}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+            self.cookie_path,
+            max_age.as_secs()
+        );
+        HeaderValue::from_str(&cookie)
+            .unwrap_or_else(|_| HeaderValue::from_static("dashboard_session=; Max-Age=0"))
+    }
+}
+
+/// What a session token says.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The account's id.
+    sub: i32,
+    /// The account's session generation when the session began.
+    generation: i64,
+    /// The CSRF token of this session.
+    csrf: String,
+    /// Expiry, seconds since the epoch.
+    exp: u64,
+}
+
+/// A logged-in caller, re-checked against the database.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) user_id: i32,
+    pub(crate) username: String,
+    pub(crate) role: Role,
+    csrf: String,
+}
+
+impl Session {
+    fn info(&self) -> SessionInfo {
+        SessionInfo {
+            username: self.username.clone(),
+            role: self.role,
+            csrf_token: self.csrf.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<ApiState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie_value(&parts.headers, COOKIE_NAME)
+            .ok_or(ApiError::Unauthorized("log in first"))?;
+        let claims = state.sessions.check(token).ok_or(ApiError::Unauthorized(
+            "the session is invalid or has expired; log in again",
+        ))?;
+        let user = state
+            .store
+            .user_by_id(claims.sub)
+            .await?
+            .filter(|user| user.session_generation == claims.generation)
+            .ok_or(ApiError::Unauthorized(
+                "the session has ended; log in again",
+            ))?;
+        let role = user
+            .role()
+            .ok_or(ApiError::Forbidden("this account has no role"))?;
+        if !is_safe(&parts.method) {
+            let sent = parts
+                .headers
+                .get(api::CSRF_HEADER)
+                .map(HeaderValue::as_bytes)
+                .unwrap_or_default();
+            if !bool::from(sent.ct_eq(claims.csrf.as_bytes())) {
+                return Err(ApiError::Forbidden("missing or wrong X-CSRF-Token header"));
+            }
+        }
+        Ok(Session {
+            user_id: user.id,
+            username: user.username,
+            role,
+            csrf: claims.csrf,
+        })
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The value of one cookie in the `Cookie` headers.
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// Whether the client reached us over HTTPS (directly or through a proxy that says so).
+fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// `POST /api/login`: 200 with the session and its cookie, 401 for wrong credentials.
+pub(super) async fn login(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Json(request) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let user = state.store.user_by_name(&request.username).await?;
+    let hash = user
+        .as_ref()
+        .map_or(DUMMY_HASH, |user| user.password_hash.as_str())
+        .to_owned();
+    let password = request.password;
+    let verified = tokio::task::spawn_blocking(move || accounts::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let (Some(user), true) = (user, verified) else {
+        return Err(ApiError::Unauthorized("wrong username or password"));
+    };
+    let role = user
+        .role()
+        .ok_or(ApiError::Forbidden("this account has no role"))?;
+    let csrf = random_token(32).map_err(|err| ApiError::BadRequest(err.to_string()))?;
+    let expires = jsonwebtoken::get_current_timestamp() + SESSION_LIFETIME.as_secs();
+    let token = state.sessions.issue(&Claims {
+        sub: user.id,
+        generation: user.session_generation,
+        csrf: csrf.clone(),
+        exp: expires,
+    })?;
+    let cookie = state
+        .sessions
+        .cookie(&token, SESSION_LIFETIME, is_https(&headers));
+    let info = SessionInfo {
+        username: user.username,
+        role,
+        csrf_token: csrf,
+    };
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(info)))
+}
+
+/// `POST /api/logout`: ends every session of the account and clears the cookie.
+pub(super) async fn logout(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    session: Session,
+) -> Result<impl IntoResponse, ApiError> {
+    state.store.end_sessions(session.user_id).await?;
+    let cookie = state
+        .sessions
+        .cookie("", Duration::ZERO, is_https(&headers));
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(serde_json::json!({ "logged_out": true })),
+    ))
+}
+
+/// `GET /api/me`: the current session.
+pub(super) async fn me(session: Session) -> Json<SessionInfo> {
+    Json(session.info())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_valid_argon2_hash() {
+        assert!(argon2::password_hash::PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!accounts::verify_password("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn reads_one_cookie_among_many() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            COOKIE,
+            HeaderValue::from_static("a=1; dashboard_session=tok.en; b=2"),
+        );
+        assert_eq!(cookie_value(&headers, COOKIE_NAME), Some("tok.en"));
+        assert_eq!(cookie_value(&headers, "c"), None);
+    }
+
+    #[test]
+    fn tokens_signed_with_another_secret_or_expired_are_rejected() {
+        let keys = SessionKeys::new("secret-one", "dashboard");
+        let claims = Claims {
+            sub: 1,
+            generation: 0,
+            csrf: "c".into(),
+            exp: jsonwebtoken::get_current_timestamp() + 60,
+        };
+        let token = keys.issue(&claims).unwrap();
+        assert_eq!(keys.check(&token).map(|c| c.sub), Some(1));
+        assert!(
+            SessionKeys::new("secret-two", "dashboard")
+                .check(&token)
+                .is_none()
+        );
+        let expired = keys
+            .issue(&Claims {
+                exp: jsonwebtoken::get_current_timestamp() - 1,
+                ..claims
+            })
+            .unwrap();
+        assert!(keys.check(&expired).is_none());
+    }
+}

@@ -1,0 +1,111 @@
+//! The live table of endpoints: id and monitoring level per method and route template.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use arc_swap::ArcSwap;
+use axum::http::Method;
+
+use crate::config::MonitorLevel;
+
+/// One stored endpoint as the hot path sees it.
+#[derive(Debug)]
+pub(crate) struct EndpointState {
+    pub(crate) id: i32,
+    level: AtomicU8,
+}
+
+impl EndpointState {
+    pub(crate) fn new(id: i32, level: MonitorLevel) -> Self {
+        EndpointState {
+            id,
+            level: AtomicU8::new(level.get()),
+        }
+    }
+
+    /// The current monitoring level.
+    pub(crate) fn level(&self) -> MonitorLevel {
+        MonitorLevel::new(self.level.load(Ordering::Relaxed)).unwrap_or(MonitorLevel::PERFORMANCE)
+    }
+}
+
+type Table = HashMap<Box<str>, Vec<(Method, Arc<EndpointState>)>>;
+
+/// Endpoints by route template, then method. Readers never lock: they load an immutable
+/// snapshot; the writer task publishes a new snapshot when it registers an endpoint.
+#[derive(Default)]
+pub(crate) struct Endpoints {
+    table: ArcSwap<Table>,
+}
+
+impl Endpoints {
+    /// The endpoint, if it has been registered.
+    pub(crate) fn get(&self, method: &Method, route: &str) -> Option<Arc<EndpointState>> {
+        let table = self.table.load();
+        let methods = table.get(route)?;
+        methods
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, state)| Arc::clone(state))
+    }
+
+    /// Publishes an endpoint; a second registration of the same one keeps the first.
+    pub(crate) fn insert(
+        &self,
+        method: &Method,
+        route: &str,
+        state: Arc<EndpointState>,
+    ) -> Arc<EndpointState> {
+        if let Some(existing) = self.get(method, route) {
+            return existing;
+        }
+        self.table.rcu(|table| {
+            let mut table = Table::clone(table);
+            table
+                .entry(route.into())
+                .or_default()
+                .push((method.clone(), Arc::clone(&state)));
+            table
+        });
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_found_by_method_and_route() {
+        let endpoints = Endpoints::default();
+        assert!(endpoints.get(&Method::GET, "/users/{id}").is_none());
+        endpoints.insert(
+            &Method::GET,
+            "/users/{id}",
+            Arc::new(EndpointState::new(1, MonitorLevel::PERFORMANCE)),
+        );
+        endpoints.insert(
+            &Method::POST,
+            "/users/{id}",
+            Arc::new(EndpointState::new(2, MonitorLevel::DISABLED)),
+        );
+        let again = endpoints.insert(
+            &Method::GET,
+            "/users/{id}",
+            Arc::new(EndpointState::new(9, MonitorLevel::DISABLED)),
+        );
+        assert_eq!(again.id, 1, "the first registration wins");
+        assert_eq!(
+            endpoints.get(&Method::GET, "/users/{id}").map(|e| e.id),
+            Some(1)
+        );
+        assert_eq!(
+            endpoints
+                .get(&Method::POST, "/users/{id}")
+                .map(|e| e.level()),
+            Some(MonitorLevel::DISABLED)
+        );
+        assert!(endpoints.get(&Method::DELETE, "/users/{id}").is_none());
+    }
+}

@@ -1,0 +1,166 @@
+//! The tower `Layer` and `Service` that measure requests.
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
+
+use super::{Collector, EndpointRef, Measurement};
+
+/// Measures every request to the routes it wraps. Made by [`crate::Dashboard::layer`];
+/// [`crate::Dashboard::bind`] applies it for you.
+#[derive(Clone)]
+pub struct MonitorLayer {
+    collector: Arc<Collector>,
+}
+
+impl MonitorLayer {
+    pub(crate) fn new(collector: Arc<Collector>) -> Self {
+        MonitorLayer { collector }
+    }
+}
+
+impl<S> Layer<S> for MonitorLayer {
+    type Service = MonitorService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        MonitorService {
+            inner,
+            collector: Arc::clone(&self.collector),
+        }
+    }
+}
+
+/// The service made by [`MonitorLayer`].
+#[derive(Clone)]
+pub struct MonitorService<S> {
+    inner: S,
+    collector: Arc<Collector>,
+}
+
+impl<S> Service<Request> for MonitorService<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let pending = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|route| self.start(route, &request));
+        ResponseFuture {
+            inner: self.inner.call(request),
+            pending,
+        }
+    }
+}
+
+impl<S> MonitorService<S> {
+    /// Takes the facts known before the handler runs.
+    fn start(&self, route: &MatchedPath, request: &Request) -> Pending {
+        let endpoint = match self
+            .collector
+            .endpoints
+            .get(request.method(), route.as_str())
+        {
+            Some(state) => EndpointRef::Known(state),
+            None => EndpointRef::New {
+                method: request.method().clone(),
+                route: route.clone(),
+            },
+        };
+        let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
+            catch_unwind(AssertUnwindSafe(|| group_by(request))).unwrap_or_else(|_| {
+                tracing::warn!(
+                    route = route.as_str(),
+                    "the group_by function panicked; the request is recorded without a group"
+                );
+                None
+            })
+        });
+        Pending {
+            collector: Arc::clone(&self.collector),
+            endpoint,
+            started: Instant::now(),
+            time_requested: Utc::now(),
+            group_by,
+            ip: client_ip(request),
+        }
+    }
+}
+
+fn client_ip(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// A request whose response is not ready yet.
+struct Pending {
+    collector: Arc<Collector>,
+    endpoint: EndpointRef,
+    started: Instant,
+    time_requested: DateTime<Utc>,
+    group_by: Option<String>,
+    ip: Option<IpAddr>,
+}
+
+impl Pending {
+    fn finish(self, status: u16) {
+        let measurement = Measurement {
+            endpoint: self.endpoint,
+            time_requested: self.time_requested,
+            duration: self.started.elapsed(),
+            status,
+            group_by: self.group_by,
+            ip: self.ip,
+        };
+        self.collector.submit(measurement);
+    }
+}
+
+pin_project! {
+    /// The response future of [`MonitorService`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        pending: Option<Pending>,
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let output = std::task::ready!(this.inner.poll(cx));
+        if let Some(pending) = this.pending.take() {
+            let status = match &output {
+                Ok(response) => response.status().as_u16(),
+                Err(_) => 500,
+            };
+            pending.finish(status);
+        }
+        Poll::Ready(output)
+    }
+}

@@ -1,0 +1,39 @@
+//! What the hot path hands to the writer for one request.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::MatchedPath;
+use axum::http::Method;
+use chrono::{DateTime, Utc};
+
+use super::EndpointState;
+
+/// The endpoint a measurement belongs to.
+pub(crate) enum EndpointRef {
+    /// Registered already.
+    Known(Arc<EndpointState>),
+    /// Seen for the first time by this process; the writer registers it.
+    New {
+        /// The request's method.
+        method: Method,
+        /// The matched route template.
+        route: MatchedPath,
+    },
+}
+
+/// One request's level-1 facts.
+pub(crate) struct Measurement {
+    pub(crate) endpoint: EndpointRef,
+    /// When the request entered the layer (UTC).
+    pub(crate) time_requested: DateTime<Utc>,
+    /// From entering the layer until the response was produced.
+    pub(crate) duration: Duration,
+    /// The status the client received.
+    pub(crate) status: u16,
+    /// The rendered `group_by` value.
+    pub(crate) group_by: Option<String>,
+    /// The client's address.
+    pub(crate) ip: Option<IpAddr>,
+}

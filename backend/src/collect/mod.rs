@@ -1,0 +1,75 @@
+//! The hot path: the tower layer that measures every request of the monitored router, the live
+//! table of endpoints and their levels, and the facts taken from each request.
+//!
+//! Nothing here awaits the database, takes a lock or allocates for a known endpoint: a level
+//! lookup is a lock-free read of an immutable map, and the measurement is handed to the writer
+//! with `try_send`; when the queue is full it is dropped and counted.
+
+mod endpoints;
+mod layer;
+mod measurement;
+
+pub use layer::{MonitorLayer, MonitorService};
+
+pub(crate) use endpoints::{EndpointState, Endpoints};
+pub(crate) use measurement::{EndpointRef, Measurement};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::Request;
+use tokio::sync::mpsc;
+
+use crate::config::MonitorLevel;
+
+/// A function of the request that names its group (usually the user); `None` for no group.
+pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<String> + Send + Sync>;
+
+/// What every clone of the layer shares.
+pub(crate) struct Collector {
+    pub(crate) endpoints: Endpoints,
+    pub(crate) default_level: MonitorLevel,
+    pub(crate) group_by: Option<GroupBy>,
+    sender: mpsc::Sender<Measurement>,
+    dropped: AtomicU64,
+}
+
+impl Collector {
+    pub(crate) fn new(
+        default_level: MonitorLevel,
+        group_by: Option<GroupBy>,
+        sender: mpsc::Sender<Measurement>,
+    ) -> Self {
+        Collector {
+            endpoints: Endpoints::default(),
+            default_level,
+            group_by,
+            sender,
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    /// Hands a measurement to the writer without waiting; counts it as dropped when the queue is
+    /// full or closed.
+    pub(crate) fn submit(&self, measurement: Measurement) {
+        if self.sender.try_send(measurement).is_err() {
+            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            if dropped.is_power_of_two() {
+                tracing::warn!(
+                    dropped,
+                    "measurement queue full or closed: measurements are being dropped"
+                );
+            }
+        }
+    }
+
+    /// Measurements dropped so far because the queue was full or closed.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Counts measurements that the writer could not store.
+    pub(crate) fn count_lost(&self, lost: u64) {
+        self.dropped.fetch_add(lost, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,288 @@
+//! [`Dashboard`]: configure, start, and bind the dashboard to an Axum router.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::routing::get;
+use tokio::sync::{Mutex, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::accounts::{self, AccountError};
+use crate::api::{self, ApiState, SessionKeys};
+use crate::assets::{self, Frontend};
+use crate::collect::{Collector, GroupBy, MonitorLayer};
+use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
+use crate::record::Writer;
+use crate::store::{DatabaseError, Store};
+
+/// Why [`DashboardBuilder::start`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    /// The admin account or the session secret could not be set up.
+    #[error("cannot set up accounts: {0}")]
+    Accounts(#[from] AccountError),
+}
+
+impl From<sea_orm::DbErr> for StartError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        StartError::Database(DatabaseError::Db(err))
+    }
+}
+
+/// Configures a [`Dashboard`]; made by [`Dashboard::builder`].
+///
+/// Settings made here win over `DASHBOARD_<KEY>` environment variables, which win over the
+/// configuration file, which wins over the defaults.
+#[derive(Default)]
+#[must_use]
+pub struct DashboardBuilder {
+    sources: ConfigSources,
+    group_by: Option<GroupBy>,
+}
+
+impl DashboardBuilder {
+    /// Reads a configuration file: TOML when it ends in `.toml`, otherwise the INI format of
+    /// Flask-MonitoringDashboard's `config.cfg`. Default: none.
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.sources.file = Some(path.into());
+        self
+    }
+
+    /// Reads the configuration file named by an environment variable, if it is set, e.g.
+    /// `DASHBOARD_CONFIG`. Default: none.
+    pub fn config_env(mut self, variable: impl Into<String>) -> Self {
+        self.sources.file_env = Some(variable.into());
+        self
+    }
+
+    /// Sets any configuration key, checked like a file's value at start.
+    pub fn set(mut self, key: Key, value: impl Into<String>) -> Self {
+        self.sources
+            .overrides
+            .push((key, RawValue::Text(value.into())));
+        self
+    }
+
+    /// `DATABASE`: where to store measurements. Default `sqlite:///dashboard.db`.
+    pub fn database(self, url: impl Into<String>) -> Self {
+        self.set(Key::Database, url)
+    }
+
+    /// `APP_VERSION`: the version recorded with each request. Default `1.0`.
+    pub fn app_version(self, version: impl Into<String>) -> Self {
+        self.set(Key::AppVersion, version)
+    }
+
+    /// `CUSTOM_LINK`: serve the dashboard under `/{link}`. Default `dashboard`.
+    pub fn custom_link(self, link: impl Into<String>) -> Self {
+        self.set(Key::CustomLink, link)
+    }
+
+    /// `MONITOR_LEVEL`: the level (0–3) of endpoints seen for the first time. Default 1.
+    pub fn monitor_level(self, level: u8) -> Self {
+        self.set(Key::MonitorLevel, level.to_string())
+    }
+
+    /// `USERNAME`: the admin account's name. Default `admin`.
+    pub fn username(self, username: impl Into<String>) -> Self {
+        self.set(Key::Username, username)
+    }
+
+    /// `PASSWORD`: the admin's password. Default: generated at first start and printed once.
+    pub fn password(self, password: impl Into<String>) -> Self {
+        self.set(Key::Password, password)
+    }
+
+    /// `TABLE_PREFIX`: prepended to every table name. Default `dashboard_`.
+    pub fn table_prefix(self, prefix: impl Into<String>) -> Self {
+        self.set(Key::TablePrefix, prefix)
+    }
+
+    /// `QUEUE_CAPACITY`: measurements buffered for the writer. Default 10000.
+    pub fn queue_capacity(self, capacity: usize) -> Self {
+        self.set(Key::QueueCapacity, capacity.to_string())
+    }
+
+    /// Groups requests, usually by user: the function gets each request before its handler runs
+    /// and returns the group's name, or `None`. A panic in it records no group; the request is
+    /// served as usual.
+    ///
+    /// ```
+    /// # use axum_monitoring_dashboard::Dashboard;
+    /// let builder = Dashboard::builder()
+    ///     .group_by(|req| req.headers().get("x-user-id")?.to_str().ok().map(str::to_owned));
+    /// ```
+    pub fn group_by<F>(mut self, group_by: F) -> Self
+    where
+        F: Fn(&Request) -> Option<String> + Send + Sync + 'static,
+    {
+        self.group_by = Some(Arc::new(group_by));
+        self
+    }
+
+    /// Checks the configuration, connects to the database and migrates it, sets up the admin
+    /// account and starts the writer task. Needs a Tokio runtime.
+    pub async fn start(self) -> Result<Dashboard, StartError> {
+        let config = self.sources.load()?;
+        let store = Store::open(config.database.expose(), &config.table_prefix).await?;
+        let generated_password = accounts::seed_admin(&store, &config).await?;
+        if let Some(password) = &generated_password {
+            eprintln!(
+                "axum-monitoring-dashboard: created the admin account `{}` with the password {} \
+                 (shown only once; set PASSWORD to choose one)",
+                config.username,
+                password.expose()
+            );
+        }
+        let secret = store
+            .setting_or_insert("session_secret", accounts::random_token(64)?)
+            .await?;
+        let (sender, receiver) = mpsc::channel(config.queue_capacity);
+        let collector = Arc::new(Collector::new(config.monitor_level, self.group_by, sender));
+        let (shutdown, shutdown_receiver) = watch::channel(false);
+        let writer = Writer {
+            store: store.clone(),
+            collector: Arc::clone(&collector),
+            receiver,
+            shutdown: shutdown_receiver,
+            version: config.app_version.as_str().into(),
+            log_requests: config.enable_logging,
+        };
+        let writer = tokio::spawn(writer.run());
+        let sessions = Arc::new(SessionKeys::new(&secret, &config.custom_link));
+        Ok(Dashboard {
+            inner: Arc::new(Inner {
+                api: ApiState {
+                    store,
+                    config: Arc::new(config),
+                    sessions,
+                    collector,
+                },
+                generated_password,
+                shutdown,
+                writer: Mutex::new(Some(writer)),
+            }),
+        })
+    }
+}
+
+/// A running dashboard: measures the routers it is bound to and serves its pages and API.
+///
+/// ```no_run
+/// use axum::{Router, routing::get};
+/// use axum_monitoring_dashboard::Dashboard;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let monitor = Dashboard::builder().config_file("dashboard.toml").start().await?;
+/// let app = monitor.bind(Router::new().route("/users/{id}", get(|| async { "user" })));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+///     .with_graceful_shutdown(monitor.shutdown_signal())
+///     .await?;
+/// monitor.shutdown().await; // stores every pending measurement
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Dashboard {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: ApiState,
+    generated_password: Option<Secret>,
+    shutdown: watch::Sender<bool>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Dashboard {
+    /// Starts configuring a dashboard.
+    pub fn builder() -> DashboardBuilder {
+        DashboardBuilder::default()
+    }
+
+    /// The checked configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.api.config
+    }
+
+    /// The admin password generated at this start, when `PASSWORD` was unset and the account
+    /// was new.
+    pub fn generated_admin_password(&self) -> Option<&str> {
+        self.inner.generated_password.as_ref().map(Secret::expose)
+    }
+
+    /// Measurements lost so far: dropped because the queue was full or closed, or not stored
+    /// because the database failed.
+    pub fn dropped_measurements(&self) -> u64 {
+        self.inner.api.collector.dropped()
+    }
+
+    /// The layer that measures requests, for routes added after [`Dashboard::bind`]
+    /// (Axum applies a layer only to the routes a router has when it is applied).
+    pub fn layer(&self) -> MonitorLayer {
+        MonitorLayer::new(Arc::clone(&self.inner.api.collector))
+    }
+
+    /// Measures every route of `router` and adds the dashboard under `/{CUSTOM_LINK}`.
+    /// Endpoints are discovered when first requested, as `METHOD /route/{template}`; requests
+    /// that match no route are not recorded.
+    pub fn bind(&self, router: Router) -> Router {
+        router
+            .layer(self.layer())
+            .nest(&format!("/{}", self.config().custom_link), self.routes())
+    }
+
+    /// The dashboard's own routes (API and pages), to nest under `/{CUSTOM_LINK}` yourself.
+    pub fn routes(&self) -> Router {
+        let frontend = Router::new()
+            .route("/", get(assets::index))
+            .route("/{*path}", get(assets::file))
+            .with_state(Frontend::new(&self.config().custom_link));
+        Router::new()
+            .nest("/api", api::router(self.inner.api.clone()))
+            .merge(frontend)
+    }
+
+    /// Resolves on Ctrl-C or SIGTERM, or when [`Dashboard::shutdown`] is called: pass it to
+    /// `axum::serve(..).with_graceful_shutdown`.
+    pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut shutdown = self.inner.shutdown.subscribe();
+        async move {
+            let terminate = async {
+                #[cfg(unix)]
+                if let Ok(mut signal) =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                {
+                    signal.recv().await;
+                    return;
+                }
+                std::future::pending::<()>().await
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate => {}
+                _ = shutdown.wait_for(|stopped| *stopped) => {}
+            }
+        }
+    }
+
+    /// Stops the writer after it has stored every measurement taken so far. Later requests are
+    /// still served but not recorded. Calling it again does nothing.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+        if let Some(writer) = self.inner.writer.lock().await.take()
+            && let Err(error) = writer.await
+        {
+            tracing::error!(%error, "the dashboard's writer task failed");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! # axum-monitoring-dashboard
+//!
+//! An embedded performance dashboard for [Axum](https://docs.rs/axum) services, after
+//! Flask-MonitoringDashboard: per-endpoint timing and utilisation at `/dashboard`, stored in
+//! SQLite or PostgreSQL, measured without slowing the service down.
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use axum_monitoring_dashboard as dashboard;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let monitor = dashboard::Dashboard::builder().config_env("DASHBOARD_CONFIG").start().await?;
+//! let app = monitor.bind(Router::new().route("/", get(|| async { "hello" })));
+//! # Ok(()) }
+//! ```
+//!
+//! See the README for the configuration keys.
+
+mod accounts;
+mod api;
+mod assets;
+mod collect;
+pub mod config;
+mod dashboard;
+mod record;
+mod store;
+
+pub use accounts::AccountError;
+pub use collect::{MonitorLayer, MonitorService};
+pub use config::{Config, ConfigError, Key, MonitorLevel};
+pub use dashboard::{Dashboard, DashboardBuilder, StartError};
+pub use store::DatabaseError;

@@ -1,0 +1,8 @@
+//! From the hot path to the database: one writer task that takes measurements off a bounded
+//! queue in batches, registers new endpoints, and stores request rows and hourly rollups in one
+//! transaction per batch.
+
+pub(crate) mod histogram;
+mod writer;
+
+pub(crate) use writer::Writer;

@@ -1,0 +1,99 @@
+//! The single writer task.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::collect::{Collector, EndpointRef, EndpointState, Measurement};
+use crate::store::Store;
+use crate::store::writes::StoredMeasurement;
+
+/// Most measurements stored in one transaction.
+const BATCH_SIZE: usize = 1_000;
+
+/// Takes measurements off the queue and stores them, until shut down.
+pub(crate) struct Writer {
+    pub(crate) store: Store,
+    pub(crate) collector: Arc<Collector>,
+    pub(crate) receiver: mpsc::Receiver<Measurement>,
+    pub(crate) shutdown: watch::Receiver<bool>,
+    pub(crate) version: Arc<str>,
+    pub(crate) log_requests: bool,
+}
+
+impl Writer {
+    /// Stores batches as they come; on shutdown, closes the queue and stores what is left.
+    pub(crate) async fn run(mut self) {
+        let mut batch = Vec::with_capacity(BATCH_SIZE);
+        loop {
+            tokio::select! {
+                received = self.receiver.recv_many(&mut batch, BATCH_SIZE) => {
+                    if received == 0 {
+                        return;
+                    }
+                    self.store_batch(&mut batch).await;
+                }
+                _ = self.shutdown.changed() => {
+                    self.receiver.close();
+                    while self.receiver.recv_many(&mut batch, BATCH_SIZE).await > 0 {
+                        self.store_batch(&mut batch).await;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn store_batch(&mut self, batch: &mut Vec<Measurement>) {
+        let count = batch.len() as u64;
+        if let Err(error) = self.try_store(batch).await {
+            tracing::error!(%error, lost = count, "could not store measurements");
+            self.collector.count_lost(count);
+        }
+        batch.clear();
+    }
+
+    async fn try_store(&self, batch: &[Measurement]) -> Result<(), sea_orm::DbErr> {
+        let mut rows = Vec::with_capacity(batch.len());
+        for measurement in batch {
+            let endpoint = self.resolve(&measurement.endpoint).await?;
+            if self.log_requests {
+                tracing::debug!(endpoint = endpoint.id, status = measurement.status, duration = ?measurement.duration, "request measured");
+            }
+            rows.push(StoredMeasurement {
+                endpoint_id: endpoint.id,
+                level: endpoint.level(),
+                time_requested: measurement.time_requested,
+                duration_ms: measurement.duration.as_secs_f64() * 1000.0,
+                status: measurement.status,
+                group_by: measurement.group_by.clone(),
+                ip: measurement.ip.map(|ip| ip.to_string()),
+            });
+        }
+        self.store.write_measurements(&self.version, &rows).await
+    }
+
+    /// The endpoint's id and level, registering it in the database and the live table when new.
+    async fn resolve(&self, endpoint: &EndpointRef) -> Result<Arc<EndpointState>, sea_orm::DbErr> {
+        let (method, route) = match endpoint {
+            EndpointRef::Known(state) => return Ok(Arc::clone(state)),
+            EndpointRef::New { method, route } => (method, route.as_str()),
+        };
+        if let Some(state) = self.collector.endpoints.get(method, route) {
+            return Ok(state);
+        }
+        let (id, level) = self
+            .store
+            .ensure_endpoint(
+                method.as_str(),
+                route,
+                self.collector.default_level,
+                &self.version,
+            )
+            .await?;
+        Ok(self
+            .collector
+            .endpoints
+            .insert(method, route, Arc::new(EndpointState::new(id, level))))
+    }
+}

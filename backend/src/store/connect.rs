@@ -1,0 +1,121 @@
+//! Turning the `DATABASE` setting into a connection pool.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+/// Why the database could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The URL names a database this build cannot use.
+    #[error("`DATABASE` must be a sqlite:// or postgresql:// URL; {0}")]
+    Unsupported(String),
+    /// Connecting, migrating or querying failed.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// A URL that sqlx understands, from the reference's SQLAlchemy-style URLs or sqlx's own:
+/// `sqlite:///relative.db`, `sqlite:////absolute.db`, `sqlite://relative.db`,
+/// `postgresql+psycopg2://…`, `postgres://…`.
+pub(crate) fn sqlx_url(url: &str) -> Result<String, DatabaseError> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| DatabaseError::Unsupported("the value has no `scheme://`".to_owned()))?;
+    let driver = scheme
+        .split('+')
+        .next()
+        .unwrap_or(scheme)
+        .to_ascii_lowercase();
+    match driver.as_str() {
+        "sqlite" => {
+            // SQLAlchemy: three slashes for a relative path, four for an absolute one.
+            let path = rest.strip_prefix('/').unwrap_or(rest);
+            let (path, query) = path.split_once('?').unwrap_or((path, ""));
+            if path.is_empty() || path == ":memory:" {
+                return Ok("sqlite::memory:".to_owned());
+            }
+            let query = if query.is_empty() {
+                "mode=rwc".to_owned()
+            } else {
+                query.to_owned()
+            };
+            Ok(format!("sqlite://{path}?{query}"))
+        }
+        "postgres" | "postgresql" => Ok(format!("postgres://{rest}")),
+        "mysql" | "mariadb" => Err(DatabaseError::Unsupported(
+            "MySQL is not supported yet; use SQLite or PostgreSQL".to_owned(),
+        )),
+        other => Err(DatabaseError::Unsupported(format!(
+            "`{other}` is not a database this dashboard knows"
+        ))),
+    }
+}
+
+/// Opens the pool: SQLite in WAL mode with a busy timeout, so that readers never block the
+/// writer and two processes can share one file.
+pub(crate) async fn connect(url: &str) -> Result<DatabaseConnection, DatabaseError> {
+    let mut options = ConnectOptions::new(sqlx_url(url)?);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Ok(Database::connect(options).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlx_url;
+
+    #[test]
+    fn reads_sqlalchemy_and_sqlx_urls() {
+        assert_eq!(
+            sqlx_url("sqlite:///dashboard.db").unwrap(),
+            "sqlite://dashboard.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlx_url("sqlite:////var/lib/d.db").unwrap(),
+            "sqlite:///var/lib/d.db?mode=rwc"
+        );
+        assert_eq!(sqlx_url("sqlite://d.db").unwrap(), "sqlite://d.db?mode=rwc");
+        assert_eq!(sqlx_url("sqlite://").unwrap(), "sqlite::memory:");
+        assert_eq!(
+            sqlx_url("postgresql+psycopg2://u:p@h/db").unwrap(),
+            "postgres://u:p@h/db"
+        );
+        assert_eq!(
+            sqlx_url("postgres://u@h:5/db").unwrap(),
+            "postgres://u@h:5/db"
+        );
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_serve_with_a_reason() {
+        assert!(
+            sqlx_url("mysql://h/db")
+                .unwrap_err()
+                .to_string()
+                .contains("MySQL is not supported")
+        );
+        assert!(
+            sqlx_url("dashboard.db")
+                .unwrap_err()
+                .to_string()
+                .contains("no `scheme://`")
+        );
+        assert!(
+            sqlx_url("oracle://h")
+                .unwrap_err()
+                .to_string()
+                .contains("`oracle`")
+        );
+    }
+}

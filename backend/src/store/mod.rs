@@ -1,0 +1,47 @@
+//! Storage: the connection, the migrations, and the queries grouped by what they serve.
+//!
+//! Tables carry the configured `TABLE_PREFIX`, which SeaORM's compile-time entity names cannot,
+//! so statements are built with `sea_query` against [`Tables`] and read into `FromQueryResult`
+//! models.
+
+mod connect;
+mod migrate;
+pub(crate) mod overview;
+pub(crate) mod settings;
+pub(crate) mod users;
+pub(crate) mod writes;
+
+use dashboard_migration::Tables;
+use dashboard_migration::schema::Table;
+use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::Alias;
+
+pub use connect::DatabaseError;
+
+/// The dashboard's database: a pooled connection and the prefixed table names.
+#[derive(Debug, Clone)]
+pub(crate) struct Store {
+    db: DatabaseConnection,
+    tables: Tables,
+}
+
+impl Store {
+    /// Connects to `url` (SQLAlchemy-style URLs of the reference are accepted) and brings the
+    /// schema up to date; safe when several processes start at once.
+    pub(crate) async fn open(url: &str, prefix: &str) -> Result<Store, DatabaseError> {
+        let db = connect::connect(url).await?;
+        let tables = Tables::new(prefix);
+        migrate::migrate(&db, &tables).await?;
+        Ok(Store { db, tables })
+    }
+
+    /// The pooled connection.
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The prefixed name of a table.
+    pub(crate) fn table(&self, table: Table) -> Alias {
+        self.tables.name(table)
+    }
+}

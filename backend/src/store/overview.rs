@@ -1,0 +1,196 @@
+//! The overview page: per endpoint, hits, errors and medians today, this week and overall, read
+//! from the hourly rollups (cost grows with endpoints × hours, not with requests).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use dashboard_migration::schema::{Endpoint, Rollup, RollupBucket, Table};
+use dashboard_shared::OverviewRow;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+
+use super::Store;
+use crate::record::histogram;
+
+/// The starts of the overview's periods (UTC instants).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Periods {
+    /// Local midnight of today, in the configured time zone.
+    pub(crate) today: DateTime<Utc>,
+    /// Seven days before now.
+    pub(crate) week: DateTime<Utc>,
+}
+
+#[derive(FromQueryResult)]
+struct EndpointFields {
+    id: i32,
+    name: String,
+    method: String,
+    route: String,
+    monitor_level: i16,
+    last_requested: Option<DateTime<Utc>>,
+}
+
+#[derive(FromQueryResult)]
+struct HitTotals {
+    endpoint_id: i32,
+    hits_today: i64,
+    hits_week: i64,
+    hits_overall: i64,
+    errors_today: i64,
+    errors_week: i64,
+    errors_overall: i64,
+}
+
+#[derive(FromQueryResult)]
+struct BucketCounts {
+    endpoint_id: i32,
+    bucket: i32,
+    count_today: i64,
+    count_week: i64,
+    count_overall: i64,
+}
+
+/// Latency histograms of one endpoint per period.
+#[derive(Default)]
+struct Histograms {
+    today: Vec<(i32, u64)>,
+    week: Vec<(i32, u64)>,
+    overall: Vec<(i32, u64)>,
+}
+
+impl Store {
+    /// One row per endpoint, ordered by name.
+    pub(crate) async fn overview(&self, periods: Periods) -> Result<Vec<OverviewRow>, DbErr> {
+        let endpoints = Query::select()
+            .columns([
+                Endpoint::Id,
+                Endpoint::Name,
+                Endpoint::Method,
+                Endpoint::Route,
+                Endpoint::MonitorLevel,
+                Endpoint::LastRequested,
+            ])
+            .from(self.table(Table::Endpoint))
+            .order_by(Endpoint::Name, sea_orm::Order::Asc)
+            .to_owned();
+        let endpoints = self.fetch::<EndpointFields>(&endpoints).await?;
+        let totals: HashMap<i32, HitTotals> = self
+            .fetch::<HitTotals>(&self.hit_totals(periods))
+            .await?
+            .into_iter()
+            .map(|t| (t.endpoint_id, t))
+            .collect();
+        let histograms = self.histograms(periods).await?;
+        Ok(endpoints
+            .into_iter()
+            .map(|endpoint| {
+                let totals = totals.get(&endpoint.id);
+                let count = |pick: fn(&HitTotals) -> i64| {
+                    totals.map_or(0, |t| u64::try_from(pick(t)).unwrap_or(0))
+                };
+                let histogram = histograms.get(&endpoint.id);
+                let median = |pick: fn(&Histograms) -> &Vec<(i32, u64)>| {
+                    histogram.and_then(|h| histogram::quantile(pick(h), 0.5))
+                };
+                OverviewRow {
+                    id: i64::from(endpoint.id),
+                    name: endpoint.name,
+                    method: endpoint.method,
+                    route: endpoint.route,
+                    monitor_level: u8::try_from(endpoint.monitor_level).unwrap_or(1),
+                    hits_today: count(|t| t.hits_today),
+                    hits_week: count(|t| t.hits_week),
+                    hits_overall: count(|t| t.hits_overall),
+                    errors_today: count(|t| t.errors_today),
+                    errors_week: count(|t| t.errors_week),
+                    errors_overall: count(|t| t.errors_overall),
+                    median_today_ms: median(|h| &h.today),
+                    median_week_ms: median(|h| &h.week),
+                    median_overall_ms: median(|h| &h.overall),
+                    last_requested: endpoint.last_requested,
+                }
+            })
+            .collect())
+    }
+
+    async fn fetch<T: FromQueryResult>(&self, select: &SelectStatement) -> Result<Vec<T>, DbErr> {
+        self.db()
+            .query_all(select)
+            .await?
+            .iter()
+            .map(|row| T::from_query_result(row, ""))
+            .collect()
+    }
+
+    fn hit_totals(&self, periods: Periods) -> SelectStatement {
+        let hits = || Expr::col(Rollup::Hits);
+        let is_error = || Expr::col(Rollup::StatusCode).gte(400);
+        let since = |start: DateTime<Utc>| Expr::col(Rollup::Hour).gte(start);
+        Query::select()
+            .column(Rollup::EndpointId)
+            .expr_as(
+                sum_if(since(periods.today), hits()),
+                Alias::new("hits_today"),
+            )
+            .expr_as(sum_if(since(periods.week), hits()), Alias::new("hits_week"))
+            .expr_as(sum_as_bigint(hits().into()), Alias::new("hits_overall"))
+            .expr_as(
+                sum_if(since(periods.today).and(is_error()), hits()),
+                Alias::new("errors_today"),
+            )
+            .expr_as(
+                sum_if(since(periods.week).and(is_error()), hits()),
+                Alias::new("errors_week"),
+            )
+            .expr_as(sum_if(is_error(), hits()), Alias::new("errors_overall"))
+            .from(self.table(Table::Rollup))
+            .group_by_col(Rollup::EndpointId)
+            .to_owned()
+    }
+
+    async fn histograms(&self, periods: Periods) -> Result<HashMap<i32, Histograms>, DbErr> {
+        let count = || Expr::col(RollupBucket::Count);
+        let since = |start: DateTime<Utc>| Expr::col(RollupBucket::Hour).gte(start);
+        let select = Query::select()
+            .columns([RollupBucket::EndpointId, RollupBucket::Bucket])
+            .expr_as(
+                sum_if(since(periods.today), count()),
+                Alias::new("count_today"),
+            )
+            .expr_as(
+                sum_if(since(periods.week), count()),
+                Alias::new("count_week"),
+            )
+            .expr_as(sum_as_bigint(count().into()), Alias::new("count_overall"))
+            .from(self.table(Table::RollupBucket))
+            .group_by_col(RollupBucket::EndpointId)
+            .group_by_col(RollupBucket::Bucket)
+            .order_by(RollupBucket::Bucket, sea_orm::Order::Asc)
+            .to_owned();
+        let mut histograms: HashMap<i32, Histograms> = HashMap::new();
+        for row in self.fetch::<BucketCounts>(&select).await? {
+            let histogram = histograms.entry(row.endpoint_id).or_default();
+            for (counts, count) in [
+                (&mut histogram.today, row.count_today),
+                (&mut histogram.week, row.count_week),
+                (&mut histogram.overall, row.count_overall),
+            ] {
+                if let Ok(count @ 1..) = u64::try_from(count) {
+                    counts.push((row.bucket, count));
+                }
+            }
+        }
+        Ok(histograms)
+    }
+}
+
+/// `CAST(SUM(CASE WHEN condition THEN value ELSE 0 END) AS BIGINT)`.
+fn sum_if(condition: Expr, value: Expr) -> SimpleExpr {
+    sum_as_bigint(Expr::case(condition, value).finally(0).into())
+}
+
+/// `CAST(SUM(value) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC otherwise.
+fn sum_as_bigint(value: SimpleExpr) -> SimpleExpr {
+    Func::cast_as(Func::sum(value), Alias::new("BIGINT")).into()
+}

@@ -1,0 +1,36 @@
+//! Deployment-wide settings kept in the database, such as the session signing secret.
+
+use dashboard_migration::schema::{Setting, Table};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::Store;
+
+impl Store {
+    /// The stored value of `key`, storing `candidate` first when there is none. When several
+    /// processes race, all of them get the value of the one that stored first.
+    pub(crate) async fn setting_or_insert(
+        &self,
+        key: &str,
+        candidate: String,
+    ) -> Result<String, DbErr> {
+        let insert = Query::insert()
+            .into_table(self.table(Table::Setting))
+            .columns([Setting::Key, Setting::Value])
+            .values_panic([key.into(), candidate.into()])
+            .on_conflict(OnConflict::column(Setting::Key).do_nothing().to_owned())
+            .to_owned();
+        self.db().execute(&insert).await?;
+        let select = Query::select()
+            .column(Setting::Value)
+            .from(self.table(Table::Setting))
+            .and_where(Expr::col(Setting::Key).eq(key))
+            .to_owned();
+        let row = self
+            .db()
+            .query_one(&select)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("setting {key}")))?;
+        row.try_get("", "value")
+    }
+}

@@ -1,0 +1,143 @@
+//! Helpers shared by the backend's integration tests: a monitored app driven with `oneshot`.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::routing::{get, post};
+use axum_monitoring_dashboard::Dashboard;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "integration-password";
+
+/// A small app: a route with a parameter, one that fails, one that changes something.
+pub fn app() -> Router {
+    Router::new()
+        .route("/users/{id}", get(|| async { "user" }))
+        .route("/fail", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
+        .route("/orders", post(|| async { StatusCode::CREATED }))
+}
+
+/// Sends one request through the router.
+pub async fn send(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, headers, body)
+}
+
+pub fn get_request(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+pub fn login_request(prefix: &str, username: &str, password: &str) -> Request<Body> {
+    Request::post(format!("{prefix}/api/login"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({ "username": username, "password": password }).to_string(),
+        ))
+        .unwrap()
+}
+
+/// Logs in and returns the cookie pair and the CSRF token.
+pub async fn login(app: &Router, prefix: &str, username: &str, password: &str) -> (String, String) {
+    let (status, headers, body) = send(app, login_request(prefix, username, password)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    (pair, body["csrf_token"].as_str().unwrap().to_owned())
+}
+
+pub fn with_cookie(method: &str, uri: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// The level-1 path against any database: requests in, rows and rollups stored, overview out.
+pub async fn level_one_round_trip(database: &str) {
+    let monitor = Dashboard::builder()
+        .database(database)
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(app());
+    for id in 0..3 {
+        assert_eq!(
+            send(&app, get_request(&format!("/users/{id}"))).await.0,
+            StatusCode::OK
+        );
+    }
+    for _ in 0..2 {
+        assert_eq!(
+            send(&app, get_request("/fail")).await.0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+    assert_eq!(
+        send(&app, get_request("/not/a/route")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    monitor.shutdown().await;
+
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (status, _, rows) =
+        send(&app, with_cookie("GET", "/dashboard/api/overview", &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    let rows = rows.as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        2,
+        "unmatched requests make no endpoint: {rows:?}"
+    );
+    let fail = &rows[0];
+    assert_eq!(fail["name"], "GET /fail");
+    assert_eq!(
+        (
+            fail["hits_today"].as_u64(),
+            fail["hits_week"].as_u64(),
+            fail["hits_overall"].as_u64()
+        ),
+        (Some(2), Some(2), Some(2))
+    );
+    assert_eq!(
+        (
+            fail["errors_today"].as_u64(),
+            fail["errors_overall"].as_u64()
+        ),
+        (Some(2), Some(2))
+    );
+    let users = &rows[1];
+    assert_eq!(users["name"], "GET /users/{id}");
+    assert_eq!(
+        (users["method"].as_str(), users["route"].as_str()),
+        (Some("GET"), Some("/users/{id}"))
+    );
+    assert_eq!(users["monitor_level"], 1);
+    assert_eq!(
+        (
+            users["hits_overall"].as_u64(),
+            users["errors_overall"].as_u64()
+        ),
+        (Some(3), Some(0))
+    );
+    let median = users["median_overall_ms"].as_f64().unwrap();
+    assert!(median > 0.0 && median < 1000.0, "{median}");
+    assert!(users["last_requested"].as_str().is_some());
+    assert_eq!(monitor.dropped_measurements(), 0);
+}

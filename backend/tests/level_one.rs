@@ -1,0 +1,256 @@
+//! The level-1 path, sessions and start-up against SQLite files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum_monitoring_dashboard::{Dashboard, Key};
+use common::*;
+use dashboard_shared::api::CSRF_HEADER;
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite:///{}", dir.path().join("dashboard.db").display())
+}
+
+#[tokio::test]
+async fn requests_reach_the_overview() {
+    let dir = tempfile::tempdir().unwrap();
+    level_one_round_trip(&sqlite_url(&dir)).await;
+}
+
+#[tokio::test]
+async fn the_api_needs_a_session_and_answers_errors_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(Router::new());
+
+    let (status, _, body) = send(&app, get_request("/dashboard/api/overview")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthorized");
+
+    let (status, _, body) = send(&app, login_request("/dashboard", "admin", "wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["message"], "wrong username or password");
+    let (status, _, unknown) = send(&app, login_request("/dashboard", "nobody", "wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        unknown, body,
+        "an unknown user answers like a wrong password"
+    );
+
+    let bad_json = axum::http::Request::post("/dashboard/api/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from("{\"username\": 3"))
+        .unwrap();
+    let (status, _, body) = send(&app, bad_json).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_request");
+
+    let (status, _, body) = send(&app, get_request("/dashboard/api/no-such-thing")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn me_reports_the_session_and_logout_needs_csrf_and_ends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(Router::new());
+    let (cookie, csrf) = login(&app, "/dashboard", "admin", PASSWORD).await;
+
+    let (status, _, me) = send(&app, with_cookie("GET", "/dashboard/api/me", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            me["username"].as_str(),
+            me["role"].as_str(),
+            me["csrf_token"].as_str()
+        ),
+        (Some("admin"), Some("admin"), Some(csrf.as_str()))
+    );
+
+    let (status, _, body) = send(&app, with_cookie("POST", "/dashboard/api/logout", &cookie)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let mut logout = with_cookie("POST", "/dashboard/api/logout", &cookie);
+    logout
+        .headers_mut()
+        .insert(CSRF_HEADER, csrf.parse().unwrap());
+    let (status, headers, _) = send(&app, logout).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+
+    let (status, _, _) = send(&app, with_cookie("GET", "/dashboard/api/me", &cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old session is over");
+}
+
+#[tokio::test]
+async fn a_forged_session_cookie_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(Router::new());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    // Change the first character of the signature.
+    let signature = cookie.rfind('.').unwrap() + 1;
+    let mut forged = cookie.clone();
+    let replacement = if &cookie[signature..=signature] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    forged.replace_range(signature..=signature, replacement);
+    let (status, _, _) = send(&app, with_cookie("GET", "/dashboard/api/me", &forged)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn without_a_password_one_is_generated_once_and_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .start()
+        .await
+        .unwrap();
+    let password = first
+        .generated_admin_password()
+        .expect("a generated password")
+        .to_owned();
+    assert!(password.len() >= 20);
+    let app = first.bind(Router::new());
+    login(&app, "/dashboard", "admin", &password).await;
+    let (status, _, _) = send(&app, login_request("/dashboard", "admin", "admin")).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "there is no default password"
+    );
+
+    let second = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(
+        second.generated_admin_password(),
+        None,
+        "printed only at the first start"
+    );
+}
+
+#[tokio::test]
+async fn custom_link_moves_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .custom_link("ops/monitor")
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(app());
+    let (status, _, _) = send(&app, login_request("/dashboard", "admin", PASSWORD)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, headers, _) = send(&app, login_request("/ops/monitor", "admin", PASSWORD)).await;
+    assert!(
+        headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Path=/ops/monitor;")
+    );
+}
+
+#[tokio::test]
+async fn two_processes_starting_at_once_both_migrate_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let start = || {
+        Dashboard::builder()
+            .database(url.clone())
+            .password(PASSWORD)
+            .start()
+    };
+    let (a, b) = tokio::join!(start(), start());
+    a.unwrap();
+    b.unwrap();
+}
+
+#[tokio::test]
+async fn bad_configuration_fails_start_with_a_clear_error() {
+    let err = Dashboard::builder()
+        .set(Key::MonitorLevel, "4")
+        .start()
+        .await
+        .err()
+        .expect("an error");
+    assert_eq!(
+        err.to_string(),
+        "builder: `MONITOR_LEVEL` must be a monitoring level 0, 1, 2 or 3, found \"4\""
+    );
+    let err = Dashboard::builder()
+        .database("mysql://localhost/db")
+        .start()
+        .await
+        .err()
+        .expect("an error");
+    assert!(err.to_string().contains("MySQL is not supported"), "{err}");
+}
+
+#[tokio::test]
+async fn table_prefix_names_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dashboard.db");
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .table_prefix("acme_")
+        .start()
+        .await
+        .unwrap();
+    monitor.shutdown().await;
+    let db = sea_orm::Database::connect(format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    use sea_orm::ConnectionTrait;
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'",
+        ))
+        .await
+        .unwrap();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get("", "name").unwrap())
+        .collect();
+    assert!(names.len() >= 13 + 13, "{names:?}");
+    assert!(
+        names.iter().all(|name| name.starts_with("acme_")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"acme_request".to_owned()) && names.contains(&"acme_migrations".to_owned()),
+        "{names:?}"
+    );
+}

@@ -1,0 +1,210 @@
+//! Helpers of the black-box tests: the demo service as a separate process, ChromeDriver, and
+//! an HTTP client that logs in to the dashboard's API.
+//!
+//! The tests need the demo binary (`DASHBOARD_DEMO_BIN`), a built frontend and Debian's
+//! `chromium` + `chromium-driver`; `cargo xtask test` provides all three.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+
+/// The admin password the tests give the demo.
+pub const ADMIN_PASSWORD: &str = "e2e-admin-password";
+
+/// Kills a child process when dropped, so every test stops what it started.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The demo service running on a free loopback port with a fresh SQLite file.
+pub struct Demo {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    _process: Guard,
+    _dir: tempfile::TempDir,
+}
+
+impl Demo {
+    /// Starts the demo and waits until it listens.
+    pub fn start() -> Result<Demo> {
+        let bin = std::env::var_os("DASHBOARD_DEMO_BIN").context(
+            "DASHBOARD_DEMO_BIN is not set: run the browser tests with `cargo xtask test`",
+        )?;
+        let dir = tempfile::tempdir()?;
+        let database = format!("sqlite:///{}", dir.path().join("e2e.db").display());
+        let mut child = Command::new(bin)
+            .args(["--bind", "127.0.0.1:0", "--database", &database])
+            .env("DASHBOARD_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the demo")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let process = Guard(child);
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines.next().context("the demo exited before listening")??;
+            if let Some(address) = line.strip_prefix("listening on ") {
+                break address.to_owned();
+            }
+        };
+        // Keep reading so the demo never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Demo {
+            base,
+            _process: process,
+            _dir: dir,
+        })
+    }
+
+    /// The dashboard's URL.
+    pub fn dashboard(&self) -> String {
+        format!("{}/dashboard/", self.base)
+    }
+}
+
+/// An API client logged in as the admin.
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl ApiClient {
+    /// Logs in through `POST /dashboard/api/login`.
+    pub async fn login(demo: &Demo) -> Result<ApiClient> {
+        let http = reqwest::Client::new();
+        let response = http
+            .post(format!("{}/dashboard/api/login", demo.base))
+            .json(&json!({ "username": "admin", "password": ADMIN_PASSWORD }))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("login failed: {}", response.status());
+        }
+        let cookie = response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .context("no session cookie")?
+            .to_owned();
+        Ok(ApiClient {
+            http,
+            base: demo.base.clone(),
+            cookie,
+        })
+    }
+
+    /// `GET /dashboard/api/overview`.
+    pub async fn overview(&self) -> Result<Vec<Value>> {
+        let response = self
+            .http
+            .get(format!("{}/dashboard/api/overview", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await?;
+        Ok(response.error_for_status()?.json().await?)
+    }
+
+    /// Polls the overview until it counts `expected` hits in all, for at most ten seconds: the
+    /// writer stores measurements a moment after the responses are sent.
+    pub async fn wait_for_total_hits(&self, expected: u64) -> Result<Vec<Value>> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let rows = self.overview().await?;
+            let total: u64 = rows
+                .iter()
+                .filter_map(|row| row["hits_overall"].as_u64())
+                .sum();
+            if total == expected {
+                return Ok(rows);
+            }
+            if total > expected || Instant::now() > deadline {
+                bail!("expected {expected} hits, the overview shows {total}: {rows:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// ChromeDriver on a free loopback port, driving headless Chromium.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    _driver: Guard,
+}
+
+impl Browser {
+    /// Starts ChromeDriver and a headless Chromium session.
+    pub async fn start() -> Result<Browser> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let driver = Guard(
+            Command::new("chromedriver")
+                .args([
+                    format!("--port={port}"),
+                    "--allowed-ips=127.0.0.1".to_owned(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("starting chromedriver (Debian package chromium-driver)")?,
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("chromedriver did not listen on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = std::env::temp_dir().join(format!("dashboard-e2e-chromium-{port}"));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--window-size=1400,900", format!("--user-data-dir={}", profile.display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("connecting to chromedriver")?;
+        Ok(Browser {
+            client,
+            _driver: driver,
+        })
+    }
+
+    /// Saves a screenshot as `NAME.png` under `DASHBOARD_E2E_ARTIFACTS` (default `target/e2e`).
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = std::env::var_os("DASHBOARD_E2E_ARTIFACTS")
+            .map_or_else(|| PathBuf::from("target/e2e"), PathBuf::from);
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    /// Ends the browser session.
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}

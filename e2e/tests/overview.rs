@@ -1,0 +1,134 @@
+//! The whole path: requests to the demo, stored by the writer, shown on the overview page in
+//! headless Chromium.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
+use fantoccini::Locator;
+use serde_json::json;
+
+#[tokio::test]
+#[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
+async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> {
+    let demo = Demo::start()?;
+    let http = reqwest::Client::new();
+    let base = &demo.base;
+    let mut sent: BTreeMap<&str, u64> = BTreeMap::new();
+    for id in 0..5 {
+        http.get(format!("{base}/users/{id}"))
+            .send()
+            .await?
+            .error_for_status()?;
+        *sent.entry("GET /users/{id}").or_default() += 1;
+    }
+    for _ in 0..3 {
+        http.get(format!("{base}/"))
+            .send()
+            .await?
+            .error_for_status()?;
+        *sent.entry("GET /").or_default() += 1;
+    }
+    for id in 0..2 {
+        http.get(format!("{base}/users/{id}/posts"))
+            .send()
+            .await?
+            .error_for_status()?;
+        *sent.entry("GET /users/{id}/posts").or_default() += 1;
+    }
+    for quantity in 1..=4 {
+        // Quantity 4 is refused with 422: an error, and still a hit.
+        http.post(format!("{base}/orders"))
+            .json(&json!({ "quantity": quantity }))
+            .send()
+            .await?;
+        *sent.entry("POST /orders").or_default() += 1;
+    }
+    http.get(format!("{base}/reports/slow?delay_ms=1"))
+        .send()
+        .await?
+        .error_for_status()?;
+    *sent.entry("GET /reports/slow").or_default() += 1;
+    // Unknown paths are not endpoints and must not show up.
+    assert_eq!(
+        http.get(format!("{base}/no/such/page"))
+            .send()
+            .await?
+            .status(),
+        404
+    );
+
+    let api = ApiClient::login(&demo).await?;
+    let rows = api.wait_for_total_hits(sent.values().sum()).await?;
+    assert_eq!(rows.len(), sent.len(), "one row per route: {rows:?}");
+    let orders = rows
+        .iter()
+        .find(|row| row["name"] == "POST /orders")
+        .expect("orders row");
+    assert_eq!(orders["errors_overall"], 1);
+
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    client.goto(&demo.dashboard()).await?;
+    // Without a session the overview sends us to the login page.
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("username"))
+        .await?;
+    client
+        .find(Locator::Id("username"))
+        .await?
+        .send_keys("admin")
+        .await?;
+    client
+        .find(Locator::Id("password"))
+        .await?
+        .send_keys(ADMIN_PASSWORD)
+        .await?;
+    client.find(Locator::Id("login")).await?.click().await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#overview tbody tr"))
+        .await?;
+
+    let mut shown = BTreeMap::new();
+    for row in client.find_all(Locator::Css("#overview tbody tr")).await? {
+        let name = row.find(Locator::Css("td.name")).await?.text().await?;
+        let hits: u64 = row
+            .find(Locator::Css("td.hits-overall"))
+            .await?
+            .text()
+            .await?
+            .parse()?;
+        let today: u64 = row
+            .find(Locator::Css("td.hits-today"))
+            .await?
+            .text()
+            .await?
+            .parse()?;
+        assert_eq!(today, hits, "every request was sent today");
+        shown.insert(name, hits);
+    }
+    let expected: BTreeMap<String, u64> = sent
+        .iter()
+        .map(|(route, count)| ((*route).to_owned(), *count))
+        .collect();
+    let screenshot = browser.screenshot("overview").await?;
+    assert_eq!(
+        shown,
+        expected,
+        "hits shown per route (screenshot: {})",
+        screenshot.display()
+    );
+    let errors = client
+        .find(Locator::Css(
+            "tr[data-endpoint='POST /orders'] td.errors-overall",
+        ))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(errors, "1");
+    browser.close().await
+}

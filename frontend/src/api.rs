@@ -1,0 +1,100 @@
+//! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
+
+use dashboard_shared::{ErrorBody, LoginRequest, OverviewRow, SessionInfo, api};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+/// Why an API call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// 401: no valid session.
+    Unauthorized(String),
+    /// Any other error answer.
+    Status(u16, String),
+    /// The request did not get an answer or the answer was not understood.
+    Network(String),
+}
+
+impl ApiFailure {
+    /// What to show to people.
+    pub fn message(&self) -> String {
+        match self {
+            ApiFailure::Unauthorized(message) | ApiFailure::Status(_, message) => message.clone(),
+            ApiFailure::Network(message) => format!("The dashboard cannot be reached: {message}"),
+        }
+    }
+}
+
+/// The dashboard's path prefix, e.g. `/dashboard`, from the page's `<base href>`.
+pub fn base_path() -> String {
+    let base = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.base_uri().ok().flatten())
+        .and_then(|uri| web_sys::Url::new(&uri).ok())
+        .map(|url| url.pathname())
+        .unwrap_or_else(|| "/dashboard/".to_owned());
+    base.trim_end_matches('/').to_owned()
+}
+
+fn url(path: &str) -> String {
+    format!("{}/api{path}", base_path())
+}
+
+async fn send<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<T, ApiFailure> {
+    let request = request.map_err(|err| ApiFailure::Network(err.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|err| ApiFailure::Network(err.to_string()))?;
+    read(response).await
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+    if response.ok() {
+        return response
+            .json()
+            .await
+            .map_err(|err| ApiFailure::Network(err.to_string()));
+    }
+    let message = match response.json::<ErrorBody>().await {
+        Ok(body) => body.error.message,
+        Err(_) => response.status_text(),
+    };
+    Err(match response.status() {
+        401 => ApiFailure::Unauthorized(message),
+        status => ApiFailure::Status(status, message),
+    })
+}
+
+fn get(path: &str) -> Result<Request, gloo_net::Error> {
+    RequestBuilder::new(&url(path))
+        .method(gloo_net::http::Method::GET)
+        .build()
+}
+
+/// `POST /api/login`.
+pub async fn login(username: String, password: String) -> Result<SessionInfo, ApiFailure> {
+    send(Request::post(&url(api::LOGIN)).json(&LoginRequest { username, password })).await
+}
+
+/// `POST /api/logout`.
+pub async fn logout(csrf_token: &str) -> Result<serde_json::Value, ApiFailure> {
+    send(
+        Request::post(&url(api::LOGOUT))
+            .header(api::CSRF_HEADER, csrf_token)
+            .build(),
+    )
+    .await
+}
+
+/// `GET /api/me`.
+pub async fn me() -> Result<SessionInfo, ApiFailure> {
+    send(get(api::ME)).await
+}
+
+/// `GET /api/overview`.
+pub async fn overview() -> Result<Vec<OverviewRow>, ApiFailure> {
+    send(get(api::OVERVIEW)).await
+}

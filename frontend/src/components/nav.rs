@@ -1,0 +1,38 @@
+//! The top bar: the dashboard's name, the menu, and the session with a logout button.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::api;
+use crate::app::SessionState;
+
+/// The top bar.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let SessionState(session) = expect_context::<SessionState>();
+    let navigate = use_navigate();
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        let csrf = session
+            .get_untracked()
+            .map(|s| s.csrf_token)
+            .unwrap_or_default();
+        spawn_local(async move {
+            // Whatever the answer, the session is over for this page.
+            let _ = api::logout(&csrf).await;
+            session.set(None);
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <nav>
+            <span class="brand">"Monitoring dashboard"</span>
+            <A href="/overview">"Overview"</A>
+            <span class="spacer"></span>
+            <span id="whoami">{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>
+            <button id="logout" on:click=logout>"Log out"</button>
+        </nav>
+    }
+}

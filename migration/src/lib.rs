@@ -1,0 +1,49 @@
+//! Database migrations of axum-monitoring-dashboard.
+//!
+//! Every table and index name carries the configured `TABLE_PREFIX`, the migration bookkeeping
+//! table included (`{prefix}migrations`), so the dashboard can share a database with the
+//! application it monitors.
+
+mod m0001_initial;
+pub mod schema;
+
+pub use sea_orm_migration;
+
+use sea_orm_migration::MigratorTraitSelf;
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DynIden;
+
+pub use schema::Tables;
+
+/// Runs the dashboard's migrations for one table prefix.
+///
+/// ```no_run
+/// # async fn run(db: &sea_orm_migration::sea_orm::DatabaseConnection) -> Result<(), sea_orm_migration::DbErr> {
+/// use dashboard_migration::{Migrator, sea_orm_migration::MigratorTraitSelf};
+/// Migrator::new("dashboard_").up(db, None).await
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    tables: Tables,
+}
+
+impl Migrator {
+    /// A migrator for the tables named `{prefix}endpoint`, `{prefix}request`, …
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Migrator {
+            tables: Tables::new(prefix),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl MigratorTraitSelf for Migrator {
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration::new(self.tables.clone()))]
+    }
+
+    fn migration_table_name(&self) -> DynIden {
+        self.tables.migrations().into_iden()
+    }
+}

@@ -1,0 +1,332 @@
+//! Names of the dashboard's tables and columns, shared by the migrations and the queries.
+
+use sea_orm_migration::prelude::*;
+
+/// The dashboard's tables, named with the configured prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    prefix: String,
+}
+
+/// Every table of the dashboard, without its prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// One row per monitored endpoint (method + route template).
+    Endpoint,
+    /// One row per request measured at level 1 or above.
+    Request,
+    /// Hourly totals per endpoint × hour × version × status code.
+    Rollup,
+    /// Hourly latency histogram buckets, same key as [`Table::Rollup`] plus the bucket.
+    RollupBucket,
+    /// The context captured for a slow request (level 2).
+    Outlier,
+    /// A distinct code location seen by the profiler (level 3).
+    CodeLine,
+    /// One node of a profiled request's tree (level 3).
+    StackLine,
+    /// Errors grouped by a stable signature.
+    ExceptionGroup,
+    /// One occurrence of an exception group.
+    ExceptionOccurrence,
+    /// A user-defined graph fed by a scheduled function.
+    CustomGraph,
+    /// One value of a custom graph.
+    CustomGraphData,
+    /// Dashboard accounts.
+    User,
+    /// Key/value settings of the deployment, such as the session signing secret.
+    Setting,
+}
+
+impl Table {
+    /// The table's name without the prefix.
+    pub fn base_name(self) -> &'static str {
+        match self {
+            Table::Endpoint => "endpoint",
+            Table::Request => "request",
+            Table::Rollup => "rollup",
+            Table::RollupBucket => "rollup_bucket",
+            Table::Outlier => "outlier",
+            Table::CodeLine => "code_line",
+            Table::StackLine => "stack_line",
+            Table::ExceptionGroup => "exception_group",
+            Table::ExceptionOccurrence => "exception_occurrence",
+            Table::CustomGraph => "custom_graph",
+            Table::CustomGraphData => "custom_graph_data",
+            Table::User => "user",
+            Table::Setting => "setting",
+        }
+    }
+
+    /// Every table, in creation order.
+    pub const ALL: [Table; 13] = [
+        Table::Endpoint,
+        Table::Request,
+        Table::Rollup,
+        Table::RollupBucket,
+        Table::Outlier,
+        Table::CodeLine,
+        Table::StackLine,
+        Table::ExceptionGroup,
+        Table::ExceptionOccurrence,
+        Table::CustomGraph,
+        Table::CustomGraphData,
+        Table::User,
+        Table::Setting,
+    ];
+}
+
+impl Tables {
+    /// Names for the given prefix (`""` for none).
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Tables {
+            prefix: prefix.into(),
+        }
+    }
+
+    /// The prefix every name starts with.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The prefixed name of a table.
+    pub fn name(&self, table: Table) -> Alias {
+        Alias::new(format!("{}{}", self.prefix, table.base_name()))
+    }
+
+    /// The prefixed name of an index or constraint.
+    pub fn index(&self, name: &str) -> String {
+        format!("{}{}", self.prefix, name)
+    }
+
+    /// The migration bookkeeping table.
+    pub fn migrations(&self) -> Alias {
+        Alias::new(format!("{}migrations", self.prefix))
+    }
+}
+
+/// Columns of [`Table::Endpoint`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum Endpoint {
+    /// Primary key.
+    Id,
+    /// `METHOD /route/{template}`, unique.
+    Name,
+    /// HTTP method.
+    Method,
+    /// Matched route template.
+    Route,
+    /// Monitoring level 0–3.
+    MonitorLevel,
+    /// When the endpoint was first seen (UTC).
+    TimeAdded,
+    /// The application version that first served it.
+    VersionAdded,
+    /// When it was last requested (UTC), at any level.
+    LastRequested,
+}
+
+/// Columns of [`Table::Request`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum Request {
+    /// Primary key.
+    Id,
+    /// The endpoint.
+    EndpointId,
+    /// From entering the layer until the response was produced, in milliseconds.
+    DurationMs,
+    /// When the request arrived (UTC).
+    TimeRequested,
+    /// `APP_VERSION` or the git commit.
+    VersionRequested,
+    /// The `group_by` value, rendered; NULL when there is none.
+    GroupBy,
+    /// Client address.
+    Ip,
+    /// Status code sent to the client.
+    StatusCode,
+}
+
+/// Columns of [`Table::Rollup`] (key: endpoint, hour, version, status code).
+#[derive(DeriveIden, Clone, Copy)]
+pub enum Rollup {
+    /// The endpoint.
+    EndpointId,
+    /// Start of the UTC hour.
+    Hour,
+    /// Application version.
+    Version,
+    /// Status code.
+    StatusCode,
+    /// Requests.
+    Hits,
+    /// Sum of durations, in milliseconds.
+    DurationSumMs,
+}
+
+/// Columns of [`Table::RollupBucket`] (key: the rollup's key plus the bucket).
+#[derive(DeriveIden, Clone, Copy)]
+pub enum RollupBucket {
+    /// The endpoint.
+    EndpointId,
+    /// Start of the UTC hour.
+    Hour,
+    /// Application version.
+    Version,
+    /// Status code.
+    StatusCode,
+    /// Index of the logarithmic latency bucket.
+    Bucket,
+    /// Requests in that bucket.
+    Count,
+}
+
+/// Columns of [`Table::Outlier`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum Outlier {
+    /// Primary key.
+    Id,
+    /// The request it belongs to.
+    RequestId,
+    /// Redacted request headers (JSON).
+    RequestHeaders,
+    /// Environment facts (JSON).
+    RequestEnvironment,
+    /// The request URL, redacted.
+    RequestUrl,
+    /// Redacted query and body values (JSON).
+    RequestValues,
+    /// CPU utilisation per core and of the process (JSON).
+    CpuPercent,
+    /// Memory figures (JSON).
+    Memory,
+    /// Active span stack, innermost last (JSON).
+    Stacktrace,
+    /// When the snapshot was taken (UTC).
+    TimeCaptured,
+}
+
+/// Columns of [`Table::CodeLine`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum CodeLine {
+    /// Primary key.
+    Id,
+    /// Source file.
+    Filename,
+    /// Line number.
+    LineNumber,
+    /// Function (span) name.
+    FunctionName,
+    /// Module path.
+    Module,
+}
+
+/// Columns of [`Table::StackLine`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum StackLine {
+    /// The profiled request.
+    RequestId,
+    /// Pre-order position in the tree.
+    Position,
+    /// The code line.
+    CodeId,
+    /// Depth in the tree.
+    Indent,
+    /// Time attributed to the node, in milliseconds.
+    DurationMs,
+    /// Times the span was entered.
+    Calls,
+}
+
+/// Columns of [`Table::ExceptionGroup`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum ExceptionGroup {
+    /// Primary key.
+    Id,
+    /// Stable signature: type + message shape + span stack.
+    Signature,
+    /// Error type.
+    TypeName,
+    /// Message of the latest occurrence.
+    Message,
+    /// The endpoint, when known.
+    EndpointId,
+    /// Occurrences.
+    Count,
+    /// First seen (UTC).
+    FirstSeen,
+    /// Last seen (UTC).
+    LastSeen,
+    /// Redacted context of the latest occurrence (JSON).
+    LatestContext,
+    /// Span stack of the latest occurrence (JSON).
+    Stack,
+}
+
+/// Columns of [`Table::ExceptionOccurrence`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum ExceptionOccurrence {
+    /// Primary key.
+    Id,
+    /// The group.
+    GroupId,
+    /// The request, when stored.
+    RequestId,
+    /// When it happened (UTC).
+    TimeOccurred,
+    /// Application version.
+    Version,
+}
+
+/// Columns of [`Table::CustomGraph`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum CustomGraph {
+    /// Primary key.
+    Id,
+    /// Unique title.
+    Title,
+    /// When the graph was created (UTC).
+    TimeAdded,
+    /// Application version at creation.
+    VersionAdded,
+}
+
+/// Columns of [`Table::CustomGraphData`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum CustomGraphData {
+    /// Primary key.
+    Id,
+    /// The graph.
+    GraphId,
+    /// When the value was taken (UTC).
+    Time,
+    /// The value.
+    Value,
+}
+
+/// Columns of [`Table::User`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum User {
+    /// Primary key.
+    Id,
+    /// Unique name.
+    Username,
+    /// argon2id PHC string.
+    PasswordHash,
+    /// `admin` or `guest`.
+    Role,
+    /// Bumped on logout and password change; sessions carry it and die when it moves.
+    SessionGeneration,
+    /// When the account was created (UTC).
+    CreatedAt,
+}
+
+/// Columns of [`Table::Setting`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum Setting {
+    /// Unique key.
+    Key,
+    /// Value.
+    Value,
+}

@@ -1,0 +1,13 @@
+//! Paths of the REST API, relative to `/{CUSTOM_LINK}/api`.
+
+/// `POST`: log in with a [`crate::LoginRequest`], answered by a [`crate::SessionInfo`].
+pub const LOGIN: &str = "/login";
+/// `POST`: end the session (needs the CSRF header).
+pub const LOGOUT: &str = "/logout";
+/// `GET`: the current session, a [`crate::SessionInfo`].
+pub const ME: &str = "/me";
+/// `GET`: one [`crate::OverviewRow`] per endpoint.
+pub const OVERVIEW: &str = "/overview";
+
+/// The header that every state-changing request must carry, with the session's `csrf_token`.
+pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -1,0 +1,125 @@
+//! The JSON bodies of the REST API.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Body of `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The account's name.
+    pub username: String,
+    /// The account's password, in clear text (send it over HTTPS).
+    pub password: String,
+}
+
+/// What a dashboard account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads and changes everything.
+    Admin,
+    /// Reads everything but users and secrets; changes nothing.
+    Guest,
+}
+
+impl Role {
+    /// The name stored in the database and sent in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Guest => "guest",
+        }
+    }
+
+    /// Parses the stored name; `None` for anything else.
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "admin" => Some(Role::Admin),
+            "guest" => Some(Role::Guest),
+            _ => None,
+        }
+    }
+}
+
+/// The logged-in session, answered by `login` and `me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// The account's name.
+    pub username: String,
+    /// The account's role, as stored in the database now.
+    pub role: Role,
+    /// The value to send in the `X-CSRF-Token` header of every state-changing request.
+    pub csrf_token: String,
+}
+
+/// One endpoint on the overview page. Errors are responses with a status of 400 or more.
+///
+/// "Today" and "week" are the current calendar day in the configured `TIMEZONE` and the seven
+/// days up to now. Medians come from the hourly latency histograms and are within 2 % of the
+/// exact value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewRow {
+    /// The endpoint's id, used in the endpoint pages' URLs.
+    pub id: i64,
+    /// Method and route template, e.g. `GET /users/{id}`.
+    pub name: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The matched route template, e.g. `/users/{id}`.
+    pub route: String,
+    /// Monitoring level, 0 to 3.
+    pub monitor_level: u8,
+    /// Requests today.
+    pub hits_today: u64,
+    /// Requests in the last seven days.
+    pub hits_week: u64,
+    /// Requests ever recorded.
+    pub hits_overall: u64,
+    /// Error responses today.
+    pub errors_today: u64,
+    /// Error responses in the last seven days.
+    pub errors_week: u64,
+    /// Error responses ever recorded.
+    pub errors_overall: u64,
+    /// Median duration today, in milliseconds; `None` without requests.
+    pub median_today_ms: Option<f64>,
+    /// Median duration over the last seven days, in milliseconds.
+    pub median_week_ms: Option<f64>,
+    /// Median duration of every recorded request, in milliseconds.
+    pub median_overall_ms: Option<f64>,
+    /// When the endpoint was last requested (UTC), at any level.
+    pub last_requested: Option<DateTime<Utc>>,
+}
+
+/// The body of every error response: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// A machine-readable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// A stable code such as `unauthorized` or `bad_request`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_round_trips_through_its_stored_name() {
+        for role in [Role::Admin, Role::Guest] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert_eq!(
+            serde_json::to_string(&Role::Guest).ok().as_deref(),
+            Some("\"guest\"")
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Types that the dashboard's backend and frontend exchange as JSON, and the paths they use.
+//!
+//! Everything under the REST API speaks in these types, so that the two sides cannot drift apart.
+
+pub mod api;
+pub mod dto;
+
+pub use dto::*;

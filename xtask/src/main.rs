@@ -1,0 +1,172 @@
+//! Project commands, run with `cargo xtask <command>`:
+//!
+//! - `demo [--bind ADDR] [--traffic N]`: installs what is missing, builds the frontend, starts the
+//!   demo service on a fresh SQLite file, sends it traffic, prints the URL and credentials.
+//! - `test`: installs what is missing, then runs rustfmt, clippy (native and wasm), every test
+//!   (PostgreSQL and browser tests included) and the frontend build.
+
+mod postgres;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        _ => {
+            eprintln!("usage: cargo xtask demo [--bind ADDR] [--traffic N] | cargo xtask test");
+            bail!("unknown or missing command")
+        }
+    }
+}
+
+/// Prints a step, like cargo's own progress lines.
+pub(crate) fn step(message: &str) {
+    eprintln!("\x1b[1;32m{:>12}\x1b[0m {message}", "xtask");
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Cargo's target directory for this workspace.
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
+/// Runs a command in the workspace root, failing on a non-zero exit.
+pub(crate) fn run(command: &mut Command) -> Result<()> {
+    let description = format!("{command:?}");
+    let status = command
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("cannot run {description}"))?;
+    if !status.success() {
+        bail!("{description} failed with {status}");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn build_frontend() -> Result<()> {
+    step("building the frontend with Trunk");
+    run(Command::new("trunk")
+        .args(["build", "--offline"])
+        .env("PATH", tools::path_with_cargo_bin()))
+}
+
+fn demo(args: &[String]) -> Result<()> {
+    let mut bind = "127.0.0.1:3000".to_owned();
+    let mut traffic = "200".to_owned();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--bind", Some(value)) => bind = value.clone(),
+            ("--traffic", Some(value)) => traffic = value.clone(),
+            _ => bail!("usage: cargo xtask demo [--bind ADDR] [--traffic N]"),
+        }
+    }
+    tools::ensure_wasm_tools()?;
+    build_frontend()?;
+    let demo_dir = target_dir().join("demo");
+    std::fs::create_dir_all(&demo_dir)?;
+    let database = demo_dir.join("dashboard.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", database.display()));
+        if file.exists() {
+            std::fs::remove_file(&file)
+                .with_context(|| format!("removing the old demo database {}", file.display()))?;
+        }
+    }
+    step(&format!(
+        "starting the demo on {bind} with a fresh database {}",
+        database.display()
+    ));
+    run(cargo()
+        .args([
+            "run",
+            "-p",
+            "axum-monitoring-dashboard",
+            "--example",
+            "demo",
+            "--",
+        ])
+        .args([
+            "--bind",
+            &bind,
+            "--traffic",
+            &traffic,
+            "--database",
+            &format!("sqlite:///{}", database.display()),
+        ]))
+}
+
+fn test() -> Result<()> {
+    tools::ensure_wasm_tools()?;
+    tools::ensure_browser()?;
+    step("cargo fmt --check");
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    step("cargo clippy (native)");
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "dashboard-frontend",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("cargo clippy (frontend, wasm32)");
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "dashboard-frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    build_frontend()?;
+    step("building the demo for the browser tests");
+    run(cargo().args([
+        "build",
+        "-p",
+        "axum-monitoring-dashboard",
+        "--example",
+        "demo",
+    ]))?;
+    let postgres = postgres::TestServer::start()?;
+    step("cargo test (unit, integration, PostgreSQL and browser tests)");
+    let result = run(cargo()
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "dashboard-frontend",
+            "--",
+            "--include-ignored",
+        ])
+        .env("DASHBOARD_TEST_POSTGRES_URL", postgres.url())
+        .env(
+            "DASHBOARD_DEMO_BIN",
+            target_dir().join("debug/examples/demo"),
+        )
+        .env("DASHBOARD_E2E_ARTIFACTS", target_dir().join("e2e"))
+        .env("PATH", tools::path_with_cargo_bin()));
+    drop(postgres);
+    result
+}

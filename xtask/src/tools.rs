@@ -1,0 +1,114 @@
+//! Installing what a fresh machine lacks: the wasm32 target, Trunk, wasm-bindgen-cli at the
+//! version in Cargo.lock, Debian's Chromium and ChromeDriver.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{run, step, workspace_root};
+
+/// The newest Trunk that builds with Rust 1.95.
+const TRUNK_VERSION: &str = "0.21.14";
+
+/// `~/.cargo/bin`, where `cargo install` puts tools.
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+/// `PATH` with `~/.cargo/bin` in front, so installed tools are found.
+pub(crate) fn path_with_cargo_bin() -> OsString {
+    let mut paths = vec![cargo_bin()];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// The first line a tool prints for `--version`, if it runs.
+fn version_of(tool: &str) -> Option<String> {
+    let output = Command::new(tool)
+        .arg("--version")
+        .env("PATH", path_with_cargo_bin())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The version of a package in Cargo.lock.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock"))
+        .context("reading Cargo.lock")?;
+    let marker = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&marker)
+        .with_context(|| format!("{package} is not in Cargo.lock"))?
+        + marker.len();
+    let end = lock[start..].find('"').context("malformed Cargo.lock")? + start;
+    Ok(lock[start..end].to_owned())
+}
+
+fn cargo_install(package: &str, version: &str, extra: &[&str]) -> Result<()> {
+    step(&format!(
+        "installing {package} {version} with cargo (a few minutes, once)"
+    ));
+    run(Command::new("cargo")
+        .args(["install", package, "--version", version])
+        .args(extra))
+}
+
+/// The wasm32 target, Trunk and wasm-bindgen-cli matching the lock file.
+pub(crate) fn ensure_wasm_tools() -> Result<()> {
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("running rustup")?;
+    if !String::from_utf8_lossy(&targets.stdout).contains("wasm32-unknown-unknown") {
+        step("adding the wasm32-unknown-unknown target");
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    if !version_of("trunk").is_some_and(|v| v.contains(TRUNK_VERSION)) {
+        cargo_install("trunk", TRUNK_VERSION, &["--locked"])?;
+    }
+    let bindgen = locked_version("wasm-bindgen")?;
+    if !version_of("wasm-bindgen").is_some_and(|v| v.split_whitespace().any(|word| word == bindgen))
+    {
+        cargo_install("wasm-bindgen-cli", &bindgen, &[])?;
+    }
+    Ok(())
+}
+
+/// Debian's `chromium` and `chromium-driver`.
+pub(crate) fn ensure_browser() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Installs Debian packages (needs root).
+pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
+    step(&format!("installing {} with apt-get", packages.join(" ")));
+    if !crate::postgres::is_root() {
+        bail!(
+            "{} missing: install them with `sudo apt-get install {}`",
+            packages.join(" and "),
+            packages.join(" ")
+        );
+    }
+    run(Command::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
