@@ -10,6 +10,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use rust_embed::Embed;
 
+use crate::api::ApiError;
+
 /// Trunk's output folder.
 #[derive(Embed)]
 #[folder = "$CARGO_MANIFEST_DIR/../frontend/dist"]
@@ -55,6 +57,10 @@ pub(crate) async fn index(State(frontend): State<Frontend>) -> Response {
 
 /// `GET /{link}/{*path}`: a built file, or `index.html` for a client-side route.
 pub(crate) async fn file(State(frontend): State<Frontend>, Path(path): Path<String>) -> Response {
+    if path.split('/').next() == Some("api") {
+        // An unknown API route, not a page.
+        return ApiError::NotFound.into_response();
+    }
     match Dist::get(&path) {
         Some(file) => {
             let mime = mime_guess::from_path(&path).first_or_octet_stream();

@@ -236,19 +236,23 @@ impl Dashboard {
     /// Endpoints are discovered when first requested, as `METHOD /route/{template}`; requests
     /// that match no route are not recorded.
     pub fn bind(&self, router: Router) -> Router {
-        router
-            .layer(self.layer())
-            .nest(&format!("/{}", self.config().custom_link), self.routes())
+        router.layer(self.layer()).merge(self.routes())
     }
 
-    /// The dashboard's own routes (API and pages), to nest under `/{CUSTOM_LINK}` yourself.
+    /// The dashboard's own routes (API and pages) under `/{CUSTOM_LINK}`, unmeasured, to merge
+    /// into a router yourself.
     pub fn routes(&self) -> Router {
+        let prefix = format!("/{}", self.config().custom_link);
         let frontend = Router::new()
-            .route("/", get(assets::index))
-            .route("/{*path}", get(assets::file))
+            .route(&prefix, get(assets::index))
+            .route(&format!("{prefix}/"), get(assets::index))
+            .route(&format!("{prefix}/{{*path}}"), get(assets::file))
             .with_state(Frontend::new(&self.config().custom_link));
         Router::new()
-            .nest("/api", api::router(self.inner.api.clone()))
+            .nest(
+                &format!("{prefix}/api"),
+                api::router(self.inner.api.clone()),
+            )
             .merge(frontend)
     }
 

@@ -254,3 +254,30 @@ async fn table_prefix_names_every_table() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn pages_are_served_at_the_link_with_and_without_a_slash() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(Router::new());
+    for uri in [
+        "/dashboard",
+        "/dashboard/",
+        "/dashboard/overview",
+        "/dashboard/login",
+    ] {
+        let (status, _, _) = send(&app, get_request(uri)).await;
+        // 200 with a built frontend, 503 with a hint to build it otherwise; never 404.
+        assert!(
+            status == StatusCode::OK || status == StatusCode::SERVICE_UNAVAILABLE,
+            "{uri}: {status}"
+        );
+    }
+    let (status, _, _) = send(&app, get_request("/dashboard/missing-file.js")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

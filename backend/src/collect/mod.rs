@@ -73,3 +73,40 @@ impl Collector {
         self.dropped.fetch_add(lost, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::Utc;
+
+    use super::*;
+
+    fn measurement() -> Measurement {
+        Measurement {
+            endpoint: EndpointRef::Known(Arc::new(EndpointState::new(
+                1,
+                MonitorLevel::PERFORMANCE,
+            ))),
+            time_requested: Utc::now(),
+            duration: Duration::from_millis(3),
+            status: 200,
+            group_by: None,
+            ip: None,
+        }
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_instead_of_waiting() {
+        let (sender, mut receiver) = mpsc::channel(2);
+        let collector = Collector::new(MonitorLevel::PERFORMANCE, None, sender);
+        for _ in 0..5 {
+            collector.submit(measurement());
+        }
+        assert_eq!(collector.dropped(), 3);
+        assert!(receiver.try_recv().is_ok() && receiver.try_recv().is_ok());
+        receiver.close();
+        collector.submit(measurement());
+        assert_eq!(collector.dropped(), 4, "a closed queue drops too");
+    }
+}

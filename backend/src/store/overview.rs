@@ -134,7 +134,7 @@ impl Store {
                 Alias::new("hits_today"),
             )
             .expr_as(sum_if(since(periods.week), hits()), Alias::new("hits_week"))
-            .expr_as(sum_as_bigint(hits().into()), Alias::new("hits_overall"))
+            .expr_as(sum_as_bigint(hits()), Alias::new("hits_overall"))
             .expr_as(
                 sum_if(since(periods.today).and(is_error()), hits()),
                 Alias::new("errors_today"),
@@ -162,7 +162,7 @@ impl Store {
                 sum_if(since(periods.week), count()),
                 Alias::new("count_week"),
             )
-            .expr_as(sum_as_bigint(count().into()), Alias::new("count_overall"))
+            .expr_as(sum_as_bigint(count()), Alias::new("count_overall"))
             .from(self.table(Table::RollupBucket))
             .group_by_col(RollupBucket::EndpointId)
             .group_by_col(RollupBucket::Bucket)

@@ -36,8 +36,23 @@ pub fn OverviewPage() -> impl IntoView {
     }
 }
 
+/// A duration with the precision it deserves: `850 µs`, `12.3 ms`, `1450 ms`.
 fn median(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |ms| format!("{ms:.1} ms"))
+    match value {
+        None => "–".to_owned(),
+        Some(ms) if ms < 1.0 => format!("{:.0} µs", ms * 1000.0),
+        Some(ms) if ms < 100.0 => format!("{ms:.1} ms"),
+        Some(ms) => format!("{ms:.0} ms"),
+    }
+}
+
+/// The cell class of an error count: highlighted only when there are errors.
+fn error_class(kind: &str, count: u64) -> String {
+    if count > 0 {
+        format!("{kind} has-errors")
+    } else {
+        kind.to_owned()
+    }
 }
 
 /// The table of endpoints.
@@ -53,9 +68,9 @@ fn OverviewTable(rows: Vec<OverviewRow>) -> impl IntoView {
                     <td class="hits-today">{row.hits_today}</td>
                     <td class="hits-week">{row.hits_week}</td>
                     <td class="hits-overall">{row.hits_overall}</td>
-                    <td class="errors errors-today">{row.errors_today}</td>
-                    <td class="errors errors-week">{row.errors_week}</td>
-                    <td class="errors errors-overall">{row.errors_overall}</td>
+                    <td class=error_class("errors-today", row.errors_today)>{row.errors_today}</td>
+                    <td class=error_class("errors-week", row.errors_week)>{row.errors_week}</td>
+                    <td class=error_class("errors-overall", row.errors_overall)>{row.errors_overall}</td>
                     <td class="median-today">{median(row.median_today_ms)}</td>
                     <td class="median-week">{median(row.median_week_ms)}</td>
                     <td class="median-overall">{median(row.median_overall_ms)}</td>
@@ -67,6 +82,7 @@ fn OverviewTable(rows: Vec<OverviewRow>) -> impl IntoView {
         })
         .collect_view();
     view! {
+        <div class="table-wrap">
         <table id="overview">
             <thead>
                 <tr>
@@ -86,5 +102,21 @@ fn OverviewTable(rows: Vec<OverviewRow>) -> impl IntoView {
             </thead>
             <tbody>{body}</tbody>
         </table>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_are_shown_with_a_fitting_unit() {
+        assert_eq!(median(None), "–");
+        assert_eq!(median(Some(0.0421)), "42 µs");
+        assert_eq!(median(Some(12.345)), "12.3 ms");
+        assert_eq!(median(Some(1450.2)), "1450 ms");
+        assert_eq!(error_class("errors-today", 0), "errors-today");
+        assert_eq!(error_class("errors-today", 2), "errors-today has-errors");
     }
 }
