@@ -136,6 +136,7 @@ fn test() -> Result<()> {
         "dashboard-frontend",
         "--target",
         "wasm32-unknown-unknown",
+        "--all-targets",
         "--",
         "-D",
         "warnings",
@@ -152,14 +153,7 @@ fn test() -> Result<()> {
     let postgres = postgres::TestServer::start()?;
     step("cargo test (unit, integration, PostgreSQL and browser tests)");
     let result = run(cargo()
-        .args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "dashboard-frontend",
-            "--",
-            "--include-ignored",
-        ])
+        .args(["test", "--workspace", "--", "--include-ignored"])
         .env("DASHBOARD_TEST_POSTGRES_URL", postgres.url())
         .env(
             "DASHBOARD_DEMO_BIN",
