@@ -147,7 +147,12 @@ impl DashboardBuilder {
             .setting_or_insert("session_secret", accounts::random_token(64)?)
             .await?;
         let (sender, receiver) = mpsc::channel(config.queue_capacity);
-        let collector = Arc::new(Collector::new(config.monitor_level, self.group_by, sender));
+        let collector = Arc::new(Collector::new(
+            config.monitor_level,
+            self.group_by,
+            &config.custom_link,
+            sender,
+        ));
         let (shutdown, shutdown_receiver) = watch::channel(false);
         let writer = Writer {
             store: store.clone(),
@@ -226,8 +231,20 @@ impl Dashboard {
         self.inner.api.collector.dropped()
     }
 
-    /// The layer that measures requests, for routes added after [`Dashboard::bind`]
-    /// (Axum applies a layer only to the routes a router has when it is applied).
+    /// The layer that measures requests. [`Dashboard::bind`] applies it; apply it again after
+    /// adding routes to the bound router (Axum applies a layer only to the routes a router has
+    /// when it is applied). Each request is measured once, by the outermost application, and the
+    /// dashboard's own routes never.
+    ///
+    /// ```no_run
+    /// # use axum::{Router, routing::get};
+    /// # async fn run(monitor: axum_monitoring_dashboard::Dashboard) {
+    /// let app = monitor
+    ///     .bind(Router::new().route("/", get(|| async { "home" })))
+    ///     .route("/late", get(|| async { "added after bind" }))
+    ///     .layer(monitor.layer());
+    /// # }
+    /// ```
     pub fn layer(&self) -> MonitorLayer {
         MonitorLayer::new(Arc::clone(&self.inner.api.collector))
     }

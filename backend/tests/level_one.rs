@@ -281,3 +281,39 @@ async fn pages_are_served_at_the_link_with_and_without_a_slash() {
     let (status, _, _) = send(&app, get_request("/dashboard/missing-file.js")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn routes_added_after_bind_are_measured_once_and_the_dashboard_never() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    let app = monitor
+        .bind(app())
+        .route("/late", axum::routing::get(|| async { "late" }))
+        .layer(monitor.layer());
+    send(&app, get_request("/users/7")).await;
+    send(&app, get_request("/late")).await;
+    send(&app, get_request("/late")).await;
+    send(&app, get_request("/dashboard/api/me")).await;
+    send(&app, get_request("/dashboard/")).await;
+    monitor.shutdown().await;
+
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (_, _, rows) = send(&app, with_cookie("GET", "/dashboard/api/overview", &cookie)).await;
+    let hits: Vec<(&str, u64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["name"].as_str().unwrap(),
+                row["hits_overall"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(hits, [("GET /late", 2), ("GET /users/{id}", 1)]);
+}

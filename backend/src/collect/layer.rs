@@ -59,11 +59,8 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
-        let pending = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map(|route| self.start(route, &request));
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let pending = self.begin(&mut request);
         ResponseFuture {
             inner: self.inner.call(request),
             pending,
@@ -71,7 +68,26 @@ where
     }
 }
 
+/// Marks a request that an outer application of the layer measures already.
+#[derive(Clone, Copy)]
+struct Measured;
+
 impl<S> MonitorService<S> {
+    /// Starts measuring a request of a monitored route, unless an outer application of the
+    /// layer measures it already (so `.layer(monitor.layer())` may be applied again after adding
+    /// routes) or it is one of the dashboard's own routes.
+    fn begin(&self, request: &mut Request) -> Option<Pending> {
+        if request.extensions().get::<Measured>().is_some() {
+            return None;
+        }
+        let route = request.extensions().get::<MatchedPath>()?.clone();
+        if self.collector.is_own_route(route.as_str()) {
+            return None;
+        }
+        request.extensions_mut().insert(Measured);
+        Some(self.start(&route, request))
+    }
+
     /// Takes the facts known before the handler runs.
     fn start(&self, route: &MatchedPath, request: &Request) -> Pending {
         let endpoint = match self

@@ -30,6 +30,8 @@ pub(crate) struct Collector {
     pub(crate) endpoints: Endpoints,
     pub(crate) default_level: MonitorLevel,
     pub(crate) group_by: Option<GroupBy>,
+    /// `/{CUSTOM_LINK}`: the dashboard's own routes are never measured.
+    own_prefix: String,
     sender: mpsc::Sender<Measurement>,
     dropped: AtomicU64,
 }
@@ -38,15 +40,24 @@ impl Collector {
     pub(crate) fn new(
         default_level: MonitorLevel,
         group_by: Option<GroupBy>,
+        custom_link: &str,
         sender: mpsc::Sender<Measurement>,
     ) -> Self {
         Collector {
             endpoints: Endpoints::default(),
             default_level,
             group_by,
+            own_prefix: format!("/{custom_link}"),
             sender,
             dropped: AtomicU64::new(0),
         }
+    }
+
+    /// Whether a route template is one of the dashboard's own.
+    pub(crate) fn is_own_route(&self, route: &str) -> bool {
+        route
+            .strip_prefix(&self.own_prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     }
 
     /// Hands a measurement to the writer without waiting; counts it as dropped when the queue is
@@ -99,7 +110,7 @@ mod tests {
     #[test]
     fn a_full_queue_drops_and_counts_instead_of_waiting() {
         let (sender, mut receiver) = mpsc::channel(2);
-        let collector = Collector::new(MonitorLevel::PERFORMANCE, None, sender);
+        let collector = Collector::new(MonitorLevel::PERFORMANCE, None, "dashboard", sender);
         for _ in 0..5 {
             collector.submit(measurement());
         }
@@ -108,5 +119,9 @@ mod tests {
         receiver.close();
         collector.submit(measurement());
         assert_eq!(collector.dropped(), 4, "a closed queue drops too");
+        assert!(
+            collector.is_own_route("/dashboard") && collector.is_own_route("/dashboard/api/me")
+        );
+        assert!(!collector.is_own_route("/dashboards") && !collector.is_own_route("/users/{id}"));
     }
 }
