@@ -22,12 +22,7 @@ async fn requests_reach_the_overview() {
 #[tokio::test]
 async fn the_api_needs_a_session_and_answers_errors_as_json() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_url(&dir))
-        .password(PASSWORD)
-        .start()
-        .await
-        .unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
     let app = monitor.bind(Router::new());
 
     let (status, _, body) = send(&app, get_request("/dashboard/api/overview")).await;
@@ -62,12 +57,7 @@ async fn the_api_needs_a_session_and_answers_errors_as_json() {
 #[tokio::test]
 async fn me_reports_the_session_and_logout_needs_csrf_and_ends_it() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_url(&dir))
-        .password(PASSWORD)
-        .start()
-        .await
-        .unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
     let app = monitor.bind(Router::new());
     let (cookie, csrf) = login(&app, "/dashboard", "admin", PASSWORD).await;
 
@@ -104,12 +94,7 @@ async fn me_reports_the_session_and_logout_needs_csrf_and_ends_it() {
 #[tokio::test]
 async fn a_forged_session_cookie_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_url(&dir))
-        .password(PASSWORD)
-        .start()
-        .await
-        .unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
     let app = monitor.bind(Router::new());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     // Change the first character of the signature.
@@ -185,15 +170,8 @@ async fn custom_link_moves_everything() {
 async fn two_processes_starting_at_once_both_migrate_safely() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
-    let start = || {
-        Dashboard::builder()
-            .database(url.clone())
-            .password(PASSWORD)
-            .start()
-    };
-    let (a, b) = tokio::join!(start(), start());
-    a.unwrap();
-    b.unwrap();
+    // Two pools, as two processes would have: both start, one migrating after the other.
+    tokio::join!(start(&url), start(&url));
 }
 
 #[tokio::test]
@@ -258,12 +236,7 @@ async fn table_prefix_names_every_table() {
 #[tokio::test]
 async fn pages_are_served_at_the_link_with_and_without_a_slash() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_url(&dir))
-        .password(PASSWORD)
-        .start()
-        .await
-        .unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
     let app = monitor.bind(Router::new());
     for uri in [
         "/dashboard",
@@ -285,12 +258,7 @@ async fn pages_are_served_at_the_link_with_and_without_a_slash() {
 #[tokio::test]
 async fn routes_added_after_bind_are_measured_once_and_the_dashboard_never() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_url(&dir))
-        .password(PASSWORD)
-        .start()
-        .await
-        .unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
     let app = monitor
         .bind(app())
         .route("/late", axum::routing::get(|| async { "late" }))

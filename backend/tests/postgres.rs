@@ -41,13 +41,6 @@ async fn requests_reach_the_overview_on_postgres() {
 #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
 async fn two_processes_migrating_postgres_at_once_both_succeed() {
     let url = fresh_database().await;
-    let start = || {
-        axum_monitoring_dashboard::Dashboard::builder()
-            .database(url.clone())
-            .password(common::PASSWORD)
-            .start()
-    };
-    let (a, b) = tokio::join!(start(), start());
-    a.unwrap();
-    b.unwrap();
+    // Two pools, as two processes would have: both start, one migrating after the other.
+    tokio::join!(common::start(&url), common::start(&url));
 }

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use dashboard_migration::schema::{Table, User};
 use dashboard_shared::Role;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use super::Store;
@@ -96,30 +96,31 @@ impl Store {
         password_hash: &str,
         role: Role,
     ) -> Result<(), DbErr> {
-        let update = Query::update()
-            .table(self.table(Table::User))
+        let mut update = Query::update();
+        update
             .value(User::PasswordHash, password_hash)
-            .value(User::Role, role.as_str())
-            .value(
-                User::SessionGeneration,
-                Expr::col(User::SessionGeneration).add(1),
-            )
-            .and_where(Expr::col(User::Id).eq(id))
-            .to_owned();
-        self.db().execute(&update).await?;
-        Ok(())
+            .value(User::Role, role.as_str());
+        self.update_ending_sessions(id, update).await
     }
 
     /// Ends every session of an account (logout, password change).
     pub(crate) async fn end_sessions(&self, id: i32) -> Result<(), DbErr> {
-        let update = Query::update()
+        self.update_ending_sessions(id, Query::update()).await
+    }
+
+    /// Applies `update` to one account and bumps its session generation.
+    async fn update_ending_sessions(
+        &self,
+        id: i32,
+        mut update: UpdateStatement,
+    ) -> Result<(), DbErr> {
+        update
             .table(self.table(Table::User))
             .value(
                 User::SessionGeneration,
                 Expr::col(User::SessionGeneration).add(1),
             )
-            .and_where(Expr::col(User::Id).eq(id))
-            .to_owned();
+            .and_where(Expr::col(User::Id).eq(id));
         self.db().execute(&update).await?;
         Ok(())
     }

@@ -12,6 +12,16 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "integration-password";
 
+/// A dashboard on `database` with the test admin password.
+pub async fn start(database: &str) -> Dashboard {
+    Dashboard::builder()
+        .database(database)
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap()
+}
+
 /// A small app: a route with a parameter, one that fails, one that changes something.
 pub fn app() -> Router {
     Router::new()
@@ -70,12 +80,7 @@ pub fn with_cookie(method: &str, uri: &str, cookie: &str) -> Request<Body> {
 
 /// The level-1 path against any database: requests in, rows and rollups stored, overview out.
 pub async fn level_one_round_trip(database: &str) {
-    let monitor = Dashboard::builder()
-        .database(database)
-        .password(PASSWORD)
-        .start()
-        .await
-        .unwrap();
+    let monitor = start(database).await;
     let app = monitor.bind(app());
     for id in 0..3 {
         assert_eq!(
