@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use dashboard_migration::schema::{Endpoint, Request, Rollup, RollupBucket, Table};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query};
+use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, OnConflict, Query, Value};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
 use super::Store;
@@ -156,87 +156,89 @@ impl Store {
                 .entry((key, histogram::bucket_of(row.duration_ms)))
                 .or_default() += 1;
         }
-        let totals: Vec<_> = totals.into_iter().collect();
-        for chunk in totals.chunks(ROWS_PER_INSERT) {
+        let key_values = |(endpoint_id, hour, status): RollupKey| -> Vec<Value> {
+            vec![
+                endpoint_id.into(),
+                hour.into(),
+                version.into(),
+                i32::from(status).into(),
+            ]
+        };
+        let totals = totals.into_iter().map(|(key, (hits, sum))| {
+            let mut values = key_values(key);
+            values.extend([hits.into(), sum.into()]);
+            values
+        });
+        let keys = [
+            Rollup::EndpointId,
+            Rollup::Hour,
+            Rollup::Version,
+            Rollup::StatusCode,
+        ];
+        let sums = [Rollup::Hits, Rollup::DurationSumMs];
+        self.insert_adding(
+            txn,
+            Table::Rollup,
+            &keys.map(IntoIden::into_iden),
+            &sums.map(IntoIden::into_iden),
+            totals,
+        )
+        .await?;
+        let buckets = buckets.into_iter().map(|((key, bucket), count)| {
+            let mut values = key_values(key);
+            values.extend([bucket.into(), count.into()]);
+            values
+        });
+        let keys = [
+            RollupBucket::EndpointId,
+            RollupBucket::Hour,
+            RollupBucket::Version,
+            RollupBucket::StatusCode,
+            RollupBucket::Bucket,
+        ];
+        let sums = [RollupBucket::Count];
+        self.insert_adding(
+            txn,
+            Table::RollupBucket,
+            &keys.map(IntoIden::into_iden),
+            &sums.map(IntoIden::into_iden),
+            buckets,
+        )
+        .await
+    }
+
+    /// Inserts rows of `keys` then `sums` values; where a row with the same keys exists, adds the
+    /// sums to it instead (`sum = table.sum + excluded.sum`), which stays right when several
+    /// processes write the same row.
+    async fn insert_adding(
+        &self,
+        txn: &DatabaseTransaction,
+        table: Table,
+        keys: &[DynIden],
+        sums: &[DynIden],
+        rows: impl Iterator<Item = Vec<Value>>,
+    ) -> Result<(), DbErr> {
+        let rows: Vec<Vec<Value>> = rows.collect();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
             let mut insert = Query::insert();
-            insert.into_table(self.table(Table::Rollup)).columns([
-                Rollup::EndpointId,
-                Rollup::Hour,
-                Rollup::Version,
-                Rollup::StatusCode,
-                Rollup::Hits,
-                Rollup::DurationSumMs,
-            ]);
-            for ((endpoint_id, hour, status), (hits, sum)) in chunk {
-                insert.values_panic([
-                    (*endpoint_id).into(),
-                    (*hour).into(),
-                    version.into(),
-                    i32::from(*status).into(),
-                    (*hits).into(),
-                    (*sum).into(),
-                ]);
+            insert
+                .into_table(self.table(table))
+                .columns(keys.iter().chain(sums).cloned());
+            for row in chunk {
+                insert.values_panic(row.iter().cloned().map(Expr::val));
             }
-            insert.on_conflict(
-                OnConflict::columns([
-                    Rollup::EndpointId,
-                    Rollup::Hour,
-                    Rollup::Version,
-                    Rollup::StatusCode,
-                ])
-                .value(Rollup::Hits, self.accumulate(Table::Rollup, Rollup::Hits))
-                .value(
-                    Rollup::DurationSumMs,
-                    self.accumulate(Table::Rollup, Rollup::DurationSumMs),
-                )
-                .to_owned(),
-            );
-            txn.execute(&insert).await?;
-        }
-        let buckets: Vec<_> = buckets.into_iter().collect();
-        for chunk in buckets.chunks(ROWS_PER_INSERT) {
-            let mut insert = Query::insert();
-            insert.into_table(self.table(Table::RollupBucket)).columns([
-                RollupBucket::EndpointId,
-                RollupBucket::Hour,
-                RollupBucket::Version,
-                RollupBucket::StatusCode,
-                RollupBucket::Bucket,
-                RollupBucket::Count,
-            ]);
-            for (((endpoint_id, hour, status), bucket), count) in chunk {
-                insert.values_panic([
-                    (*endpoint_id).into(),
-                    (*hour).into(),
-                    version.into(),
-                    i32::from(*status).into(),
-                    (*bucket).into(),
-                    (*count).into(),
-                ]);
+            let mut on_conflict = OnConflict::columns(keys.iter().cloned());
+            for sum in sums {
+                let stored = Expr::col((self.table(table), sum.clone()));
+                on_conflict.value(
+                    sum.clone(),
+                    stored.add(Expr::col((Alias::new("excluded"), sum.clone()))),
+                );
             }
-            insert.on_conflict(
-                OnConflict::columns([
-                    RollupBucket::EndpointId,
-                    RollupBucket::Hour,
-                    RollupBucket::Version,
-                    RollupBucket::StatusCode,
-                    RollupBucket::Bucket,
-                ])
-                .value(
-                    RollupBucket::Count,
-                    self.accumulate(Table::RollupBucket, RollupBucket::Count),
-                )
-                .to_owned(),
-            );
+            insert.on_conflict(on_conflict);
             txn.execute(&insert).await?;
         }
         Ok(())
-    }
-
-    /// `table.column + excluded.column`: adds the new counts to the stored ones, atomically even
-    /// when several processes write the same row.
-    fn accumulate(&self, table: Table, column: impl IntoIden + Copy + 'static) -> Expr {
-        Expr::col((self.table(table), column)).add(Expr::col((Alias::new("excluded"), column)))
     }
 
     async fn update_last_requested(
@@ -263,5 +265,112 @@ impl Store {
             txn.execute(&update).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::store::overview::Periods;
+
+    fn measurement(
+        endpoint_id: i32,
+        duration_ms: f64,
+        status: u16,
+        level: MonitorLevel,
+    ) -> StoredMeasurement {
+        StoredMeasurement {
+            endpoint_id,
+            level,
+            time_requested: Utc.with_ymd_and_hms(2026, 11, 20, 10, 15, 0).unwrap(),
+            duration_ms,
+            status,
+            group_by: None,
+            ip: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn batches_add_up_in_the_rollups_and_level_zero_only_touches_last_requested() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &format!("sqlite:///{}", dir.path().join("d.db").display()),
+            "t_",
+        )
+        .await
+        .unwrap();
+        let (users, _) = store
+            .ensure_endpoint("GET", "/users/{id}", MonitorLevel::PERFORMANCE, "1.0")
+            .await
+            .unwrap();
+        let (quiet, _) = store
+            .ensure_endpoint("GET", "/quiet", MonitorLevel::DISABLED, "1.0")
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .ensure_endpoint("GET", "/users/{id}", MonitorLevel::DISABLED, "1.0")
+                .await
+                .unwrap(),
+            (users, MonitorLevel::PERFORMANCE)
+        );
+
+        let first = [
+            measurement(users, 10.0, 200, MonitorLevel::PERFORMANCE),
+            measurement(users, 30.0, 500, MonitorLevel::PERFORMANCE),
+        ];
+        store.write_measurements("1.0", &first).await.unwrap();
+        let second = [
+            measurement(users, 20.0, 200, MonitorLevel::PERFORMANCE),
+            measurement(quiet, 5.0, 200, MonitorLevel::DISABLED),
+        ];
+        store.write_measurements("1.0", &second).await.unwrap();
+
+        let long_ago = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let rows = store
+            .overview(Periods {
+                today: long_ago,
+                week: long_ago,
+            })
+            .await
+            .unwrap();
+        let users_row = rows.iter().find(|row| row.id == i64::from(users)).unwrap();
+        assert_eq!(
+            (
+                users_row.hits_overall,
+                users_row.errors_overall,
+                users_row.hits_today
+            ),
+            (3, 1, 3)
+        );
+        let median = users_row.median_overall_ms.unwrap();
+        assert!((median - 20.0).abs() / 20.0 <= 0.02, "{median}");
+        let quiet_row = rows.iter().find(|row| row.id == i64::from(quiet)).unwrap();
+        assert_eq!(
+            (quiet_row.hits_overall, quiet_row.median_overall_ms),
+            (0, None),
+            "level 0 stores no request"
+        );
+        assert!(quiet_row.last_requested.is_some());
+
+        let later = Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap();
+        let rows = store
+            .overview(Periods {
+                today: later,
+                week: long_ago,
+            })
+            .await
+            .unwrap();
+        let users_row = rows.iter().find(|row| row.id == i64::from(users)).unwrap();
+        assert_eq!(
+            (
+                users_row.hits_today,
+                users_row.hits_week,
+                users_row.median_today_ms
+            ),
+            (0, 3, None)
+        );
     }
 }
