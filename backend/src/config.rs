@@ -9,6 +9,7 @@ mod literal;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
@@ -102,6 +103,18 @@ pub struct Config {
     pub colors: BTreeMap<String, [u8; 3]>,
     /// `QUEUE_CAPACITY` (default 10000): measurements buffered between requests and the writer.
     pub queue_capacity: usize,
+    /// `METRICS` (default false): serve Prometheus metrics.
+    pub metrics: bool,
+    /// `METRICS_PATH` (default `/metrics`): where the metrics are served.
+    pub metrics_path: String,
+    /// `METRICS_PORT`: serve the metrics on their own listener instead of the app's router; a
+    /// port (all interfaces) or an address such as `127.0.0.1:9100`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// `METRICS_TOKEN`: a bearer token that scrapers must send; unset ⇒ no token needed.
+    pub metrics_token: Option<Secret>,
+    /// `METRICS_LEGACY_NAMES` (default false): also export the metric names of
+    /// Flask-Prometheus and flask_prometheus_metrics.
+    pub metrics_legacy_names: bool,
 }
 
 impl Default for Config {
@@ -124,6 +137,11 @@ impl Default for Config {
             timezone: Tz::UTC,
             colors: BTreeMap::new(),
             queue_capacity: 10_000,
+            metrics: false,
+            metrics_path: "/metrics".to_owned(),
+            metrics_listen: None,
+            metrics_token: None,
+            metrics_legacy_names: false,
         }
     }
 }
@@ -235,11 +253,21 @@ pub enum Key {
     Colors,
     /// `QUEUE_CAPACITY`
     QueueCapacity,
+    /// `METRICS`
+    Metrics,
+    /// `METRICS_PATH`
+    MetricsPath,
+    /// `METRICS_PORT`
+    MetricsPort,
+    /// `METRICS_TOKEN`
+    MetricsToken,
+    /// `METRICS_LEGACY_NAMES`
+    MetricsLegacyNames,
 }
 
 impl Key {
     /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 17] = [
+    pub const ALL: [Key; 22] = [
         Key::AppVersion,
         Key::Git,
         Key::CustomLink,
@@ -257,6 +285,11 @@ impl Key {
         Key::Timezone,
         Key::Colors,
         Key::QueueCapacity,
+        Key::Metrics,
+        Key::MetricsPath,
+        Key::MetricsPort,
+        Key::MetricsToken,
+        Key::MetricsLegacyNames,
     ];
 
     /// The key as written in files and (after `DASHBOARD_`) in environment variables.
@@ -279,6 +312,11 @@ impl Key {
             Key::Timezone => "TIMEZONE",
             Key::Colors => "COLORS",
             Key::QueueCapacity => "QUEUE_CAPACITY",
+            Key::Metrics => "METRICS",
+            Key::MetricsPath => "METRICS_PATH",
+            Key::MetricsPort => "METRICS_PORT",
+            Key::MetricsToken => "METRICS_TOKEN",
+            Key::MetricsLegacyNames => "METRICS_LEGACY_NAMES",
         }
     }
 
@@ -292,7 +330,11 @@ impl Key {
     fn is_secret(self) -> bool {
         matches!(
             self,
-            Key::Password | Key::GuestPassword | Key::SecurityToken | Key::Database
+            Key::Password
+                | Key::GuestPassword
+                | Key::SecurityToken
+                | Key::Database
+                | Key::MetricsToken
         )
     }
 }
@@ -385,8 +427,8 @@ fn read_toml(path: &Path, text: &str) -> Result<Vec<(String, RawValue)>, ConfigE
     let mut pairs = Vec::new();
     for (name, value) in table {
         match value {
-            // A section such as `[dashboard]`, unless it is the value of `COLORS`.
-            toml::Value::Table(section) if Key::from_name(&name).is_none() => {
+            // A section such as `[dashboard]` or `[metrics]`; only `COLORS` takes a table as value.
+            toml::Value::Table(section) if Key::from_name(&name) != Some(Key::Colors) => {
                 pairs.extend(
                     section
                         .into_iter()
@@ -517,6 +559,31 @@ impl Config {
                     |text| text.parse().ok().filter(|n: &usize| *n > 0),
                     "a positive whole number",
                 )?
+            }
+            Key::Metrics => self.metrics = check.parsed(parse_bool, "true or false")?,
+            Key::MetricsPath => {
+                self.metrics_path = check.parsed(
+                    |text| {
+                        (text.starts_with('/')
+                            && text.len() > 1
+                            && !text.contains(['{', '}', '*', ' ']))
+                        .then(|| text.to_owned())
+                    },
+                    "a path such as /metrics",
+                )?
+            }
+            Key::MetricsPort => {
+                self.metrics_listen = Some(check.parsed(
+                    |text| match text.parse::<u16>() {
+                        Ok(port) => Some(SocketAddr::from(([0, 0, 0, 0], port))),
+                        Err(_) => text.parse().ok(),
+                    },
+                    "a port such as 9100 or an address such as 127.0.0.1:9100",
+                )?)
+            }
+            Key::MetricsToken => self.metrics_token = Some(Secret(check.non_empty_text()?)),
+            Key::MetricsLegacyNames => {
+                self.metrics_legacy_names = check.parsed(parse_bool, "true or false")?
             }
         }
         Ok(())

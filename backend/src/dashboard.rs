@@ -1,6 +1,7 @@
 //! [`Dashboard`]: configure, start, and bind the dashboard to an Axum router.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::api::{self, ApiState, SessionKeys};
 use crate::assets::{self, Frontend};
 use crate::collect::{Collector, GroupBy, MonitorLayer};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
+use crate::metrics::Exporter;
 use crate::record::Writer;
 use crate::store::{DatabaseError, Store};
 
@@ -27,6 +29,14 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] DatabaseError),
+    /// The metrics listener of `METRICS_PORT` could not be opened.
+    #[error("cannot listen for metrics on {address}: {source}")]
+    MetricsListener {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The admin account or the session secret could not be set up.
     #[error("cannot set up accounts: {0}")]
     Accounts(#[from] AccountError),
@@ -147,12 +157,7 @@ impl DashboardBuilder {
             .setting_or_insert("session_secret", accounts::random_token(64)?)
             .await?;
         let (sender, receiver) = mpsc::channel(config.queue_capacity);
-        let collector = Arc::new(Collector::new(
-            config.monitor_level,
-            self.group_by,
-            &config.custom_link,
-            sender,
-        ));
+        let collector = Arc::new(Collector::new(&config, self.group_by, sender));
         let (shutdown, shutdown_receiver) = watch::channel(false);
         let writer = Writer {
             store: store.clone(),
@@ -164,6 +169,21 @@ impl DashboardBuilder {
         };
         let writer = tokio::spawn(writer.run());
         let sessions = Arc::new(SessionKeys::new(&secret, &config.custom_link));
+        let exporter = collector
+            .metrics
+            .clone()
+            .map(|http| Exporter::new(http, Arc::clone(&collector), &config));
+        let metrics_address = match (&exporter, config.metrics_listen) {
+            (Some(exporter), Some(address)) => Some(
+                serve_metrics(
+                    exporter.router(&config.metrics_path),
+                    address,
+                    shutdown.subscribe(),
+                )
+                .await?,
+            ),
+            _ => None,
+        };
         Ok(Dashboard {
             inner: Arc::new(Inner {
                 api: ApiState {
@@ -173,11 +193,40 @@ impl DashboardBuilder {
                     collector,
                 },
                 generated_password,
+                exporter,
+                metrics_address,
                 shutdown,
                 writer: Mutex::new(Some(writer)),
             }),
         })
     }
+}
+
+/// Serves the exporter on its own listener until the dashboard shuts down.
+async fn serve_metrics(
+    router: Router,
+    address: SocketAddr,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<SocketAddr, StartError> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|source| StartError::MetricsListener { address, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartError::MetricsListener { address, source })?;
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = shutdown.wait_for(|stopped| *stopped).await;
+        };
+        if let Err(error) = axum::serve(listener, router)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::error!(%error, "the metrics listener failed");
+        }
+    });
+    tracing::info!(%bound, "serving Prometheus metrics");
+    Ok(bound)
 }
 
 /// A running dashboard: measures the routers it is bound to and serves its pages and API.
@@ -204,6 +253,10 @@ pub struct Dashboard {
 struct Inner {
     api: ApiState,
     generated_password: Option<Secret>,
+    /// The Prometheus exporter, when `METRICS` is on.
+    exporter: Option<Exporter>,
+    /// Where the exporter listens, with `METRICS_PORT`.
+    metrics_address: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -252,8 +305,25 @@ impl Dashboard {
     /// Measures every route of `router` and adds the dashboard under `/{CUSTOM_LINK}`.
     /// Endpoints are discovered when first requested, as `METHOD /route/{template}`; requests
     /// that match no route are not recorded.
+    ///
+    /// With `METRICS` on (and no `METRICS_PORT`), the Prometheus metrics are served at
+    /// `METRICS_PATH` of the same router.
     pub fn bind(&self, router: Router) -> Router {
-        router.layer(self.layer()).merge(self.routes())
+        let router = router.merge(self.routes());
+        let router = match &self.inner.exporter {
+            Some(exporter) if self.inner.metrics_address.is_none() => {
+                router.merge(exporter.router(&self.config().metrics_path))
+            }
+            _ => router,
+        };
+        // Applied last, so that it also wraps the fallback (unmatched requests count in the
+        // metrics); the layer itself leaves the dashboard's and the exporter's routes alone.
+        router.layer(self.layer())
+    }
+
+    /// The address of the metrics listener started for `METRICS_PORT`.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.inner.metrics_address
     }
 
     /// The dashboard's own routes (API and pages) under `/{CUSTOM_LINK}`, unmeasured, to merge

@@ -22,6 +22,7 @@ mod assets;
 mod collect;
 pub mod config;
 mod dashboard;
+mod metrics;
 mod record;
 mod store;
 

@@ -15,6 +15,7 @@ use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 use super::{Collector, EndpointRef, Measurement};
+use crate::metrics::InFlight;
 
 /// Measures every request to the routes it wraps. Made by [`crate::Dashboard::layer`];
 /// [`crate::Dashboard::bind`] applies it for you.
@@ -73,23 +74,37 @@ where
 struct Measured;
 
 impl<S> MonitorService<S> {
-    /// Starts measuring a request of a monitored route, unless an outer application of the
-    /// layer measures it already (so `.layer(monitor.layer())` may be applied again after adding
-    /// routes) or it is one of the dashboard's own routes.
+    /// Starts measuring a request, unless an outer application of the layer measures it already
+    /// (so `.layer(monitor.layer())` may be applied again after adding routes) or it is one of
+    /// the dashboard's own routes. Requests that match no route count only in the metrics.
     fn begin(&self, request: &mut Request) -> Option<Pending> {
         if request.extensions().get::<Measured>().is_some() {
             return None;
         }
-        let route = request.extensions().get::<MatchedPath>()?.clone();
-        if self.collector.is_own_route(route.as_str()) {
+        let route = request.extensions().get::<MatchedPath>().cloned();
+        if route
+            .as_ref()
+            .is_some_and(|route| self.collector.is_own_route(route.as_str()))
+        {
+            return None;
+        }
+        let metrics = self.collector.metrics.as_ref();
+        if route.is_none() && metrics.is_none() {
             return None;
         }
         request.extensions_mut().insert(Measured);
-        Some(self.start(&route, request))
+        Some(Pending {
+            collector: Arc::clone(&self.collector),
+            started: Instant::now(),
+            in_flight: metrics.map(|metrics| {
+                metrics.begin(request.method(), route.as_ref().map(MatchedPath::as_str))
+            }),
+            facts: route.map(|route| self.facts(route, request)),
+        })
     }
 
-    /// Takes the facts known before the handler runs.
-    fn start(&self, route: &MatchedPath, request: &Request) -> Pending {
+    /// Takes the dashboard's facts known before the handler runs.
+    fn facts(&self, route: MatchedPath, request: &Request) -> RequestFacts {
         let endpoint = match self
             .collector
             .endpoints
@@ -110,10 +125,8 @@ impl<S> MonitorService<S> {
                 None
             })
         });
-        Pending {
-            collector: Arc::clone(&self.collector),
+        RequestFacts {
             endpoint,
-            started: Instant::now(),
             time_requested: Utc::now(),
             group_by,
             ip: client_ip(request),
@@ -131,8 +144,16 @@ fn client_ip(request: &Request) -> Option<IpAddr> {
 /// A request whose response is not ready yet.
 struct Pending {
     collector: Arc<Collector>,
-    endpoint: EndpointRef,
     started: Instant,
+    /// The Prometheus part, when metrics are on.
+    in_flight: Option<InFlight>,
+    /// The dashboard's part, for requests that matched a route.
+    facts: Option<RequestFacts>,
+}
+
+/// What the dashboard records of a request besides its duration and status.
+struct RequestFacts {
+    endpoint: EndpointRef,
     time_requested: DateTime<Utc>,
     group_by: Option<String>,
     ip: Option<IpAddr>,
@@ -140,15 +161,20 @@ struct Pending {
 
 impl Pending {
     fn finish(self, status: u16) {
-        let measurement = Measurement {
-            endpoint: self.endpoint,
-            time_requested: self.time_requested,
-            duration: self.started.elapsed(),
-            status,
-            group_by: self.group_by,
-            ip: self.ip,
-        };
-        self.collector.submit(measurement);
+        let duration = self.started.elapsed();
+        if let Some(in_flight) = self.in_flight {
+            in_flight.finish(status, duration);
+        }
+        if let Some(facts) = self.facts {
+            self.collector.submit(Measurement {
+                endpoint: facts.endpoint,
+                time_requested: facts.time_requested,
+                duration,
+                status,
+                group_by: facts.group_by,
+                ip: facts.ip,
+            });
+        }
     }
 }
 

@@ -17,10 +17,13 @@ pub(crate) use measurement::{EndpointRef, Measurement};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::time::Duration;
+
 use axum::extract::Request;
 use tokio::sync::mpsc;
 
-use crate::config::MonitorLevel;
+use crate::config::{Config, MonitorLevel};
+use crate::metrics::{AtomicHistogram, HttpMetrics};
 
 /// A function of the request that names its group (usually the user); `None` for no group.
 pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<String> + Send + Sync>;
@@ -30,34 +33,45 @@ pub(crate) struct Collector {
     pub(crate) endpoints: Endpoints,
     pub(crate) default_level: MonitorLevel,
     pub(crate) group_by: Option<GroupBy>,
+    /// Request metrics for the Prometheus exporter, when `METRICS` is on.
+    pub(crate) metrics: Option<Arc<HttpMetrics>>,
     /// `/{CUSTOM_LINK}`: the dashboard's own routes are never measured.
     own_prefix: String,
+    /// `METRICS_PATH` when the exporter shares the app's router: never measured either.
+    metrics_path: Option<String>,
     sender: mpsc::Sender<Measurement>,
     dropped: AtomicU64,
+    written: AtomicU64,
+    batch_duration: AtomicHistogram,
 }
 
 impl Collector {
     pub(crate) fn new(
-        default_level: MonitorLevel,
+        config: &Config,
         group_by: Option<GroupBy>,
-        custom_link: &str,
         sender: mpsc::Sender<Measurement>,
     ) -> Self {
         Collector {
             endpoints: Endpoints::default(),
-            default_level,
+            default_level: config.monitor_level,
             group_by,
-            own_prefix: format!("/{custom_link}"),
+            metrics: config.metrics.then(Arc::default),
+            own_prefix: format!("/{}", config.custom_link),
+            metrics_path: (config.metrics && config.metrics_listen.is_none())
+                .then(|| config.metrics_path.clone()),
             sender,
             dropped: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            batch_duration: AtomicHistogram::new(),
         }
     }
 
-    /// Whether a route template is one of the dashboard's own.
+    /// Whether a route template is one of the dashboard's own (pages, API, metrics).
     pub(crate) fn is_own_route(&self, route: &str) -> bool {
-        route
+        let under_link = route
             .strip_prefix(&self.own_prefix)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        under_link || self.metrics_path.as_deref() == Some(route)
     }
 
     /// Hands a measurement to the writer without waiting; counts it as dropped when the queue is
@@ -79,6 +93,27 @@ impl Collector {
         self.dropped.load(Ordering::Relaxed)
     }
 
+    /// Measurements waiting in the queue.
+    pub(crate) fn queued(&self) -> usize {
+        self.sender.max_capacity() - self.sender.capacity()
+    }
+
+    /// Counts a stored batch and how long storing it took.
+    pub(crate) fn count_written(&self, written: u64, took: Duration) {
+        self.written.fetch_add(written, Ordering::Relaxed);
+        self.batch_duration.observe(took);
+    }
+
+    /// Measurements stored so far.
+    pub(crate) fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Durations of the writer's batches.
+    pub(crate) fn batch_duration(&self) -> &AtomicHistogram {
+        &self.batch_duration
+    }
+
     /// Counts measurements that the writer could not store.
     pub(crate) fn count_lost(&self, lost: u64) {
         self.dropped.fetch_add(lost, Ordering::Relaxed);
@@ -87,8 +122,6 @@ impl Collector {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use chrono::Utc;
 
     use super::*;
@@ -110,7 +143,7 @@ mod tests {
     #[test]
     fn a_full_queue_drops_and_counts_instead_of_waiting() {
         let (sender, mut receiver) = mpsc::channel(2);
-        let collector = Collector::new(MonitorLevel::PERFORMANCE, None, "dashboard", sender);
+        let collector = Collector::new(&Config::default(), None, sender);
         for _ in 0..5 {
             collector.submit(measurement());
         }

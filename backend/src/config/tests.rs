@@ -201,3 +201,28 @@ fn secrets_are_never_echoed() {
     let config = load_file(".cfg", "PASSWORD=hunter2\n").unwrap();
     assert!(!format!("{config:?}").contains("hunter2"));
 }
+
+#[test]
+fn metrics_keys_take_a_port_or_an_address() {
+    let config = load_file(
+        ".toml",
+        "[metrics]\nMETRICS = true\nMETRICS_PORT = 9100\nMETRICS_TOKEN = \"t0k\"\n",
+    )
+    .unwrap();
+    assert!(config.metrics);
+    assert_eq!(config.metrics_listen, Some("0.0.0.0:9100".parse().unwrap()));
+    assert_eq!(config.metrics_token.unwrap().expose(), "t0k");
+    let config = load_file(".cfg", "METRICS_PORT=127.0.0.1:9200\nMETRICS_PATH=/prom\n").unwrap();
+    assert_eq!(
+        config.metrics_listen,
+        Some("127.0.0.1:9200".parse().unwrap())
+    );
+    assert_eq!(config.metrics_path, "/prom");
+    let err = load_file(".cfg", "METRICS_PATH=metrics\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`METRICS_PATH` must be a path such as /metrics"),
+        "{err}"
+    );
+}

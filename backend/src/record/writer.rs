@@ -1,6 +1,7 @@
 //! The single writer task.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::sync::{mpsc, watch};
 
@@ -46,9 +47,13 @@ impl Writer {
 
     async fn store_batch(&mut self, batch: &mut Vec<Measurement>) {
         let count = batch.len() as u64;
-        if let Err(error) = self.try_store(batch).await {
-            tracing::error!(%error, lost = count, "could not store measurements");
-            self.collector.count_lost(count);
+        let started = Instant::now();
+        match self.try_store(batch).await {
+            Ok(()) => self.collector.count_written(count, started.elapsed()),
+            Err(error) => {
+                tracing::error!(%error, lost = count, "could not store measurements");
+                self.collector.count_lost(count);
+            }
         }
         batch.clear();
     }

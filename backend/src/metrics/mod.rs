@@ -1,0 +1,265 @@
+//! The Prometheus exporter: request metrics after the OpenTelemetry HTTP semantic conventions,
+//! the service's version, process metrics and the dashboard's own health, in the text format
+//! 0.0.4 or OpenMetrics.
+//!
+//! Counting a request is a lock-free lookup of its series and a few relaxed atomic additions;
+//! the exposition is written by hand because the Prometheus client crates keep labelled series
+//! behind a lock and allocate label sets per update.
+
+mod exposition;
+mod histogram;
+mod process;
+mod series;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use subtle::ConstantTimeEq;
+
+pub(crate) use histogram::AtomicHistogram;
+
+use crate::collect::Collector;
+use crate::config::{Config, Secret};
+use exposition::{Exposition, Format, Kind};
+use series::{RouteSeries, SeriesTable, UNMATCHED_ROUTE};
+
+/// Request metrics updated on the hot path.
+#[derive(Default)]
+pub(crate) struct HttpMetrics {
+    series: SeriesTable,
+    active: AtomicI64,
+}
+
+impl HttpMetrics {
+    /// Starts counting a request of `route` (`None` when no route matched).
+    pub(crate) fn begin(self: &Arc<Self>, method: &Method, route: Option<&str>) -> InFlight {
+        let series = self
+            .series
+            .get_or_create(method, route.unwrap_or(UNMATCHED_ROUTE));
+        self.active.fetch_add(1, Ordering::Relaxed);
+        InFlight {
+            series,
+            metrics: Arc::clone(self),
+        }
+    }
+}
+
+/// A request being counted. However it ends (answered, or dropped when the client goes away),
+/// it leaves the active-requests gauge.
+pub(crate) struct InFlight {
+    series: Arc<RouteSeries>,
+    metrics: Arc<HttpMetrics>,
+}
+
+impl InFlight {
+    /// Counts the answered request.
+    pub(crate) fn finish(self, status: u16, elapsed: Duration) {
+        self.series.observe(status, elapsed);
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.metrics.active.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Serves the metrics.
+#[derive(Clone)]
+pub(crate) struct Exporter {
+    inner: Arc<ExporterInner>,
+}
+
+struct ExporterInner {
+    http: Arc<HttpMetrics>,
+    collector: Arc<Collector>,
+    version: String,
+    legacy_names: bool,
+    token: Option<Secret>,
+}
+
+impl Exporter {
+    pub(crate) fn new(http: Arc<HttpMetrics>, collector: Arc<Collector>, config: &Config) -> Self {
+        Exporter {
+            inner: Arc::new(ExporterInner {
+                http,
+                collector,
+                version: config.app_version.clone(),
+                legacy_names: config.metrics_legacy_names,
+                token: config.metrics_token.clone(),
+            }),
+        }
+    }
+
+    /// A router serving the metrics at `path`.
+    pub(crate) fn router(&self, path: &str) -> Router {
+        Router::new()
+            .route(path, get(scrape))
+            .with_state(self.clone())
+    }
+
+    /// Whether the request carries the configured bearer token (or none is configured).
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let Some(token) = &self.inner.token else {
+            return true;
+        };
+        let sent = headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.as_bytes().strip_prefix(b"Bearer "))
+            .unwrap_or_default();
+        bool::from(sent.ct_eq(token.expose().as_bytes()))
+    }
+
+    /// The whole exposition.
+    pub(crate) fn render(&self, format: Format) -> String {
+        let mut out = Exposition::new(format);
+        let series = self.inner.http.series.all();
+        out.family(
+            "http_server_request_duration_seconds",
+            "Duration of HTTP server requests.",
+            Kind::Histogram,
+        );
+        for route in &series {
+            for (status, histogram) in route.by_status() {
+                let labels = [
+                    ("http_request_method", route.method),
+                    ("http_route", &*route.route),
+                    ("http_response_status_code", status.as_str()),
+                ];
+                out.histogram("http_server_request_duration_seconds", &labels, &histogram);
+            }
+        }
+        out.family(
+            "http_server_active_requests",
+            "Number of active HTTP server requests.",
+            Kind::Gauge,
+        );
+        out.sample(
+            "http_server_active_requests",
+            &[],
+            self.inner.http.active.load(Ordering::Relaxed) as f64,
+        );
+        out.family(
+            "service_info",
+            "The monitored service's version.",
+            Kind::Info,
+        );
+        out.sample(
+            "service_info",
+            &[("service_version", &self.inner.version)],
+            1.0,
+        );
+        self.write_health(&mut out);
+        process::write(&mut out);
+        if self.inner.legacy_names {
+            self.write_legacy(&mut out, &series);
+        }
+        out.finish()
+    }
+
+    /// The dashboard's own pipeline: queue, stored and lost measurements, batch durations.
+    fn write_health(&self, out: &mut Exposition) {
+        let collector = &self.inner.collector;
+        out.family(
+            "dashboard_measurements_queued",
+            "Measurements waiting for the writer.",
+            Kind::Gauge,
+        );
+        out.sample(
+            "dashboard_measurements_queued",
+            &[],
+            collector.queued() as f64,
+        );
+        out.family(
+            "dashboard_measurements_written_total",
+            "Measurements stored in the database.",
+            Kind::Counter,
+        );
+        out.sample(
+            "dashboard_measurements_written_total",
+            &[],
+            collector.written() as f64,
+        );
+        out.family(
+            "dashboard_measurements_dropped_total",
+            "Measurements lost: queue full or closed, or the database failed.",
+            Kind::Counter,
+        );
+        out.sample(
+            "dashboard_measurements_dropped_total",
+            &[],
+            collector.dropped() as f64,
+        );
+        out.family(
+            "dashboard_writer_batch_duration_seconds",
+            "Time to store one batch of measurements.",
+            Kind::Histogram,
+        );
+        out.histogram(
+            "dashboard_writer_batch_duration_seconds",
+            &[],
+            &collector.batch_duration().snapshot(),
+        );
+    }
+
+    /// The metric names of Flask-Prometheus and flask_prometheus_metrics, for dashboards that
+    /// still use them.
+    fn write_legacy(&self, out: &mut Exposition, series: &[Arc<RouteSeries>]) {
+        for (latency, count, help) in [
+            (
+                "flask_request_latency_seconds",
+                "flask_request_count",
+                "Flask",
+            ),
+            (
+                "app_request_latency_seconds",
+                "app_request_count_total",
+                "Application",
+            ),
+        ] {
+            out.family(latency, &format!("{help} Request Latency"), Kind::Histogram);
+            for route in series {
+                let labels = [("endpoint", &*route.route), ("method", route.method)];
+                out.histogram(latency, &labels, &route.all_statuses());
+            }
+            out.family(count, &format!("{help} Request Count"), Kind::Counter);
+            for route in series {
+                for (status, histogram) in route.by_status() {
+                    let labels = [
+                        ("endpoint", &*route.route),
+                        ("http_status", status.as_str()),
+                        ("method", route.method),
+                    ];
+                    out.sample(count, &labels, histogram.count() as f64);
+                }
+            }
+        }
+        out.family("app_version_info", "Application Version", Kind::Gauge);
+        out.sample("app_version_info", &[("version", &self.inner.version)], 1.0);
+    }
+}
+
+/// `GET {METRICS_PATH}`.
+async fn scrape(State(exporter): State<Exporter>, headers: HeaderMap) -> Response {
+    if !exporter.authorized(&headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(WWW_AUTHENTICATE, "Bearer")],
+            "a valid bearer token is required\n",
+        )
+            .into_response();
+    }
+    let format = Format::negotiate(headers.get(ACCEPT).and_then(|accept| accept.to_str().ok()));
+    (
+        [(CONTENT_TYPE, format.content_type())],
+        exporter.render(format),
+    )
+        .into_response()
+}
