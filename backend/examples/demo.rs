@@ -160,6 +160,12 @@ async fn main() -> anyhow::Result<()> {
     let base = format!("http://{address}");
     println!("listening on {base}");
     println!("dashboard: {base}/{}/", monitor.config().custom_link);
+    if monitor.config().metrics {
+        match monitor.metrics_address() {
+            Some(address) => println!("metrics: http://{address}{}", monitor.config().metrics_path),
+            None => println!("metrics: {base}{}", monitor.config().metrics_path),
+        }
+    }
     match monitor.generated_admin_password() {
         Some(password) => println!("admin: {} / {password}", monitor.config().username),
         None => println!(

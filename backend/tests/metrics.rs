@@ -299,3 +299,44 @@ async fn metrics_on_their_own_port_and_path() {
     );
     monitor.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_grafana_dashboard_uses_only_exported_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = dashboard(&dir, &[(Key::Metrics, "true")]).await;
+    let app = monitor.bind(app());
+    send(&app, get_request("/users/1")).await;
+    monitor.shutdown().await;
+    let text = scrape(&app, get_request("/metrics")).await.2;
+    let exported: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split(['{', ' ']).next())
+        .collect();
+
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/grafana-dashboard.json");
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut used = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            let names = expr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|word| {
+                    ["http_server_", "process_", "dashboard_", "service_"]
+                        .iter()
+                        .any(|p| word.starts_with(p))
+                });
+            used.extend(names.map(str::to_owned));
+        }
+    }
+    assert!(used.len() >= 10, "{used:?}");
+    for name in &used {
+        assert!(
+            exported.contains(name.as_str()),
+            "the dashboard queries {name}, which is not exported:\n{text}"
+        );
+    }
+}

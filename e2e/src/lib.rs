@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 pub const ADMIN_PASSWORD: &str = "e2e-admin-password";
 
 /// Kills a child process when dropped, so every test stops what it started.
-struct Guard(Child);
+pub struct Guard(pub Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -38,6 +38,11 @@ pub struct Demo {
 impl Demo {
     /// Starts the demo and waits until it listens.
     pub fn start() -> Result<Demo> {
+        Demo::start_with(&[])
+    }
+
+    /// Starts the demo with extra environment variables, e.g. `DASHBOARD_METRICS=true`.
+    pub fn start_with(env: &[(&str, &str)]) -> Result<Demo> {
         let bin = std::env::var_os("DASHBOARD_DEMO_BIN").context(
             "DASHBOARD_DEMO_BIN is not set: run the browser tests with `cargo xtask test`",
         )?;
@@ -47,6 +52,7 @@ impl Demo {
             .args(["--bind", "127.0.0.1:0", "--database", &database])
             .env("DASHBOARD_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .context("starting the demo")?;
@@ -139,6 +145,23 @@ impl ApiClient {
     }
 }
 
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Waits until something listens on `port`, for at most `limit`.
+pub async fn wait_for_port(port: u16, limit: Duration) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            bail!("nothing listens on 127.0.0.1:{port} after {limit:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 /// ChromeDriver on a free loopback port, driving headless Chromium.
 pub struct Browser {
     /// The WebDriver session.
@@ -149,7 +172,7 @@ pub struct Browser {
 impl Browser {
     /// Starts ChromeDriver and a headless Chromium session.
     pub async fn start() -> Result<Browser> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = free_port()?;
         let driver = Guard(
             Command::new("chromedriver")
                 .args([
@@ -161,13 +184,9 @@ impl Browser {
                 .spawn()
                 .context("starting chromedriver (Debian package chromium-driver)")?,
         );
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                bail!("chromedriver did not listen on port {port}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_for_port(port, Duration::from_secs(20))
+            .await
+            .context("starting chromedriver")?;
         let profile = std::env::temp_dir().join(format!("dashboard-e2e-chromium-{port}"));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(

@@ -3,7 +3,7 @@
 //! - `demo [--bind ADDR] [--traffic N]`: installs what is missing, builds the frontend, starts the
 //!   demo service on a fresh SQLite file, sends it traffic, prints the URL and credentials.
 //! - `test`: installs what is missing, then runs rustfmt, clippy (native and wasm), every test
-//!   (PostgreSQL and browser tests included) and the frontend build.
+//!   (PostgreSQL, Prometheus and browser tests included) and the frontend build.
 
 mod postgres;
 mod tools;
@@ -110,12 +110,17 @@ fn demo(args: &[String]) -> Result<()> {
             &traffic,
             "--database",
             &format!("sqlite:///{}", database.display()),
-        ]))
+        ])
+        // Show the Prometheus exporter too, unless told otherwise.
+        .env(
+            "DASHBOARD_METRICS",
+            std::env::var("DASHBOARD_METRICS").unwrap_or_else(|_| "true".to_owned()),
+        ))
 }
 
 fn test() -> Result<()> {
     tools::ensure_wasm_tools()?;
-    tools::ensure_browser()?;
+    tools::ensure_test_tools()?;
     step("cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--check"]))?;
     step("cargo clippy (native)");
@@ -151,7 +156,7 @@ fn test() -> Result<()> {
         "demo",
     ]))?;
     let postgres = postgres::TestServer::start()?;
-    step("cargo test (unit, integration, PostgreSQL and browser tests)");
+    step("cargo test (unit, integration, PostgreSQL, Prometheus and browser tests)");
     let result = run(cargo()
         .args(["test", "--workspace", "--", "--include-ignored"])
         .env("DASHBOARD_TEST_POSTGRES_URL", postgres.url())

@@ -86,12 +86,22 @@ pub(crate) fn ensure_wasm_tools() -> Result<()> {
     Ok(())
 }
 
-/// Debian's `chromium` and `chromium-driver`.
-pub(crate) fn ensure_browser() -> Result<()> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+/// Debian's `chromium` and `chromium-driver` for the browser tests, and `prometheus` (with
+/// `promtool`) for the exporter's tests.
+pub(crate) fn ensure_test_tools() -> Result<()> {
+    let needed: Vec<&str> = [
+        ("chromium", "/usr/bin/chromium"),
+        ("chromium-driver", "/usr/bin/chromedriver"),
+        ("prometheus", "/usr/bin/promtool"),
+    ]
+    .into_iter()
+    .filter(|(_, binary)| !Path::new(binary).exists())
+    .map(|(package, _)| package)
+    .collect();
+    if needed.is_empty() {
         return Ok(());
     }
-    apt_install(&["chromium", "chromium-driver"])
+    apt_install(&needed)
 }
 
 /// Installs Debian packages (needs root).

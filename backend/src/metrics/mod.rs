@@ -28,6 +28,7 @@ pub(crate) use histogram::AtomicHistogram;
 use crate::collect::Collector;
 use crate::config::{Config, Secret};
 use exposition::{Exposition, Format, Kind};
+use histogram::HistogramSnapshot;
 use series::{RouteSeries, SeriesTable, UNMATCHED_ROUTE};
 
 /// Request metrics updated on the hot path.
@@ -121,20 +122,37 @@ impl Exporter {
     pub(crate) fn render(&self, format: Format) -> String {
         let mut out = Exposition::new(format);
         let series = self.inner.http.series.all();
+        let by_status: Vec<(&RouteSeries, String, HistogramSnapshot)> = series
+            .iter()
+            .flat_map(|route| {
+                route
+                    .by_status()
+                    .into_iter()
+                    .map(move |(status, histogram)| (&**route, status, histogram))
+            })
+            .collect();
         out.family(
             "http_server_request_duration_seconds",
             "Duration of HTTP server requests.",
             Kind::Histogram,
         );
-        for route in &series {
-            for (status, histogram) in route.by_status() {
-                let labels = [
-                    ("http_request_method", route.method),
-                    ("http_route", &*route.route),
-                    ("http_response_status_code", status.as_str()),
-                ];
-                out.histogram("http_server_request_duration_seconds", &labels, &histogram);
-            }
+        for (route, status, histogram) in &by_status {
+            let labels = request_labels(route, status);
+            out.histogram("http_server_request_duration_seconds", &labels, histogram);
+        }
+        // The histogram's `_count` under the name most dashboards expect of a request counter.
+        out.family(
+            "http_server_requests_total",
+            "HTTP server requests answered.",
+            Kind::Counter,
+        );
+        for (route, status, histogram) in &by_status {
+            let labels = request_labels(route, status);
+            out.sample(
+                "http_server_requests_total",
+                &labels,
+                histogram.count() as f64,
+            );
         }
         out.family(
             "http_server_active_requests",
@@ -244,6 +262,15 @@ impl Exporter {
         out.family("app_version_info", "Application Version", Kind::Gauge);
         out.sample("app_version_info", &[("version", &self.inner.version)], 1.0);
     }
+}
+
+/// The labels of a request series, after the OpenTelemetry HTTP semantic conventions.
+fn request_labels<'a>(route: &'a RouteSeries, status: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("http_request_method", route.method),
+        ("http_route", &route.route),
+        ("http_response_status_code", status),
+    ]
 }
 
 /// `GET {METRICS_PATH}`.
