@@ -4,6 +4,7 @@
 //!   demo service on a fresh SQLite file, sends it traffic, prints the URL and credentials.
 //! - `test`: installs what is missing, then runs rustfmt, clippy (native and wasm), every test
 //!   (PostgreSQL, Prometheus and browser tests included) and the frontend build.
+//! - `bench`: the hot-path benchmark against bare Axum, in release mode.
 
 mod postgres;
 mod tools;
@@ -18,8 +19,11 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench(),
         _ => {
-            eprintln!("usage: cargo xtask demo [--bind ADDR] [--traffic N] | cargo xtask test");
+            eprintln!(
+                "usage: cargo xtask demo [--bind ADDR] [--traffic N] | cargo xtask test | cargo xtask bench"
+            );
             bail!("unknown or missing command")
         }
     }
@@ -116,6 +120,18 @@ fn demo(args: &[String]) -> Result<()> {
             "DASHBOARD_METRICS",
             std::env::var("DASHBOARD_METRICS").unwrap_or_else(|_| "true".to_owned()),
         ))
+}
+
+/// Runs the benchmarks in release mode and prints their tables.
+fn bench() -> Result<()> {
+    step("benchmarking the hot path against bare Axum (release build)");
+    run(cargo().args([
+        "bench",
+        "-p",
+        "axum-monitoring-dashboard",
+        "--bench",
+        "hot_path",
+    ]))
 }
 
 fn test() -> Result<()> {

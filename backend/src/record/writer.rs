@@ -1,7 +1,7 @@
 //! The single writer task.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
@@ -11,6 +11,10 @@ use crate::store::writes::StoredMeasurement;
 
 /// Most measurements stored in one transaction.
 const BATCH_SIZE: usize = 1_000;
+
+/// How long the writer rests after a batch: the most a measurement waits before it is stored
+/// (besides the batch's own time), and what spares requests from waking the writer one by one.
+const REST_BETWEEN_BATCHES: Duration = Duration::from_millis(50);
 
 /// Takes measurements off the queue and stores them, until shut down.
 pub(crate) struct Writer {
@@ -24,6 +28,11 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Stores batches as they come; on shutdown, closes the queue and stores what is left.
+    ///
+    /// After a batch that emptied the queue, the writer rests for [`REST_BETWEEN_BATCHES`]
+    /// before it looks again: measurements sent meanwhile wait in the queue without waking the
+    /// writer, so requests do not pay for waking another thread one by one, and batches grow.
+    /// A full batch is followed by the next at once.
     pub(crate) async fn run(mut self) {
         let mut batch = Vec::with_capacity(BATCH_SIZE);
         loop {
@@ -33,15 +42,24 @@ impl Writer {
                         return;
                     }
                     self.store_batch(&mut batch).await;
-                }
-                _ = self.shutdown.changed() => {
-                    self.receiver.close();
-                    while self.receiver.recv_many(&mut batch, BATCH_SIZE).await > 0 {
-                        self.store_batch(&mut batch).await;
+                    if received == BATCH_SIZE {
+                        continue; // more is waiting: no rest under load
                     }
-                    return;
                 }
+                _ = self.shutdown.changed() => return self.drain(&mut batch).await,
             }
+            tokio::select! {
+                _ = tokio::time::sleep(REST_BETWEEN_BATCHES) => {}
+                _ = self.shutdown.changed() => return self.drain(&mut batch).await,
+            }
+        }
+    }
+
+    /// Closes the queue and stores everything in it.
+    async fn drain(&mut self, batch: &mut Vec<Measurement>) {
+        self.receiver.close();
+        while self.receiver.recv_many(batch, BATCH_SIZE).await > 0 {
+            self.store_batch(batch).await;
         }
     }
 

@@ -1,0 +1,94 @@
+//! The cost of the dashboard's layer on the request path, measured in-process against bare Axum
+//! in the same run: each variant answers the same `GET /hello` through `Router::oneshot`, in
+//! interleaved rounds; the table shows medians and throughput relative to bare Axum.
+//!
+//! Run with `cargo xtask bench` (release build).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use axum::routing::get;
+use axum_monitoring_dashboard::{Dashboard, Key};
+use tower::ServiceExt;
+
+const ROUNDS: usize = 9;
+const REQUESTS_PER_ROUND: u32 = 20_000;
+
+fn hello() -> Router {
+    Router::new().route("/hello", get(|| async { "hello" }))
+}
+
+async fn monitored(dir: &std::path::Path, name: &str, settings: &[(Key, &str)]) -> Router {
+    let mut builder = Dashboard::builder()
+        .database(format!(
+            "sqlite:///{}",
+            dir.join(format!("{name}.db")).display()
+        ))
+        .password("bench-password")
+        .queue_capacity(1_000_000);
+    for (key, value) in settings {
+        builder = builder.set(*key, *value);
+    }
+    builder.start().await.unwrap().bind(hello())
+}
+
+/// Mean time per request over one round.
+async fn round(app: &Router) -> Duration {
+    let started = Instant::now();
+    for _ in 0..REQUESTS_PER_ROUND {
+        let request = Request::get("/hello").body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    started.elapsed() / REQUESTS_PER_ROUND
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let variants = [
+            ("bare axum", hello()),
+            ("layer, level 0", monitored(dir.path(), "level0", &[(Key::MonitorLevel, "0")]).await),
+            (
+                "layer, level 0 + metrics",
+                monitored(dir.path(), "level0m", &[(Key::MonitorLevel, "0"), (Key::Metrics, "true")]).await,
+            ),
+            ("layer, level 1", monitored(dir.path(), "level1", &[(Key::MonitorLevel, "1")]).await),
+            (
+                "layer, level 1 + metrics",
+                monitored(dir.path(), "level1m", &[(Key::MonitorLevel, "1"), (Key::Metrics, "true")]).await,
+            ),
+        ];
+        for (_, app) in &variants {
+            round(app).await; // warm-up: endpoints registered, caches filled
+        }
+        let mut samples = vec![Vec::new(); variants.len()];
+        for _ in 0..ROUNDS {
+            for ((_, app), samples) in variants.iter().zip(&mut samples) {
+                samples.push(round(app).await);
+            }
+        }
+        let medians: Vec<Duration> = samples.into_iter().map(median).collect();
+        let bare = medians[0].as_secs_f64();
+        println!(
+            "hot path: {ROUNDS} interleaved rounds × {REQUESTS_PER_ROUND} requests per variant, in-process (Router::oneshot)"
+        );
+        println!("| variant | time per request (median) | throughput vs bare axum |");
+        println!("|---|---:|---:|");
+        for ((name, _), median) in variants.iter().zip(&medians) {
+            println!("| {name} | {:.0} ns | {:.3} |", median.as_nanos(), bare / median.as_secs_f64());
+        }
+    });
+}
