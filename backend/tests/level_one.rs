@@ -79,7 +79,7 @@ async fn me_reports_the_session_and_logout_needs_csrf_and_ends_it() {
         .headers_mut()
         .insert(CSRF_HEADER, csrf.parse().unwrap());
     let (status, headers, _) = send(&app, logout).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(
         headers["set-cookie"]
             .to_str()
@@ -284,4 +284,39 @@ async fn routes_added_after_bind_are_measured_once_and_the_dashboard_never() {
         })
         .collect();
     assert_eq!(hits, [("GET /late", 2), ("GET /users/{id}", 1)]);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_needs_a_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
+    let app = monitor.bind(Router::new());
+    assert_eq!(
+        send(&app, get_request("/dashboard/api/openapi.json"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (status, _, document) = send(
+        &app,
+        with_cookie("GET", "/dashboard/api/openapi.json", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(document["servers"][0]["url"], "/dashboard/api");
+    let paths = document["paths"].as_object().unwrap();
+    use dashboard_shared::api;
+    for path in [
+        api::LOGIN,
+        api::LOGOUT,
+        api::ME,
+        api::OVERVIEW,
+        "/openapi.json",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing from {paths:?}");
+    }
+    assert_eq!(paths["/login"]["post"]["tags"][0], "public");
+    assert!(document["components"]["securitySchemes"]["session"].is_object());
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Body of `POST /api/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The account's name.
     pub username: String,
@@ -14,6 +15,7 @@ pub struct LoginRequest {
 
 /// What a dashboard account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads and changes everything.
@@ -43,6 +45,7 @@ impl Role {
 
 /// The logged-in session, answered by `login` and `me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// The account's name.
     pub username: String,
@@ -58,6 +61,7 @@ pub struct SessionInfo {
 /// days up to now. Medians come from the hourly latency histograms and are within 2 % of the
 /// exact value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverviewRow {
     /// The endpoint's id, used in the endpoint pages' URLs.
     pub id: i64,
@@ -93,6 +97,7 @@ pub struct OverviewRow {
 
 /// The body of every error response: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The error.
     pub error: ErrorDetail,
@@ -100,6 +105,7 @@ pub struct ErrorBody {
 
 /// A machine-readable code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// A stable code such as `unauthorized` or `bad_request`.
     pub code: String,

@@ -1,4 +1,9 @@
-//! The REST API under `/{CUSTOM_LINK}/api`: JSON in and out, in `dashboard_shared` DTOs.
+//! The REST API under `/{CUSTOM_LINK}/api`: JSON in and out, in `dashboard_shared` DTOs, and the
+//! OpenAPI document generated from the same handlers (`GET /api/openapi.json`).
+//!
+//! Every operation carries one tag that says who may call it: `public` (anyone), `read` (guest
+//! and admin sessions), `admin` (admin sessions) or `export` (the security token). The access
+//! test walks the document, so no route can be added without being checked.
 
 mod error;
 mod overview;
@@ -6,9 +11,13 @@ mod session;
 
 use std::sync::Arc;
 
-use axum::Router;
-use axum::routing::{get, post};
-use dashboard_shared::api;
+use axum::{Json, Router};
+use dashboard_shared::{ErrorBody, ErrorDetail};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::server::Server;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub(crate) use error::ApiError;
 pub(crate) use session::SessionKeys;
@@ -26,13 +35,68 @@ pub(crate) struct ApiState {
     pub(crate) collector: Arc<Collector>,
 }
 
-/// The API's routes, to be nested under `/{CUSTOM_LINK}/api`.
+/// The parts of the document that no handler describes.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "axum-monitoring-dashboard API", description = "Errors are `{\"error\": {\"code\", \"message\"}}`. \
+        Changing requests need the session's CSRF token in `X-CSRF-Token`."),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+/// The session cookie, the CSRF header and the export token.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(session::COOKIE_NAME))),
+        );
+        components.add_security_scheme(
+            "csrf",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The API's routes, to be nested under `/{CUSTOM_LINK}/api`, with the OpenAPI document.
 pub(crate) fn router(state: ApiState) -> Router {
-    Router::new()
-        .route(api::LOGIN, post(session::login))
-        .route(api::LOGOUT, post(session::logout))
-        .route(api::ME, get(session::me))
-        .route(api::OVERVIEW, get(overview::overview))
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::login))
+        .routes(routes!(session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(overview::overview))
+        .routes(routes!(openapi_document))
+        .split_for_parts();
+    openapi.servers = Some(vec![Server::new(format!(
+        "/{}/api",
+        state.config.custom_link
+    ))]);
+    let openapi = Arc::new(openapi);
+    router
+        .layer(axum::Extension(openapi))
         .fallback(|| async { ApiError::NotFound })
         .with_state(state)
+}
+
+/// The OpenAPI 3 document of this API.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "read",
+    security(("session" = [])),
+    responses((status = 200, description = "The OpenAPI document"), (status = 401, body = ErrorBody))
+)]
+async fn openapi_document(
+    _session: session::Session,
+    axum::Extension(openapi): axum::Extension<Arc<utoipa::openapi::OpenApi>>,
+) -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi.as_ref().clone())
 }

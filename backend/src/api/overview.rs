@@ -4,13 +4,20 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use dashboard_shared::OverviewRow;
+use dashboard_shared::{ErrorBody, OverviewRow};
 
 use super::session::Session;
 use super::{ApiError, ApiState};
 use crate::store::overview::Periods;
 
-/// One row per endpoint; any role.
+/// One row per endpoint: hits, errors and medians today, this week and overall.
+#[utoipa::path(
+    get,
+    path = "/overview",
+    tag = "read",
+    security(("session" = [])),
+    responses((status = 200, body = Vec<OverviewRow>), (status = 401, body = ErrorBody))
+)]
 pub(super) async fn overview(
     State(state): State<ApiState>,
     _session: Session,

@@ -12,9 +12,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
-use dashboard_shared::{LoginRequest, Role, SessionInfo, api};
+use dashboard_shared::{ErrorBody, LoginRequest, Role, SessionInfo, api};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -23,7 +23,7 @@ use super::{ApiError, ApiState};
 use crate::accounts::{self, random_token};
 
 /// The session cookie's name.
-const COOKIE_NAME: &str = "dashboard_session";
+pub(super) const COOKIE_NAME: &str = "dashboard_session";
 /// How long a session lasts.
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// Verified when the username does not exist, so that both cases take as long.
@@ -167,7 +167,18 @@ fn is_https(headers: &HeaderMap) -> bool {
         .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
 }
 
-/// `POST /api/login`: 200 with the session and its cookie, 401 for wrong credentials.
+/// Logs in: 200 with the session and its cookie, 401 for wrong credentials.
+#[utoipa::path(
+    post,
+    path = "/login",
+    tag = "public",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionInfo, description = "Logged in; the session cookie is set"),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody, description = "Wrong username or password"),
+    )
+)]
 pub(super) async fn login(
     State(state): State<ApiState>,
     headers: HeaderMap,
@@ -208,7 +219,18 @@ pub(super) async fn login(
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(info)))
 }
 
-/// `POST /api/logout`: ends every session of the account and clears the cookie.
+/// Logs out: ends every session of the account and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/logout",
+    tag = "read",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Missing or wrong CSRF token"),
+    )
+)]
 pub(super) async fn logout(
     State(state): State<ApiState>,
     headers: HeaderMap,
@@ -219,12 +241,19 @@ pub(super) async fn logout(
         .sessions
         .cookie("", Duration::ZERO, is_https(&headers));
     Ok((
+        StatusCode::NO_CONTENT,
         AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(serde_json::json!({ "logged_out": true })),
     ))
 }
 
-/// `GET /api/me`: the current session.
+/// The current session, with its CSRF token.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "read",
+    security(("session" = [])),
+    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody))
+)]
 pub(super) async fn me(session: Session) -> Json<SessionInfo> {
     Json(session.info())
 }
