@@ -47,53 +47,87 @@ pub(crate) fn hash_password(password: &str) -> Result<String, AccountError> {
         .map_err(|err| AccountError::Hash(err.to_string()))
 }
 
-/// Whether `password` matches the stored hash; a malformed hash matches nothing.
-pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+/// Whether `password` matches the stored hash, or one of them: an account may have several
+/// passwords (the reference's list of guest passwords), stored one PHC string per line. A
+/// malformed hash matches nothing.
+pub(crate) fn verify_password(password: &str, hashes: &str) -> bool {
+    hashes.lines().any(|hash| {
+        PasswordHash::new(hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
 }
 
-/// Makes sure the admin account of `USERNAME` exists. With `PASSWORD` set, the stored password
-/// follows it; without, a new account gets a generated password, which is returned so that it can
-/// be shown once.
-pub(crate) async fn seed_admin(
+/// The stored form of several passwords: one hash per line.
+fn hash_passwords(passwords: &[Secret]) -> Result<String, AccountError> {
+    let hashes = passwords
+        .iter()
+        .map(|password| hash_password(password.expose()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(hashes.join("\n"))
+}
+
+/// Passwords generated at this start, to be shown once.
+#[derive(Debug, Default)]
+pub(crate) struct GeneratedPasswords {
+    pub(crate) admin: Option<Secret>,
+    pub(crate) guest: Option<Secret>,
+}
+
+/// Makes sure the admin account of `USERNAME` and the guest account of `GUEST_USERNAME` exist.
+/// Configured passwords (`PASSWORD`, `GUEST_PASSWORD`: one or a list) are what the stored ones
+/// follow; an account without a configured password gets a generated one when it is created,
+/// returned so that it can be shown once.
+pub(crate) async fn seed_accounts(
     store: &Store,
     config: &Config,
+) -> Result<GeneratedPasswords, AccountError> {
+    let admin_passwords: Vec<Secret> = config.password.iter().cloned().collect();
+    Ok(GeneratedPasswords {
+        admin: seed_account(store, &config.username, &admin_passwords, Role::Admin).await?,
+        guest: seed_account(
+            store,
+            &config.guest_username,
+            &config.guest_passwords,
+            Role::Guest,
+        )
+        .await?,
+    })
+}
+
+async fn seed_account(
+    store: &Store,
+    username: &str,
+    passwords: &[Secret],
+    role: Role,
 ) -> Result<Option<Secret>, AccountError> {
-    let existing = store.user_by_name(&config.username).await?;
-    match (&config.password, existing) {
-        (Some(password), None) => {
+    let existing = store.user_by_name(username).await?;
+    match (passwords.is_empty(), existing) {
+        (false, None) => {
             store
-                .insert_user(
-                    &config.username,
-                    &hash_password(password.expose())?,
-                    Role::Admin,
-                )
+                .insert_user(username, &hash_passwords(passwords)?, role)
                 .await?;
             Ok(None)
         }
-        (Some(password), Some(user)) => {
-            if !verify_password(password.expose(), &user.password_hash)
-                || user.role() != Some(Role::Admin)
-            {
+        (false, Some(user)) => {
+            let same_passwords = user.password_hash.lines().count() == passwords.len()
+                && passwords
+                    .iter()
+                    .all(|password| verify_password(password.expose(), &user.password_hash));
+            if !same_passwords || user.role() != Some(role) {
                 store
-                    .update_user_credentials(
-                        user.id,
-                        &hash_password(password.expose())?,
-                        Role::Admin,
-                    )
+                    .update_user_credentials(user.id, &hash_passwords(passwords)?, role)
                     .await?;
             }
             Ok(None)
         }
-        (None, Some(_)) => Ok(None),
-        (None, None) => {
+        (true, Some(_)) => Ok(None),
+        (true, None) => {
             let password = random_token(20)?;
             let created = store
-                .insert_user(&config.username, &hash_password(&password)?, Role::Admin)
+                .insert_user(username, &hash_password(&password)?, role)
                 .await?;
             // Another process may have created the account first; then its password stands.
             Ok(created.then(|| Secret::new(password)))
@@ -112,6 +146,14 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("correct horsf", &hash));
         assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn any_of_several_passwords_verifies() {
+        let hashes = hash_passwords(&[Secret::new("first"), Secret::new("second")]).unwrap();
+        assert_eq!(hashes.lines().count(), 2);
+        assert!(verify_password("first", &hashes) && verify_password("second", &hashes));
+        assert!(!verify_password("third", &hashes));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono_tz::Tz;
 
@@ -103,6 +104,11 @@ pub struct Config {
     pub colors: BTreeMap<String, [u8; 3]>,
     /// `QUEUE_CAPACITY` (default 10000): measurements buffered between requests and the writer.
     pub queue_capacity: usize,
+    /// `SESSION_LIFETIME` (default 12 h): how long a login lasts; `90m`, `12h`, `2d` or seconds.
+    pub session_lifetime: Duration,
+    /// `SESSION_SECRET`: the key that signs sessions; unset ⇒ generated once and stored in the
+    /// database, so every process sharing it accepts the same sessions.
+    pub session_secret: Option<Secret>,
     /// `METRICS` (default false): serve Prometheus metrics.
     pub metrics: bool,
     /// `METRICS_PATH` (default `/metrics`): where the metrics are served.
@@ -137,6 +143,8 @@ impl Default for Config {
             timezone: Tz::UTC,
             colors: BTreeMap::new(),
             queue_capacity: 10_000,
+            session_lifetime: Duration::from_secs(12 * 60 * 60),
+            session_secret: None,
             metrics: false,
             metrics_path: "/metrics".to_owned(),
             metrics_listen: None,
@@ -253,6 +261,10 @@ pub enum Key {
     Colors,
     /// `QUEUE_CAPACITY`
     QueueCapacity,
+    /// `SESSION_LIFETIME`
+    SessionLifetime,
+    /// `SESSION_SECRET`
+    SessionSecret,
     /// `METRICS`
     Metrics,
     /// `METRICS_PATH`
@@ -267,7 +279,7 @@ pub enum Key {
 
 impl Key {
     /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 22] = [
+    pub const ALL: [Key; 24] = [
         Key::AppVersion,
         Key::Git,
         Key::CustomLink,
@@ -285,6 +297,8 @@ impl Key {
         Key::Timezone,
         Key::Colors,
         Key::QueueCapacity,
+        Key::SessionLifetime,
+        Key::SessionSecret,
         Key::Metrics,
         Key::MetricsPath,
         Key::MetricsPort,
@@ -312,6 +326,8 @@ impl Key {
             Key::Timezone => "TIMEZONE",
             Key::Colors => "COLORS",
             Key::QueueCapacity => "QUEUE_CAPACITY",
+            Key::SessionLifetime => "SESSION_LIFETIME",
+            Key::SessionSecret => "SESSION_SECRET",
             Key::Metrics => "METRICS",
             Key::MetricsPath => "METRICS_PATH",
             Key::MetricsPort => "METRICS_PORT",
@@ -335,6 +351,7 @@ impl Key {
                 | Key::SecurityToken
                 | Key::Database
                 | Key::MetricsToken
+                | Key::SessionSecret
         )
     }
 }
@@ -560,6 +577,20 @@ impl Config {
                     "a positive whole number",
                 )?
             }
+            Key::SessionLifetime => {
+                self.session_lifetime = check.parsed(
+                    parse_duration,
+                    "a duration such as 90m, 12h or 2d (or seconds), at least one minute",
+                )?
+            }
+            Key::SessionSecret => {
+                self.session_secret = check
+                    .parsed(
+                        |text| (text.len() >= 32).then(|| Secret(text.to_owned())),
+                        "a secret of at least 32 characters",
+                    )
+                    .map(Some)?
+            }
             Key::Metrics => self.metrics = check.parsed(parse_bool, "true or false")?,
             Key::MetricsPath => {
                 self.metrics_path = check.parsed(
@@ -588,6 +619,23 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `90m`, `12h`, `2d`, `45s` or plain seconds; at least one minute.
+fn parse_duration(text: &str) -> Option<Duration> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: u64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "" | "s" => number,
+        "m" => number.checked_mul(60)?,
+        "h" => number.checked_mul(3600)?,
+        "d" => number.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (seconds >= 60).then(|| Duration::from_secs(seconds))
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

@@ -11,7 +11,7 @@ use axum::routing::get;
 use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::accounts::{self, AccountError};
+use crate::accounts::{self, AccountError, GeneratedPasswords};
 use crate::api::{self, ApiState, SessionKeys};
 use crate::assets::{self, Frontend};
 use crate::collect::{Collector, GroupBy, MonitorLayer};
@@ -144,18 +144,27 @@ impl DashboardBuilder {
     pub async fn start(self) -> Result<Dashboard, StartError> {
         let config = self.sources.load()?;
         let store = Store::open(config.database.expose(), &config.table_prefix).await?;
-        let generated_password = accounts::seed_admin(&store, &config).await?;
-        if let Some(password) = &generated_password {
-            eprintln!(
-                "axum-monitoring-dashboard: created the admin account `{}` with the password {} \
-                 (shown only once; set PASSWORD to choose one)",
-                config.username,
-                password.expose()
-            );
+        let generated = accounts::seed_accounts(&store, &config).await?;
+        for (username, password) in [
+            (&config.username, &generated.admin),
+            (&config.guest_username, &generated.guest),
+        ] {
+            if let Some(password) = password {
+                eprintln!(
+                    "axum-monitoring-dashboard: created the account `{username}` with the password {} \
+                     (shown only once; configure its password to choose one)",
+                    password.expose()
+                );
+            }
         }
-        let secret = store
-            .setting_or_insert("session_secret", accounts::random_token(64)?)
-            .await?;
+        let secret = match &config.session_secret {
+            Some(secret) => secret.expose().to_owned(),
+            None => {
+                store
+                    .setting_or_insert("session_secret", accounts::random_token(64)?)
+                    .await?
+            }
+        };
         let (sender, receiver) = mpsc::channel(config.queue_capacity);
         let collector = Arc::new(Collector::new(&config, self.group_by, sender));
         let (shutdown, shutdown_receiver) = watch::channel(false);
@@ -168,7 +177,11 @@ impl DashboardBuilder {
             log_requests: config.enable_logging,
         };
         let writer = tokio::spawn(writer.run());
-        let sessions = Arc::new(SessionKeys::new(&secret, &config.custom_link));
+        let sessions = Arc::new(SessionKeys::new(
+            &secret,
+            &config.custom_link,
+            config.session_lifetime,
+        ));
         let exporter = collector
             .metrics
             .clone()
@@ -191,8 +204,9 @@ impl DashboardBuilder {
                     config: Arc::new(config),
                     sessions,
                     collector,
+                    throttle: Arc::default(),
                 },
-                generated_password,
+                generated,
                 exporter,
                 metrics_address,
                 shutdown,
@@ -252,7 +266,7 @@ pub struct Dashboard {
 
 struct Inner {
     api: ApiState,
-    generated_password: Option<Secret>,
+    generated: GeneratedPasswords,
     /// The Prometheus exporter, when `METRICS` is on.
     exporter: Option<Exporter>,
     /// Where the exporter listens, with `METRICS_PORT`.
@@ -275,7 +289,13 @@ impl Dashboard {
     /// The admin password generated at this start, when `PASSWORD` was unset and the account
     /// was new.
     pub fn generated_admin_password(&self) -> Option<&str> {
-        self.inner.generated_password.as_ref().map(Secret::expose)
+        self.inner.generated.admin.as_ref().map(Secret::expose)
+    }
+
+    /// The guest password generated at this start, when `GUEST_PASSWORD` was unset and the
+    /// account was new.
+    pub fn generated_guest_password(&self) -> Option<&str> {
+        self.inner.generated.guest.as_ref().map(Secret::expose)
     }
 
     /// Measurements lost so far: dropped because the queue was full or closed, or not stored

@@ -320,3 +320,44 @@ async fn the_openapi_document_describes_every_route_and_needs_a_session() {
     assert_eq!(paths["/login"]["post"]["tags"][0], "public");
     assert!(document["components"]["securitySchemes"]["session"].is_object());
 }
+
+#[tokio::test]
+async fn failed_logins_are_throttled_without_revealing_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
+    let app = monitor.bind(Router::new());
+    for _ in 0..5 {
+        let (status, _, _) = send(&app, login_request("/dashboard", "admin", "wrong")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, headers, body) = send(&app, login_request("/dashboard", "admin", PASSWORD)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits: {body}"
+    );
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert_eq!(body["error"]["code"], "too_many_requests");
+}
+
+#[tokio::test]
+async fn guests_with_several_passwords_read_but_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_url(&dir))
+        .password(PASSWORD)
+        .set(Key::GuestPassword, "['first-guest', 'second-guest']")
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(monitor.generated_guest_password(), None);
+    let app = monitor.bind(Router::new());
+    for password in ["first-guest", "second-guest"] {
+        let (cookie, _) = login(&app, "/dashboard", "guest", password).await;
+        let (_, _, me) = send(&app, with_cookie("GET", "/dashboard/api/me", &cookie)).await;
+        assert_eq!(me["role"], "guest");
+    }
+    let (status, _, _) = send(&app, login_request("/dashboard", "guest", "third")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -1,7 +1,8 @@
 //! Errors of the API: `{"error": {"code", "message"}}` with a fitting status, never a panic.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dashboard_shared::{ErrorBody, ErrorDetail};
 
@@ -17,6 +18,9 @@ pub(crate) enum ApiError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// Too many failed logins; try again after this many seconds.
+    #[error("too many failed logins; try again in {0} seconds")]
+    TooManyRequests(u64),
     /// No such route.
     #[error("no such API route")]
     NotFound,
@@ -31,6 +35,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         }
@@ -49,6 +54,12 @@ impl IntoResponse for ApiError {
                 message: self.to_string(),
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::TooManyRequests(seconds) = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

@@ -8,6 +8,7 @@
 mod error;
 mod overview;
 mod session;
+mod throttle;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ pub(crate) struct ApiState {
     pub(crate) config: Arc<Config>,
     pub(crate) sessions: Arc<SessionKeys>,
     pub(crate) collector: Arc<Collector>,
+    pub(crate) throttle: Arc<throttle::LoginThrottle>,
 }
 
 /// The parts of the document that no handler describes.

@@ -5,27 +5,26 @@
 //! request, so a deleted account, a changed role, a logout or a password change take effect at
 //! once. State-changing requests must also carry the session's CSRF token in `X-CSRF-Token`.
 
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
-use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
+use axum::{Extension, Json};
 use dashboard_shared::{ErrorBody, LoginRequest, Role, SessionInfo, api};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use super::{ApiError, ApiState};
+use super::{ApiError, ApiState, throttle};
 use crate::accounts::{self, random_token};
 
 /// The session cookie's name.
 pub(super) const COOKIE_NAME: &str = "dashboard_session";
-/// How long a session lasts.
-const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// Verified when the username does not exist, so that both cases take as long.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$xBcS9k3b6ObXUhMA8Su2xY6s0k2b0BzHhJkN5ORCJ6s";
 
@@ -34,15 +33,18 @@ pub(crate) struct SessionKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     cookie_path: String,
+    lifetime: Duration,
 }
 
 impl SessionKeys {
-    /// Keys from the deployment's stored secret; cookies are scoped to `/{custom_link}`.
-    pub(crate) fn new(secret: &str, custom_link: &str) -> Self {
+    /// Keys from the deployment's secret; cookies are scoped to `/{custom_link}` and sessions
+    /// last `lifetime`.
+    pub(crate) fn new(secret: &str, custom_link: &str, lifetime: Duration) -> Self {
         SessionKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             cookie_path: format!("/{custom_link}"),
+            lifetime,
         }
     }
 
@@ -177,14 +179,23 @@ fn is_https(headers: &HeaderMap) -> bool {
         (status = 200, body = SessionInfo, description = "Logged in; the session cookie is set"),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody, description = "Wrong username or password"),
+        (status = 429, body = ErrorBody, description = "Too many failed logins; see Retry-After"),
     )
 )]
 pub(super) async fn login(
     State(state): State<ApiState>,
     headers: HeaderMap,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let Json(request) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let keys = throttle::keys(
+        &request.username,
+        client.map(|Extension(ConnectInfo(addr))| addr.ip()),
+    );
+    if let Some(wait) = state.throttle.retry_after(&keys, Instant::now()) {
+        return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
+    }
     let user = state.store.user_by_name(&request.username).await?;
     let hash = user
         .as_ref()
@@ -195,13 +206,15 @@ pub(super) async fn login(
         .await
         .unwrap_or(false);
     let (Some(user), true) = (user, verified) else {
+        state.throttle.fail(&keys, Instant::now());
         return Err(ApiError::Unauthorized("wrong username or password"));
     };
+    state.throttle.forgive(&keys[0]);
     let role = user
         .role()
         .ok_or(ApiError::Forbidden("this account has no role"))?;
     let csrf = random_token(32).map_err(|err| ApiError::BadRequest(err.to_string()))?;
-    let expires = jsonwebtoken::get_current_timestamp() + SESSION_LIFETIME.as_secs();
+    let expires = jsonwebtoken::get_current_timestamp() + state.sessions.lifetime.as_secs();
     let token = state.sessions.issue(&Claims {
         sub: user.id,
         generation: user.session_generation,
@@ -210,7 +223,7 @@ pub(super) async fn login(
     })?;
     let cookie = state
         .sessions
-        .cookie(&token, SESSION_LIFETIME, is_https(&headers));
+        .cookie(&token, state.sessions.lifetime, is_https(&headers));
     let info = SessionInfo {
         username: user.username,
         role,
@@ -281,7 +294,7 @@ mod tests {
 
     #[test]
     fn tokens_signed_with_another_secret_or_expired_are_rejected() {
-        let keys = SessionKeys::new("secret-one", "dashboard");
+        let keys = SessionKeys::new("secret-one", "dashboard", Duration::from_secs(60));
         let claims = Claims {
             sub: 1,
             generation: 0,
@@ -291,7 +304,7 @@ mod tests {
         let token = keys.issue(&claims).unwrap();
         assert_eq!(keys.check(&token).map(|c| c.sub), Some(1));
         assert!(
-            SessionKeys::new("secret-two", "dashboard")
+            SessionKeys::new("secret-two", "dashboard", Duration::from_secs(60))
                 .check(&token)
                 .is_none()
         );

@@ -226,3 +226,42 @@ fn metrics_keys_take_a_port_or_an_address() {
         "{err}"
     );
 }
+
+#[test]
+fn session_lifetime_takes_units_and_the_secret_a_minimum_length() {
+    let config = load_file(".cfg", "SESSION_LIFETIME=90m\n").unwrap();
+    assert_eq!(
+        config.session_lifetime,
+        std::time::Duration::from_secs(5400)
+    );
+    assert_eq!(
+        load_file(".cfg", "SESSION_LIFETIME=2d\n")
+            .unwrap()
+            .session_lifetime
+            .as_secs(),
+        172_800
+    );
+    assert_eq!(
+        load_file(".cfg", "SESSION_LIFETIME=600\n")
+            .unwrap()
+            .session_lifetime
+            .as_secs(),
+        600
+    );
+    for bad in ["10s", "12x", "h"] {
+        let err = load_file(".cfg", &format!("SESSION_LIFETIME={bad}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`SESSION_LIFETIME` must be a duration"),
+            "{err}"
+        );
+    }
+    let err = load_file(".cfg", "SESSION_SECRET=short\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("at least 32 characters") && !err.contains("short"),
+        "{err}"
+    );
+}
