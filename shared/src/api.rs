@@ -6,6 +6,10 @@ pub const LOGIN: &str = "/login";
 pub const LOGOUT: &str = "/logout";
 /// `GET`: the current session, a [`crate::SessionInfo`].
 pub const ME: &str = "/me";
+/// `GET`: every [`crate::UserInfo`]; `POST`: create one from a [`crate::NewUser`] (admin).
+pub const USERS: &str = "/users";
+/// `PATCH` with a [`crate::UserUpdate`], `DELETE` (admin); `{id}` is the account's id.
+pub const USER: &str = "/users/{id}";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
 

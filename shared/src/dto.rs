@@ -129,3 +129,49 @@ mod tests {
         );
     }
 }
+
+/// A dashboard account as the user-management API shows it (never its password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserInfo {
+    /// The account's id.
+    pub id: i64,
+    /// Its unique name.
+    pub username: String,
+    /// Its role.
+    pub role: Role,
+    /// When it was created (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+/// Body of `POST /api/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewUser {
+    /// A name not taken yet.
+    pub username: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// The same password again.
+    pub password_repeat: String,
+    /// The role.
+    pub role: Role,
+}
+
+/// Body of `PATCH /api/users/{id}`: only the fields present change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserUpdate {
+    /// A new role (an admin cannot take its own admin role away).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// A new password (at least 8 characters); ends the account's sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// The new password again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_repeat: Option<String>,
+    /// The current password, needed to change one's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_password: Option<String>,
+}

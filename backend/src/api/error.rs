@@ -18,6 +18,12 @@ pub(crate) enum ApiError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// The request conflicts with stored data (a taken name).
+    #[error("{0}")]
+    Conflict(String),
+    /// Something failed that the client cannot fix; details go to the log.
+    #[error("the dashboard failed to answer")]
+    Internal(String),
     /// Too many failed logins; try again after this many seconds.
     #[error("too many failed logins; try again in {0} seconds")]
     TooManyRequests(u64),
@@ -35,6 +41,8 @@ impl ApiError {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
@@ -44,8 +52,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Database(error) = &self {
-            tracing::error!(%error, "dashboard API request failed");
+        match &self {
+            ApiError::Database(error) => tracing::error!(%error, "dashboard API request failed"),
+            ApiError::Internal(error) => tracing::error!(%error, "dashboard API request failed"),
+            _ => {}
         }
         let (status, code) = self.status_and_code();
         let body = ErrorBody {

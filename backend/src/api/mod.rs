@@ -9,6 +9,7 @@ mod error;
 mod overview;
 mod session;
 mod throttle;
+mod users;
 
 use std::sync::Arc;
 
@@ -75,6 +76,8 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
         .routes(routes!(overview::overview))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::update, users::delete))
         .routes(routes!(openapi_document))
         .split_for_parts();
     openapi.servers = Some(vec![Server::new(format!(

@@ -147,6 +147,25 @@ impl FromRequestParts<ApiState> for Session {
     }
 }
 
+/// A logged-in admin; guests get 403.
+#[derive(Debug, Clone)]
+pub(crate) struct AdminSession(pub(crate) Session);
+
+impl FromRequestParts<ApiState> for AdminSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await?;
+        match session.role {
+            Role::Admin => Ok(AdminSession(session)),
+            Role::Guest => Err(ApiError::Forbidden("only an admin may do this")),
+        }
+    }
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }

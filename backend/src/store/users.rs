@@ -3,7 +3,7 @@
 use chrono::Utc;
 use dashboard_migration::schema::{Table, User};
 use dashboard_shared::Role;
-use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr, UpdateStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use super::Store;
@@ -16,6 +16,7 @@ pub(crate) struct UserRow {
     pub(crate) password_hash: String,
     pub(crate) role: String,
     pub(crate) session_generation: i64,
+    pub(crate) created_at: chrono::DateTime<Utc>,
 }
 
 impl UserRow {
@@ -26,25 +27,69 @@ impl UserRow {
 }
 
 impl Store {
-    async fn find_user(
-        &self,
-        condition: sea_orm::sea_query::SimpleExpr,
-    ) -> Result<Option<UserRow>, DbErr> {
-        let select = Query::select()
+    /// Accounts matching `condition`, ordered by name.
+    async fn find_users(&self, condition: Option<SimpleExpr>) -> Result<Vec<UserRow>, DbErr> {
+        let mut select = Query::select();
+        select
             .columns([
                 User::Id,
                 User::Username,
                 User::PasswordHash,
                 User::Role,
                 User::SessionGeneration,
+                User::CreatedAt,
             ])
             .from(self.table(Table::User))
-            .and_where(condition)
-            .to_owned();
-        match self.db().query_one(&select).await? {
-            Some(row) => Ok(Some(UserRow::from_query_result(&row, "")?)),
-            None => Ok(None),
+            .order_by(User::Username, sea_orm::Order::Asc);
+        if let Some(condition) = condition {
+            select.and_where(condition);
         }
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| UserRow::from_query_result(row, ""))
+            .collect()
+    }
+
+    async fn find_user(&self, condition: SimpleExpr) -> Result<Option<UserRow>, DbErr> {
+        Ok(self.find_users(Some(condition)).await?.into_iter().next())
+    }
+
+    /// Every account, ordered by name.
+    pub(crate) async fn users(&self) -> Result<Vec<UserRow>, DbErr> {
+        self.find_users(None).await
+    }
+
+    /// Deletes an account; false when there was none.
+    pub(crate) async fn delete_user(&self, id: i32) -> Result<bool, DbErr> {
+        let delete = Query::delete()
+            .from_table(self.table(Table::User))
+            .and_where(Expr::col(User::Id).eq(id))
+            .to_owned();
+        Ok(self.db().execute(&delete).await?.rows_affected() == 1)
+    }
+
+    /// Changes an account's role; a session of the account sees it on its next request.
+    pub(crate) async fn set_user_role(&self, id: i32, role: Role) -> Result<(), DbErr> {
+        let update = Query::update()
+            .table(self.table(Table::User))
+            .value(User::Role, role.as_str())
+            .and_where(Expr::col(User::Id).eq(id))
+            .to_owned();
+        self.db().execute(&update).await?;
+        Ok(())
+    }
+
+    /// Replaces an account's password hash, ending its sessions.
+    pub(crate) async fn set_user_password(
+        &self,
+        id: i32,
+        password_hash: &str,
+    ) -> Result<(), DbErr> {
+        let mut update = Query::update();
+        update.value(User::PasswordHash, password_hash);
+        self.update_ending_sessions(id, update).await
     }
 
     /// The account with this name.

@@ -146,3 +146,21 @@ pub async fn level_one_round_trip(database: &str) {
     assert!(users["last_requested"].as_str().is_some());
     assert_eq!(monitor.dropped_measurements(), 0);
 }
+
+/// A request with the session cookie, the CSRF header and a JSON body.
+pub fn json_request(
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    csrf: &str,
+    body: Value,
+) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}

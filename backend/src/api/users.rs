@@ -1,0 +1,215 @@
+//! User management (admin only), with the reference's rules: passwords must match, usernames are
+//! unique, an admin cannot delete itself or take away its own admin role, and changing one's own
+//! password needs the old one.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use dashboard_shared::{ErrorBody, NewUser, Role, UserInfo, UserUpdate};
+
+use super::session::AdminSession;
+use super::{ApiError, ApiState};
+use crate::accounts;
+use crate::store::users::UserRow;
+
+/// Shortest password accepted.
+const MIN_PASSWORD_LENGTH: usize = 8;
+
+impl From<UserRow> for UserInfo {
+    fn from(user: UserRow) -> Self {
+        UserInfo {
+            id: i64::from(user.id),
+            role: user.role().unwrap_or(Role::Guest),
+            username: user.username,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// Every account, ordered by name.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "admin",
+    security(("session" = [])),
+    responses((status = 200, body = Vec<UserInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody))
+)]
+pub(super) async fn list(
+    State(state): State<ApiState>,
+    _admin: AdminSession,
+) -> Result<Json<Vec<UserInfo>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(UserInfo::from)
+            .collect(),
+    ))
+}
+
+/// Creates an account.
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    request_body = NewUser,
+    responses(
+        (status = 201, body = UserInfo),
+        (status = 400, body = ErrorBody, description = "Empty username, short or unequal passwords"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The username is taken"),
+    )
+)]
+pub(super) async fn create(
+    State(state): State<ApiState>,
+    _admin: AdminSession,
+    body: Result<Json<NewUser>, JsonRejection>,
+) -> Result<(StatusCode, Json<UserInfo>), ApiError> {
+    let Json(new) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let username = new.username.trim();
+    if username.is_empty() || username.len() > 100 {
+        return Err(ApiError::BadRequest(
+            "the username must have 1 to 100 characters".to_owned(),
+        ));
+    }
+    check_new_password(&new.password, &new.password_repeat)?;
+    let hash = hash(new.password).await?;
+    if !state.store.insert_user(username, &hash, new.role).await? {
+        return Err(ApiError::Conflict(format!(
+            "the username `{username}` is taken"
+        )));
+    }
+    let user = state
+        .store
+        .user_by_name(username)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+/// Changes an account's role or password.
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i32, Path, description = "The account's id")),
+    request_body = UserUpdate,
+    responses(
+        (status = 200, body = UserInfo),
+        (status = 400, body = ErrorBody, description = "A rule is broken; the message says which"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub(super) async fn update(
+    State(state): State<ApiState>,
+    AdminSession(admin): AdminSession,
+    Path(id): Path<i32>,
+    body: Result<Json<UserUpdate>, JsonRejection>,
+) -> Result<Json<UserInfo>, ApiError> {
+    let Json(update) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let user = state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let own_account = user.id == admin.user_id;
+    if own_account && update.role == Some(Role::Guest) {
+        return Err(ApiError::BadRequest(
+            "you cannot take away your own admin role".to_owned(),
+        ));
+    }
+    if let Some(password) = update.password {
+        check_new_password(
+            &password,
+            update.password_repeat.as_deref().unwrap_or_default(),
+        )?;
+        if own_account {
+            let old = update.old_password.unwrap_or_default();
+            let stored = user.password_hash.clone();
+            let verified =
+                tokio::task::spawn_blocking(move || accounts::verify_password(&old, &stored))
+                    .await
+                    .unwrap_or(false);
+            if !verified {
+                return Err(ApiError::BadRequest(
+                    "to change your own password, give the current one as old_password".to_owned(),
+                ));
+            }
+        }
+        state
+            .store
+            .set_user_password(id, &hash(password).await?)
+            .await?;
+    }
+    if let Some(role) = update.role {
+        state.store.set_user_role(id, role).await?;
+    }
+    let user = state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(user.into()))
+}
+
+/// Deletes an account; its sessions end at once.
+#[utoipa::path(
+    delete,
+    path = "/users/{id}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i32, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, body = ErrorBody, description = "You cannot delete yourself"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub(super) async fn delete(
+    State(state): State<ApiState>,
+    AdminSession(admin): AdminSession,
+    Path(id): Path<i32>,
+) -> Result<StatusCode, ApiError> {
+    if id == admin.user_id {
+        return Err(ApiError::BadRequest(
+            "you cannot delete your own account".to_owned(),
+        ));
+    }
+    if state.store.delete_user(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+fn check_new_password(password: &str, repeat: &str) -> Result<(), ApiError> {
+    if password != repeat {
+        return Err(ApiError::BadRequest(
+            "the passwords do not match".to_owned(),
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_LENGTH {
+        return Err(ApiError::BadRequest(format!(
+            "the password must have at least {MIN_PASSWORD_LENGTH} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Hashes off the async threads: argon2 takes tens of milliseconds on purpose.
+async fn hash(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || accounts::hash_password(&password))
+        .await
+        .map_err(|err| ApiError::Internal(err.to_string()))?
+        .map_err(|err| ApiError::Internal(err.to_string()))
+}
