@@ -10,6 +10,14 @@ pub const ME: &str = "/me";
 pub const USERS: &str = "/users";
 /// `PATCH` with a [`crate::UserUpdate`], `DELETE` (admin); `{id}` is the account's id.
 pub const USER: &str = "/users/{id}";
+/// `GET`: the [`crate::DeploymentDetails`] (any session).
+pub const DEPLOYMENT: &str = "/deployment";
+/// `GET` with the security token: a [`crate::RequestPage`].
+pub const EXPORT_REQUESTS: &str = "/export/requests";
+/// `GET` with the security token: every [`crate::ExportedEndpoint`].
+pub const EXPORT_ENDPOINTS: &str = "/export/endpoints";
+/// `GET` with the security token: the [`crate::DeploymentDetails`].
+pub const EXPORT_DETAILS: &str = "/export/details";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
 

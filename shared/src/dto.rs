@@ -175,3 +175,82 @@ pub struct UserUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_password: Option<String>,
 }
+
+/// Facts of the deployment, for the configuration page and the export API. Never a secret: no
+/// password, token, signing key or database URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeploymentDetails {
+    /// Version of axum-monitoring-dashboard.
+    pub dashboard_version: String,
+    /// The monitored application's version (`APP_VERSION`).
+    pub app_version: String,
+    /// When the first stored request arrived (UTC).
+    pub first_request: Option<DateTime<Utc>>,
+    /// The version that served the first stored request.
+    pub first_request_version: Option<String>,
+    /// Requests recorded (level 1 and above).
+    pub total_requests: u64,
+    /// `sqlite` or `postgresql`.
+    pub database_backend: String,
+    /// `TABLE_PREFIX`.
+    pub table_prefix: String,
+    /// `MONITOR_LEVEL` of new endpoints.
+    pub monitor_level: u8,
+    /// `SAMPLING_PERIOD` in milliseconds.
+    pub sampling_period_ms: u64,
+    /// `OUTLIER_DETECTION_CONSTANT`.
+    pub outlier_detection_constant: f64,
+    /// `TIMEZONE`.
+    pub timezone: String,
+    /// Whether the export API is enabled (a `SECURITY_TOKEN` is set).
+    pub export_enabled: bool,
+}
+
+/// One request in the export API, with every level-1 field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedRequest {
+    /// The request's id; pages are ordered by it.
+    pub id: i64,
+    /// `METHOD /route`.
+    pub endpoint: String,
+    /// Duration in milliseconds.
+    pub duration_ms: f64,
+    /// When it arrived (UTC, RFC 3339).
+    pub time_requested: DateTime<Utc>,
+    /// The application version.
+    pub version_requested: String,
+    /// The `group_by` value.
+    pub group_by: Option<String>,
+    /// The client address.
+    pub ip: Option<String>,
+    /// The status code sent.
+    pub status_code: u16,
+}
+
+/// A page of exported requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestPage {
+    /// Up to `limit` requests, oldest id first.
+    pub requests: Vec<ExportedRequest>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// An endpoint's monitoring rule in the export API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedEndpoint {
+    /// `METHOD /route`.
+    pub name: String,
+    /// Monitoring level 0–3.
+    pub monitor_level: u8,
+    /// When it was first seen (UTC).
+    pub time_added: DateTime<Utc>,
+    /// The version that first served it.
+    pub version_added: String,
+    /// When it was last requested (UTC).
+    pub last_requested: Option<DateTime<Utc>>,
+}

@@ -5,7 +5,9 @@
 //! and admin sessions), `admin` (admin sessions) or `export` (the security token). The access
 //! test walks the document, so no route can be added without being checked.
 
+mod deployment;
 mod error;
+mod export;
 mod overview;
 mod session;
 mod throttle;
@@ -78,6 +80,10 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(overview::overview))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::delete))
+        .routes(routes!(deployment::deployment))
+        .routes(routes!(export::requests))
+        .routes(routes!(export::endpoints))
+        .routes(routes!(export::details))
         .routes(routes!(openapi_document))
         .split_for_parts();
     openapi.servers = Some(vec![Server::new(format!(

@@ -5,6 +5,7 @@
 //! models.
 
 mod connect;
+pub(crate) mod export;
 mod migrate;
 pub(crate) mod overview;
 pub(crate) mod settings;
@@ -38,6 +39,15 @@ impl Store {
     /// The pooled connection.
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// `sqlite` or `postgresql`.
+    pub(crate) fn backend_name(&self) -> &'static str {
+        match sea_orm::ConnectionTrait::get_database_backend(&self.db) {
+            sea_orm::DbBackend::Postgres => "postgresql",
+            sea_orm::DbBackend::MySql => "mysql",
+            _ => "sqlite",
+        }
     }
 
     /// The prefixed name of a table.

@@ -1,0 +1,146 @@
+//! The export API, guarded by `SECURITY_TOKEN` (`Authorization: Bearer …`) and nothing else: no
+//! token configured ⇒ 404, a wrong token ⇒ 401 after a constant delay.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use dashboard_shared::{DeploymentDetails, ErrorBody, ExportedEndpoint, RequestPage};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::{ApiError, ApiState, deployment};
+use crate::store::export::RequestFilter;
+
+/// How long a caller with a wrong token waits for its 401, whatever the token.
+const WRONG_TOKEN_DELAY: Duration = Duration::from_millis(250);
+/// Requests per page unless `limit` says otherwise, and the most a page holds.
+const DEFAULT_LIMIT: u64 = 1_000;
+const MAX_LIMIT: u64 = 10_000;
+
+/// A caller that sent the security token.
+pub(crate) struct ExportToken;
+
+impl FromRequestParts<ApiState> for ExportToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = &state.config.security_token else {
+            return Err(ApiError::NotFound);
+        };
+        let sent = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.as_bytes().strip_prefix(b"Bearer "))
+            .unwrap_or_default();
+        if bool::from(sent.ct_eq(token.expose().as_bytes())) {
+            return Ok(ExportToken);
+        }
+        tokio::time::sleep(WRONG_TOKEN_DELAY).await;
+        Err(ApiError::Unauthorized(
+            "a valid security token is required (Authorization: Bearer …)",
+        ))
+    }
+}
+
+/// Query of `GET /export/requests`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct RequestQuery {
+    /// Requests at or after this time (RFC 3339).
+    from: Option<DateTime<Utc>>,
+    /// Requests before this time (RFC 3339).
+    to: Option<DateTime<Utc>>,
+    /// Only this endpoint, e.g. `GET /users/{id}`.
+    endpoint: Option<String>,
+    /// Requests per page, 1 to 10000 (default 1000).
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Requests with every level-1 field, paged by cursor, oldest first.
+#[utoipa::path(
+    get,
+    path = "/export/requests",
+    tag = "export",
+    security(("token" = [])),
+    params(RequestQuery),
+    responses(
+        (status = 200, body = RequestPage),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "Export is disabled: no SECURITY_TOKEN"),
+    )
+)]
+pub(super) async fn requests(
+    State(state): State<ApiState>,
+    _token: ExportToken,
+    query: Result<Query<RequestQuery>, QueryRejection>,
+) -> Result<Json<RequestPage>, ApiError> {
+    let Query(query) = query.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let after_id = match &query.cursor {
+        Some(cursor) => cursor.parse().map_err(|_| {
+            ApiError::BadRequest("cursor must be a next_cursor of this API".to_owned())
+        })?,
+        None => 0,
+    };
+    let filter = RequestFilter {
+        from: query.from,
+        to: query.to,
+        endpoint: query.endpoint,
+        after_id,
+        limit,
+    };
+    let requests = state.store.export_requests(&filter).await?;
+    let next_cursor = (requests.len() as u64 == limit)
+        .then(|| requests.last().map(|last| last.id.to_string()))
+        .flatten();
+    Ok(Json(RequestPage {
+        requests,
+        next_cursor,
+    }))
+}
+
+/// Every endpoint's monitoring rule.
+#[utoipa::path(
+    get,
+    path = "/export/endpoints",
+    tag = "export",
+    security(("token" = [])),
+    responses((status = 200, body = Vec<ExportedEndpoint>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub(super) async fn endpoints(
+    State(state): State<ApiState>,
+    _token: ExportToken,
+) -> Result<Json<Vec<ExportedEndpoint>>, ApiError> {
+    Ok(Json(state.store.export_endpoints().await?))
+}
+
+/// Facts of the deployment.
+#[utoipa::path(
+    get,
+    path = "/export/details",
+    tag = "export",
+    security(("token" = [])),
+    responses((status = 200, body = DeploymentDetails), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub(super) async fn details(
+    State(state): State<ApiState>,
+    _token: ExportToken,
+) -> Result<Json<DeploymentDetails>, ApiError> {
+    Ok(Json(deployment::details(&state).await?))
+}

@@ -1,0 +1,170 @@
+//! The export API's and the configuration page's reads.
+
+use chrono::{DateTime, Utc};
+use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
+use dashboard_shared::{ExportedEndpoint, ExportedRequest};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+
+use super::Store;
+
+/// Which requests to export: ids after `after_id`, oldest first.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestFilter {
+    pub(crate) from: Option<DateTime<Utc>>,
+    pub(crate) to: Option<DateTime<Utc>>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) after_id: i64,
+    pub(crate) limit: u64,
+}
+
+#[derive(FromQueryResult)]
+struct RequestRow {
+    id: i64,
+    name: String,
+    duration_ms: f64,
+    time_requested: DateTime<Utc>,
+    version_requested: String,
+    group_by: Option<String>,
+    ip: Option<String>,
+    status_code: i32,
+}
+
+#[derive(FromQueryResult)]
+struct EndpointRow {
+    name: String,
+    monitor_level: i16,
+    time_added: DateTime<Utc>,
+    version_added: String,
+    last_requested: Option<DateTime<Utc>>,
+}
+
+#[derive(FromQueryResult)]
+struct FirstRequest {
+    time_requested: DateTime<Utc>,
+    version_requested: String,
+}
+
+#[derive(FromQueryResult)]
+struct Total {
+    total: Option<i64>,
+}
+
+impl Store {
+    /// A page of requests with their endpoint's name, served by the primary key.
+    pub(crate) async fn export_requests(
+        &self,
+        filter: &RequestFilter,
+    ) -> Result<Vec<ExportedRequest>, DbErr> {
+        let (request, endpoint) = (self.table(Table::Request), self.table(Table::Endpoint));
+        let mut select = Query::select();
+        select
+            .column((request.clone(), Request::Id))
+            .column((endpoint.clone(), Endpoint::Name))
+            .columns(
+                [
+                    Request::DurationMs,
+                    Request::TimeRequested,
+                    Request::VersionRequested,
+                    Request::GroupBy,
+                    Request::Ip,
+                    Request::StatusCode,
+                ]
+                .map(|c| (request.clone(), c)),
+            )
+            .from(request.clone())
+            .inner_join(
+                endpoint.clone(),
+                Expr::col((endpoint.clone(), Endpoint::Id))
+                    .equals((request.clone(), Request::EndpointId)),
+            )
+            .and_where(Expr::col((request.clone(), Request::Id)).gt(filter.after_id))
+            .order_by((request.clone(), Request::Id), sea_orm::Order::Asc)
+            .limit(filter.limit);
+        if let Some(from) = filter.from {
+            select.and_where(Expr::col((request.clone(), Request::TimeRequested)).gte(from));
+        }
+        if let Some(to) = filter.to {
+            select.and_where(Expr::col((request.clone(), Request::TimeRequested)).lt(to));
+        }
+        if let Some(name) = &filter.endpoint {
+            select.and_where(Expr::col((endpoint, Endpoint::Name)).eq(name.as_str()));
+        }
+        let rows = self.db().query_all(&select).await?;
+        rows.iter()
+            .map(|row| {
+                let row = RequestRow::from_query_result(row, "")?;
+                Ok(ExportedRequest {
+                    id: row.id,
+                    endpoint: row.name,
+                    duration_ms: row.duration_ms,
+                    time_requested: row.time_requested,
+                    version_requested: row.version_requested,
+                    group_by: row.group_by,
+                    ip: row.ip,
+                    status_code: u16::try_from(row.status_code).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// Every endpoint's monitoring rule, by name.
+    pub(crate) async fn export_endpoints(&self) -> Result<Vec<ExportedEndpoint>, DbErr> {
+        let select = Query::select()
+            .columns([
+                Endpoint::Name,
+                Endpoint::MonitorLevel,
+                Endpoint::TimeAdded,
+                Endpoint::VersionAdded,
+                Endpoint::LastRequested,
+            ])
+            .from(self.table(Table::Endpoint))
+            .order_by(Endpoint::Name, sea_orm::Order::Asc)
+            .to_owned();
+        let rows = self.db().query_all(&select).await?;
+        rows.iter()
+            .map(|row| {
+                let row = EndpointRow::from_query_result(row, "")?;
+                Ok(ExportedEndpoint {
+                    name: row.name,
+                    monitor_level: u8::try_from(row.monitor_level).unwrap_or(1),
+                    time_added: row.time_added,
+                    version_added: row.version_added,
+                    last_requested: row.last_requested,
+                })
+            })
+            .collect()
+    }
+
+    /// The first stored request (time and version) and how many requests were recorded, from
+    /// the primary key and the rollups: no table scan.
+    pub(crate) async fn request_totals(
+        &self,
+    ) -> Result<(Option<(DateTime<Utc>, String)>, u64), DbErr> {
+        let first = Query::select()
+            .columns([Request::TimeRequested, Request::VersionRequested])
+            .from(self.table(Table::Request))
+            .order_by(Request::Id, sea_orm::Order::Asc)
+            .limit(1)
+            .to_owned();
+        let first = match self.db().query_one(&first).await? {
+            Some(row) => {
+                let row = FirstRequest::from_query_result(&row, "")?;
+                Some((row.time_requested, row.version_requested))
+            }
+            None => None,
+        };
+        let total = Query::select()
+            .expr_as(
+                Func::cast_as(Func::sum(Expr::col(Rollup::Hits)), Alias::new("BIGINT")),
+                Alias::new("total"),
+            )
+            .from(self.table(Table::Rollup))
+            .to_owned();
+        let total = match self.db().query_one(&total).await? {
+            Some(row) => Total::from_query_result(&row, "")?.total.unwrap_or(0),
+            None => 0,
+        };
+        Ok((first, u64::try_from(total).unwrap_or(0)))
+    }
+}

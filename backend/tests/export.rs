@@ -1,0 +1,214 @@
+//! The export API (security token only) and the deployment details (never a secret).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum_monitoring_dashboard::{Dashboard, Key};
+use common::*;
+
+const TOKEN: &str = "export-token-0123456789";
+
+async fn exporting(dir: &tempfile::TempDir, token: Option<&str>) -> (Dashboard, Router) {
+    let mut builder = Dashboard::builder()
+        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .password(PASSWORD)
+        .app_version("2.4.1");
+    if let Some(token) = token {
+        builder = builder.set(Key::SecurityToken, token);
+    }
+    let monitor = builder.start().await.unwrap();
+    let app = monitor.bind(app());
+    (monitor, app)
+}
+
+fn with_token(uri: &str, token: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn without_a_token_configured_export_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_monitor, app) = exporting(&dir, None).await;
+    for uri in [
+        "/dashboard/api/export/requests",
+        "/dashboard/api/export/endpoints",
+        "/dashboard/api/export/details",
+    ] {
+        assert_eq!(
+            send(&app, with_token(uri, "anything")).await.0,
+            StatusCode::NOT_FOUND,
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_token_waits_and_is_refused_and_sessions_do_not_open_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_monitor, app) = exporting(&dir, Some(TOKEN)).await;
+    let started = Instant::now();
+    let (status, _, body) =
+        send(&app, with_token("/dashboard/api/export/endpoints", "wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(240),
+        "a wrong token waits"
+    );
+    assert_eq!(
+        send(&app, get_request("/dashboard/api/export/endpoints"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (status, _, _) = send(
+        &app,
+        with_cookie("GET", "/dashboard/api/export/endpoints", &cookie),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the admin session is not the token"
+    );
+}
+
+#[tokio::test]
+async fn requests_are_exported_page_by_page_with_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (monitor, app) = exporting(&dir, Some(TOKEN)).await;
+    for id in 0..4 {
+        send(&app, get_request(&format!("/users/{id}"))).await;
+    }
+    send(&app, get_request("/fail")).await;
+    monitor.shutdown().await;
+
+    let mut all = Vec::new();
+    let mut uri = "/dashboard/api/export/requests?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let (status, _, page) = send(&app, with_token(&uri, TOKEN)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        pages += 1;
+        all.extend(page["requests"].as_array().unwrap().clone());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => uri = format!("/dashboard/api/export/requests?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!((all.len(), pages), (5, 3));
+    let ids: Vec<i64> = all.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let first = &all[0];
+    assert_eq!(first["endpoint"], "GET /users/{id}");
+    assert_eq!(
+        (
+            first["status_code"].as_u64(),
+            first["version_requested"].as_str()
+        ),
+        (Some(200), Some("2.4.1"))
+    );
+    assert!(first["duration_ms"].as_f64().unwrap() >= 0.0);
+    chrono::DateTime::parse_from_rfc3339(first["time_requested"].as_str().unwrap()).unwrap();
+    assert_eq!(all[4]["status_code"], 500);
+
+    let (_, _, only_fail) = send(
+        &app,
+        with_token("/dashboard/api/export/requests?endpoint=GET%20/fail", TOKEN),
+    )
+    .await;
+    assert_eq!(only_fail["requests"].as_array().unwrap().len(), 1);
+    let (_, _, future) = send(
+        &app,
+        with_token(
+            "/dashboard/api/export/requests?from=2999-01-01T00:00:00Z",
+            TOKEN,
+        ),
+    )
+    .await;
+    assert_eq!(future["requests"].as_array().unwrap().len(), 0);
+    let (_, _, past) = send(
+        &app,
+        with_token(
+            "/dashboard/api/export/requests?to=2000-01-01T00:00:00Z",
+            TOKEN,
+        ),
+    )
+    .await;
+    assert_eq!(past["requests"].as_array().unwrap().len(), 0);
+    for bad in ["limit=0", "limit=10001", "cursor=abc", "from=yesterday"] {
+        let (status, _, body) = send(
+            &app,
+            with_token(&format!("/dashboard/api/export/requests?{bad}"), TOKEN),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+
+    let (_, _, endpoints) = send(&app, with_token("/dashboard/api/export/endpoints", TOKEN)).await;
+    let names: Vec<&str> = endpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["GET /fail", "GET /users/{id}"]);
+    assert_eq!(endpoints[1]["version_added"], "2.4.1");
+
+    let (_, _, details) = send(&app, with_token("/dashboard/api/export/details", TOKEN)).await;
+    assert_eq!(
+        (
+            details["total_requests"].as_u64(),
+            details["app_version"].as_str()
+        ),
+        (Some(5), Some("2.4.1"))
+    );
+    assert_eq!(details["first_request_version"], "2.4.1");
+    assert_eq!(details["export_enabled"], true);
+}
+
+#[tokio::test]
+async fn deployment_details_never_contain_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!(
+        "sqlite:///{}",
+        dir.path().join("secret-db-name.db").display()
+    );
+    let monitor = Dashboard::builder()
+        .database(&database)
+        .password(PASSWORD)
+        .set(Key::SecurityToken, TOKEN)
+        .set(Key::GuestPassword, "guest-secret-pw")
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(app());
+    for (username, password) in [("admin", PASSWORD), ("guest", "guest-secret-pw")] {
+        let (cookie, _) = login(&app, "/dashboard", username, password).await;
+        let (status, _, details) = send(
+            &app,
+            with_cookie("GET", "/dashboard/api/deployment", &cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let text = details.to_string();
+        for secret in [
+            PASSWORD,
+            TOKEN,
+            "guest-secret-pw",
+            "secret-db-name",
+            &database,
+        ] {
+            assert!(!text.contains(secret), "{username} sees {secret} in {text}");
+        }
+        assert_eq!(details["database_backend"], "sqlite");
+    }
+}
