@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 /// The admin password the tests give the demo.
@@ -219,6 +219,34 @@ impl Browser {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, self.client.screenshot().await?)?;
         Ok(path)
+    }
+
+    /// Logs in through the login page at `dashboard` and waits for the overview.
+    pub async fn log_in(&self, dashboard: &str, username: &str, password: &str) -> Result<()> {
+        let client = &self.client;
+        client.goto(&format!("{dashboard}login")).await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Id("username"))
+            .await?;
+        client
+            .find(Locator::Id("username"))
+            .await?
+            .send_keys(username)
+            .await?;
+        client
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(password)
+            .await?;
+        client.find(Locator::Id("login")).await?.click().await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#overview"))
+            .await?;
+        Ok(())
     }
 
     /// Ends the browser session.

@@ -1,6 +1,9 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
-use dashboard_shared::{ErrorBody, LoginRequest, OverviewRow, SessionInfo, api};
+use dashboard_shared::{
+    DeploymentDetails, ErrorBody, LoginRequest, NewUser, OverviewRow, SessionInfo, UserInfo,
+    UserUpdate, api,
+};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -79,9 +82,9 @@ pub async fn login(username: String, password: String) -> Result<SessionInfo, Ap
     send(Request::post(&url(api::LOGIN)).json(&LoginRequest { username, password })).await
 }
 
-/// `POST /api/logout`.
-pub async fn logout(csrf_token: &str) -> Result<serde_json::Value, ApiFailure> {
-    send(
+/// `POST /api/logout` (answered with 204 No Content).
+pub async fn logout(csrf_token: &str) -> Result<(), ApiFailure> {
+    send_no_content(
         Request::post(&url(api::LOGOUT))
             .header(api::CSRF_HEADER, csrf_token)
             .build(),
@@ -97,4 +100,64 @@ pub async fn me() -> Result<SessionInfo, ApiFailure> {
 /// `GET /api/overview`.
 pub async fn overview() -> Result<Vec<OverviewRow>, ApiFailure> {
     send(get(api::OVERVIEW)).await
+}
+
+/// `GET /api/deployment`.
+pub async fn deployment() -> Result<DeploymentDetails, ApiFailure> {
+    send(get(api::DEPLOYMENT)).await
+}
+
+/// `GET /api/users` (admin).
+pub async fn users() -> Result<Vec<UserInfo>, ApiFailure> {
+    send(get(api::USERS)).await
+}
+
+/// `POST /api/users` (admin).
+pub async fn create_user(csrf_token: &str, user: &NewUser) -> Result<UserInfo, ApiFailure> {
+    send(
+        Request::post(&url(api::USERS))
+            .header(api::CSRF_HEADER, csrf_token)
+            .json(user),
+    )
+    .await
+}
+
+/// `PATCH /api/users/{id}` (admin).
+pub async fn update_user(
+    csrf_token: &str,
+    id: i64,
+    update: &UserUpdate,
+) -> Result<UserInfo, ApiFailure> {
+    let path = api::USER.replace("{id}", &id.to_string());
+    send(
+        Request::patch(&url(&path))
+            .header(api::CSRF_HEADER, csrf_token)
+            .json(update),
+    )
+    .await
+}
+
+/// `DELETE /api/users/{id}` (admin, answered with 204 No Content).
+pub async fn delete_user(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
+    let path = api::USER.replace("{id}", &id.to_string());
+    send_no_content(
+        Request::delete(&url(&path))
+            .header(api::CSRF_HEADER, csrf_token)
+            .build(),
+    )
+    .await
+}
+
+/// Sends a request answered with 204 No Content on success.
+async fn send_no_content(request: Result<Request, gloo_net::Error>) -> Result<(), ApiFailure> {
+    let request = request.map_err(|err| ApiFailure::Network(err.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|err| ApiFailure::Network(err.to_string()))?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<()>(response).await
+    }
 }

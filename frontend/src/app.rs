@@ -5,12 +5,24 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::api;
-use crate::pages::{login::LoginPage, overview::OverviewPage};
+use crate::api::{self, ApiFailure};
+use crate::pages::{configuration::ConfigurationPage, login::LoginPage, overview::OverviewPage};
 
 /// The logged-in session, once known; pages read its CSRF token for changes.
 #[derive(Clone, Copy)]
 pub struct SessionState(pub RwSignal<Option<SessionInfo>>);
+
+impl SessionState {
+    /// The session, asking the API when this page does not know it yet.
+    pub async fn current(self) -> Result<SessionInfo, ApiFailure> {
+        if let Some(session) = self.0.get_untracked() {
+            return Ok(session);
+        }
+        let session = api::me().await?;
+        self.0.set(Some(session.clone()));
+        Ok(session)
+    }
+}
 
 /// The whole app, mounted on `<body>`.
 #[component]
@@ -22,6 +34,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/") view=OverviewPage />
                 <Route path=path!("/overview") view=OverviewPage />
+                <Route path=path!("/configuration") view=ConfigurationPage />
             </Routes>
         </Router>
     }

@@ -26,10 +26,13 @@ pub fn Nav() -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
+    // `<A>` does not add the router's base; the links carry it themselves.
+    let base = api::base_path();
     view! {
         <nav>
             <span class="brand">"Monitoring dashboard"</span>
-            <A href="/overview">"Overview"</A>
+            <A href=format!("{base}/overview")>"Overview"</A>
+            <A href=format!("{base}/configuration")>"Configuration"</A>
             <span class="spacer"></span>
             <span id="whoami">{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>
             <button id="logout" on:click=logout>"Log out"</button>

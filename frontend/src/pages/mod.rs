@@ -1,4 +1,5 @@
 //! One module per page.
 
+pub mod configuration;
 pub mod login;
 pub mod overview;

@@ -11,11 +11,9 @@ use crate::components::nav::Nav;
 /// Loads the session and the overview; sends visitors without a session to the login page.
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let SessionState(session) = expect_context::<SessionState>();
+    let session = expect_context::<SessionState>();
     let rows = LocalResource::new(move || async move {
-        if session.get_untracked().is_none() {
-            session.set(Some(api::me().await?));
-        }
+        session.current().await?;
         api::overview().await
     });
     view! {
