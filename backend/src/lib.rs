@@ -19,6 +19,8 @@
 mod accounts;
 mod api;
 mod assets;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod collect;
 pub mod config;
 mod dashboard;

@@ -146,6 +146,7 @@ fn test() -> Result<()> {
         "--exclude",
         "dashboard-frontend",
         "--all-targets",
+        "--all-features",
         "--",
         "-D",
         "warnings",
@@ -174,7 +175,13 @@ fn test() -> Result<()> {
     let postgres = postgres::TestServer::start()?;
     step("cargo test (unit, integration, PostgreSQL, Prometheus and browser tests)");
     let result = run(cargo()
-        .args(["test", "--workspace", "--", "--include-ignored"])
+        .args([
+            "test",
+            "--workspace",
+            "--all-features",
+            "--",
+            "--include-ignored",
+        ])
         .env("DASHBOARD_TEST_POSTGRES_URL", postgres.url())
         .env(
             "DASHBOARD_DEMO_BIN",

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use dashboard_shared::{ExportedEndpoint, ExportedRequest};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use super::Store;
@@ -51,6 +51,25 @@ struct Total {
 }
 
 impl Store {
+    /// `FROM request JOIN endpoint WHERE …` for a filter (without paging).
+    fn filtered_requests(&self, select: &mut SelectStatement, filter: &RequestFilter) {
+        let (request, endpoint) = (self.table(Table::Request), self.table(Table::Endpoint));
+        select.from(request.clone()).inner_join(
+            endpoint.clone(),
+            Expr::col((endpoint.clone(), Endpoint::Id))
+                .equals((request.clone(), Request::EndpointId)),
+        );
+        if let Some(from) = filter.from {
+            select.and_where(Expr::col((request.clone(), Request::TimeRequested)).gte(from));
+        }
+        if let Some(to) = filter.to {
+            select.and_where(Expr::col((request, Request::TimeRequested)).lt(to));
+        }
+        if let Some(name) = &filter.endpoint {
+            select.and_where(Expr::col((endpoint, Endpoint::Name)).eq(name.as_str()));
+        }
+    }
+
     /// A page of requests with their endpoint's name, served by the primary key.
     pub(crate) async fn export_requests(
         &self,
@@ -60,7 +79,7 @@ impl Store {
         let mut select = Query::select();
         select
             .column((request.clone(), Request::Id))
-            .column((endpoint.clone(), Endpoint::Name))
+            .column((endpoint, Endpoint::Name))
             .columns(
                 [
                     Request::DurationMs,
@@ -70,26 +89,12 @@ impl Store {
                     Request::Ip,
                     Request::StatusCode,
                 ]
-                .map(|c| (request.clone(), c)),
-            )
-            .from(request.clone())
-            .inner_join(
-                endpoint.clone(),
-                Expr::col((endpoint.clone(), Endpoint::Id))
-                    .equals((request.clone(), Request::EndpointId)),
+                .map(|column| (request.clone(), column)),
             )
             .and_where(Expr::col((request.clone(), Request::Id)).gt(filter.after_id))
-            .order_by((request.clone(), Request::Id), sea_orm::Order::Asc)
+            .order_by((request, Request::Id), sea_orm::Order::Asc)
             .limit(filter.limit);
-        if let Some(from) = filter.from {
-            select.and_where(Expr::col((request.clone(), Request::TimeRequested)).gte(from));
-        }
-        if let Some(to) = filter.to {
-            select.and_where(Expr::col((request.clone(), Request::TimeRequested)).lt(to));
-        }
-        if let Some(name) = &filter.endpoint {
-            select.and_where(Expr::col((endpoint, Endpoint::Name)).eq(name.as_str()));
-        }
+        self.filtered_requests(&mut select, filter);
         let rows = self.db().query_all(&select).await?;
         rows.iter()
             .map(|row| {
@@ -106,6 +111,21 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// How many requests a filter matches (ignoring its page position and size).
+    pub(crate) async fn count_requests(&self, filter: &RequestFilter) -> Result<u64, DbErr> {
+        let mut select = Query::select();
+        select.expr_as(
+            Func::count(Expr::col((self.table(Table::Request), Request::Id))),
+            Alias::new("total"),
+        );
+        self.filtered_requests(&mut select, filter);
+        let total = match self.db().query_one(&select).await? {
+            Some(row) => Total::from_query_result(&row, "")?.total.unwrap_or(0),
+            None => 0,
+        };
+        Ok(u64::try_from(total).unwrap_or(0))
     }
 
     /// Every endpoint's monitoring rule, by name.
