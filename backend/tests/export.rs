@@ -191,6 +191,21 @@ async fn deployment_details_never_contain_a_secret() {
         .await
         .unwrap();
     let app = monitor.bind(app());
+    let (guest, _) = login(&app, "/dashboard", "guest", "guest-secret-pw").await;
+    let responses = every_readable_response(&app, &guest).await;
+    assert!(
+        responses.len() >= 4,
+        "every readable GET: {:?}",
+        responses.iter().map(|(path, _)| path).collect::<Vec<_>>()
+    );
+    for (path, body) in &responses {
+        for secret in [PASSWORD, TOKEN, "guest-secret-pw", "secret-db-name"] {
+            assert!(
+                !body.contains(secret),
+                "a guest sees {secret} in GET {path}"
+            );
+        }
+    }
     for (username, password) in [("admin", PASSWORD), ("guest", "guest-secret-pw")] {
         let (cookie, _) = login(&app, "/dashboard", username, password).await;
         let (status, _, details) = send(

@@ -39,6 +39,35 @@ async fn requests_reach_the_overview_on_postgres() {
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+async fn a_guest_never_sees_the_database_password() {
+    // The test server trusts local connections, so the password in the URL is never checked,
+    // only carried: exactly what must not leak.
+    let url = fresh_database()
+        .await
+        .replacen("postgres@", "postgres:pg-url-secret@", 1);
+    let monitor = axum_monitoring_dashboard::Dashboard::builder()
+        .database(&url)
+        .password(common::PASSWORD)
+        .set(
+            axum_monitoring_dashboard::Key::GuestPassword,
+            "guest-password",
+        )
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(common::app());
+    common::send(&app, common::get_request("/users/1")).await;
+    let (guest, _) = common::login(&app, "/dashboard", "guest", "guest-password").await;
+    for (path, body) in common::every_readable_response(&app, &guest).await {
+        assert!(
+            !body.contains("pg-url-secret"),
+            "GET {path} shows the database password"
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
 async fn two_processes_migrating_postgres_at_once_both_succeed() {
     let url = fresh_database().await;
     // Two pools, as two processes would have: both start, one migrating after the other.

@@ -164,3 +164,34 @@ pub fn json_request(
         .body(Body::from(body.to_string()))
         .unwrap()
 }
+
+/// Calls every readable `GET` operation of the OpenAPI document as `cookie` and returns the
+/// bodies, to check what a caller can see.
+pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String, String)> {
+    let (_, _, document) = send(
+        app,
+        with_cookie("GET", "/dashboard/api/openapi.json", cookie),
+    )
+    .await;
+    let mut responses = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        if operations
+            .get("get")
+            .is_some_and(|op| op["tags"][0] == "read")
+        {
+            let response = app
+                .clone()
+                .oneshot(with_cookie("GET", &format!("/dashboard/api{path}"), cookie))
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_success(),
+                "GET {path}: {}",
+                response.status()
+            );
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            responses.push((path.clone(), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    responses
+}
