@@ -76,17 +76,9 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Id("username"))
         .await?;
-    client
-        .find(Locator::Id("username"))
-        .await?
-        .send_keys("admin")
+    browser
+        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
         .await?;
-    client
-        .find(Locator::Id("password"))
-        .await?
-        .send_keys(ADMIN_PASSWORD)
-        .await?;
-    client.find(Locator::Id("login")).await?.click().await?;
     client
         .wait()
         .at_most(Duration::from_secs(20))
