@@ -59,7 +59,7 @@ pub(crate) async fn index(State(frontend): State<Frontend>) -> Response {
 pub(crate) async fn file(State(frontend): State<Frontend>, Path(path): Path<String>) -> Response {
     if path.split('/').next() == Some("api") {
         // An unknown API route, not a page.
-        return ApiError::NotFound.into_response();
+        return ApiError::NotFound("no such API route").into_response();
     }
     match Dist::get(&path) {
         Some(file) => {

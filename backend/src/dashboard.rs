@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::accounts::{self, AccountError, GeneratedPasswords};
 use crate::api::{self, ApiState, SessionKeys};
 use crate::assets::{self, Frontend};
-use crate::collect::{Collector, GroupBy, MonitorLayer};
+use crate::collect::{self, Collector, GroupBy, MonitorLayer};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
 use crate::metrics::Exporter;
 use crate::record::Writer;
@@ -177,6 +177,11 @@ impl DashboardBuilder {
             log_requests: config.enable_logging,
         };
         let writer = tokio::spawn(writer.run());
+        tokio::spawn(collect::follow_levels(
+            store.clone(),
+            Arc::clone(&collector),
+            shutdown.subscribe(),
+        ));
         let sessions = Arc::new(SessionKeys::new(
             &secret,
             &config.custom_link,
@@ -302,6 +307,18 @@ impl Dashboard {
     /// because the database failed.
     pub fn dropped_measurements(&self) -> u64 {
         self.inner.api.collector.dropped()
+    }
+
+    /// The monitoring level this process applies to an endpoint (`GET`, `/users/{id}`), once
+    /// the endpoint is known here; levels changed elsewhere arrive within a few seconds.
+    pub fn monitor_level(&self, method: &str, route: &str) -> Option<u8> {
+        let method = axum::http::Method::from_bytes(method.as_bytes()).ok()?;
+        self.inner
+            .api
+            .collector
+            .endpoints
+            .get(&method, route)
+            .map(|endpoint| endpoint.level().get())
     }
 
     /// The layer that measures requests. [`Dashboard::bind`] applies it; apply it again after

@@ -18,6 +18,8 @@ pub const EXPORT_REQUESTS: &str = "/export/requests";
 pub const EXPORT_ENDPOINTS: &str = "/export/endpoints";
 /// `GET` with the security token: the [`crate::DeploymentDetails`].
 pub const EXPORT_DETAILS: &str = "/export/details";
+/// `PUT` with an [`crate::EndpointLevel`] (admin): the endpoint's monitoring level.
+pub const ENDPOINT_LEVEL: &str = "/endpoints/{id}/level";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
 

@@ -254,3 +254,11 @@ pub struct ExportedEndpoint {
     /// When it was last requested (UTC).
     pub last_requested: Option<DateTime<Utc>>,
 }
+
+/// Body of `PUT /api/endpoints/{id}/level`, and its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndpointLevel {
+    /// Monitoring level: 0 (last request only), 1 (performance), 2 (outliers), 3 (profiler).
+    pub level: u8,
+}

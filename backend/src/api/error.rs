@@ -27,9 +27,9 @@ pub(crate) enum ApiError {
     /// Too many failed logins; try again after this many seconds.
     #[error("too many failed logins; try again in {0} seconds")]
     TooManyRequests(u64),
-    /// No such route.
-    #[error("no such API route")]
-    NotFound,
+    /// No such route or resource.
+    #[error("{0}")]
+    NotFound(&'static str),
     /// The database failed; details go to the log, not to the client.
     #[error("the dashboard's database is unavailable")]
     Database(#[from] sea_orm::DbErr),
@@ -44,7 +44,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         }
     }

@@ -33,7 +33,9 @@ impl FromRequestParts<ApiState> for ExportToken {
         state: &ApiState,
     ) -> Result<Self, Self::Rejection> {
         let Some(token) = &state.config.security_token else {
-            return Err(ApiError::NotFound);
+            return Err(ApiError::NotFound(
+                "export is disabled: no SECURITY_TOKEN is configured",
+            ));
         };
         let sent = parts
             .headers

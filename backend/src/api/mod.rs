@@ -6,6 +6,7 @@
 //! test walks the document, so no route can be added without being checked.
 
 mod deployment;
+mod endpoints;
 mod error;
 mod export;
 mod overview;
@@ -81,6 +82,7 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::delete))
         .routes(routes!(deployment::deployment))
+        .routes(routes!(endpoints::set_level))
         .routes(routes!(export::requests))
         .routes(routes!(export::endpoints))
         .routes(routes!(export::details))
@@ -93,7 +95,7 @@ pub(crate) fn router(state: ApiState) -> Router {
     let openapi = Arc::new(openapi);
     router
         .layer(axum::Extension(openapi))
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(|| async { ApiError::NotFound("no such API route") })
         .with_state(state)
 }
 

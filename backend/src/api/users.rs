@@ -88,7 +88,7 @@ pub(super) async fn create(
         .store
         .user_by_name(username)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound("no such account"))?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -119,7 +119,7 @@ pub(super) async fn update(
         .store
         .user_by_id(id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound("no such account"))?;
     let own_account = user.id == admin.user_id;
     if own_account && update.role == Some(Role::Guest) {
         return Err(ApiError::BadRequest(
@@ -156,7 +156,7 @@ pub(super) async fn update(
         .store
         .user_by_id(id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound("no such account"))?;
     Ok(Json(user.into()))
 }
 
@@ -188,7 +188,7 @@ pub(super) async fn delete(
     if state.store.delete_user(id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound)
+        Err(ApiError::NotFound("no such account"))
     }
 }
 

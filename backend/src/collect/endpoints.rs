@@ -24,6 +24,11 @@ impl EndpointState {
         }
     }
 
+    /// Sets the monitoring level; requests that start afterwards see it.
+    pub(crate) fn set_level(&self, level: MonitorLevel) {
+        self.level.store(level.get(), Ordering::Relaxed);
+    }
+
     /// The current monitoring level.
     pub(crate) fn level(&self) -> MonitorLevel {
         MonitorLevel::new(self.level.load(Ordering::Relaxed)).unwrap_or(MonitorLevel::PERFORMANCE)
@@ -47,6 +52,16 @@ impl Endpoints {
         methods
             .iter()
             .find(|(m, _)| m == method)
+            .map(|(_, state)| Arc::clone(state))
+    }
+
+    /// The endpoint with this id, if registered.
+    pub(crate) fn by_id(&self, id: i32) -> Option<Arc<EndpointState>> {
+        self.table
+            .load()
+            .values()
+            .flatten()
+            .find(|(_, state)| state.id == id)
             .map(|(_, state)| Arc::clone(state))
     }
 

@@ -7,11 +7,13 @@
 
 mod endpoints;
 mod layer;
+mod levels;
 mod measurement;
 
 pub use layer::{MonitorLayer, MonitorService};
 
 pub(crate) use endpoints::{EndpointState, Endpoints};
+pub(crate) use levels::follow_levels;
 pub(crate) use measurement::{EndpointRef, Measurement};
 
 use std::sync::Arc;

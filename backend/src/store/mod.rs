@@ -6,6 +6,7 @@
 
 mod connect;
 pub(crate) mod export;
+pub(crate) mod levels;
 mod migrate;
 pub(crate) mod overview;
 pub(crate) mod settings;

@@ -1,0 +1,46 @@
+//! Endpoint settings: the monitoring level (admin).
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use dashboard_shared::{EndpointLevel, ErrorBody};
+
+use super::session::AdminSession;
+use super::{ApiError, ApiState};
+use crate::config::MonitorLevel;
+
+/// Sets an endpoint's monitoring level: at once in this process, within seconds in every other
+/// process sharing the database.
+#[utoipa::path(
+    put,
+    path = "/endpoints/{id}/level",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id")),
+    request_body = EndpointLevel,
+    responses(
+        (status = 200, body = EndpointLevel),
+        (status = 400, body = ErrorBody, description = "Not a level from 0 to 3"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub(super) async fn set_level(
+    State(state): State<ApiState>,
+    _admin: AdminSession,
+    Path(id): Path<i32>,
+    body: Result<Json<EndpointLevel>, JsonRejection>,
+) -> Result<Json<EndpointLevel>, ApiError> {
+    let Json(change) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let level = MonitorLevel::new(change.level).ok_or_else(|| {
+        ApiError::BadRequest(format!("level must be 0, 1, 2 or 3, not {}", change.level))
+    })?;
+    if !state.store.set_endpoint_level(id, level).await? {
+        return Err(ApiError::NotFound("no such endpoint"));
+    }
+    if let Some(endpoint) = state.collector.endpoints.by_id(id) {
+        endpoint.set_level(level);
+    }
+    Ok(Json(EndpointLevel { level: level.get() }))
+}
