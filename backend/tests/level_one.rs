@@ -361,3 +361,50 @@ async fn guests_with_several_passwords_read_but_change_nothing() {
     let (status, _, _) = send(&app, login_request("/dashboard", "guest", "third")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_is_recorded_and_the_service_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = start(&sqlite_url(&dir)).await;
+    let app = monitor.bind(app());
+    assert_eq!(
+        send(&app, get_request("/panic")).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        send(&app, get_request("/users/1")).await.0,
+        StatusCode::OK,
+        "the next request is served"
+    );
+    assert_eq!(
+        send(&app, get_request("/items/not-a-number")).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    monitor.shutdown().await;
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (_, _, rows) = send(&app, with_cookie("GET", "/dashboard/api/overview", &cookie)).await;
+    let panic_row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == "GET /panic")
+        .unwrap();
+    assert_eq!(
+        (
+            panic_row["hits_overall"].as_u64(),
+            panic_row["errors_overall"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let items = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == "GET /items/{id}")
+        .unwrap();
+    assert_eq!(
+        items["errors_overall"].as_u64(),
+        Some(1),
+        "an extractor's rejection is recorded as the client got it"
+    );
+}

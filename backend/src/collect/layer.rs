@@ -195,7 +195,23 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let output = std::task::ready!(this.inner.poll(cx));
+        let inner = this.inner;
+        // A panicking handler answers 500 and is recorded as such; the service keeps serving.
+        let output = match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => output,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_owned());
+                tracing::error!(panic = %message, "a request handler panicked; answered 500");
+                let mut response = Response::new(axum::body::Body::empty());
+                *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                Ok(response)
+            }
+        };
         if let Some(pending) = this.pending.take() {
             let status = match &output {
                 Ok(response) => response.status().as_u16(),

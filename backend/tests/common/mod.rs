@@ -28,6 +28,15 @@ pub fn app() -> Router {
         .route("/users/{id}", get(|| async { "user" }))
         .route("/fail", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
         .route("/orders", post(|| async { StatusCode::CREATED }))
+        .route("/panic", get(panicking_handler))
+        .route(
+            "/items/{id}",
+            get(|axum::extract::Path(id): axum::extract::Path<u32>| async move { id.to_string() }),
+        )
+}
+
+async fn panicking_handler() -> &'static str {
+    panic!("the handler broke")
 }
 
 /// Sends one request through the router.
