@@ -123,19 +123,24 @@ impl DashboardBuilder {
     }
 
     /// Groups requests, usually by user: the function gets each request before its handler runs
-    /// and returns the group's name, or `None`. A panic in it records no group; the request is
-    /// served as usual.
+    /// and returns the group, or `None` (stored as NULL). Anything that converts into a
+    /// [`crate::GroupValue`] will do — text, numbers, tuples, vectors, lazily computed values —
+    /// rendered like the reference does (`("User", 3)` ⇒ `(User,3)`). A panic in it records no
+    /// group and is logged; the request is served as usual.
     ///
     /// ```
     /// # use axum_monitoring_dashboard::Dashboard;
     /// let builder = Dashboard::builder()
     ///     .group_by(|req| req.headers().get("x-user-id")?.to_str().ok().map(str::to_owned));
     /// ```
-    pub fn group_by<F>(mut self, group_by: F) -> Self
+    pub fn group_by<F, V>(mut self, group_by: F) -> Self
     where
-        F: Fn(&Request) -> Option<String> + Send + Sync + 'static,
+        F: Fn(&Request) -> Option<V> + Send + Sync + 'static,
+        V: Into<crate::GroupValue>,
     {
-        self.group_by = Some(Arc::new(group_by));
+        self.group_by = Some(Arc::new(move |request: &Request| {
+            group_by(request).map(Into::into)
+        }));
         self
     }
 

@@ -29,7 +29,7 @@ mod record;
 mod store;
 
 pub use accounts::AccountError;
-pub use collect::{MonitorLayer, MonitorService};
+pub use collect::{GroupValue, MonitorLayer, MonitorService};
 pub use config::{Config, ConfigError, Key, MonitorLevel};
 pub use dashboard::{Dashboard, DashboardBuilder, StartError};
 pub use store::DatabaseError;

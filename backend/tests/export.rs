@@ -227,3 +227,57 @@ async fn deployment_details_never_contain_a_secret() {
         assert_eq!(details["database_backend"], "sqlite");
     }
 }
+
+#[tokio::test]
+async fn group_by_values_are_rendered_null_when_absent_and_a_panic_costs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .password(PASSWORD)
+        .set(Key::SecurityToken, TOKEN)
+        .group_by(|request| {
+            let headers = request.headers();
+            assert!(
+                !headers.contains_key("x-panic"),
+                "the group_by function broke"
+            );
+            let user: u32 = headers.get("x-user")?.to_str().ok()?.parse().ok()?;
+            Some(("User", user))
+        })
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(app());
+    let with_header = |name: &str, value: &str| {
+        Request::get("/users/1")
+            .header(name, value)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        send(&app, with_header("x-user", "42")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(send(&app, get_request("/users/1")).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&app, with_header("x-panic", "1")).await.0,
+        StatusCode::OK,
+        "served despite the panic"
+    );
+    monitor.shutdown().await;
+    let (_, _, page) = send(&app, with_token("/dashboard/api/export/requests", TOKEN)).await;
+    let groups: Vec<serde_json::Value> = page["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["group_by"].clone())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            serde_json::json!("(User,42)"),
+            serde_json::Value::Null,
+            serde_json::Value::Null
+        ]
+    );
+}

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-use super::{Collector, EndpointRef, Measurement};
+use super::{Collector, EndpointRef, GroupValue, Measurement};
 use crate::metrics::InFlight;
 
 /// Measures every request to the routes it wraps. Made by [`crate::Dashboard::layer`];
@@ -117,7 +117,10 @@ impl<S> MonitorService<S> {
             },
         };
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
-            catch_unwind(AssertUnwindSafe(|| group_by(request))).unwrap_or_else(|_| {
+            catch_unwind(AssertUnwindSafe(|| {
+                group_by(request).map(GroupValue::render)
+            }))
+            .unwrap_or_else(|_| {
                 tracing::warn!(
                     route = route.as_str(),
                     "the group_by function panicked; the request is recorded without a group"

@@ -6,10 +6,12 @@
 //! with `try_send`; when the queue is full it is dropped and counted.
 
 mod endpoints;
+mod group;
 mod layer;
 mod levels;
 mod measurement;
 
+pub use group::GroupValue;
 pub use layer::{MonitorLayer, MonitorService};
 
 pub(crate) use endpoints::{EndpointState, Endpoints};
@@ -28,7 +30,7 @@ use crate::config::{Config, MonitorLevel};
 use crate::metrics::{AtomicHistogram, HttpMetrics};
 
 /// A function of the request that names its group (usually the user); `None` for no group.
-pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<String> + Send + Sync>;
+pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<GroupValue> + Send + Sync>;
 
 /// What every clone of the layer shares.
 pub(crate) struct Collector {
