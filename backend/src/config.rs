@@ -104,6 +104,9 @@ pub struct Config {
     pub colors: BTreeMap<String, [u8; 3]>,
     /// `QUEUE_CAPACITY` (default 10000): measurements buffered between requests and the writer.
     pub queue_capacity: usize,
+    /// `TRUSTED_PROXIES`: addresses or networks (`10.0.0.0/8`) of reverse proxies whose
+    /// `Forwarded` / `X-Forwarded-For` headers name the client; none by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `SESSION_LIFETIME` (default 12 h): how long a login lasts; `90m`, `12h`, `2d` or seconds.
     pub session_lifetime: Duration,
     /// `SESSION_SECRET`: the key that signs sessions; unset ⇒ generated once and stored in the
@@ -143,6 +146,7 @@ impl Default for Config {
             timezone: Tz::UTC,
             colors: BTreeMap::new(),
             queue_capacity: 10_000,
+            trusted_proxies: Vec::new(),
             session_lifetime: Duration::from_secs(12 * 60 * 60),
             session_secret: None,
             metrics: false,
@@ -261,6 +265,8 @@ pub enum Key {
     Colors,
     /// `QUEUE_CAPACITY`
     QueueCapacity,
+    /// `TRUSTED_PROXIES`
+    TrustedProxies,
     /// `SESSION_LIFETIME`
     SessionLifetime,
     /// `SESSION_SECRET`
@@ -279,7 +285,7 @@ pub enum Key {
 
 impl Key {
     /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 24] = [
+    pub const ALL: [Key; 25] = [
         Key::AppVersion,
         Key::Git,
         Key::CustomLink,
@@ -297,6 +303,7 @@ impl Key {
         Key::Timezone,
         Key::Colors,
         Key::QueueCapacity,
+        Key::TrustedProxies,
         Key::SessionLifetime,
         Key::SessionSecret,
         Key::Metrics,
@@ -326,6 +333,7 @@ impl Key {
             Key::Timezone => "TIMEZONE",
             Key::Colors => "COLORS",
             Key::QueueCapacity => "QUEUE_CAPACITY",
+            Key::TrustedProxies => "TRUSTED_PROXIES",
             Key::SessionLifetime => "SESSION_LIFETIME",
             Key::SessionSecret => "SESSION_SECRET",
             Key::Metrics => "METRICS",
@@ -577,6 +585,7 @@ impl Config {
                     "a positive whole number",
                 )?
             }
+            Key::TrustedProxies => self.trusted_proxies = check.networks()?,
             Key::SessionLifetime => {
                 self.session_lifetime = check.parsed(
                     parse_duration,
@@ -726,6 +735,28 @@ impl Check<'_> {
             .map(|item| item.to_text().filter(|text| !text.is_empty()))
             .collect::<Option<Vec<_>>>()
             .filter(|list| !list.is_empty())
+            .ok_or_else(|| self.invalid(EXPECTED))
+    }
+
+    /// Addresses (`10.0.0.1`) or networks (`10.0.0.0/8`), one or a list.
+    fn networks(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        const EXPECTED: &str = "addresses or networks such as ['10.0.0.0/8', '127.0.0.1']";
+        let items = self
+            .value
+            .clone()
+            .into_list()
+            .ok_or_else(|| self.invalid(EXPECTED))?;
+        items
+            .iter()
+            .map(|item| {
+                let text = item.to_text()?;
+                text.parse::<ipnet::IpNet>().ok().or_else(|| {
+                    text.parse::<std::net::IpAddr>()
+                        .ok()
+                        .map(ipnet::IpNet::from)
+                })
+            })
+            .collect::<Option<Vec<_>>>()
             .ok_or_else(|| self.invalid(EXPECTED))
     }
 

@@ -281,3 +281,46 @@ async fn group_by_values_are_rendered_null_when_absent_and_a_panic_costs_nothing
         ]
     );
 }
+
+#[tokio::test]
+async fn the_client_address_comes_from_trusted_proxies_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .password(PASSWORD)
+        .set(Key::SecurityToken, TOKEN)
+        .set(Key::TrustedProxies, "['10.0.0.0/8']")
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(app());
+    let from = |peer: &str, forwarded_for: &str| {
+        let mut request = Request::get("/users/1")
+            .header("x-forwarded-for", forwarded_for)
+            .body(Body::empty())
+            .unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(
+            peer.parse::<std::net::SocketAddr>().unwrap(),
+        ));
+        request
+    };
+    send(&app, from("10.1.2.3:4000", "6.6.6.6, 198.51.100.7")).await;
+    send(&app, from("203.0.113.9:4000", "6.6.6.6")).await;
+    send(&app, get_request("/users/1")).await;
+    monitor.shutdown().await;
+    let (_, _, page) = send(&app, with_token("/dashboard/api/export/requests", TOKEN)).await;
+    let ips: Vec<serde_json::Value> = page["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ip"].clone())
+        .collect();
+    assert_eq!(
+        ips,
+        [
+            serde_json::json!("198.51.100.7"),
+            serde_json::json!("203.0.113.9"),
+            serde_json::Value::Null
+        ]
+    );
+}

@@ -132,16 +132,15 @@ impl<S> MonitorService<S> {
             endpoint,
             time_requested: Utc::now(),
             group_by,
-            ip: client_ip(request),
+            ip: client_ip(request, &self.collector.trusted_proxies),
         }
     }
 }
 
-fn client_ip(request: &Request) -> Option<IpAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
+/// The client's address: the peer, or the forwarded client when the peer is a trusted proxy.
+fn client_ip(request: &Request, trusted_proxies: &[ipnet::IpNet]) -> Option<IpAddr> {
+    let ConnectInfo(peer) = request.extensions().get::<ConnectInfo<SocketAddr>>()?;
+    super::client_ip::client_ip(peer.ip(), request.headers(), trusted_proxies)
 }
 
 /// A request whose response is not ready yet.

@@ -5,6 +5,7 @@
 //! lookup is a lock-free read of an immutable map, and the measurement is handed to the writer
 //! with `try_send`; when the queue is full it is dropped and counted.
 
+mod client_ip;
 mod endpoints;
 mod group;
 mod layer;
@@ -39,6 +40,8 @@ pub(crate) struct Collector {
     pub(crate) group_by: Option<GroupBy>,
     /// Request metrics for the Prometheus exporter, when `METRICS` is on.
     pub(crate) metrics: Option<Arc<HttpMetrics>>,
+    /// `TRUSTED_PROXIES`: peers whose forwarding headers are believed.
+    pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     /// `/{CUSTOM_LINK}`: the dashboard's own routes are never measured.
     own_prefix: String,
     /// `METRICS_PATH` when the exporter shares the app's router: never measured either.
@@ -60,6 +63,7 @@ impl Collector {
             default_level: config.monitor_level,
             group_by,
             metrics: config.metrics.then(Arc::default),
+            trusted_proxies: config.trusted_proxies.clone(),
             own_prefix: format!("/{}", config.custom_link),
             metrics_path: (config.metrics && config.metrics_listen.is_none())
                 .then(|| config.metrics_path.clone()),

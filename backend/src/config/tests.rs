@@ -265,3 +265,27 @@ fn session_lifetime_takes_units_and_the_secret_a_minimum_length() {
         "{err}"
     );
 }
+
+#[test]
+fn trusted_proxies_take_addresses_and_networks() {
+    let config = load_file(
+        ".cfg",
+        "TRUSTED_PROXIES=['10.0.0.0/8', '127.0.0.1', '::1']\n",
+    )
+    .unwrap();
+    let nets: Vec<String> = config
+        .trusted_proxies
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(nets, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+    let config = load_file(".toml", "TRUSTED_PROXIES = \"192.168.0.0/16\"\n").unwrap();
+    assert_eq!(config.trusted_proxies.len(), 1);
+    let err = load_file(".cfg", "TRUSTED_PROXIES=['10.0.0.0/33']\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`TRUSTED_PROXIES` must be addresses or networks"),
+        "{err}"
+    );
+}
