@@ -29,6 +29,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] DatabaseError),
+    /// The `GIT` repository cannot give a version.
+    #[error(transparent)]
+    Git(#[from] crate::version::GitError),
     /// The metrics listener of `METRICS_PORT` could not be opened.
     #[error("cannot listen for metrics on {address}: {source}")]
     MetricsListener {
@@ -148,6 +151,7 @@ impl DashboardBuilder {
     /// account and starts the writer task. Needs a Tokio runtime.
     pub async fn start(self) -> Result<Dashboard, StartError> {
         let config = self.sources.load()?;
+        let version = crate::version::resolve(&config)?;
         let store = Store::open(config.database.expose(), &config.table_prefix).await?;
         let generated = accounts::seed_accounts(&store, &config).await?;
         for (username, password) in [
@@ -178,7 +182,7 @@ impl DashboardBuilder {
             collector: Arc::clone(&collector),
             receiver,
             shutdown: shutdown_receiver,
-            version: config.app_version.as_str().into(),
+            version: version.version.as_str().into(),
             log_requests: config.enable_logging,
         };
         let writer = tokio::spawn(writer.run());
@@ -195,7 +199,7 @@ impl DashboardBuilder {
         let exporter = collector
             .metrics
             .clone()
-            .map(|http| Exporter::new(http, Arc::clone(&collector), &config));
+            .map(|http| Exporter::new(http, Arc::clone(&collector), &config, &version));
         let metrics_address = match (&exporter, config.metrics_listen) {
             (Some(exporter), Some(address)) => Some(
                 serve_metrics(
@@ -215,6 +219,7 @@ impl DashboardBuilder {
                     sessions,
                     collector,
                     throttle: Arc::default(),
+                    app_version: version.version.as_str().into(),
                 },
                 generated,
                 exporter,

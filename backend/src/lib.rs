@@ -27,9 +27,11 @@ mod dashboard;
 mod metrics;
 mod record;
 mod store;
+mod version;
 
 pub use accounts::AccountError;
 pub use collect::{GroupValue, MonitorLayer, MonitorService};
 pub use config::{Config, ConfigError, Key, MonitorLevel};
 pub use dashboard::{Dashboard, DashboardBuilder, StartError};
 pub use store::DatabaseError;
+pub use version::GitError;

@@ -13,7 +13,7 @@ pub(super) async fn details(state: &ApiState) -> Result<DeploymentDetails, ApiEr
     let config = &state.config;
     Ok(DeploymentDetails {
         dashboard_version: env!("CARGO_PKG_VERSION").to_owned(),
-        app_version: config.app_version.clone(),
+        app_version: state.app_version.to_string(),
         first_request: first.as_ref().map(|(time, _)| *time),
         first_request_version: first.map(|(_, version)| version),
         total_requests,

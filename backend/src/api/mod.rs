@@ -39,6 +39,8 @@ pub(crate) struct ApiState {
     pub(crate) sessions: Arc<SessionKeys>,
     pub(crate) collector: Arc<Collector>,
     pub(crate) throttle: Arc<throttle::LoginThrottle>,
+    /// The version recorded with requests (`APP_VERSION`, or the `GIT` commit).
+    pub(crate) app_version: Arc<str>,
 }
 
 /// The parts of the document that no handler describes.

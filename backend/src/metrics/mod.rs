@@ -27,6 +27,7 @@ pub(crate) use histogram::AtomicHistogram;
 
 use crate::collect::Collector;
 use crate::config::{Config, Secret};
+use crate::version::AppVersion;
 use exposition::{Exposition, Format, Kind};
 use histogram::HistogramSnapshot;
 use series::{RouteSeries, SeriesTable, UNMATCHED_ROUTE};
@@ -82,17 +83,24 @@ struct ExporterInner {
     http: Arc<HttpMetrics>,
     collector: Arc<Collector>,
     version: String,
+    git_commit: Option<String>,
     legacy_names: bool,
     token: Option<Secret>,
 }
 
 impl Exporter {
-    pub(crate) fn new(http: Arc<HttpMetrics>, collector: Arc<Collector>, config: &Config) -> Self {
+    pub(crate) fn new(
+        http: Arc<HttpMetrics>,
+        collector: Arc<Collector>,
+        config: &Config,
+        version: &AppVersion,
+    ) -> Self {
         Exporter {
             inner: Arc::new(ExporterInner {
                 http,
                 collector,
-                version: config.app_version.clone(),
+                version: version.version.clone(),
+                git_commit: version.git_commit.clone(),
                 legacy_names: config.metrics_legacy_names,
                 token: config.metrics_token.clone(),
             }),
@@ -169,11 +177,21 @@ impl Exporter {
             "The monitored service's version.",
             Kind::Info,
         );
-        out.sample(
-            "service_info",
-            &[("service_version", &self.inner.version)],
-            1.0,
-        );
+        match &self.inner.git_commit {
+            Some(commit) => out.sample(
+                "service_info",
+                &[
+                    ("service_version", &self.inner.version),
+                    ("vcs_revision", commit),
+                ],
+                1.0,
+            ),
+            None => out.sample(
+                "service_info",
+                &[("service_version", &self.inner.version)],
+                1.0,
+            ),
+        }
         self.write_health(&mut out);
         process::write(&mut out);
         if self.inner.legacy_names {
