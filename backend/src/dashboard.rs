@@ -331,6 +331,12 @@ impl Dashboard {
             .map(|endpoint| endpoint.level().get())
     }
 
+    /// Attempts to store a batch that the database refused so far; each batch is tried again
+    /// until it is stored (see the README on outages).
+    pub fn writer_failures(&self) -> u64 {
+        self.inner.api.collector.write_failures()
+    }
+
     /// The layer that measures requests. [`Dashboard::bind`] applies it; apply it again after
     /// adding routes to the bound router (Axum applies a layer only to the routes a router has
     /// when it is applied). Each request is measured once, by the outermost application, and the

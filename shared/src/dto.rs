@@ -205,6 +205,12 @@ pub struct DeploymentDetails {
     pub timezone: String,
     /// Whether the export API is enabled (a `SECURITY_TOKEN` is set).
     pub export_enabled: bool,
+    /// Measurements this process has waiting for the writer.
+    pub measurements_queued: u64,
+    /// Measurements this process lost: queue full or closed, or the database failed at shutdown.
+    pub measurements_dropped: u64,
+    /// Attempts of this process to store a batch that the database refused (each is retried).
+    pub writer_failures: u64,
 }
 
 /// One request in the export API, with every level-1 field.

@@ -24,6 +24,9 @@ pub(super) async fn details(state: &ApiState) -> Result<DeploymentDetails, ApiEr
         outlier_detection_constant: config.outlier_detection_constant,
         timezone: config.timezone.name().to_owned(),
         export_enabled: config.security_token.is_some(),
+        measurements_queued: state.collector.queued() as u64,
+        measurements_dropped: state.collector.dropped(),
+        writer_failures: state.collector.write_failures(),
     })
 }
 

@@ -49,6 +49,7 @@ pub(crate) struct Collector {
     sender: mpsc::Sender<Measurement>,
     dropped: AtomicU64,
     written: AtomicU64,
+    write_failures: AtomicU64,
     batch_duration: AtomicHistogram,
 }
 
@@ -70,6 +71,7 @@ impl Collector {
             sender,
             dropped: AtomicU64::new(0),
             written: AtomicU64::new(0),
+            write_failures: AtomicU64::new(0),
             batch_duration: AtomicHistogram::new(),
         }
     }
@@ -110,6 +112,16 @@ impl Collector {
     pub(crate) fn count_written(&self, written: u64, took: Duration) {
         self.written.fetch_add(written, Ordering::Relaxed);
         self.batch_duration.observe(took);
+    }
+
+    /// Counts a batch that the database refused (it is tried again).
+    pub(crate) fn count_write_failure(&self) {
+        self.write_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Failed attempts to store a batch so far.
+    pub(crate) fn write_failures(&self) -> u64 {
+        self.write_failures.load(Ordering::Relaxed)
     }
 
     /// Measurements stored so far.

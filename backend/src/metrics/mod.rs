@@ -234,6 +234,16 @@ impl Exporter {
             collector.dropped() as f64,
         );
         out.family(
+            "dashboard_writer_failures_total",
+            "Attempts to store a batch that the database refused; the batch is tried again.",
+            Kind::Counter,
+        );
+        out.sample(
+            "dashboard_writer_failures_total",
+            &[],
+            collector.write_failures() as f64,
+        );
+        out.family(
             "dashboard_writer_batch_duration_seconds",
             "Time to store one batch of measurements.",
             Kind::Histogram,

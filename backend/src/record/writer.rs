@@ -9,6 +9,13 @@ use crate::collect::{Collector, EndpointRef, EndpointState, Measurement};
 use crate::store::Store;
 use crate::store::writes::StoredMeasurement;
 
+/// The first pause before storing a failed batch again; it doubles up to [`MAX_RETRY_PAUSE`].
+const FIRST_RETRY_PAUSE: Duration = Duration::from_millis(100);
+/// The longest pause between two tries.
+const MAX_RETRY_PAUSE: Duration = Duration::from_secs(5);
+/// Tries of a failing batch left once the dashboard is stopping.
+const RETRIES_WHEN_STOPPING: u32 = 3;
+
 /// Most measurements stored in one transaction.
 const BATCH_SIZE: usize = 1_000;
 
@@ -63,17 +70,43 @@ impl Writer {
         }
     }
 
+    /// Stores a batch, retrying with growing pauses while the database fails: measurements keep
+    /// waiting in the queue meanwhile (and are dropped and counted once it is full). When the
+    /// dashboard stops, a failing batch gets [`RETRIES_WHEN_STOPPING`] more tries, then counts
+    /// as lost.
     async fn store_batch(&mut self, batch: &mut Vec<Measurement>) {
         let count = batch.len() as u64;
-        let started = Instant::now();
-        match self.try_store(batch).await {
-            Ok(()) => self.collector.count_written(count, started.elapsed()),
-            Err(error) => {
-                tracing::error!(%error, lost = count, "could not store measurements");
-                self.collector.count_lost(count);
+        let mut pause = FIRST_RETRY_PAUSE;
+        let mut tries_left_when_stopping = RETRIES_WHEN_STOPPING;
+        loop {
+            let started = Instant::now();
+            let Err(error) = self.try_store(batch).await else {
+                self.collector.count_written(count, started.elapsed());
+                break;
+            };
+            self.collector.count_write_failure();
+            let stopping = self.stopping();
+            if stopping {
+                if tries_left_when_stopping == 0 {
+                    tracing::error!(%error, lost = count, "cannot store measurements while stopping; they are lost");
+                    self.collector.count_lost(count);
+                    break;
+                }
+                tries_left_when_stopping -= 1;
             }
+            tracing::warn!(%error, waiting = count, retry_in = ?pause, "cannot store measurements; retrying");
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = self.shutdown.changed(), if !stopping => {}
+            }
+            pause = (pause * 2).min(MAX_RETRY_PAUSE);
         }
         batch.clear();
+    }
+
+    /// Whether the dashboard is shutting down (or was dropped without shutting down).
+    fn stopping(&self) -> bool {
+        *self.shutdown.borrow() || self.shutdown.has_changed().is_err()
     }
 
     async fn try_store(&self, batch: &[Measurement]) -> Result<(), sea_orm::DbErr> {
