@@ -122,5 +122,44 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
         .text()
         .await?;
     assert_eq!(errors, "1");
+
+    // Searching narrows the table; an admin's level button changes the level for real.
+    client
+        .find(Locator::Id("search"))
+        .await?
+        .send_keys("users")
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#overview tbody tr:nth-child(2):last-child"))
+        .await?;
+    assert_eq!(
+        client
+            .find_all(Locator::Css("#overview tbody tr"))
+            .await?
+            .len(),
+        2
+    );
+    client
+        .find(Locator::Css(
+            "tr[data-endpoint='GET /users/{id}'] button[data-level='0']",
+        ))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(
+            "tr[data-endpoint='GET /users/{id}'] button.active[data-level='0']",
+        ))
+        .await?;
+    let rows = api.overview().await?;
+    let users = rows
+        .iter()
+        .find(|row| row["name"] == "GET /users/{id}")
+        .expect("users row");
+    assert_eq!(users["monitor_level"], 0, "the level is stored");
     browser.close().await
 }

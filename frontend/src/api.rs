@@ -1,8 +1,8 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
 use dashboard_shared::{
-    DeploymentDetails, ErrorBody, LoginRequest, NewUser, OverviewRow, SessionInfo, UserInfo,
-    UserUpdate, api,
+    DeploymentDetails, EndpointLevel, ErrorBody, LoginRequest, NewUser, OverviewRow, SessionInfo,
+    UserInfo, UserUpdate, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -160,4 +160,19 @@ async fn send_no_content(request: Result<Request, gloo_net::Error>) -> Result<()
     } else {
         read::<()>(response).await
     }
+}
+
+/// `PUT /api/endpoints/{id}/level` (admin).
+pub async fn set_level(
+    csrf_token: &str,
+    id: i64,
+    level: EndpointLevel,
+) -> Result<EndpointLevel, ApiFailure> {
+    let path = api::ENDPOINT_LEVEL.replace("{id}", &id.to_string());
+    send(
+        Request::put(&url(&path))
+            .header(api::CSRF_HEADER, csrf_token)
+            .json(&level),
+    )
+    .await
 }

@@ -114,6 +114,7 @@ impl Store {
     }
 
     /// How many requests a filter matches (ignoring its page position and size).
+    #[cfg(feature = "cli")]
     pub(crate) async fn count_requests(&self, filter: &RequestFilter) -> Result<u64, DbErr> {
         let mut select = Query::select();
         select.expr_as(

@@ -1,7 +1,12 @@
-//! The overview page: one row per endpoint with hits, errors and medians.
+//! The overview page: one row per endpoint with hits, errors, medians and the last request;
+//! search, route-prefix filter, sortable columns, paging, and level buttons for admins.
 
-use dashboard_shared::OverviewRow;
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+use dashboard_shared::{EndpointLevel, OverviewRow, Role};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 
 use crate::api::{self, ApiFailure};
@@ -13,8 +18,8 @@ use crate::components::nav::Nav;
 pub fn OverviewPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let rows = LocalResource::new(move || async move {
-        session.current().await?;
-        api::overview().await
+        let me = session.current().await?;
+        Ok::<_, ApiFailure>((me.role, api::overview().await?))
     });
     view! {
         <Nav />
@@ -24,13 +29,118 @@ pub fn OverviewPage() -> impl IntoView {
                 {move || {
                     rows.get()
                         .map(|result| match result {
-                            Ok(rows) => view! { <OverviewTable rows /> }.into_any(),
+                            Ok((role, rows)) => view! { <OverviewTable rows role /> }.into_any(),
                             Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
                             Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
                         })
                 }}
             </Suspense>
         </main>
+    }
+}
+
+/// The sortable columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    Level,
+    HitsToday,
+    HitsWeek,
+    HitsOverall,
+    ErrorsToday,
+    ErrorsWeek,
+    ErrorsOverall,
+    MedianToday,
+    MedianWeek,
+    MedianOverall,
+    LastRequested,
+}
+
+impl Column {
+    const ALL: [(Column, &'static str); 12] = [
+        (Column::Name, "Endpoint"),
+        (Column::Level, "Level"),
+        (Column::HitsToday, "Hits today"),
+        (Column::HitsWeek, "Hits 7 days"),
+        (Column::HitsOverall, "Hits overall"),
+        (Column::ErrorsToday, "Errors today"),
+        (Column::ErrorsWeek, "Errors 7 days"),
+        (Column::ErrorsOverall, "Errors overall"),
+        (Column::MedianToday, "Median today"),
+        (Column::MedianWeek, "Median 7 days"),
+        (Column::MedianOverall, "Median overall"),
+        (Column::LastRequested, "Last requested"),
+    ];
+
+    fn compare(self, a: &OverviewRow, b: &OverviewRow) -> Ordering {
+        let number = |value: fn(&OverviewRow) -> f64| value(a).total_cmp(&value(b));
+        match self {
+            Column::Name => a.name.cmp(&b.name),
+            Column::Level => a.monitor_level.cmp(&b.monitor_level),
+            Column::HitsToday => a.hits_today.cmp(&b.hits_today),
+            Column::HitsWeek => a.hits_week.cmp(&b.hits_week),
+            Column::HitsOverall => a.hits_overall.cmp(&b.hits_overall),
+            Column::ErrorsToday => a.errors_today.cmp(&b.errors_today),
+            Column::ErrorsWeek => a.errors_week.cmp(&b.errors_week),
+            Column::ErrorsOverall => a.errors_overall.cmp(&b.errors_overall),
+            Column::MedianToday => number(|row| row.median_today_ms.unwrap_or(-1.0)),
+            Column::MedianWeek => number(|row| row.median_week_ms.unwrap_or(-1.0)),
+            Column::MedianOverall => number(|row| row.median_overall_ms.unwrap_or(-1.0)),
+            Column::LastRequested => a.last_requested.cmp(&b.last_requested),
+        }
+    }
+}
+
+/// What the table shows: filters, order and page.
+#[derive(Debug, Clone, PartialEq)]
+struct TableView {
+    search: String,
+    prefix: String,
+    sort: Column,
+    descending: bool,
+    page: usize,
+    page_size: usize,
+}
+
+impl Default for TableView {
+    fn default() -> Self {
+        TableView {
+            search: String::new(),
+            prefix: String::new(),
+            sort: Column::HitsOverall,
+            descending: true,
+            page: 0,
+            page_size: 25,
+        }
+    }
+}
+
+impl TableView {
+    /// The rows of the current page, and how many pages there are.
+    fn apply(&self, rows: &[OverviewRow]) -> (Vec<OverviewRow>, usize) {
+        let search = self.search.to_lowercase();
+        let mut shown: Vec<OverviewRow> = rows
+            .iter()
+            .filter(|row| row.name.to_lowercase().contains(&search))
+            .filter(|row| row.route.starts_with(self.prefix.trim()))
+            .cloned()
+            .collect();
+        shown.sort_by(|a, b| {
+            let order = self.sort.compare(a, b).then_with(|| a.name.cmp(&b.name));
+            if self.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        let pages = shown.len().div_ceil(self.page_size).max(1);
+        let page = self.page.min(pages - 1);
+        let rows = shown
+            .into_iter()
+            .skip(page * self.page_size)
+            .take(self.page_size)
+            .collect();
+        (rows, pages)
     }
 }
 
@@ -44,6 +154,20 @@ fn median(value: Option<f64>) -> String {
     }
 }
 
+/// How long ago, roughly: `just now`, `5 min ago`, `3 h ago`, `2 days ago`.
+fn ago(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
+    let Some(then) = then else {
+        return "never".to_owned();
+    };
+    let seconds = (now - then).num_seconds().max(0);
+    match seconds {
+        0..60 => "just now".to_owned(),
+        60..3600 => format!("{} min ago", seconds / 60),
+        3600..86_400 => format!("{} h ago", seconds / 3600),
+        _ => format!("{} days ago", seconds / 86_400),
+    }
+}
+
 /// The cell class of an error count: highlighted only when there are errors.
 fn error_class(kind: &str, count: u64) -> String {
     if count > 0 {
@@ -53,60 +177,160 @@ fn error_class(kind: &str, count: u64) -> String {
     }
 }
 
-/// The table of endpoints.
+/// The table of endpoints with its controls.
 #[component]
-fn OverviewTable(rows: Vec<OverviewRow>) -> impl IntoView {
-    let body = rows
-        .into_iter()
-        .map(|row| {
-            view! {
-                <tr data-endpoint=row.name.clone()>
-                    <td class="name">{row.name.clone()}</td>
-                    <td class="level">{row.monitor_level}</td>
-                    <td class="hits-today">{row.hits_today}</td>
-                    <td class="hits-week">{row.hits_week}</td>
-                    <td class="hits-overall">{row.hits_overall}</td>
-                    <td class=error_class("errors-today", row.errors_today)>{row.errors_today}</td>
-                    <td class=error_class("errors-week", row.errors_week)>{row.errors_week}</td>
-                    <td class=error_class("errors-overall", row.errors_overall)>{row.errors_overall}</td>
-                    <td class="median-today">{median(row.median_today_ms)}</td>
-                    <td class="median-week">{median(row.median_week_ms)}</td>
-                    <td class="median-overall">{median(row.median_overall_ms)}</td>
-                    <td class="last-requested">
-                        {row.last_requested.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default()}
-                    </td>
-                </tr>
+fn OverviewTable(rows: Vec<OverviewRow>, role: Role) -> impl IntoView {
+    let session = expect_context::<SessionState>();
+    let rows = RwSignal::new(rows);
+    let view_state = RwSignal::new(TableView::default());
+    let message = RwSignal::new(None::<String>);
+    let shown = Memo::new(move |_| view_state.with(|view| rows.with(|rows| view.apply(rows))));
+    let set_level = move |id: i64, level: u8| {
+        spawn_local(async move {
+            let result = match session.current().await {
+                Ok(me) => api::set_level(&me.csrf_token, id, EndpointLevel { level }).await,
+                Err(failure) => Err(failure),
+            };
+            match result {
+                Ok(changed) => rows.update(|rows| {
+                    rows.iter_mut()
+                        .filter(|row| row.id == id)
+                        .for_each(|row| row.monitor_level = changed.level)
+                }),
+                Err(failure) => message.set(Some(failure.message())),
             }
+        });
+    };
+    let header = Column::ALL
+        .into_iter()
+        .map(|(column, title)| {
+            let sort = move |_| {
+                view_state.update(|view| {
+                    view.descending = if view.sort == column {
+                        !view.descending
+                    } else {
+                        column != Column::Name
+                    };
+                    view.sort = column;
+                })
+            };
+            let arrow = move || {
+                view_state.with(|view| {
+                    if view.sort != column {
+                        ""
+                    } else if view.descending {
+                        " ▼"
+                    } else {
+                        " ▲"
+                    }
+                })
+            };
+            view! { <th class="sortable" on:click=sort>{title}{arrow}</th> }
         })
         .collect_view();
+    let now = Utc::now();
+    let body = move || {
+        shown
+            .get()
+            .0
+            .into_iter()
+            .map(|row| {
+                let id = row.id;
+                let levels = (role == Role::Admin).then(|| {
+                    (0..=3u8)
+                        .map(|level| {
+                            let class = if level == row.monitor_level { "level-button active" } else { "level-button" };
+                            view! {
+                                <button class=class data-action="set-level" data-level=level on:click=move |_| set_level(id, level)>
+                                    {level}
+                                </button>
+                            }
+                        })
+                        .collect_view()
+                });
+                view! {
+                    <tr data-endpoint=row.name.clone()>
+                        <td class="name">{row.name.clone()}</td>
+                        <td class="level">
+                            {match levels {
+                                Some(buttons) => buttons.into_any(),
+                                None => view! { <span class="level-value">{row.monitor_level}</span> }.into_any(),
+                            }}
+                        </td>
+                        <td class="hits-today">{row.hits_today}</td>
+                        <td class="hits-week">{row.hits_week}</td>
+                        <td class="hits-overall">{row.hits_overall}</td>
+                        <td class=error_class("errors-today", row.errors_today)>{row.errors_today}</td>
+                        <td class=error_class("errors-week", row.errors_week)>{row.errors_week}</td>
+                        <td class=error_class("errors-overall", row.errors_overall)>{row.errors_overall}</td>
+                        <td class="median-today">{median(row.median_today_ms)}</td>
+                        <td class="median-week">{median(row.median_week_ms)}</td>
+                        <td class="median-overall">{median(row.median_overall_ms)}</td>
+                        <td class="last-requested" title=row.last_requested.map(|t| t.to_rfc3339()).unwrap_or_default()>
+                            {ago(now, row.last_requested)}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let pages = move || shown.with(|(_, pages)| *pages);
+    let page_label = move || {
+        format!(
+            "page {} of {}",
+            view_state.with(|v| v.page.min(pages() - 1)) + 1,
+            pages()
+        )
+    };
     view! {
+        <div class="table-controls">
+            <input id="search" placeholder="search endpoints" on:input=move |ev| view_state.update(|v| { v.search = event_target_value(&ev); v.page = 0; }) />
+            <input id="prefix" placeholder="route prefix, e.g. /users" on:input=move |ev| view_state.update(|v| { v.prefix = event_target_value(&ev); v.page = 0; }) />
+            <select id="page-size" on:change=move |ev| view_state.update(|v| { v.page_size = event_target_value(&ev).parse().unwrap_or(25); v.page = 0; })>
+                <option value="10">"10 per page"</option>
+                <option value="25" selected>"25 per page"</option>
+                <option value="50">"50 per page"</option>
+                <option value="100">"100 per page"</option>
+            </select>
+            <button id="previous-page" on:click=move |_| view_state.update(|v| v.page = v.page.saturating_sub(1))>"‹"</button>
+            <span id="page">{page_label}</span>
+            <button id="next-page" on:click=move |_| view_state.update(|v| v.page = (v.page + 1).min(pages() - 1))>"›"</button>
+        </div>
+        <p class="error">{move || message.get()}</p>
         <div class="table-wrap">
-        <table id="overview">
-            <thead>
-                <tr>
-                    <th>"Endpoint"</th>
-                    <th>"Level"</th>
-                    <th>"Hits today"</th>
-                    <th>"Hits 7 days"</th>
-                    <th>"Hits overall"</th>
-                    <th>"Errors today"</th>
-                    <th>"Errors 7 days"</th>
-                    <th>"Errors overall"</th>
-                    <th>"Median today"</th>
-                    <th>"Median 7 days"</th>
-                    <th>"Median overall"</th>
-                    <th>"Last requested"</th>
-                </tr>
-            </thead>
-            <tbody>{body}</tbody>
-        </table>
+            <table id="overview">
+                <thead><tr>{header}</tr></thead>
+                <tbody>{body}</tbody>
+            </table>
         </div>
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
+
+    fn row(name: &str, hits: u64, median: Option<f64>) -> OverviewRow {
+        OverviewRow {
+            id: hits as i64,
+            name: name.to_owned(),
+            method: "GET".to_owned(),
+            route: name.trim_start_matches("GET ").to_owned(),
+            monitor_level: 1,
+            hits_today: hits,
+            hits_week: hits,
+            hits_overall: hits,
+            errors_today: 0,
+            errors_week: 0,
+            errors_overall: 0,
+            median_today_ms: median,
+            median_week_ms: median,
+            median_overall_ms: median,
+            last_requested: None,
+        }
+    }
 
     #[test]
     fn medians_are_shown_with_a_fitting_unit() {
@@ -116,5 +340,71 @@ mod tests {
         assert_eq!(median(Some(1450.2)), "1450 ms");
         assert_eq!(error_class("errors-today", 0), "errors-today");
         assert_eq!(error_class("errors-today", 2), "errors-today has-errors");
+    }
+
+    #[test]
+    fn filters_sorts_and_pages() {
+        let rows = vec![
+            row("GET /users/{id}", 5, Some(3.0)),
+            row("GET /users", 9, None),
+            row("GET /orders", 7, Some(1.0)),
+        ];
+        let names = |view: &TableView| {
+            view.apply(&rows)
+                .0
+                .into_iter()
+                .map(|r| r.name)
+                .collect::<Vec<_>>()
+        };
+        let mut view = TableView::default();
+        assert_eq!(
+            names(&view),
+            ["GET /users", "GET /orders", "GET /users/{id}"],
+            "most hits first"
+        );
+        view.search = "USERS".into();
+        assert_eq!(names(&view), ["GET /users", "GET /users/{id}"]);
+        view.search.clear();
+        view.prefix = "/orders".into();
+        assert_eq!(names(&view), ["GET /orders"]);
+        view.prefix.clear();
+        view.sort = Column::MedianOverall;
+        view.descending = false;
+        assert_eq!(
+            names(&view),
+            ["GET /users", "GET /orders", "GET /users/{id}"],
+            "no median sorts first"
+        );
+        view.page_size = 2;
+        view.page = 1;
+        assert_eq!(
+            (names(&view), view.apply(&rows).1),
+            (vec!["GET /users/{id}".to_owned()], 2)
+        );
+        view.page = 7;
+        assert_eq!(
+            names(&view),
+            ["GET /users/{id}"],
+            "a page past the end shows the last"
+        );
+    }
+
+    #[test]
+    fn last_requested_reads_as_time_ago() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+        assert_eq!(ago(now, None), "never");
+        assert_eq!(
+            ago(now, Some(now - chrono::TimeDelta::seconds(20))),
+            "just now"
+        );
+        assert_eq!(
+            ago(now, Some(now - chrono::TimeDelta::minutes(5))),
+            "5 min ago"
+        );
+        assert_eq!(ago(now, Some(now - chrono::TimeDelta::hours(3))), "3 h ago");
+        assert_eq!(
+            ago(now, Some(now - chrono::TimeDelta::days(2))),
+            "2 days ago"
+        );
     }
 }
