@@ -37,6 +37,38 @@ struct Options {
     /// Send this many mixed requests to the service after it starts.
     #[arg(long, default_value_t = 0)]
     traffic: usize,
+    /// Record this many past days of history (at most 60): on day d before today, hour h (UTC)
+    /// gets 1 + h % 4 requests of `GET /users/{id}` at h:30.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=60))]
+    history: u32,
+}
+
+/// Requests the demo's history has in hour `hour` of each past day.
+fn history_requests(hour: u32) -> u32 {
+    1 + hour % 4
+}
+
+/// Records `days` days of history through the dashboard's writer.
+fn record_history(monitor: &Dashboard, days: u32) {
+    let today = chrono::Utc::now().date_naive();
+    for day in 1..=days {
+        let Some(date) = today.checked_sub_days(chrono::Days::new(u64::from(day))) else {
+            continue;
+        };
+        for hour in 0..24 {
+            let Some(time) = date.and_hms_opt(hour, 30, 0) else {
+                continue;
+            };
+            for _ in 0..history_requests(hour) {
+                let took = Duration::from_millis(2 + u64::from(hour % 7));
+                monitor.record_historical("GET", "/users/{id}", time.and_utc(), took, 200);
+            }
+        }
+    }
+    println!(
+        "history: {} requests over {days} days",
+        days * (0..24).map(history_requests).sum::<u32>()
+    );
 }
 
 #[derive(serde::Deserialize)]
@@ -153,6 +185,9 @@ async fn main() -> anyhow::Result<()> {
         builder = builder.database(database);
     }
     let monitor = builder.start().await?;
+    if options.history > 0 {
+        record_history(&monitor, options.history);
+    }
     let listener = tokio::net::TcpListener::bind(options.bind)
         .await
         .with_context(|| format!("binding {}", options.bind))?;

@@ -337,6 +337,46 @@ impl Dashboard {
         self.inner.api.collector.write_failures()
     }
 
+    /// Stores a measurement as if `METHOD route` had answered `status` after `duration` at
+    /// `time`: for imports from other tools and for demos with history. It goes through the same
+    /// queue and writer as live requests, at the endpoint's level; `false` when the queue is full.
+    ///
+    /// ```no_run
+    /// # async fn run(monitor: axum_monitoring_dashboard::Dashboard) {
+    /// use std::time::Duration;
+    /// let yesterday = chrono::Utc::now() - chrono::TimeDelta::days(1);
+    /// monitor.record_historical("GET", "/users/{id}", yesterday, Duration::from_millis(12), 200);
+    /// # }
+    /// ```
+    pub fn record_historical(
+        &self,
+        method: &str,
+        route: &str,
+        time: chrono::DateTime<chrono::Utc>,
+        duration: std::time::Duration,
+        status: u16,
+    ) -> bool {
+        let Ok(method) = axum::http::Method::from_bytes(method.as_bytes()) else {
+            return false;
+        };
+        let collector = &self.inner.api.collector;
+        let endpoint = match collector.endpoints.get(&method, route) {
+            Some(state) => collect::EndpointRef::Known(state),
+            None => collect::EndpointRef::New {
+                method,
+                route: route.into(),
+            },
+        };
+        collector.submit(collect::Measurement {
+            endpoint,
+            time_requested: time,
+            duration,
+            status,
+            group_by: None,
+            ip: None,
+        })
+    }
+
     /// The layer that measures requests. [`Dashboard::bind`] applies it; apply it again after
     /// adding routes to the bound router (Axum applies a layer only to the routes a router has
     /// when it is applied). Each request is measured once, by the outermost application, and the

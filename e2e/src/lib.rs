@@ -43,6 +43,11 @@ impl Demo {
 
     /// Starts the demo with extra environment variables, e.g. `DASHBOARD_METRICS=true`.
     pub fn start_with(env: &[(&str, &str)]) -> Result<Demo> {
+        Demo::start_with_args(&[], env)
+    }
+
+    /// Starts the demo with extra arguments (e.g. `--history 3`) and environment variables.
+    pub fn start_with_args(args: &[&str], env: &[(&str, &str)]) -> Result<Demo> {
         let bin = std::env::var_os("DASHBOARD_DEMO_BIN").context(
             "DASHBOARD_DEMO_BIN is not set: run the browser tests with `cargo xtask test`",
         )?;
@@ -50,6 +55,7 @@ impl Demo {
         let database = format!("sqlite:///{}", dir.path().join("e2e.db").display());
         let mut child = Command::new(bin)
             .args(["--bind", "127.0.0.1:0", "--database", &database])
+            .args(args)
             .env("DASHBOARD_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())

@@ -1,8 +1,8 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
 use dashboard_shared::{
-    DeploymentDetails, EndpointLevel, ErrorBody, LoginRequest, NewUser, OverviewRow, SessionInfo,
-    UserInfo, UserUpdate, api,
+    DeploymentDetails, EndpointLevel, ErrorBody, HourlyLoad, LoginRequest, NewUser, OverviewRow,
+    SessionInfo, UserInfo, UserUpdate, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -175,4 +175,28 @@ pub async fn set_level(
             .json(&level),
     )
     .await
+}
+
+/// The query of a day range; empty bounds are left to the server's defaults.
+fn day_range(from: &str, to: &str) -> String {
+    let parts: Vec<String> = [("from", from), ("to", to)]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// `GET /api/charts/hourly-load`.
+pub async fn hourly_load(from: &str, to: &str) -> Result<HourlyLoad, ApiFailure> {
+    send(get(&format!("{}{}", api::HOURLY_LOAD, day_range(from, to)))).await
+}
+
+/// Where the hourly-load heatmap downloads as SVG.
+pub fn hourly_load_svg_url(from: &str, to: &str) -> String {
+    url(&format!("{}.svg{}", api::HOURLY_LOAD, day_range(from, to)))
 }

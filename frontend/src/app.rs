@@ -6,7 +6,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{self, ApiFailure};
-use crate::pages::{configuration::ConfigurationPage, login::LoginPage, overview::OverviewPage};
+use crate::pages::{
+    configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
+    overview::OverviewPage,
+};
 
 /// The logged-in session, once known; pages read its CSRF token for changes.
 #[derive(Clone, Copy)]
@@ -35,6 +38,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=OverviewPage />
                 <Route path=path!("/overview") view=OverviewPage />
                 <Route path=path!("/configuration") view=ConfigurationPage />
+                <Route path=path!("/hourly-load") view=HourlyLoadPage />
             </Routes>
         </Router>
     }

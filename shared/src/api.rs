@@ -20,6 +20,8 @@ pub const EXPORT_ENDPOINTS: &str = "/export/endpoints";
 pub const EXPORT_DETAILS: &str = "/export/details";
 /// `PUT` with an [`crate::EndpointLevel`] (admin): the endpoint's monitoring level.
 pub const ENDPOINT_LEVEL: &str = "/endpoints/{id}/level";
+/// `GET ?from&to`: the [`crate::HourlyLoad`]; with `.svg` appended, the chart as SVG.
+pub const HOURLY_LOAD: &str = "/charts/hourly-load";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
 

@@ -268,3 +268,16 @@ pub struct EndpointLevel {
     /// Monitoring level: 0 (last request only), 1 (performance), 2 (outliers), 3 (profiler).
     pub level: u8,
 }
+
+/// Requests per hour of the day, per day: the hourly-load heatmap. Days and hours are in the
+/// configured `TIMEZONE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HourlyLoad {
+    /// The time zone of the days and hours.
+    pub timezone: String,
+    /// The days, oldest first, as `YYYY-MM-DD`.
+    pub days: Vec<String>,
+    /// For each day, the requests in each of its 24 hours.
+    pub counts: Vec<Vec<u64>>,
+}

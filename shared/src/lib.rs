@@ -3,6 +3,8 @@
 //! Everything under the REST API speaks in these types, so that the two sides cannot drift apart.
 
 pub mod api;
+#[cfg(feature = "charts")]
+pub mod charts;
 pub mod dto;
 
 pub use dto::*;

@@ -5,6 +5,7 @@
 //! and admin sessions), `admin` (admin sessions) or `export` (the security token). The access
 //! test walks the document, so no route can be added without being checked.
 
+mod charts;
 mod deployment;
 mod endpoints;
 mod error;
@@ -81,6 +82,8 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
         .routes(routes!(overview::overview))
+        .routes(routes!(charts::hourly_load_data))
+        .routes(routes!(charts::hourly_load_svg))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::delete))
         .routes(routes!(deployment::deployment))

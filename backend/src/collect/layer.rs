@@ -113,7 +113,7 @@ impl<S> MonitorService<S> {
             Some(state) => EndpointRef::Known(state),
             None => EndpointRef::New {
                 method: request.method().clone(),
-                route: route.clone(),
+                route: Arc::from(route.as_str()),
             },
         };
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {

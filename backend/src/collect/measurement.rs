@@ -4,7 +4,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::MatchedPath;
 use axum::http::Method;
 use chrono::{DateTime, Utc};
 
@@ -18,8 +17,8 @@ pub(crate) enum EndpointRef {
     New {
         /// The request's method.
         method: Method,
-        /// The matched route template.
-        route: MatchedPath,
+        /// The matched route template (copied once per endpoint and process).
+        route: Arc<str>,
     },
 }
 

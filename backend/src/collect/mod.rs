@@ -86,8 +86,10 @@ impl Collector {
 
     /// Hands a measurement to the writer without waiting; counts it as dropped when the queue is
     /// full or closed.
-    pub(crate) fn submit(&self, measurement: Measurement) {
-        if self.sender.try_send(measurement).is_err() {
+    /// Returns whether it was queued.
+    pub(crate) fn submit(&self, measurement: Measurement) -> bool {
+        let queued = self.sender.try_send(measurement).is_ok();
+        if !queued {
             let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
             if dropped.is_power_of_two() {
                 tracing::warn!(
@@ -96,6 +98,7 @@ impl Collector {
                 );
             }
         }
+        queued
     }
 
     /// Measurements dropped so far because the queue was full or closed.

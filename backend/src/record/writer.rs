@@ -133,7 +133,7 @@ impl Writer {
     async fn resolve(&self, endpoint: &EndpointRef) -> Result<Arc<EndpointState>, sea_orm::DbErr> {
         let (method, route) = match endpoint {
             EndpointRef::Known(state) => return Ok(Arc::clone(state)),
-            EndpointRef::New { method, route } => (method, route.as_str()),
+            EndpointRef::New { method, route } => (method, &**route),
         };
         if let Some(state) = self.collector.endpoints.get(method, route) {
             return Ok(state);

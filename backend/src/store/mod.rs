@@ -7,6 +7,7 @@
 mod connect;
 pub(crate) mod export;
 pub(crate) mod levels;
+pub(crate) mod load;
 mod migrate;
 pub(crate) mod overview;
 pub(crate) mod settings;

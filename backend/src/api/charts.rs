@@ -1,0 +1,128 @@
+//! Chart data and the same charts as SVG downloads, drawn by `dashboard_shared::charts`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use chrono::{Days, NaiveDate, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use dashboard_shared::{ErrorBody, HourlyLoad};
+use serde::Deserialize;
+
+use super::session::Session;
+use super::{ApiError, ApiState};
+
+/// The longest range a chart covers.
+const MAX_DAYS: u64 = 366;
+
+/// A range of days in the configured time zone; the last 7 days by default.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct DayRange {
+    /// First day, `YYYY-MM-DD` (default: six days before `to`).
+    from: Option<NaiveDate>,
+    /// Last day, `YYYY-MM-DD` (default: today).
+    to: Option<NaiveDate>,
+}
+
+impl DayRange {
+    /// The first and last day, checked.
+    fn days(&self, zone: Tz) -> Result<(NaiveDate, NaiveDate), ApiError> {
+        let to = self
+            .to
+            .unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive());
+        let from = self
+            .from
+            .unwrap_or_else(|| to.checked_sub_days(Days::new(6)).unwrap_or(to));
+        let span = (to - from).num_days();
+        if span < 0 {
+            return Err(ApiError::BadRequest("from must not be after to".to_owned()));
+        }
+        if span as u64 >= MAX_DAYS {
+            return Err(ApiError::BadRequest(format!(
+                "a chart covers at most {MAX_DAYS} days"
+            )));
+        }
+        Ok((from, to))
+    }
+}
+
+/// Requests per hour of each day, in the configured time zone.
+async fn hourly_load(state: &ApiState, range: &DayRange) -> Result<HourlyLoad, ApiError> {
+    let zone = state.config.timezone;
+    let (from, to) = range.days(zone)?;
+    let start = local_midnight(zone, from);
+    let end = local_midnight(zone, to.checked_add_days(Days::new(1)).unwrap_or(to));
+    let days: Vec<NaiveDate> = from.iter_days().take_while(|day| *day <= to).collect();
+    let mut counts = vec![vec![0u64; 24]; days.len()];
+    for (hour, hits) in state.store.hits_per_hour(start, end).await? {
+        let local = hour.with_timezone(&zone);
+        if let Ok(row) = usize::try_from((local.date_naive() - from).num_days())
+            && let Some(cells) = counts.get_mut(row)
+        {
+            cells[local.hour() as usize] += hits;
+        }
+    }
+    Ok(HourlyLoad {
+        timezone: zone.name().to_owned(),
+        days: days.iter().map(ToString::to_string).collect(),
+        counts,
+    })
+}
+
+/// The UTC instant of a day's first moment in `zone`.
+fn local_midnight(zone: Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    zone.from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |time| time.with_timezone(&Utc))
+}
+
+/// Requests per hour of the day, per day (the hourly-load heatmap).
+#[utoipa::path(
+    get,
+    path = "/charts/hourly-load",
+    tag = "read",
+    security(("session" = [])),
+    params(DayRange),
+    responses((status = 200, body = HourlyLoad), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub(super) async fn hourly_load_data(
+    State(state): State<ApiState>,
+    _session: Session,
+    range: Result<Query<DayRange>, QueryRejection>,
+) -> Result<Json<HourlyLoad>, ApiError> {
+    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    Ok(Json(hourly_load(&state, &range).await?))
+}
+
+/// The hourly-load heatmap as an SVG file.
+#[utoipa::path(
+    get,
+    path = "/charts/hourly-load.svg",
+    tag = "read",
+    security(("session" = [])),
+    params(DayRange),
+    responses((status = 200, description = "An SVG image", content_type = "image/svg+xml"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub(super) async fn hourly_load_svg(
+    State(state): State<ApiState>,
+    _session: Session,
+    range: Result<Query<DayRange>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let load = hourly_load(&state, &range).await?;
+    let svg = dashboard_shared::charts::hourly_load_svg(&load);
+    Ok((
+        [
+            (CONTENT_TYPE, "image/svg+xml"),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"hourly-load.svg\"",
+            ),
+        ],
+        svg,
+    )
+        .into_response())
+}

@@ -1,0 +1,143 @@
+//! Utilisation charts from seeded history: numbers and SVG downloads.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::{StatusCode, header};
+use axum_monitoring_dashboard::{Dashboard, Key};
+use chrono::{TimeZone, Utc};
+use common::*;
+
+#[tokio::test]
+async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .password(PASSWORD)
+        .set(Key::Timezone, "Europe/Amsterdam")
+        .start()
+        .await
+        .unwrap();
+    // Amsterdam is UTC+1 in November: 08:30 UTC is 09:30 there, 23:30 UTC is 00:30 the next day.
+    let seeded = [
+        (Utc.with_ymd_and_hms(2026, 11, 16, 8, 30, 0).unwrap(), 3),
+        (Utc.with_ymd_and_hms(2026, 11, 16, 8, 45, 0).unwrap(), 2),
+        (Utc.with_ymd_and_hms(2026, 11, 16, 23, 30, 0).unwrap(), 4),
+        (Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(), 1),
+    ];
+    for (time, count) in seeded {
+        for _ in 0..count {
+            assert!(monitor.record_historical(
+                "GET",
+                "/users/{id}",
+                time,
+                Duration::from_millis(5),
+                200
+            ));
+        }
+    }
+    monitor.shutdown().await;
+    let app = monitor.bind(app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (status, _, load) = send(
+        &app,
+        with_cookie(
+            "GET",
+            "/dashboard/api/charts/hourly-load?from=2026-11-16&to=2026-11-20",
+            &cookie,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{load}");
+    assert_eq!(load["timezone"], "Europe/Amsterdam");
+    let days: Vec<&str> = load["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        days,
+        [
+            "2026-11-16",
+            "2026-11-17",
+            "2026-11-18",
+            "2026-11-19",
+            "2026-11-20"
+        ]
+    );
+    let cell = |day: usize, hour: usize| load["counts"][day][hour].as_u64().unwrap();
+    assert_eq!(
+        cell(0, 9),
+        5,
+        "both 08:xx UTC requests in the 09:00 local hour"
+    );
+    assert_eq!(cell(1, 0), 4, "23:30 UTC is past midnight in Amsterdam");
+    assert_eq!(cell(4, 13), 1);
+    let total: u64 = load["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|day| day.as_array().unwrap())
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 10);
+
+    let (status, headers, _) = send(
+        &app,
+        with_cookie(
+            "GET",
+            "/dashboard/api/charts/hourly-load.svg?from=2026-11-16&to=2026-11-20",
+            &cookie,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
+    let svg = svg_text(&app, &cookie).await;
+    assert!(
+        svg.starts_with("<svg") && svg.matches("<rect").count() == 1 + 5 * 24,
+        "{svg}"
+    );
+
+    for bad in [
+        "from=2026-11-20&to=2026-11-16",
+        "from=2020-01-01&to=2026-01-01",
+        "from=yesterday",
+    ] {
+        let (status, _, _) = send(
+            &app,
+            with_cookie(
+                "GET",
+                &format!("/dashboard/api/charts/hourly-load?{bad}"),
+                &cookie,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+/// The SVG body as text.
+async fn svg_text(app: &axum::Router, cookie: &str) -> String {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = with_cookie(
+        "GET",
+        "/dashboard/api/charts/hourly-load.svg?from=2026-11-16&to=2026-11-20",
+        cookie,
+    );
+    let response = app.clone().oneshot(request).await.unwrap();
+    String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap()
+}

@@ -1,0 +1,67 @@
+//! The hourly-load page shows the demo's known history.
+
+use std::time::Duration;
+
+use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
+use fantoccini::Locator;
+
+#[tokio::test]
+#[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
+async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()> {
+    // Three days of history: hour h of each day has 1 + h % 4 requests, 60 a day.
+    let demo = Demo::start_with_args(&["--history", "3"], &[])?;
+    ApiClient::login(&demo)
+        .await?
+        .wait_for_total_hits(3 * 60)
+        .await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    browser
+        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
+        .await?;
+    client
+        .find(Locator::LinkText("Hourly load"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#hourly-load-chart svg"))
+        .await?;
+    let cells = client
+        .find_all(Locator::Css("#hourly-load-table td"))
+        .await?;
+    assert_eq!(cells.len(), 7 * 24, "the last seven days by default");
+    let two_days_ago = (chrono::Utc::now().date_naive() - chrono::Days::new(2)).to_string();
+    for (hour, expected) in [(0, "1"), (10, "3"), (23, "4")] {
+        let cell = client
+            .find(Locator::Css(&format!(
+                "td[data-day='{two_days_ago}'][data-hour='{hour}']"
+            )))
+            .await?;
+        assert_eq!(
+            cell.attr("data-count").await?.as_deref(),
+            Some(expected),
+            "{two_days_ago} {hour}:00"
+        );
+    }
+    let today = chrono::Utc::now().date_naive().to_string();
+    let cell = client
+        .find(Locator::Css(&format!(
+            "td[data-day='{today}'][data-hour='12']"
+        )))
+        .await?;
+    assert_eq!(
+        cell.attr("data-count").await?.as_deref(),
+        Some("0"),
+        "no history today"
+    );
+    let rects = client
+        .find_all(Locator::Css("#hourly-load-chart svg rect"))
+        .await?
+        .len();
+    assert_eq!(rects, 1 + 7 * 24, "one cell per day and hour");
+    browser.screenshot("hourly-load").await?;
+    browser.close().await
+}
