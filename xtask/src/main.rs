@@ -114,6 +114,9 @@ fn demo(args: &[String]) -> Result<()> {
             &traffic,
             "--database",
             &format!("sqlite:///{}", database.display()),
+            // A week of history, so the charts have something to show.
+            "--history",
+            "7",
         ])
         // Show the Prometheus exporter too, unless told otherwise.
         .env(
