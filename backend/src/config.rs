@@ -723,41 +723,44 @@ impl Check<'_> {
         })
     }
 
-    fn text_list(&self) -> Result<Vec<String>, ConfigError> {
-        const EXPECTED: &str = "a text or a list of texts such as ['first', 'second']";
+    /// One value or a list, each item read by `item`; an empty list is refused too.
+    fn list_of<T>(
+        &self,
+        item: impl Fn(&str) -> Option<T>,
+        expected: &'static str,
+    ) -> Result<Vec<T>, ConfigError> {
         let items = self
             .value
             .clone()
             .into_list()
-            .ok_or_else(|| self.invalid(EXPECTED))?;
+            .ok_or_else(|| self.invalid(expected))?;
         items
             .iter()
-            .map(|item| item.to_text().filter(|text| !text.is_empty()))
-            .collect::<Option<Vec<_>>>()
+            .map(|value| value.to_text().as_deref().and_then(&item))
+            .collect::<Option<Vec<T>>>()
             .filter(|list| !list.is_empty())
-            .ok_or_else(|| self.invalid(EXPECTED))
+            .ok_or_else(|| self.invalid(expected))
+    }
+
+    fn text_list(&self) -> Result<Vec<String>, ConfigError> {
+        self.list_of(
+            |text| (!text.is_empty()).then(|| text.to_owned()),
+            "a text or a list of texts such as ['first', 'second']",
+        )
     }
 
     /// Addresses (`10.0.0.1`) or networks (`10.0.0.0/8`), one or a list.
     fn networks(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
-        const EXPECTED: &str = "addresses or networks such as ['10.0.0.0/8', '127.0.0.1']";
-        let items = self
-            .value
-            .clone()
-            .into_list()
-            .ok_or_else(|| self.invalid(EXPECTED))?;
-        items
-            .iter()
-            .map(|item| {
-                let text = item.to_text()?;
+        self.list_of(
+            |text| {
                 text.parse::<ipnet::IpNet>().ok().or_else(|| {
                     text.parse::<std::net::IpAddr>()
                         .ok()
                         .map(ipnet::IpNet::from)
                 })
-            })
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| self.invalid(EXPECTED))
+            },
+            "addresses or networks such as ['10.0.0.0/8', '127.0.0.1']",
+        )
     }
 
     fn colors(&self) -> Result<BTreeMap<String, [u8; 3]>, ConfigError> {

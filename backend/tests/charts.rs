@@ -85,18 +85,14 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
         .sum();
     assert_eq!(total, 10);
 
-    let (status, headers, _) = send(
-        &app,
-        with_cookie(
-            "GET",
-            "/dashboard/api/charts/hourly-load.svg?from=2026-11-16&to=2026-11-20",
-            &cookie,
-        ),
-    )
-    .await;
+    let download = with_cookie(
+        "GET",
+        "/dashboard/api/charts/hourly-load.svg?from=2026-11-16&to=2026-11-20",
+        &cookie,
+    );
+    let (status, headers, svg) = send_for_text(&app, download).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
-    let svg = svg_text(&app, &cookie).await;
     assert!(
         svg.starts_with("<svg") && svg.matches("<rect").count() == 1 + 5 * 24,
         "{svg}"
@@ -118,26 +114,4 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
-}
-
-/// The SVG body as text.
-async fn svg_text(app: &axum::Router, cookie: &str) -> String {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let request = with_cookie(
-        "GET",
-        "/dashboard/api/charts/hourly-load.svg?from=2026-11-16&to=2026-11-20",
-        cookie,
-    );
-    let response = app.clone().oneshot(request).await.unwrap();
-    String::from_utf8(
-        response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap()
 }

@@ -8,8 +8,6 @@ use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
 use common::*;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 async fn dashboard(dir: &tempfile::TempDir, settings: &[(Key, &str)]) -> Dashboard {
     let mut builder = Dashboard::builder()
@@ -22,23 +20,11 @@ async fn dashboard(dir: &tempfile::TempDir, settings: &[(Key, &str)]) -> Dashboa
 }
 
 async fn scrape(app: &axum::Router, request: Request<Body>) -> (StatusCode, String, String) {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
+    let (status, headers, body) = send_for_text(app, request).await;
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let body = String::from_utf8(
-        response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
     (status, content_type, body)
 }
 

@@ -52,6 +52,17 @@ pub async fn send(
     (status, headers, body)
 }
 
+/// Sends one request and returns its status, headers and body as text.
+pub async fn send_for_text(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
 pub fn get_request(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
 }
