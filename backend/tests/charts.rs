@@ -115,3 +115,70 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = start(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+    let day = Utc.with_ymd_and_hms(2026, 11, 18, 10, 0, 0).unwrap();
+    // Durations 1..=100 ms on one endpoint, a constant 3 ms on another, one on a day outside.
+    for ms in 1..=100u64 {
+        monitor.record_historical("GET", "/reports", day, Duration::from_millis(ms), 200);
+    }
+    for _ in 0..10 {
+        monitor.record_historical("GET", "/health", day, Duration::from_millis(3), 200);
+    }
+    monitor.record_historical(
+        "GET",
+        "/old",
+        Utc.with_ymd_and_hms(2026, 10, 1, 10, 0, 0).unwrap(),
+        Duration::from_millis(9),
+        200,
+    );
+    monitor.shutdown().await;
+    let app = monitor.bind(app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let uri = "/dashboard/api/charts/api-performance?from=2026-11-15&to=2026-11-21";
+    let (status, _, performance) = send(&app, with_cookie("GET", uri, &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{performance}");
+    let boxes = performance["endpoints"].as_array().unwrap();
+    let names: Vec<&str> = boxes
+        .iter()
+        .map(|b| b["endpoint"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["GET /reports", "GET /health"],
+        "slowest median first; /old is outside the range"
+    );
+    let reports = &boxes[0];
+    assert_eq!(reports["count"], 100);
+    // Exact quantiles of 1..=100 with linear interpolation.
+    for (field, exact) in [
+        ("p5_ms", 5.95),
+        ("q1_ms", 25.75),
+        ("median_ms", 50.5),
+        ("q3_ms", 75.25),
+        ("p95_ms", 95.05),
+    ] {
+        let estimate = reports[field].as_f64().unwrap();
+        assert!(
+            (estimate - exact).abs() / exact <= 0.02,
+            "{field}: {estimate} vs {exact}"
+        );
+    }
+    let health = boxes[1]["median_ms"].as_f64().unwrap();
+    assert!((health - 3.0).abs() / 3.0 <= 0.02, "{health}");
+
+    let download = with_cookie(
+        "GET",
+        "/dashboard/api/charts/api-performance.svg?from=2026-11-15&to=2026-11-21",
+        &cookie,
+    );
+    let (status, headers, svg) = send_for_text(&app, download).await;
+    assert_eq!(
+        (status, headers[header::CONTENT_TYPE].to_str().unwrap()),
+        (StatusCode::OK, "image/svg+xml")
+    );
+    assert!(svg.contains("GET /reports") && svg.contains("GET /health"));
+}

@@ -63,5 +63,39 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
         .len();
     assert_eq!(rects, 1 + 7 * 24, "one cell per day and hour");
     browser.screenshot("hourly-load").await?;
+
+    // The API-performance page: the history's durations are 2 + h % 7 ms, 1 + h % 4 times.
+    client
+        .find(Locator::LinkText("API performance"))
+        .await?
+        .click()
+        .await?;
+    let row = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(
+            "#api-performance-table tr[data-endpoint='GET /users/{id}']",
+        ))
+        .await?;
+    let mut samples: Vec<f64> = (0..3)
+        .flat_map(|_| {
+            (0..24u32).flat_map(|h| std::iter::repeat_n(f64::from(2 + h % 7), (1 + h % 4) as usize))
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    let exact = (samples[89] + samples[90]) / 2.0;
+    let shown: f64 = row.attr("data-median").await?.unwrap_or_default().parse()?;
+    assert!(
+        (shown - exact).abs() / exact <= 0.02,
+        "median {shown} vs exact {exact}"
+    );
+    assert_eq!(row.attr("data-count").await?.as_deref(), Some("180"));
+    assert!(
+        !client
+            .find_all(Locator::Css("#api-performance-chart svg rect"))
+            .await?
+            .is_empty()
+    );
+    browser.screenshot("api-performance").await?;
     browser.close().await
 }

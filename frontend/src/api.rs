@@ -1,8 +1,8 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
 use dashboard_shared::{
-    DeploymentDetails, EndpointLevel, ErrorBody, HourlyLoad, LoginRequest, NewUser, OverviewRow,
-    SessionInfo, UserInfo, UserUpdate, api,
+    ApiPerformance, DeploymentDetails, EndpointLevel, ErrorBody, HourlyLoad, LoginRequest, NewUser,
+    OverviewRow, SessionInfo, UserInfo, UserUpdate, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -199,4 +199,23 @@ pub async fn hourly_load(from: &str, to: &str) -> Result<HourlyLoad, ApiFailure>
 /// Where the hourly-load heatmap downloads as SVG.
 pub fn hourly_load_svg_url(from: &str, to: &str) -> String {
     url(&format!("{}.svg{}", api::HOURLY_LOAD, day_range(from, to)))
+}
+
+/// `GET /api/charts/api-performance`.
+pub async fn api_performance(from: &str, to: &str) -> Result<ApiPerformance, ApiFailure> {
+    send(get(&format!(
+        "{}{}",
+        api::API_PERFORMANCE,
+        day_range(from, to)
+    )))
+    .await
+}
+
+/// Where the API-performance box plots download as SVG.
+pub fn api_performance_svg_url(from: &str, to: &str) -> String {
+    url(&format!(
+        "{}.svg{}",
+        api::API_PERFORMANCE,
+        day_range(from, to)
+    ))
 }

@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{self, ApiFailure};
+use crate::pages::api_performance::ApiPerformancePage;
 use crate::pages::{
     configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
     overview::OverviewPage,
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/overview") view=OverviewPage />
                 <Route path=path!("/configuration") view=ConfigurationPage />
                 <Route path=path!("/hourly-load") view=HourlyLoadPage />
+                <Route path=path!("/api-performance") view=ApiPerformancePage />
             </Routes>
         </Router>
     }

@@ -22,6 +22,8 @@ pub const EXPORT_DETAILS: &str = "/export/details";
 pub const ENDPOINT_LEVEL: &str = "/endpoints/{id}/level";
 /// `GET ?from&to`: the [`crate::HourlyLoad`]; with `.svg` appended, the chart as SVG.
 pub const HOURLY_LOAD: &str = "/charts/hourly-load";
+/// `GET ?from&to`: the [`crate::ApiPerformance`]; with `.svg` appended, the chart as SVG.
+pub const API_PERFORMANCE: &str = "/charts/api-performance";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
 

@@ -281,3 +281,37 @@ pub struct HourlyLoad {
     /// For each day, the requests in each of its 24 hours.
     pub counts: Vec<Vec<u64>>,
 }
+
+/// One endpoint's latency distribution over a range of days (from the hourly histograms, within
+/// 2 % of the exact quantiles).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LatencyBox {
+    /// `METHOD /route`.
+    pub endpoint: String,
+    /// Requests in the range.
+    pub count: u64,
+    /// 5th percentile, in milliseconds (the lower whisker).
+    pub p5_ms: f64,
+    /// First quartile, in milliseconds.
+    pub q1_ms: f64,
+    /// Median, in milliseconds.
+    pub median_ms: f64,
+    /// Third quartile, in milliseconds.
+    pub q3_ms: f64,
+    /// 95th percentile, in milliseconds (the upper whisker).
+    pub p95_ms: f64,
+}
+
+/// The API-performance box plots: every endpoint with requests in the range, slowest median
+/// first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiPerformance {
+    /// First day of the range (`YYYY-MM-DD`, in `TIMEZONE`).
+    pub from: String,
+    /// Last day of the range.
+    pub to: String,
+    /// One box per endpoint.
+    pub endpoints: Vec<LatencyBox>,
+}

@@ -7,11 +7,12 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use dashboard_shared::{ErrorBody, HourlyLoad};
+use dashboard_shared::{ApiPerformance, ErrorBody, HourlyLoad, LatencyBox};
 use serde::Deserialize;
 
 use super::session::Session;
 use super::{ApiError, ApiState};
+use crate::record::histogram;
 
 /// The longest range a chart covers.
 const MAX_DAYS: u64 = 366;
@@ -48,12 +49,57 @@ impl DayRange {
     }
 }
 
+/// The UTC instants that bound a range of local days: `[first midnight, midnight after last)`.
+fn instants(
+    zone: Tz,
+    (from, to): (NaiveDate, NaiveDate),
+) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    (
+        local_midnight(zone, from),
+        local_midnight(zone, to.checked_add_days(Days::new(1)).unwrap_or(to)),
+    )
+}
+
+/// Latency boxes per endpoint from the hourly histograms, slowest median first.
+async fn api_performance(state: &ApiState, range: &DayRange) -> Result<ApiPerformance, ApiError> {
+    let zone = state.config.timezone;
+    let days = range.days(zone)?;
+    let (start, end) = instants(zone, days);
+    let mut endpoints: Vec<LatencyBox> = state
+        .store
+        .latency_histograms(start, end)
+        .await?
+        .into_iter()
+        .filter_map(|(endpoint, buckets)| {
+            let quantile = |q| histogram::quantile(&buckets, q);
+            Some(LatencyBox {
+                count: buckets.iter().map(|(_, count)| count).sum(),
+                p5_ms: quantile(0.05)?,
+                q1_ms: quantile(0.25)?,
+                median_ms: quantile(0.5)?,
+                q3_ms: quantile(0.75)?,
+                p95_ms: quantile(0.95)?,
+                endpoint,
+            })
+        })
+        .collect();
+    endpoints.sort_by(|a, b| {
+        b.median_ms
+            .total_cmp(&a.median_ms)
+            .then_with(|| a.endpoint.cmp(&b.endpoint))
+    });
+    Ok(ApiPerformance {
+        from: days.0.to_string(),
+        to: days.1.to_string(),
+        endpoints,
+    })
+}
+
 /// Requests per hour of each day, in the configured time zone.
 async fn hourly_load(state: &ApiState, range: &DayRange) -> Result<HourlyLoad, ApiError> {
     let zone = state.config.timezone;
     let (from, to) = range.days(zone)?;
-    let start = local_midnight(zone, from);
-    let end = local_midnight(zone, to.checked_add_days(Days::new(1)).unwrap_or(to));
+    let (start, end) = instants(zone, (from, to));
     let days: Vec<NaiveDate> = from.iter_days().take_while(|day| *day <= to).collect();
     let mut counts = vec![vec![0u64; 24]; days.len()];
     for (hour, hits) in state.store.hits_per_hour(start, end).await? {
@@ -113,16 +159,61 @@ pub(super) async fn hourly_load_svg(
 ) -> Result<Response, ApiError> {
     let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
     let load = hourly_load(&state, &range).await?;
-    let svg = dashboard_shared::charts::hourly_load_svg(&load);
-    Ok((
+    Ok(svg_download(
+        "hourly-load.svg",
+        dashboard_shared::charts::hourly_load_svg(&load),
+    ))
+}
+
+/// Latency box plots per endpoint (p5, quartiles, p95), slowest median first.
+#[utoipa::path(
+    get,
+    path = "/charts/api-performance",
+    tag = "read",
+    security(("session" = [])),
+    params(DayRange),
+    responses((status = 200, body = ApiPerformance), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub(super) async fn api_performance_data(
+    State(state): State<ApiState>,
+    _session: Session,
+    range: Result<Query<DayRange>, QueryRejection>,
+) -> Result<Json<ApiPerformance>, ApiError> {
+    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    Ok(Json(api_performance(&state, &range).await?))
+}
+
+/// The API-performance box plots as an SVG file.
+#[utoipa::path(
+    get,
+    path = "/charts/api-performance.svg",
+    tag = "read",
+    security(("session" = [])),
+    params(DayRange),
+    responses((status = 200, description = "An SVG image", content_type = "image/svg+xml"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub(super) async fn api_performance_svg(
+    State(state): State<ApiState>,
+    _session: Session,
+    range: Result<Query<DayRange>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let performance = api_performance(&state, &range).await?;
+    Ok(svg_download(
+        "api-performance.svg",
+        dashboard_shared::charts::api_performance_svg(&performance),
+    ))
+}
+
+/// An SVG file to download.
+fn svg_download(filename: &'static str, svg: String) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
         [
-            (CONTENT_TYPE, "image/svg+xml"),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"hourly-load.svg\"",
-            ),
+            (CONTENT_TYPE, "image/svg+xml".to_owned()),
+            (CONTENT_DISPOSITION, disposition),
         ],
         svg,
     )
-        .into_response())
+        .into_response()
 }

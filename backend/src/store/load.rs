@@ -1,7 +1,7 @@
 //! Utilisation over time, from the hourly rollups.
 
 use chrono::{DateTime, Utc};
-use dashboard_migration::schema::{Rollup, Table};
+use dashboard_migration::schema::{Endpoint, Rollup, RollupBucket, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
@@ -40,5 +40,56 @@ impl Store {
                 Ok((row.hour, u64::try_from(row.hits).unwrap_or(0)))
             })
             .collect()
+    }
+}
+
+#[derive(FromQueryResult)]
+struct EndpointBucket {
+    name: String,
+    bucket: i32,
+    count: i64,
+}
+
+impl Store {
+    /// Latency histograms per endpoint name for hours in `[from, to)`, buckets ascending.
+    pub(crate) async fn latency_histograms(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
+        let (buckets, endpoints) = (self.table(Table::RollupBucket), self.table(Table::Endpoint));
+        let select = Query::select()
+            .column((endpoints.clone(), Endpoint::Name))
+            .column((buckets.clone(), RollupBucket::Bucket))
+            .expr_as(
+                Func::cast_as(
+                    Func::sum(Expr::col((buckets.clone(), RollupBucket::Count))),
+                    Alias::new("BIGINT"),
+                ),
+                Alias::new("count"),
+            )
+            .from(buckets.clone())
+            .inner_join(
+                endpoints.clone(),
+                Expr::col((endpoints.clone(), Endpoint::Id))
+                    .equals((buckets.clone(), RollupBucket::EndpointId)),
+            )
+            .and_where(Expr::col((buckets.clone(), RollupBucket::Hour)).gte(from))
+            .and_where(Expr::col((buckets.clone(), RollupBucket::Hour)).lt(to))
+            .group_by_col((endpoints.clone(), Endpoint::Name))
+            .group_by_col((buckets.clone(), RollupBucket::Bucket))
+            .order_by((endpoints, Endpoint::Name), sea_orm::Order::Asc)
+            .order_by((buckets, RollupBucket::Bucket), sea_orm::Order::Asc)
+            .to_owned();
+        let mut histograms: Vec<(String, Vec<(i32, u64)>)> = Vec::new();
+        for row in self.db().query_all(&select).await? {
+            let row = EndpointBucket::from_query_result(&row, "")?;
+            let count = u64::try_from(row.count).unwrap_or(0);
+            match histograms.last_mut() {
+                Some((name, buckets)) if *name == row.name => buckets.push((row.bucket, count)),
+                _ => histograms.push((row.name, vec![(row.bucket, count)])),
+            }
+        }
+        Ok(histograms)
     }
 }

@@ -1,4 +1,5 @@
 //! Pieces shared by pages.
 
+pub mod day_range;
 pub mod nav;
 pub mod users;

@@ -6,6 +6,7 @@ use leptos_router::components::Redirect;
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
+use crate::components::day_range::DayRangeControls;
 use crate::components::nav::Nav;
 
 /// The heatmap with its date range and an SVG download.
@@ -26,11 +27,7 @@ pub fn HourlyLoadPage() -> impl IntoView {
         <Nav />
         <main>
             <h1>"Hourly load"</h1>
-            <div class="table-controls">
-                <label>"From "<input id="from" type="date" on:change=move |ev| from.set(event_target_value(&ev)) /></label>
-                <label>"To "<input id="to" type="date" on:change=move |ev| to.set(event_target_value(&ev)) /></label>
-                <a id="download-svg" href=download download="hourly-load.svg">"Download SVG"</a>
-            </div>
+            <DayRangeControls from to download=Signal::derive(download) filename="hourly-load.svg" />
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
                     load.get()

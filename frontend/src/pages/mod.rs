@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod api_performance;
 pub mod configuration;
 pub mod hourly_load;
 pub mod login;

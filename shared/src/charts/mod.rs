@@ -1,7 +1,9 @@
 //! Charts drawn with plotters, the same code on a page and in the backend's downloads.
 
+mod boxplot;
 mod heatmap;
 
+pub use boxplot::api_performance_svg;
 pub use heatmap::hourly_load_svg;
 
 /// The colour of a cell holding `value` out of `max`: from a light background to the
