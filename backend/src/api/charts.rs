@@ -139,7 +139,7 @@ pub(super) async fn hourly_load_data(
     _session: Session,
     range: Result<Query<DayRange>, QueryRejection>,
 ) -> Result<Json<HourlyLoad>, ApiError> {
-    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Query(range) = range?;
     Ok(Json(hourly_load(&state, &range).await?))
 }
 
@@ -157,7 +157,7 @@ pub(super) async fn hourly_load_svg(
     _session: Session,
     range: Result<Query<DayRange>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Query(range) = range?;
     let load = hourly_load(&state, &range).await?;
     Ok(svg_download(
         "hourly-load.svg",
@@ -179,7 +179,7 @@ pub(super) async fn api_performance_data(
     _session: Session,
     range: Result<Query<DayRange>, QueryRejection>,
 ) -> Result<Json<ApiPerformance>, ApiError> {
-    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Query(range) = range?;
     Ok(Json(api_performance(&state, &range).await?))
 }
 
@@ -197,7 +197,7 @@ pub(super) async fn api_performance_svg(
     _session: Session,
     range: Result<Query<DayRange>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(range) = range.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Query(range) = range?;
     let performance = api_performance(&state, &range).await?;
     Ok(svg_download(
         "api-performance.svg",

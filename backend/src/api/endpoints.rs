@@ -32,7 +32,7 @@ pub(super) async fn set_level(
     Path(id): Path<i32>,
     body: Result<Json<EndpointLevel>, JsonRejection>,
 ) -> Result<Json<EndpointLevel>, ApiError> {
-    let Json(change) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Json(change) = body?;
     let level = MonitorLevel::new(change.level).ok_or_else(|| {
         ApiError::BadRequest(format!("level must be 0, 1, 2 or 3, not {}", change.level))
     })?;

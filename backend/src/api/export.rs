@@ -87,7 +87,7 @@ pub(super) async fn requests(
     _token: ExportToken,
     query: Result<Query<RequestQuery>, QueryRejection>,
 ) -> Result<Json<RequestPage>, ApiError> {
-    let Query(query) = query.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Query(query) = query?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::BadRequest(format!(

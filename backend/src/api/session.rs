@@ -207,7 +207,7 @@ pub(super) async fn login(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(request) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Json(request) = body?;
     let keys = throttle::keys(
         &request.username,
         client.map(|Extension(ConnectInfo(addr))| addr.ip()),

@@ -70,7 +70,7 @@ pub(super) async fn create(
     _admin: AdminSession,
     body: Result<Json<NewUser>, JsonRejection>,
 ) -> Result<(StatusCode, Json<UserInfo>), ApiError> {
-    let Json(new) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Json(new) = body?;
     let username = new.username.trim();
     if username.is_empty() || username.len() > 100 {
         return Err(ApiError::BadRequest(
@@ -114,7 +114,7 @@ pub(super) async fn update(
     Path(id): Path<i32>,
     body: Result<Json<UserUpdate>, JsonRejection>,
 ) -> Result<Json<UserInfo>, ApiError> {
-    let Json(update) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Json(update) = body?;
     let user = state
         .store
         .user_by_id(id)

@@ -13,16 +13,9 @@ const TOP: u32 = 30;
 /// The box plots as an SVG document.
 pub fn api_performance_svg(performance: &ApiPerformance) -> String {
     let height = TOP + performance.endpoints.len().max(1) as u32 * ROW_HEIGHT + 10;
-    let mut svg = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (LEFT + PLOT_WIDTH + 80, height)).into_drawing_area();
-        // Drawing into a string cannot fail; the results are ignored on purpose.
-        let _ = root.fill(&WHITE);
-        let _ = draw(&root, performance);
-        let _ = root.present();
-    }
-    svg
+    super::render_svg((LEFT + PLOT_WIDTH + 80, height), |root| {
+        draw(root, performance)
+    })
 }
 
 fn draw<DB: DrawingBackend>(

@@ -14,15 +14,7 @@ const TOP: u32 = 30;
 pub fn hourly_load_svg(load: &HourlyLoad) -> String {
     let width = LEFT + 24 * CELL_WIDTH + 10;
     let height = TOP + load.days.len().max(1) as u32 * CELL_HEIGHT + 10;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        // Drawing into a string cannot fail; the results are ignored on purpose.
-        let _ = root.fill(&WHITE);
-        let _ = draw(&root, load);
-        let _ = root.present();
-    }
-    svg
+    super::render_svg((width, height), |root| draw(root, load))
 }
 
 fn draw<DB: DrawingBackend>(
