@@ -182,3 +182,61 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
     );
     assert!(svg.contains("GET /reports") && svg.contains("GET /health"));
 }
+
+#[tokio::test]
+async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .password(PASSWORD)
+        .set(Key::Colors, "{'GET /users/{id}': '[0,97,255]'}")
+        .start()
+        .await
+        .unwrap();
+    let at = |day: u32, hour: u32| Utc.with_ymd_and_hms(2026, 11, day, hour, 15, 0).unwrap();
+    for (endpoint, day, hour, count) in [
+        ("/users/{id}", 19, 9, 3),
+        ("/users/{id}", 20, 23, 2),
+        ("/orders", 20, 1, 4),
+    ] {
+        for _ in 0..count {
+            monitor.record_historical(
+                "GET",
+                endpoint,
+                at(day, hour),
+                Duration::from_millis(4),
+                200,
+            );
+        }
+    }
+    monitor.shutdown().await;
+    let app = monitor.bind(app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let uri = "/dashboard/api/charts/daily-utilization?from=2026-11-19&to=2026-11-21";
+    let (status, _, utilization) = send(&app, with_cookie("GET", uri, &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{utilization}");
+    assert_eq!(
+        utilization["days"],
+        serde_json::json!(["2026-11-19", "2026-11-20", "2026-11-21"])
+    );
+    let series = utilization["endpoints"].as_array().unwrap();
+    let by_name = |name: &str| series.iter().find(|s| s["endpoint"] == name).unwrap();
+    assert_eq!(
+        by_name("GET /users/{id}")["hits"],
+        serde_json::json!([3, 2, 0])
+    );
+    assert_eq!(
+        by_name("GET /users/{id}")["colour"],
+        serde_json::json!([0, 97, 255]),
+        "COLORS wins"
+    );
+    assert_eq!(by_name("GET /orders")["hits"], serde_json::json!([0, 4, 0]));
+    let download = with_cookie(
+        "GET",
+        "/dashboard/api/charts/daily-utilization.svg?from=2026-11-19&to=2026-11-21",
+        &cookie,
+    );
+    let (status, _, svg) = send_for_text(&app, download).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(svg.contains("#0061FF"), "the configured colour is drawn");
+}

@@ -97,5 +97,31 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
             .is_empty()
     );
     browser.screenshot("api-performance").await?;
+
+    // Daily utilization: 60 history requests a day, today none.
+    client
+        .find(Locator::LinkText("Daily utilization"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#daily-utilization-chart svg"))
+        .await?;
+    let cell = |day: String| format!("td[data-endpoint='GET /users/{{id}}'][data-day='{day}']");
+    let hits = client
+        .find(Locator::Css(&cell(two_days_ago.clone())))
+        .await?
+        .attr("data-hits")
+        .await?;
+    assert_eq!(hits.as_deref(), Some("60"));
+    let hits = client
+        .find(Locator::Css(&cell(today.clone())))
+        .await?
+        .attr("data-hits")
+        .await?;
+    assert_eq!(hits.as_deref(), Some("0"));
+    browser.screenshot("daily-utilization").await?;
     browser.close().await
 }

@@ -1,8 +1,8 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
 use dashboard_shared::{
-    ApiPerformance, DeploymentDetails, EndpointLevel, ErrorBody, HourlyLoad, LoginRequest, NewUser,
-    OverviewRow, SessionInfo, UserInfo, UserUpdate, api,
+    ApiPerformance, DailyUtilization, DeploymentDetails, EndpointLevel, ErrorBody, HourlyLoad,
+    LoginRequest, NewUser, OverviewRow, SessionInfo, UserInfo, UserUpdate, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -216,6 +216,25 @@ pub fn api_performance_svg_url(from: &str, to: &str) -> String {
     url(&format!(
         "{}.svg{}",
         api::API_PERFORMANCE,
+        day_range(from, to)
+    ))
+}
+
+/// `GET /api/charts/daily-utilization`.
+pub async fn daily_utilization(from: &str, to: &str) -> Result<DailyUtilization, ApiFailure> {
+    send(get(&format!(
+        "{}{}",
+        api::DAILY_UTILIZATION,
+        day_range(from, to)
+    )))
+    .await
+}
+
+/// Where the daily-utilisation bars download as SVG.
+pub fn daily_utilization_svg_url(from: &str, to: &str) -> String {
+    url(&format!(
+        "{}.svg{}",
+        api::DAILY_UTILIZATION,
         day_range(from, to)
     ))
 }

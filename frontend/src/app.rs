@@ -7,6 +7,7 @@ use leptos_router::path;
 
 use crate::api::{self, ApiFailure};
 use crate::pages::api_performance::ApiPerformancePage;
+use crate::pages::daily_utilization::DailyUtilizationPage;
 use crate::pages::{
     configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
     overview::OverviewPage,
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/configuration") view=ConfigurationPage />
                 <Route path=path!("/hourly-load") view=HourlyLoadPage />
                 <Route path=path!("/api-performance") view=ApiPerformancePage />
+                <Route path=path!("/daily-utilization") view=DailyUtilizationPage />
             </Routes>
         </Router>
     }

@@ -24,6 +24,8 @@ pub const ENDPOINT_LEVEL: &str = "/endpoints/{id}/level";
 pub const HOURLY_LOAD: &str = "/charts/hourly-load";
 /// `GET ?from&to`: the [`crate::ApiPerformance`]; with `.svg` appended, the chart as SVG.
 pub const API_PERFORMANCE: &str = "/charts/api-performance";
+/// `GET ?from&to`: the [`crate::DailyUtilization`]; with `.svg` appended, the chart as SVG.
+pub const DAILY_UTILIZATION: &str = "/charts/daily-utilization";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
 

@@ -315,3 +315,27 @@ pub struct ApiPerformance {
     /// One box per endpoint.
     pub endpoints: Vec<LatencyBox>,
 }
+
+/// Requests per day and endpoint: the daily-utilisation stacked bars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DailyUtilization {
+    /// The time zone of the days.
+    pub timezone: String,
+    /// The days, oldest first, as `YYYY-MM-DD`.
+    pub days: Vec<String>,
+    /// One series per endpoint with requests in the range, by name.
+    pub endpoints: Vec<EndpointSeries>,
+}
+
+/// One endpoint's requests per day, with its colour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndpointSeries {
+    /// `METHOD /route`.
+    pub endpoint: String,
+    /// Red, green, blue: from `COLORS`, or a stable hash of the name.
+    pub colour: [u8; 3],
+    /// Requests on each day of the range.
+    pub hits: Vec<u64>,
+}

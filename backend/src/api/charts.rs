@@ -7,7 +7,9 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use dashboard_shared::{ApiPerformance, ErrorBody, HourlyLoad, LatencyBox};
+use dashboard_shared::{
+    ApiPerformance, DailyUtilization, EndpointSeries, ErrorBody, HourlyLoad, LatencyBox,
+};
 use serde::Deserialize;
 
 use super::session::Session;
@@ -91,6 +93,47 @@ async fn api_performance(state: &ApiState, range: &DayRange) -> Result<ApiPerfor
     Ok(ApiPerformance {
         from: days.0.to_string(),
         to: days.1.to_string(),
+        endpoints,
+    })
+}
+
+/// Requests per local day and endpoint, coloured by `COLORS` or a stable hash of the name.
+async fn daily_utilization(
+    state: &ApiState,
+    range: &DayRange,
+) -> Result<DailyUtilization, ApiError> {
+    let zone = state.config.timezone;
+    let (from, to) = range.days(zone)?;
+    let (start, end) = instants(zone, (from, to));
+    let days: Vec<NaiveDate> = from.iter_days().take_while(|day| *day <= to).collect();
+    let mut per_endpoint: std::collections::BTreeMap<String, Vec<u64>> =
+        std::collections::BTreeMap::new();
+    for (endpoint, hour, hits) in state.store.hits_per_endpoint_hour(start, end).await? {
+        let day = hour.with_timezone(&zone).date_naive();
+        if let Ok(index) = usize::try_from((day - from).num_days())
+            && index < days.len()
+        {
+            per_endpoint
+                .entry(endpoint)
+                .or_insert_with(|| vec![0; days.len()])[index] += hits;
+        }
+    }
+    let endpoints = per_endpoint
+        .into_iter()
+        .map(|(endpoint, hits)| EndpointSeries {
+            colour: state
+                .config
+                .colors
+                .get(&endpoint)
+                .copied()
+                .unwrap_or_else(|| dashboard_shared::charts::endpoint_colour(&endpoint)),
+            endpoint,
+            hits,
+        })
+        .collect();
+    Ok(DailyUtilization {
+        timezone: zone.name().to_owned(),
+        days: days.iter().map(ToString::to_string).collect(),
         endpoints,
     })
 }
@@ -216,4 +259,44 @@ fn svg_download(filename: &'static str, svg: String) -> Response {
         svg,
     )
         .into_response()
+}
+
+/// Requests per day and endpoint (the daily-utilisation stacked bars).
+#[utoipa::path(
+    get,
+    path = "/charts/daily-utilization",
+    tag = "read",
+    security(("session" = [])),
+    params(DayRange),
+    responses((status = 200, body = DailyUtilization), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub(super) async fn daily_utilization_data(
+    State(state): State<ApiState>,
+    _session: Session,
+    range: Result<Query<DayRange>, QueryRejection>,
+) -> Result<Json<DailyUtilization>, ApiError> {
+    let Query(range) = range?;
+    Ok(Json(daily_utilization(&state, &range).await?))
+}
+
+/// The daily-utilisation stacked bars as an SVG file.
+#[utoipa::path(
+    get,
+    path = "/charts/daily-utilization.svg",
+    tag = "read",
+    security(("session" = [])),
+    params(DayRange),
+    responses((status = 200, description = "An SVG image", content_type = "image/svg+xml"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub(super) async fn daily_utilization_svg(
+    State(state): State<ApiState>,
+    _session: Session,
+    range: Result<Query<DayRange>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(range) = range?;
+    let utilization = daily_utilization(&state, &range).await?;
+    Ok(svg_download(
+        "daily-utilization.svg",
+        dashboard_shared::charts::daily_utilization_svg(&utilization),
+    ))
 }

@@ -86,6 +86,8 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(charts::hourly_load_svg))
         .routes(routes!(charts::api_performance_data))
         .routes(routes!(charts::api_performance_svg))
+        .routes(routes!(charts::daily_utilization_data))
+        .routes(routes!(charts::daily_utilization_svg))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::delete))
         .routes(routes!(deployment::deployment))

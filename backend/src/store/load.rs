@@ -93,3 +93,51 @@ impl Store {
         Ok(histograms)
     }
 }
+
+#[derive(FromQueryResult)]
+struct EndpointHourHits {
+    name: String,
+    hour: DateTime<Utc>,
+    hits: i64,
+}
+
+impl Store {
+    /// Requests per endpoint name and UTC hour in `[from, to)`.
+    pub(crate) async fn hits_per_endpoint_hour(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>, u64)>, DbErr> {
+        let (rollups, endpoints) = (self.table(Table::Rollup), self.table(Table::Endpoint));
+        let select = Query::select()
+            .column((endpoints.clone(), Endpoint::Name))
+            .column((rollups.clone(), Rollup::Hour))
+            .expr_as(
+                Func::cast_as(
+                    Func::sum(Expr::col((rollups.clone(), Rollup::Hits))),
+                    Alias::new("BIGINT"),
+                ),
+                Alias::new("hits"),
+            )
+            .from(rollups.clone())
+            .inner_join(
+                endpoints.clone(),
+                Expr::col((endpoints.clone(), Endpoint::Id))
+                    .equals((rollups.clone(), Rollup::EndpointId)),
+            )
+            .and_where(Expr::col((rollups.clone(), Rollup::Hour)).gte(from))
+            .and_where(Expr::col((rollups.clone(), Rollup::Hour)).lt(to))
+            .group_by_col((endpoints, Endpoint::Name))
+            .group_by_col((rollups, Rollup::Hour))
+            .to_owned();
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                let row = EndpointHourHits::from_query_result(row, "")?;
+                Ok((row.name, row.hour, u64::try_from(row.hits).unwrap_or(0)))
+            })
+            .collect()
+    }
+}

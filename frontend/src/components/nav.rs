@@ -33,6 +33,7 @@ pub fn Nav() -> impl IntoView {
             <span class="brand">"Monitoring dashboard"</span>
             <A href=format!("{base}/overview")>"Overview"</A>
             <A href=format!("{base}/hourly-load")>"Hourly load"</A>
+            <A href=format!("{base}/daily-utilization")>"Daily utilization"</A>
             <A href=format!("{base}/api-performance")>"API performance"</A>
             <A href=format!("{base}/configuration")>"Configuration"</A>
             <span class="spacer"></span>

@@ -2,6 +2,7 @@
 
 pub mod api_performance;
 pub mod configuration;
+pub mod daily_utilization;
 pub mod hourly_load;
 pub mod login;
 pub mod overview;

@@ -1,0 +1,112 @@
+//! Daily utilisation: one bar per day, stacked by endpoint, with a legend.
+
+use plotters::prelude::*;
+
+use crate::DailyUtilization;
+
+const BAR_WIDTH: u32 = 28;
+const GAP: u32 = 10;
+const LEFT: u32 = 50;
+const TOP: u32 = 20;
+const PLOT_HEIGHT: u32 = 240;
+const LEGEND_ROW: u32 = 18;
+
+/// The stacked bars as an SVG document.
+pub fn daily_utilization_svg(utilization: &DailyUtilization) -> String {
+    let days = utilization.days.len().max(1) as u32;
+    let width = (LEFT + days * (BAR_WIDTH + GAP) + 20).max(420);
+    let height = TOP + PLOT_HEIGHT + 40 + utilization.endpoints.len() as u32 * LEGEND_ROW;
+    super::render_svg((width, height), |root| draw(root, utilization))
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    utilization: &DailyUtilization,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let totals: Vec<u64> = (0..utilization.days.len())
+        .map(|day| {
+            utilization
+                .endpoints
+                .iter()
+                .map(|series| series.hits.get(day).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    let max = totals.iter().copied().max().unwrap_or(0).max(1);
+    let text = ("sans-serif", 11).into_font().color(&RGBColor(29, 35, 48));
+    let bottom = (TOP + PLOT_HEIGHT) as i32;
+    let height_of = |hits: u64| (hits as f64 / max as f64 * PLOT_HEIGHT as f64).round() as i32;
+    root.draw(&Text::new(
+        max.to_string(),
+        (4, TOP as i32 - 6),
+        text.clone(),
+    ))?;
+    root.draw(&Text::new("0", (4, bottom - 6), text.clone()))?;
+    for (day, label) in utilization.days.iter().enumerate() {
+        let x = (LEFT + day as u32 * (BAR_WIDTH + GAP)) as i32;
+        let mut top = bottom;
+        for series in &utilization.endpoints {
+            let hits = series.hits.get(day).copied().unwrap_or(0);
+            if hits == 0 {
+                continue;
+            }
+            let [r, g, b] = series.colour;
+            let next = top - height_of(hits);
+            root.draw(&Rectangle::new(
+                [(x, next), (x + BAR_WIDTH as i32, top)],
+                RGBColor(r, g, b).filled(),
+            ))?;
+            top = next;
+        }
+        root.draw(&Text::new(
+            label.get(5..).unwrap_or(label).to_owned(),
+            (x - 2, bottom + 6),
+            text.clone(),
+        ))?;
+    }
+    for (row, series) in utilization.endpoints.iter().enumerate() {
+        let y = bottom + 28 + (row as u32 * LEGEND_ROW) as i32;
+        let [r, g, b] = series.colour;
+        root.draw(&Rectangle::new(
+            [(LEFT as i32, y), (LEFT as i32 + 12, y + 12)],
+            RGBColor(r, g, b).filled(),
+        ))?;
+        root.draw(&Text::new(
+            series.endpoint.clone(),
+            (LEFT as i32 + 18, y),
+            text.clone(),
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EndpointSeries;
+
+    #[test]
+    fn stacks_one_rectangle_per_endpoint_and_day_with_requests() {
+        let utilization = DailyUtilization {
+            timezone: "UTC".into(),
+            days: vec!["2026-11-19".into(), "2026-11-20".into()],
+            endpoints: vec![
+                EndpointSeries {
+                    endpoint: "GET /a".into(),
+                    colour: [1, 2, 3],
+                    hits: vec![4, 0],
+                },
+                EndpointSeries {
+                    endpoint: "GET /b".into(),
+                    colour: [4, 5, 6],
+                    hits: vec![2, 6],
+                },
+            ],
+        };
+        let svg = daily_utilization_svg(&utilization);
+        // The background, three bar segments (no segment for zero) and two legend squares.
+        assert_eq!(svg.matches("<rect").count(), 1 + 3 + 2, "{svg}");
+        assert!(svg.contains("#010203") && svg.contains("#040506"));
+        assert!(svg.contains("11-20") && svg.contains("GET /b"));
+    }
+}
