@@ -6,7 +6,7 @@ use dashboard_shared::{ExportedEndpoint, ExportedRequest};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-use super::Store;
+use super::{Store, sum_as_bigint};
 
 /// Which requests to export: ids after `after_id`, oldest first.
 #[derive(Debug, Clone, Default)]
@@ -176,10 +176,7 @@ impl Store {
             None => None,
         };
         let total = Query::select()
-            .expr_as(
-                Func::cast_as(Func::sum(Expr::col(Rollup::Hits)), Alias::new("BIGINT")),
-                Alias::new("total"),
-            )
+            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
             .from(self.table(Table::Rollup))
             .to_owned();
         let total = match self.db().query_one(&total).await? {

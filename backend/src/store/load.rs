@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{Endpoint, Rollup, RollupBucket, Table};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-use super::Store;
+use super::{Store, sum_as_bigint};
 
 #[derive(FromQueryResult)]
 struct HourHits {
@@ -22,10 +22,7 @@ impl Store {
     ) -> Result<Vec<(DateTime<Utc>, u64)>, DbErr> {
         let select = Query::select()
             .column(Rollup::Hour)
-            .expr_as(
-                Func::cast_as(Func::sum(Expr::col(Rollup::Hits)), Alias::new("BIGINT")),
-                Alias::new("hits"),
-            )
+            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
             .from(self.table(Table::Rollup))
             .and_where(Expr::col(Rollup::Hour).gte(from))
             .and_where(Expr::col(Rollup::Hour).lt(to))
@@ -51,34 +48,48 @@ struct EndpointBucket {
 }
 
 impl Store {
+    /// `SELECT endpoint.name … FROM {table} JOIN endpoint WHERE hour IN [from, to) GROUP BY
+    /// endpoint.name` over a rollup table (`rollup` and `rollup_bucket` share the key columns).
+    fn per_endpoint_between(
+        &self,
+        table: Table,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> SelectStatement {
+        let (rows, endpoints) = (self.table(table), self.table(Table::Endpoint));
+        Query::select()
+            .column((endpoints.clone(), Endpoint::Name))
+            .from(rows.clone())
+            .inner_join(
+                endpoints.clone(),
+                Expr::col((endpoints.clone(), Endpoint::Id))
+                    .equals((rows.clone(), Rollup::EndpointId)),
+            )
+            .and_where(Expr::col((rows.clone(), Rollup::Hour)).gte(from))
+            .and_where(Expr::col((rows, Rollup::Hour)).lt(to))
+            .group_by_col((endpoints, Endpoint::Name))
+            .to_owned()
+    }
+
     /// Latency histograms per endpoint name for hours in `[from, to)`, buckets ascending.
     pub(crate) async fn latency_histograms(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
-        let (buckets, endpoints) = (self.table(Table::RollupBucket), self.table(Table::Endpoint));
-        let select = Query::select()
-            .column((endpoints.clone(), Endpoint::Name))
+        let buckets = self.table(Table::RollupBucket);
+        let select = self
+            .per_endpoint_between(Table::RollupBucket, from, to)
             .column((buckets.clone(), RollupBucket::Bucket))
             .expr_as(
-                Func::cast_as(
-                    Func::sum(Expr::col((buckets.clone(), RollupBucket::Count))),
-                    Alias::new("BIGINT"),
-                ),
+                sum_as_bigint(Expr::col((buckets.clone(), RollupBucket::Count))),
                 Alias::new("count"),
             )
-            .from(buckets.clone())
-            .inner_join(
-                endpoints.clone(),
-                Expr::col((endpoints.clone(), Endpoint::Id))
-                    .equals((buckets.clone(), RollupBucket::EndpointId)),
-            )
-            .and_where(Expr::col((buckets.clone(), RollupBucket::Hour)).gte(from))
-            .and_where(Expr::col((buckets.clone(), RollupBucket::Hour)).lt(to))
-            .group_by_col((endpoints.clone(), Endpoint::Name))
             .group_by_col((buckets.clone(), RollupBucket::Bucket))
-            .order_by((endpoints, Endpoint::Name), sea_orm::Order::Asc)
+            .order_by(
+                (self.table(Table::Endpoint), Endpoint::Name),
+                sea_orm::Order::Asc,
+            )
             .order_by((buckets, RollupBucket::Bucket), sea_orm::Order::Asc)
             .to_owned();
         let mut histograms: Vec<(String, Vec<(i32, u64)>)> = Vec::new();
@@ -108,26 +119,14 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(String, DateTime<Utc>, u64)>, DbErr> {
-        let (rollups, endpoints) = (self.table(Table::Rollup), self.table(Table::Endpoint));
-        let select = Query::select()
-            .column((endpoints.clone(), Endpoint::Name))
+        let rollups = self.table(Table::Rollup);
+        let select = self
+            .per_endpoint_between(Table::Rollup, from, to)
             .column((rollups.clone(), Rollup::Hour))
             .expr_as(
-                Func::cast_as(
-                    Func::sum(Expr::col((rollups.clone(), Rollup::Hits))),
-                    Alias::new("BIGINT"),
-                ),
+                sum_as_bigint(Expr::col((rollups.clone(), Rollup::Hits))),
                 Alias::new("hits"),
             )
-            .from(rollups.clone())
-            .inner_join(
-                endpoints.clone(),
-                Expr::col((endpoints.clone(), Endpoint::Id))
-                    .equals((rollups.clone(), Rollup::EndpointId)),
-            )
-            .and_where(Expr::col((rollups.clone(), Rollup::Hour)).gte(from))
-            .and_where(Expr::col((rollups.clone(), Rollup::Hour)).lt(to))
-            .group_by_col((endpoints, Endpoint::Name))
             .group_by_col((rollups, Rollup::Hour))
             .to_owned();
         self.db()

@@ -57,3 +57,11 @@ impl Store {
         self.tables.name(table)
     }
 }
+
+/// `CAST(SUM(value) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC otherwise.
+pub(crate) fn sum_as_bigint(
+    value: sea_orm::sea_query::SimpleExpr,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Func;
+    Func::cast_as(Func::sum(value), Alias::new("BIGINT")).into()
+}

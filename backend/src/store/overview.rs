@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{Endpoint, Rollup, RollupBucket, Table};
 use dashboard_shared::OverviewRow;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-use super::Store;
+use super::{Store, sum_as_bigint};
 use crate::record::histogram;
 
 /// The starts of the overview's periods (UTC instants).
@@ -188,9 +188,4 @@ impl Store {
 /// `CAST(SUM(CASE WHEN condition THEN value ELSE 0 END) AS BIGINT)`.
 fn sum_if(condition: Expr, value: Expr) -> SimpleExpr {
     sum_as_bigint(Expr::case(condition, value).finally(0).into())
-}
-
-/// `CAST(SUM(value) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC otherwise.
-fn sum_as_bigint(value: SimpleExpr) -> SimpleExpr {
-    Func::cast_as(Func::sum(value), Alias::new("BIGINT")).into()
 }
