@@ -29,13 +29,23 @@ pub(super) struct DayRange {
     to: Option<NaiveDate>,
 }
 
-impl DayRange {
-    /// The first and last day, checked.
-    fn days(&self, zone: Tz) -> Result<(NaiveDate, NaiveDate), ApiError> {
-        let to = self
+/// A checked range of days in the configured time zone, with the UTC instants that bound it.
+struct LocalDays {
+    zone: Tz,
+    days: Vec<NaiveDate>,
+    /// The first day's local midnight.
+    start: chrono::DateTime<Utc>,
+    /// The local midnight after the last day.
+    end: chrono::DateTime<Utc>,
+}
+
+impl LocalDays {
+    /// The range asked for, or the last 7 days; at most [`MAX_DAYS`].
+    fn new(range: &DayRange, zone: Tz) -> Result<LocalDays, ApiError> {
+        let to = range
             .to
             .unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive());
-        let from = self
+        let from = range
             .from
             .unwrap_or_else(|| to.checked_sub_days(Days::new(6)).unwrap_or(to));
         let span = (to - from).num_days();
@@ -47,29 +57,37 @@ impl DayRange {
                 "a chart covers at most {MAX_DAYS} days"
             )));
         }
-        Ok((from, to))
+        let after = to.checked_add_days(Days::new(1)).unwrap_or(to);
+        Ok(LocalDays {
+            zone,
+            days: from.iter_days().take_while(|day| *day <= to).collect(),
+            start: local_midnight(zone, from),
+            end: local_midnight(zone, after),
+        })
     }
-}
 
-/// The UTC instants that bound a range of local days: `[first midnight, midnight after last)`.
-fn instants(
-    zone: Tz,
-    (from, to): (NaiveDate, NaiveDate),
-) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
-    (
-        local_midnight(zone, from),
-        local_midnight(zone, to.checked_add_days(Days::new(1)).unwrap_or(to)),
-    )
+    /// The index of the local day a UTC instant falls on, and its local hour.
+    fn locate(&self, instant: chrono::DateTime<Utc>) -> Option<(usize, usize)> {
+        let local = instant.with_timezone(&self.zone);
+        let first = *self.days.first()?;
+        let day = usize::try_from((local.date_naive() - first).num_days())
+            .ok()
+            .filter(|day| *day < self.days.len())?;
+        Some((day, local.hour() as usize))
+    }
+
+    /// The days as `YYYY-MM-DD`.
+    fn labels(&self) -> Vec<String> {
+        self.days.iter().map(ToString::to_string).collect()
+    }
 }
 
 /// Latency boxes per endpoint from the hourly histograms, slowest median first.
 async fn api_performance(state: &ApiState, range: &DayRange) -> Result<ApiPerformance, ApiError> {
-    let zone = state.config.timezone;
-    let days = range.days(zone)?;
-    let (start, end) = instants(zone, days);
+    let days = LocalDays::new(range, state.config.timezone)?;
     let mut endpoints: Vec<LatencyBox> = state
         .store
-        .latency_histograms(start, end)
+        .latency_histograms(days.start, days.end)
         .await?
         .into_iter()
         .filter_map(|(endpoint, buckets)| {
@@ -90,9 +108,10 @@ async fn api_performance(state: &ApiState, range: &DayRange) -> Result<ApiPerfor
             .total_cmp(&a.median_ms)
             .then_with(|| a.endpoint.cmp(&b.endpoint))
     });
+    let label = |day: Option<&NaiveDate>| day.map(ToString::to_string).unwrap_or_default();
     Ok(ApiPerformance {
-        from: days.0.to_string(),
-        to: days.1.to_string(),
+        from: label(days.days.first()),
+        to: label(days.days.last()),
         endpoints,
     })
 }
@@ -102,20 +121,18 @@ async fn daily_utilization(
     state: &ApiState,
     range: &DayRange,
 ) -> Result<DailyUtilization, ApiError> {
-    let zone = state.config.timezone;
-    let (from, to) = range.days(zone)?;
-    let (start, end) = instants(zone, (from, to));
-    let days: Vec<NaiveDate> = from.iter_days().take_while(|day| *day <= to).collect();
+    let days = LocalDays::new(range, state.config.timezone)?;
     let mut per_endpoint: std::collections::BTreeMap<String, Vec<u64>> =
         std::collections::BTreeMap::new();
-    for (endpoint, hour, hits) in state.store.hits_per_endpoint_hour(start, end).await? {
-        let day = hour.with_timezone(&zone).date_naive();
-        if let Ok(index) = usize::try_from((day - from).num_days())
-            && index < days.len()
-        {
+    for (endpoint, hour, hits) in state
+        .store
+        .hits_per_endpoint_hour(days.start, days.end)
+        .await?
+    {
+        if let Some((day, _)) = days.locate(hour) {
             per_endpoint
                 .entry(endpoint)
-                .or_insert_with(|| vec![0; days.len()])[index] += hits;
+                .or_insert_with(|| vec![0; days.days.len()])[day] += hits;
         }
     }
     let endpoints = per_endpoint
@@ -132,30 +149,24 @@ async fn daily_utilization(
         })
         .collect();
     Ok(DailyUtilization {
-        timezone: zone.name().to_owned(),
-        days: days.iter().map(ToString::to_string).collect(),
+        timezone: days.zone.name().to_owned(),
+        days: days.labels(),
         endpoints,
     })
 }
 
 /// Requests per hour of each day, in the configured time zone.
 async fn hourly_load(state: &ApiState, range: &DayRange) -> Result<HourlyLoad, ApiError> {
-    let zone = state.config.timezone;
-    let (from, to) = range.days(zone)?;
-    let (start, end) = instants(zone, (from, to));
-    let days: Vec<NaiveDate> = from.iter_days().take_while(|day| *day <= to).collect();
-    let mut counts = vec![vec![0u64; 24]; days.len()];
-    for (hour, hits) in state.store.hits_per_hour(start, end).await? {
-        let local = hour.with_timezone(&zone);
-        if let Ok(row) = usize::try_from((local.date_naive() - from).num_days())
-            && let Some(cells) = counts.get_mut(row)
-        {
-            cells[local.hour() as usize] += hits;
+    let days = LocalDays::new(range, state.config.timezone)?;
+    let mut counts = vec![vec![0u64; 24]; days.days.len()];
+    for (hour, hits) in state.store.hits_per_hour(days.start, days.end).await? {
+        if let Some((day, local_hour)) = days.locate(hour) {
+            counts[day][local_hour] += hits;
         }
     }
     Ok(HourlyLoad {
-        timezone: zone.name().to_owned(),
-        days: days.iter().map(ToString::to_string).collect(),
+        timezone: days.zone.name().to_owned(),
+        days: days.labels(),
         counts,
     })
 }
