@@ -308,13 +308,36 @@ async fn the_openapi_document_describes_every_route_and_needs_a_session() {
     assert_eq!(document["servers"][0]["url"], "/dashboard/api");
     let paths = document["paths"].as_object().unwrap();
     use dashboard_shared::api;
-    for path in [
+    // Every path the frontend and API clients use (from `dashboard_shared::api`) is served.
+    let svg = |path: &str| format!("{path}.svg");
+    let shared = [
         api::LOGIN,
         api::LOGOUT,
         api::ME,
+        api::USERS,
+        api::USER,
+        api::DEPLOYMENT,
+        api::EXPORT_REQUESTS,
+        api::EXPORT_ENDPOINTS,
+        api::EXPORT_DETAILS,
+        api::ENDPOINT_LEVEL,
+        api::HOURLY_LOAD,
+        api::API_PERFORMANCE,
+        api::DAILY_UTILIZATION,
         api::OVERVIEW,
-        "/openapi.json",
-    ] {
+    ]
+    .map(str::to_owned);
+    let downloads = [
+        svg(api::HOURLY_LOAD),
+        svg(api::API_PERFORMANCE),
+        svg(api::DAILY_UTILIZATION),
+    ];
+    for path in shared
+        .iter()
+        .chain(&downloads)
+        .map(String::as_str)
+        .chain(["/openapi.json"])
+    {
         assert!(paths.contains_key(path), "{path} missing from {paths:?}");
     }
     assert_eq!(paths["/login"]["post"]["tags"][0], "public");
