@@ -192,8 +192,13 @@ fn day_range(from: &str, to: &str) -> String {
 }
 
 /// `GET /api/charts/hourly-load`.
-pub async fn hourly_load(from: &str, to: &str) -> Result<HourlyLoad, ApiFailure> {
-    send(get(&format!("{}{}", api::HOURLY_LOAD, day_range(from, to)))).await
+pub async fn hourly_load(from: String, to: String) -> Result<HourlyLoad, ApiFailure> {
+    send(get(&format!(
+        "{}{}",
+        api::HOURLY_LOAD,
+        day_range(&from, &to)
+    )))
+    .await
 }
 
 /// Where the hourly-load heatmap downloads as SVG.
@@ -202,11 +207,11 @@ pub fn hourly_load_svg_url(from: &str, to: &str) -> String {
 }
 
 /// `GET /api/charts/api-performance`.
-pub async fn api_performance(from: &str, to: &str) -> Result<ApiPerformance, ApiFailure> {
+pub async fn api_performance(from: String, to: String) -> Result<ApiPerformance, ApiFailure> {
     send(get(&format!(
         "{}{}",
         api::API_PERFORMANCE,
-        day_range(from, to)
+        day_range(&from, &to)
     )))
     .await
 }
@@ -221,11 +226,11 @@ pub fn api_performance_svg_url(from: &str, to: &str) -> String {
 }
 
 /// `GET /api/charts/daily-utilization`.
-pub async fn daily_utilization(from: &str, to: &str) -> Result<DailyUtilization, ApiFailure> {
+pub async fn daily_utilization(from: String, to: String) -> Result<DailyUtilization, ApiFailure> {
     send(get(&format!(
         "{}{}",
         api::DAILY_UTILIZATION,
-        day_range(from, to)
+        day_range(&from, &to)
     )))
     .await
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use dashboard_shared::{ExportedEndpoint, ExportedRequest};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use super::{Store, sum_as_bigint};
@@ -118,7 +118,7 @@ impl Store {
     pub(crate) async fn count_requests(&self, filter: &RequestFilter) -> Result<u64, DbErr> {
         let mut select = Query::select();
         select.expr_as(
-            Func::count(Expr::col((self.table(Table::Request), Request::Id))),
+            sea_orm::sea_query::Func::count(Expr::col((self.table(Table::Request), Request::Id))),
             Alias::new("total"),
         );
         self.filtered_requests(&mut select, filter);

@@ -1,5 +1,5 @@
 //! Pieces shared by pages.
 
-pub mod day_range;
+pub mod chart_page;
 pub mod nav;
 pub mod users;

@@ -2,44 +2,15 @@
 
 use dashboard_shared::ApiPerformance;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
-use crate::api::{self, ApiFailure};
-use crate::app::SessionState;
-use crate::components::day_range::DayRangeControls;
-use crate::components::nav::Nav;
+use crate::api;
+use crate::components::chart_page::ChartPage;
 
 /// The box plots with their date range and an SVG download.
 #[component]
 pub fn ApiPerformancePage() -> impl IntoView {
-    let session = expect_context::<SessionState>();
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let performance = LocalResource::new(move || {
-        let range = (from.get(), to.get());
-        async move {
-            session.current().await?;
-            api::api_performance(&range.0, &range.1).await
-        }
-    });
-    let download = move || api::api_performance_svg_url(&from.get(), &to.get());
     view! {
-        <Nav />
-        <main>
-            <h1>"API performance"</h1>
-            <DayRangeControls from to download=Signal::derive(download) filename="api-performance.svg" />
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    performance
-                        .get()
-                        .map(|result| match result {
-                            Ok(performance) => view! { <BoxPlots performance /> }.into_any(),
-                            Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                            Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                        })
-                }}
-            </Suspense>
-        </main>
+        <ChartPage title="API performance" filename="api-performance.svg" fetch=api::api_performance download=api::api_performance_svg_url render=|performance| view! { <BoxPlots performance /> } />
     }
 }
 

@@ -2,44 +2,15 @@
 
 use dashboard_shared::DailyUtilization;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
-use crate::api::{self, ApiFailure};
-use crate::app::SessionState;
-use crate::components::day_range::DayRangeControls;
-use crate::components::nav::Nav;
+use crate::api;
+use crate::components::chart_page::ChartPage;
 
 /// The stacked bars with their date range and an SVG download.
 #[component]
 pub fn DailyUtilizationPage() -> impl IntoView {
-    let session = expect_context::<SessionState>();
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let utilization = LocalResource::new(move || {
-        let range = (from.get(), to.get());
-        async move {
-            session.current().await?;
-            api::daily_utilization(&range.0, &range.1).await
-        }
-    });
-    let download = move || api::daily_utilization_svg_url(&from.get(), &to.get());
     view! {
-        <Nav />
-        <main>
-            <h1>"Daily utilization"</h1>
-            <DayRangeControls from to download=Signal::derive(download) filename="daily-utilization.svg" />
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    utilization
-                        .get()
-                        .map(|result| match result {
-                            Ok(utilization) => view! { <StackedBars utilization /> }.into_any(),
-                            Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                            Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                        })
-                }}
-            </Suspense>
-        </main>
+        <ChartPage title="Daily utilization" filename="daily-utilization.svg" fetch=api::daily_utilization download=api::daily_utilization_svg_url render=|utilization| view! { <StackedBars utilization /> } />
     }
 }
 

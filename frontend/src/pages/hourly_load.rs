@@ -2,43 +2,15 @@
 
 use dashboard_shared::HourlyLoad;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
-use crate::api::{self, ApiFailure};
-use crate::app::SessionState;
-use crate::components::day_range::DayRangeControls;
-use crate::components::nav::Nav;
+use crate::api;
+use crate::components::chart_page::ChartPage;
 
 /// The heatmap with its date range and an SVG download.
 #[component]
 pub fn HourlyLoadPage() -> impl IntoView {
-    let session = expect_context::<SessionState>();
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let load = LocalResource::new(move || {
-        let range = (from.get(), to.get());
-        async move {
-            session.current().await?;
-            api::hourly_load(&range.0, &range.1).await
-        }
-    });
-    let download = move || api::hourly_load_svg_url(&from.get(), &to.get());
     view! {
-        <Nav />
-        <main>
-            <h1>"Hourly load"</h1>
-            <DayRangeControls from to download=Signal::derive(download) filename="hourly-load.svg" />
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    load.get()
-                        .map(|result| match result {
-                            Ok(load) => view! { <Heatmap load /> }.into_any(),
-                            Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                            Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                        })
-                }}
-            </Suspense>
-        </main>
+        <ChartPage title="Hourly load" filename="hourly-load.svg" fetch=api::hourly_load download=api::hourly_load_svg_url render=|load| view! { <Heatmap load /> } />
     }
 }
 
