@@ -154,6 +154,16 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    step("cargo clippy (the library without optional features)");
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "axum-monitoring-dashboard",
+        "--lib",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     step("cargo clippy (frontend, wasm32)");
     run(cargo().args([
         "clippy",
