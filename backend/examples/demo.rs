@@ -17,7 +17,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_monitoring_dashboard::Dashboard;
+use axum_monitoring_dashboard::{Dashboard, PastRequest};
 use clap::Parser;
 use serde_json::{Value, json};
 
@@ -37,38 +37,63 @@ struct Options {
     /// Send this many mixed requests to the service after it starts.
     #[arg(long, default_value_t = 0)]
     traffic: usize,
-    /// Record this many past days of history (at most 60): on day d before today, hour h (UTC)
-    /// gets 1 + h % 4 requests of `GET /users/{id}` at h:30.
+    /// Record this many past days of history (at most 60), in UTC: see `record_history`.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=60))]
     history: u32,
 }
 
-/// Requests the demo's history has in hour `hour` of each past day.
+/// Requests the demo's history has of `GET /users/{id}` in hour `hour` of each past day.
 fn history_requests(hour: u32) -> u32 {
     1 + hour % 4
 }
 
-/// Records `days` days of history through the dashboard's writer.
+/// The users of the history's requests: the i-th request of an hour is `USERS[i]`'s.
+const USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+
+/// Records `days` days of history through the dashboard's writer. On day d before today, hour
+/// h (UTC) has `1 + h % 4` requests of `GET /users/{id}` at h:30 taking `2 + h % 7` ms; the
+/// i-th is by `USERS[i]` from 192.0.2.(i + 1), and the fourth answers 500. Version 1.0 served
+/// the days before yesterday; yesterday version 1.1 served them, and `GET /users/{id}/posts`
+/// once an hour at h:45 (alice, 10 ms).
 fn record_history(monitor: &Dashboard, days: u32) {
     let today = chrono::Utc::now().date_naive();
+    let mut recorded = 0;
     for day in 1..=days {
         let Some(date) = today.checked_sub_days(chrono::Days::new(u64::from(day))) else {
             continue;
         };
+        let version = if day == 1 { "1.1" } else { "1.0" };
         for hour in 0..24 {
-            let Some(time) = date.and_hms_opt(hour, 30, 0) else {
+            let (Some(half_past), Some(quarter_to)) =
+                (date.and_hms_opt(hour, 30, 0), date.and_hms_opt(hour, 45, 0))
+            else {
                 continue;
             };
-            for _ in 0..history_requests(hour) {
+            for (i, user) in USERS
+                .iter()
+                .enumerate()
+                .take(history_requests(hour) as usize)
+            {
                 let took = Duration::from_millis(2 + u64::from(hour % 7));
-                monitor.record_historical("GET", "/users/{id}", time.and_utc(), took, 200);
+                let status = if i == 3 { 500 } else { 200 };
+                let request =
+                    PastRequest::new("GET", "/users/{id}", half_past.and_utc(), took, status)
+                        .version(version)
+                        .group_by(user)
+                        .ip([192, 0, 2, i as u8 + 1].into());
+                recorded += u32::from(monitor.record_historical(request));
+            }
+            if day == 1 {
+                let took = Duration::from_millis(10);
+                let request =
+                    PastRequest::new("GET", "/users/{id}/posts", quarter_to.and_utc(), took, 200)
+                        .version(version)
+                        .group_by("alice");
+                recorded += u32::from(monitor.record_historical(request));
             }
         }
     }
-    println!(
-        "history: {} requests over {days} days",
-        days * (0..24).map(history_requests).sum::<u32>()
-    );
+    println!("history: {recorded} requests over {days} days");
 }
 
 #[derive(serde::Deserialize)]

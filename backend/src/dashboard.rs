@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::accounts::{self, AccountError, GeneratedPasswords};
 use crate::api::{self, ApiState, SessionKeys};
 use crate::assets::{self, Frontend};
-use crate::collect::{self, Collector, GroupBy, MonitorLayer};
+use crate::collect::{self, Collector, GroupBy, MonitorLayer, PastRequest};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
 use crate::metrics::Exporter;
 use crate::record::Writer;
@@ -337,43 +337,41 @@ impl Dashboard {
         self.inner.api.collector.write_failures()
     }
 
-    /// Stores a measurement as if `METHOD route` had answered `status` after `duration` at
-    /// `time`: for imports from other tools and for demos with history. It goes through the same
-    /// queue and writer as live requests, at the endpoint's level; `false` when the queue is full.
+    /// Stores a request served in the past: for imports from other tools and for demos with
+    /// history. It goes through the same queue and writer as live requests, at the endpoint's
+    /// level; `false` when the queue is full or the method is not a valid HTTP method.
     ///
     /// ```no_run
     /// # async fn run(monitor: axum_monitoring_dashboard::Dashboard) {
     /// use std::time::Duration;
+    /// use axum_monitoring_dashboard::PastRequest;
     /// let yesterday = chrono::Utc::now() - chrono::TimeDelta::days(1);
-    /// monitor.record_historical("GET", "/users/{id}", yesterday, Duration::from_millis(12), 200);
+    /// monitor.record_historical(
+    ///     PastRequest::new("GET", "/users/{id}", yesterday, Duration::from_millis(12), 200)
+    ///         .version("1.4.0"),
+    /// );
     /// # }
     /// ```
-    pub fn record_historical(
-        &self,
-        method: &str,
-        route: &str,
-        time: chrono::DateTime<chrono::Utc>,
-        duration: std::time::Duration,
-        status: u16,
-    ) -> bool {
-        let Ok(method) = axum::http::Method::from_bytes(method.as_bytes()) else {
+    pub fn record_historical(&self, request: PastRequest) -> bool {
+        let Ok(method) = axum::http::Method::from_bytes(request.method.as_bytes()) else {
             return false;
         };
         let collector = &self.inner.api.collector;
-        let endpoint = match collector.endpoints.get(&method, route) {
+        let endpoint = match collector.endpoints.get(&method, &request.route) {
             Some(state) => collect::EndpointRef::Known(state),
             None => collect::EndpointRef::New {
                 method,
-                route: route.into(),
+                route: request.route.into(),
             },
         };
         collector.submit(collect::Measurement {
             endpoint,
-            time_requested: time,
-            duration,
-            status,
-            group_by: None,
-            ip: None,
+            time_requested: request.time,
+            duration: request.duration,
+            status: request.status,
+            group_by: request.group_by,
+            ip: request.ip,
+            version: request.version,
         })
     }
 

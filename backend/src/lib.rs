@@ -30,7 +30,7 @@ mod store;
 mod version;
 
 pub use accounts::AccountError;
-pub use collect::{GroupValue, MonitorLayer, MonitorService};
+pub use collect::{GroupValue, MonitorLayer, MonitorService, PastRequest};
 pub use config::{Config, ConfigError, Key, MonitorLevel};
 pub use dashboard::{Dashboard, DashboardBuilder, StartError};
 pub use store::DatabaseError;

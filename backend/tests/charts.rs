@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use axum::http::{StatusCode, header};
-use axum_monitoring_dashboard::{Dashboard, Key};
+use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{TimeZone, Utc};
 use common::*;
 
@@ -29,13 +29,13 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
     ];
     for (time, count) in seeded {
         for _ in 0..count {
-            assert!(monitor.record_historical(
+            assert!(monitor.record_historical(PastRequest::new(
                 "GET",
                 "/users/{id}",
                 time,
                 Duration::from_millis(5),
                 200
-            ));
+            )));
         }
     }
     monitor.shutdown().await;
@@ -87,7 +87,7 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
 
     let download = with_cookie(
         "GET",
-        "/dashboard/api/charts/hourly-load.svg?from=2026-11-16&to=2026-11-20",
+        "/dashboard/api/charts/hourly-load?from=2026-11-16&to=2026-11-20&format=svg",
         &cookie,
     );
     let (status, headers, svg) = send_for_text(&app, download).await;
@@ -123,29 +123,38 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
     let day = Utc.with_ymd_and_hms(2026, 11, 18, 10, 0, 0).unwrap();
     // Durations 1..=100 ms on one endpoint, a constant 3 ms on another, one on a day outside.
     for ms in 1..=100u64 {
-        monitor.record_historical("GET", "/reports", day, Duration::from_millis(ms), 200);
+        monitor.record_historical(PastRequest::new(
+            "GET",
+            "/reports",
+            day,
+            Duration::from_millis(ms),
+            200,
+        ));
     }
     for _ in 0..10 {
-        monitor.record_historical("GET", "/health", day, Duration::from_millis(3), 200);
+        monitor.record_historical(PastRequest::new(
+            "GET",
+            "/health",
+            day,
+            Duration::from_millis(3),
+            200,
+        ));
     }
-    monitor.record_historical(
+    monitor.record_historical(PastRequest::new(
         "GET",
         "/old",
         Utc.with_ymd_and_hms(2026, 10, 1, 10, 0, 0).unwrap(),
         Duration::from_millis(9),
         200,
-    );
+    ));
     monitor.shutdown().await;
     let app = monitor.bind(app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let uri = "/dashboard/api/charts/api-performance?from=2026-11-15&to=2026-11-21";
     let (status, _, performance) = send(&app, with_cookie("GET", uri, &cookie)).await;
     assert_eq!(status, StatusCode::OK, "{performance}");
-    let boxes = performance["endpoints"].as_array().unwrap();
-    let names: Vec<&str> = boxes
-        .iter()
-        .map(|b| b["endpoint"].as_str().unwrap())
-        .collect();
+    let boxes = performance["boxes"].as_array().unwrap();
+    let names: Vec<&str> = boxes.iter().map(|b| b["label"].as_str().unwrap()).collect();
     assert_eq!(
         names,
         ["GET /reports", "GET /health"],
@@ -172,7 +181,7 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
 
     let download = with_cookie(
         "GET",
-        "/dashboard/api/charts/api-performance.svg?from=2026-11-15&to=2026-11-21",
+        "/dashboard/api/charts/api-performance?from=2026-11-15&to=2026-11-21&format=svg",
         &cookie,
     );
     let (status, headers, svg) = send_for_text(&app, download).await;
@@ -200,13 +209,13 @@ async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours()
         ("/orders", 20, 1, 4),
     ] {
         for _ in 0..count {
-            monitor.record_historical(
+            monitor.record_historical(PastRequest::new(
                 "GET",
                 endpoint,
                 at(day, hour),
                 Duration::from_millis(4),
                 200,
-            );
+            ));
         }
     }
     monitor.shutdown().await;
@@ -233,7 +242,7 @@ async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours()
     assert_eq!(by_name("GET /orders")["hits"], serde_json::json!([0, 4, 0]));
     let download = with_cookie(
         "GET",
-        "/dashboard/api/charts/daily-utilization.svg?from=2026-11-19&to=2026-11-21",
+        "/dashboard/api/charts/daily-utilization?from=2026-11-19&to=2026-11-21&format=svg",
         &cookie,
     );
     let (status, _, svg) = send_for_text(&app, download).await;

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use axum_monitoring_dashboard::{Dashboard, Key};
+use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
+use chrono::Utc;
 use common::*;
 
 const TOKEN: &str = "export-token-0123456789";
@@ -190,6 +191,18 @@ async fn deployment_details_never_contain_a_secret() {
         .start()
         .await
         .unwrap();
+    // A request to show on every endpoint view, stored before the views are read.
+    let request = PastRequest::new(
+        "GET",
+        "/users/{id}",
+        Utc::now(),
+        Duration::from_millis(4),
+        500,
+    )
+    .group_by("alice")
+    .ip([192, 0, 2, 1].into());
+    assert!(monitor.record_historical(request));
+    monitor.shutdown().await;
     let app = monitor.bind(app());
     let (guest, _) = login(&app, "/dashboard", "guest", "guest-secret-pw").await;
     let responses = every_readable_response(&app, &guest).await;

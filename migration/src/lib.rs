@@ -5,6 +5,7 @@
 //! application it monitors.
 
 mod m0001_initial;
+mod m0002_error_requests;
 pub mod schema;
 
 pub use sea_orm_migration;
@@ -40,7 +41,10 @@ impl Migrator {
 #[async_trait::async_trait]
 impl MigratorTraitSelf for Migrator {
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration::new(self.tables.clone()))]
+        vec![
+            Box::new(m0001_initial::Migration::new(self.tables.clone())),
+            Box::new(m0002_error_requests::Migration::new(self.tables.clone())),
+        ]
     }
 
     fn migration_table_name(&self) -> DynIden {

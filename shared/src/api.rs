@@ -20,14 +20,39 @@ pub const EXPORT_ENDPOINTS: &str = "/export/endpoints";
 pub const EXPORT_DETAILS: &str = "/export/details";
 /// `PUT` with an [`crate::EndpointLevel`] (admin): the endpoint's monitoring level.
 pub const ENDPOINT_LEVEL: &str = "/endpoints/{id}/level";
-/// `GET ?from&to`: the [`crate::HourlyLoad`]; with `.svg` appended, the chart as SVG.
+/// `GET ?from&to`: the [`crate::HourlyLoad`] of the application. Every chart route also answers
+/// with the chart as an image for `&format=svg` or `&format=png`.
 pub const HOURLY_LOAD: &str = "/charts/hourly-load";
-/// `GET ?from&to`: the [`crate::ApiPerformance`]; with `.svg` appended, the chart as SVG.
+/// `GET ?from&to`: the [`crate::BoxPlots`] of every endpoint.
 pub const API_PERFORMANCE: &str = "/charts/api-performance";
-/// `GET ?from&to`: the [`crate::DailyUtilization`]; with `.svg` appended, the chart as SVG.
+/// `GET ?from&to`: the [`crate::DailyUtilization`].
 pub const DAILY_UTILIZATION: &str = "/charts/daily-utilization";
+/// `GET ?from&to&versions`: the [`crate::VersionUtilization`].
+pub const MULTI_VERSION: &str = "/charts/multi-version";
+/// `GET`: the [`crate::EndpointDetails`] of one endpoint.
+pub const ENDPOINT: &str = "/endpoints/{id}";
+/// `GET ?from&to`: the [`crate::HourlyLoad`] of one endpoint.
+pub const ENDPOINT_HOURLY_LOAD: &str = "/endpoints/{id}/hourly-load";
+/// `GET ?from&to&versions`: the [`crate::BoxPlots`] of one endpoint per version.
+pub const ENDPOINT_VERSIONS: &str = "/endpoints/{id}/versions";
+/// `GET ?from&to&users`: the [`crate::BoxPlots`] of one endpoint per user (`group_by`).
+pub const ENDPOINT_USERS: &str = "/endpoints/{id}/users";
+/// `GET ?from&to&versions&rows`: the [`crate::MedianMatrix`] of versions × users.
+pub const ENDPOINT_VERSION_USER: &str = "/endpoints/{id}/version-user";
+/// `GET ?from&to&versions&rows`: the [`crate::MedianMatrix`] of versions × client addresses.
+pub const ENDPOINT_VERSION_IP: &str = "/endpoints/{id}/version-ip";
+/// `GET ?from&to`: the [`crate::StatusCodes`] of one endpoint.
+pub const ENDPOINT_STATUS_CODES: &str = "/endpoints/{id}/status-codes";
+/// `GET ?limit&cursor`: a [`crate::RequestPage`] of one endpoint's failed requests (status 400
+/// and above), newest first.
+pub const ENDPOINT_ERRORS: &str = "/endpoints/{id}/errors";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
 
 /// The header that every state-changing request must carry, with the session's `csrf_token`.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// `path` with its `{id}` replaced by `id`.
+pub fn with_id(path: &str, id: i32) -> String {
+    path.replace("{id}", &id.to_string())
+}

@@ -6,5 +6,7 @@ pub mod api;
 #[cfg(feature = "charts")]
 pub mod charts;
 pub mod dto;
+pub mod views;
 
 pub use dto::*;
+pub use views::*;

@@ -1,11 +1,11 @@
-//! Endpoint settings: the monitoring level (admin).
+//! One endpoint: its details, and its monitoring level (admin).
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use dashboard_shared::{EndpointLevel, ErrorBody};
+use dashboard_shared::{EndpointDetails, EndpointLevel, ErrorBody};
 
-use super::session::AdminSession;
+use super::session::{AdminSession, Session};
 use super::{ApiError, ApiState};
 use crate::config::MonitorLevel;
 
@@ -29,9 +29,10 @@ use crate::config::MonitorLevel;
 pub(super) async fn set_level(
     State(state): State<ApiState>,
     _admin: AdminSession,
-    Path(id): Path<i32>,
+    path: Result<Path<i32>, PathRejection>,
     body: Result<Json<EndpointLevel>, JsonRejection>,
 ) -> Result<Json<EndpointLevel>, ApiError> {
+    let Path(id) = path?;
     let Json(change) = body?;
     let level = MonitorLevel::new(change.level).ok_or_else(|| {
         ApiError::BadRequest(format!("level must be 0, 1, 2 or 3, not {}", change.level))
@@ -43,4 +44,33 @@ pub(super) async fn set_level(
         endpoint.set_level(level);
     }
     Ok(Json(EndpointLevel { level: level.get() }))
+}
+
+/// An endpoint's details: route, methods, level, requests, and when and in which version it
+/// first appeared.
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id")),
+    responses(
+        (status = 200, body = EndpointDetails),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub(super) async fn details(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+) -> Result<Json<EndpointDetails>, ApiError> {
+    let Path(id) = path?;
+    state
+        .store
+        .endpoint_details(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("no such endpoint"))
 }

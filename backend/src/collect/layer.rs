@@ -175,6 +175,7 @@ impl Pending {
                 status,
                 group_by: facts.group_by,
                 ip: facts.ip,
+                version: None,
             });
         }
     }

@@ -35,4 +35,6 @@ pub(crate) struct Measurement {
     pub(crate) group_by: Option<String>,
     /// The client's address.
     pub(crate) ip: Option<IpAddr>,
+    /// The application version that served it, when not the writer's own (imports).
+    pub(crate) version: Option<Arc<str>>,
 }

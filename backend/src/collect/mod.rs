@@ -11,9 +11,11 @@ mod group;
 mod layer;
 mod levels;
 mod measurement;
+mod past;
 
 pub use group::GroupValue;
 pub use layer::{MonitorLayer, MonitorService};
+pub use past::PastRequest;
 
 pub(crate) use endpoints::{EndpointState, Endpoints};
 pub(crate) use levels::follow_levels;
@@ -160,6 +162,7 @@ mod tests {
             status: 200,
             group_by: None,
             ip: None,
+            version: None,
         }
     }
 

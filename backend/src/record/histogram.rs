@@ -38,6 +38,16 @@ pub(crate) fn quantile(buckets: &[(i32, u64)], q: f64) -> Option<f64> {
     Some(low + (high - low) * fraction)
 }
 
+/// The exact `q`-quantile (0 ≤ q ≤ 1) of ascending `sorted` durations, interpolating between
+/// ranks as [`quantile`] does. `None` when there are none.
+pub(crate) fn exact_quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let position = q.clamp(0.0, 1.0) * sorted.len().checked_sub(1)? as f64;
+    let lower = position.floor() as usize;
+    let low = sorted[lower];
+    let high = sorted.get(lower + 1).copied().unwrap_or(low);
+    Some(low + (high - low) * (position - lower as f64))
+}
+
 /// The representative value of the element at 0-based `rank`.
 fn value_at_rank(buckets: &[(i32, u64)], rank: u64) -> Option<f64> {
     let mut seen = 0;
@@ -70,12 +80,7 @@ mod tests {
     fn exact_median(durations: &[f64]) -> f64 {
         let mut sorted = durations.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let n = sorted.len();
-        if n % 2 == 1 {
-            sorted[n / 2]
-        } else {
-            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-        }
+        exact_quantile(&sorted, 0.5).unwrap()
     }
 
     #[test]
@@ -106,6 +111,16 @@ mod tests {
                 "n={n}: {estimate} vs {exact}"
             );
         }
+    }
+
+    #[test]
+    fn exact_quantiles_interpolate_between_ranks() {
+        let sorted = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(exact_quantile(&sorted, 0.5), Some(2.5));
+        assert_eq!(exact_quantile(&sorted, 0.0), Some(1.0));
+        assert_eq!(exact_quantile(&sorted, 1.0), Some(4.0));
+        assert_eq!(exact_quantile(&[7.0], 0.25), Some(7.0));
+        assert_eq!(exact_quantile(&[], 0.5), None);
     }
 
     #[test]

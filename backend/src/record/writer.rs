@@ -124,9 +124,10 @@ impl Writer {
                 status: measurement.status,
                 group_by: measurement.group_by.clone(),
                 ip: measurement.ip.map(|ip| ip.to_string()),
+                version: Arc::clone(measurement.version.as_ref().unwrap_or(&self.version)),
             });
         }
-        self.store.write_measurements(&self.version, &rows).await
+        self.store.write_measurements(&rows).await
     }
 
     /// The endpoint's id and level, registering it in the database and the live table when new.

@@ -14,13 +14,14 @@ struct HourHits {
 }
 
 impl Store {
-    /// Requests per UTC hour in `[from, to)`, every endpoint together.
+    /// Requests per UTC hour in `[from, to)`: of one endpoint, or of every endpoint together.
     pub(crate) async fn hits_per_hour(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        endpoint: Option<i32>,
     ) -> Result<Vec<(DateTime<Utc>, u64)>, DbErr> {
-        let select = Query::select()
+        let mut select = Query::select()
             .column(Rollup::Hour)
             .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
             .from(self.table(Table::Rollup))
@@ -28,6 +29,9 @@ impl Store {
             .and_where(Expr::col(Rollup::Hour).lt(to))
             .group_by_col(Rollup::Hour)
             .to_owned();
+        if let Some(endpoint) = endpoint {
+            select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
+        }
         self.db()
             .query_all(&select)
             .await?
@@ -45,6 +49,33 @@ struct EndpointBucket {
     name: String,
     bucket: i32,
     count: i64,
+}
+
+#[derive(FromQueryResult)]
+struct VersionBucket {
+    version: String,
+    bucket: i32,
+    count: i64,
+}
+
+/// Histograms from rows ordered by key, then bucket: one `(key, buckets)` per key.
+fn fold_histograms(
+    rows: impl IntoIterator<Item = (String, i32, i64)>,
+) -> Vec<(String, Vec<(i32, u64)>)> {
+    let mut histograms: Vec<(String, Vec<(i32, u64)>)> = Vec::new();
+    for (key, bucket, count) in rows {
+        let count = u64::try_from(count).unwrap_or(0);
+        match histograms.last_mut() {
+            Some((last, buckets)) if *last == key => buckets.push((bucket, count)),
+            _ => histograms.push((key, vec![(bucket, count)])),
+        }
+    }
+    histograms
+}
+
+#[derive(FromQueryResult)]
+struct VersionStart {
+    version: String,
 }
 
 impl Store {
@@ -92,16 +123,86 @@ impl Store {
             )
             .order_by((buckets, RollupBucket::Bucket), sea_orm::Order::Asc)
             .to_owned();
-        let mut histograms: Vec<(String, Vec<(i32, u64)>)> = Vec::new();
-        for row in self.db().query_all(&select).await? {
-            let row = EndpointBucket::from_query_result(&row, "")?;
-            let count = u64::try_from(row.count).unwrap_or(0);
-            match histograms.last_mut() {
-                Some((name, buckets)) if *name == row.name => buckets.push((row.bucket, count)),
-                _ => histograms.push((row.name, vec![(row.bucket, count)])),
-            }
+        let rows = self
+            .db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                EndpointBucket::from_query_result(row, "")
+                    .map(|row| (row.name, row.bucket, row.count))
+            })
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        Ok(fold_histograms(rows))
+    }
+
+    /// Latency histograms of one endpoint per version for hours in `[from, to)`, only of
+    /// `versions`; by version, buckets ascending.
+    pub(crate) async fn version_histograms(
+        &self,
+        endpoint: i32,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        versions: &[String],
+    ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
+        let select = Query::select()
+            .column(RollupBucket::Version)
+            .column(RollupBucket::Bucket)
+            .expr_as(
+                sum_as_bigint(Expr::col(RollupBucket::Count)),
+                Alias::new("count"),
+            )
+            .from(self.table(Table::RollupBucket))
+            .and_where(Expr::col(RollupBucket::EndpointId).eq(endpoint))
+            .and_where(Expr::col(RollupBucket::Hour).gte(from))
+            .and_where(Expr::col(RollupBucket::Hour).lt(to))
+            .and_where(Expr::col(RollupBucket::Version).is_in(versions.iter().map(String::as_str)))
+            .group_by_col(RollupBucket::Version)
+            .group_by_col(RollupBucket::Bucket)
+            .order_by(RollupBucket::Version, sea_orm::Order::Asc)
+            .order_by(RollupBucket::Bucket, sea_orm::Order::Asc)
+            .to_owned();
+        let rows = self
+            .db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                VersionBucket::from_query_result(row, "")
+                    .map(|row| (row.version, row.bucket, row.count))
+            })
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        Ok(fold_histograms(rows))
+    }
+
+    /// The versions with requests in `[from, to)` (of one endpoint, or of any), in the order
+    /// they first served one.
+    pub(crate) async fn versions_in_order(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        endpoint: Option<i32>,
+    ) -> Result<Vec<String>, DbErr> {
+        let first_hour = Alias::new("first_hour");
+        let mut select = Query::select()
+            .column(Rollup::Version)
+            .expr_as(Expr::col(Rollup::Hour).min(), first_hour.clone())
+            .from(self.table(Table::Rollup))
+            .and_where(Expr::col(Rollup::Hour).gte(from))
+            .and_where(Expr::col(Rollup::Hour).lt(to))
+            .group_by_col(Rollup::Version)
+            .order_by(first_hour, sea_orm::Order::Asc)
+            .order_by(Rollup::Version, sea_orm::Order::Asc)
+            .to_owned();
+        if let Some(endpoint) = endpoint {
+            select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
         }
-        Ok(histograms)
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| VersionStart::from_query_result(row, "").map(|row| row.version))
+            .collect()
     }
 }
 
@@ -136,6 +237,47 @@ impl Store {
             .map(|row| {
                 let row = EndpointHourHits::from_query_result(row, "")?;
                 Ok((row.name, row.hour, u64::try_from(row.hits).unwrap_or(0)))
+            })
+            .collect()
+    }
+}
+
+#[derive(FromQueryResult)]
+struct EndpointVersionHits {
+    name: String,
+    version: String,
+    hits: i64,
+}
+
+impl Store {
+    /// Requests per endpoint name and version in `[from, to)`, only of `versions`.
+    pub(crate) async fn hits_per_endpoint_version(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        versions: &[String],
+    ) -> Result<Vec<(String, String, u64)>, DbErr> {
+        let rollups = self.table(Table::Rollup);
+        let select = self
+            .per_endpoint_between(Table::Rollup, from, to)
+            .column((rollups.clone(), Rollup::Version))
+            .expr_as(
+                sum_as_bigint(Expr::col((rollups.clone(), Rollup::Hits))),
+                Alias::new("hits"),
+            )
+            .and_where(
+                Expr::col((rollups.clone(), Rollup::Version))
+                    .is_in(versions.iter().map(String::as_str)),
+            )
+            .group_by_col((rollups, Rollup::Version))
+            .to_owned();
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                let row = EndpointVersionHits::from_query_result(row, "")?;
+                Ok((row.name, row.version, u64::try_from(row.hits).unwrap_or(0)))
             })
             .collect()
     }

@@ -5,6 +5,7 @@
 //! models.
 
 mod connect;
+pub(crate) mod endpoint;
 pub(crate) mod export;
 pub(crate) mod levels;
 pub(crate) mod load;

@@ -1,6 +1,7 @@
 //! The writer's statements: endpoint registration and batched measurements with their rollups.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use dashboard_migration::schema::{Endpoint, Request, Rollup, RollupBucket, Table};
@@ -24,6 +25,8 @@ pub(crate) struct StoredMeasurement {
     pub(crate) status: u16,
     pub(crate) group_by: Option<String>,
     pub(crate) ip: Option<String>,
+    /// The application version that served it.
+    pub(crate) version: Arc<str>,
 }
 
 #[derive(FromQueryResult)]
@@ -32,8 +35,8 @@ struct EndpointIdLevel {
     monitor_level: i16,
 }
 
-/// Key of a rollup row: endpoint, hour, status (the version is the writer's).
-type RollupKey = (i32, DateTime<Utc>, u16);
+/// Key of a rollup row: endpoint, hour, version, status.
+type RollupKey = (i32, DateTime<Utc>, Arc<str>, u16);
 
 impl Store {
     /// The id and level of the endpoint `METHOD route`, creating it with `level` when it is new.
@@ -86,20 +89,16 @@ impl Store {
 
     /// Stores a batch in one transaction: request rows (level ≥ 1), hourly rollups and latency
     /// buckets (level ≥ 1), and every endpoint's `last_requested` (all levels).
-    pub(crate) async fn write_measurements(
-        &self,
-        version: &str,
-        rows: &[StoredMeasurement],
-    ) -> Result<(), DbErr> {
+    pub(crate) async fn write_measurements(&self, rows: &[StoredMeasurement]) -> Result<(), DbErr> {
         let txn = self.db().begin().await?;
         let recorded: Vec<&StoredMeasurement> = rows
             .iter()
             .filter(|row| row.level >= MonitorLevel::PERFORMANCE)
             .collect();
         for chunk in recorded.chunks(ROWS_PER_INSERT) {
-            self.insert_requests(&txn, version, chunk).await?;
+            self.insert_requests(&txn, chunk).await?;
         }
-        self.upsert_rollups(&txn, version, &recorded).await?;
+        self.upsert_rollups(&txn, &recorded).await?;
         self.update_last_requested(&txn, rows).await?;
         txn.commit().await
     }
@@ -107,7 +106,6 @@ impl Store {
     async fn insert_requests(
         &self,
         txn: &DatabaseTransaction,
-        version: &str,
         rows: &[&StoredMeasurement],
     ) -> Result<(), DbErr> {
         let mut insert = Query::insert();
@@ -125,7 +123,7 @@ impl Store {
                 row.endpoint_id.into(),
                 row.duration_ms.into(),
                 row.time_requested.into(),
-                version.into(),
+                (*row.version).into(),
                 row.group_by.clone().into(),
                 row.ip.clone().into(),
                 i32::from(row.status).into(),
@@ -138,7 +136,6 @@ impl Store {
     async fn upsert_rollups(
         &self,
         txn: &DatabaseTransaction,
-        version: &str,
         rows: &[&StoredMeasurement],
     ) -> Result<(), DbErr> {
         let mut totals: HashMap<RollupKey, (i64, f64)> = HashMap::new();
@@ -148,19 +145,19 @@ impl Store {
                 .time_requested
                 .duration_trunc(TimeDelta::hours(1))
                 .unwrap_or(row.time_requested);
-            let key = (row.endpoint_id, hour, row.status);
-            let total = totals.entry(key).or_default();
+            let key = (row.endpoint_id, hour, Arc::clone(&row.version), row.status);
+            let total = totals.entry(key.clone()).or_default();
             total.0 += 1;
             total.1 += row.duration_ms;
             *buckets
                 .entry((key, histogram::bucket_of(row.duration_ms)))
                 .or_default() += 1;
         }
-        let key_values = |(endpoint_id, hour, status): RollupKey| -> Vec<Value> {
+        let key_values = |(endpoint_id, hour, version, status): RollupKey| -> Vec<Value> {
             vec![
                 endpoint_id.into(),
                 hour.into(),
-                version.into(),
+                (*version).into(),
                 i32::from(status).into(),
             ]
         };
@@ -289,6 +286,7 @@ mod tests {
             status,
             group_by: None,
             ip: None,
+            version: "1.0".into(),
         }
     }
 
@@ -321,12 +319,12 @@ mod tests {
             measurement(users, 10.0, 200, MonitorLevel::PERFORMANCE),
             measurement(users, 30.0, 500, MonitorLevel::PERFORMANCE),
         ];
-        store.write_measurements("1.0", &first).await.unwrap();
+        store.write_measurements(&first).await.unwrap();
         let second = [
             measurement(users, 20.0, 200, MonitorLevel::PERFORMANCE),
             measurement(quiet, 5.0, 200, MonitorLevel::DISABLED),
         ];
-        store.write_measurements("1.0", &second).await.unwrap();
+        store.write_measurements(&second).await.unwrap();
 
         let long_ago = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let rows = store

@@ -1,7 +1,9 @@
 //! Daily utilisation: one bar per day, stacked by endpoint, with a legend.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::{Chart, text_style};
 use crate::DailyUtilization;
 
 const BAR_WIDTH: u32 = 28;
@@ -11,16 +13,24 @@ const TOP: u32 = 20;
 const PLOT_HEIGHT: u32 = 240;
 const LEGEND_ROW: u32 = 18;
 
-/// The stacked bars as an SVG document.
-pub fn daily_utilization_svg(utilization: &DailyUtilization) -> String {
-    let days = utilization.days.len().max(1) as u32;
-    let width = (LEFT + days * (BAR_WIDTH + GAP) + 20).max(420);
-    let height = TOP + PLOT_HEIGHT + 40 + utilization.endpoints.len() as u32 * LEGEND_ROW;
-    super::render_svg((width, height), |root| draw(root, utilization))
+impl Chart for DailyUtilization {
+    fn size(&self) -> (u32, u32) {
+        let days = self.days.len().max(1) as u32;
+        let width = (LEFT + days * (BAR_WIDTH + GAP) + 20).max(420);
+        let height = TOP + PLOT_HEIGHT + 40 + self.endpoints.len() as u32 * LEGEND_ROW;
+        (width, height)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        draw(root, self)
+    }
 }
 
 fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
+    root: &DrawingArea<DB, Shift>,
     utilization: &DailyUtilization,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let totals: Vec<u64> = (0..utilization.days.len())
@@ -33,7 +43,7 @@ fn draw<DB: DrawingBackend>(
         })
         .collect();
     let max = totals.iter().copied().max().unwrap_or(0).max(1);
-    let text = ("sans-serif", 11).into_font().color(&RGBColor(29, 35, 48));
+    let text = text_style(11);
     let bottom = (TOP + PLOT_HEIGHT) as i32;
     let height_of = |hits: u64| (hits as f64 / max as f64 * PLOT_HEIGHT as f64).round() as i32;
     root.draw(&Text::new(
@@ -103,7 +113,7 @@ mod tests {
                 },
             ],
         };
-        let svg = daily_utilization_svg(&utilization);
+        let svg = crate::charts::svg(&utilization);
         // The background, three bar segments (no segment for zero) and two legend squares.
         assert_eq!(svg.matches("<rect").count(), 1 + 3 + 2, "{svg}");
         assert!(svg.contains("#010203") && svg.contains("#040506"));

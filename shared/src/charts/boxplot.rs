@@ -1,58 +1,65 @@
 //! Box plots of latency per endpoint: whiskers from p5 to p95, the box from the first to the
 //! third quartile, a line at the median.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::ApiPerformance;
+use super::{BLUE, Chart, INK, text_style};
+use crate::BoxPlots;
 
 const ROW_HEIGHT: u32 = 28;
 const LEFT: u32 = 240;
 const PLOT_WIDTH: u32 = 600;
 const TOP: u32 = 30;
 
-/// The box plots as an SVG document.
-pub fn api_performance_svg(performance: &ApiPerformance) -> String {
-    let height = TOP + performance.endpoints.len().max(1) as u32 * ROW_HEIGHT + 10;
-    super::render_svg((LEFT + PLOT_WIDTH + 80, height), |root| {
-        draw(root, performance)
-    })
+impl Chart for BoxPlots {
+    fn size(&self) -> (u32, u32) {
+        let height = TOP + self.boxes.len().max(1) as u32 * ROW_HEIGHT + 10;
+        (LEFT + PLOT_WIDTH + 80, height)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        draw(root, self)
+    }
 }
 
 fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
-    performance: &ApiPerformance,
+    root: &DrawingArea<DB, Shift>,
+    performance: &BoxPlots,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let max = performance
-        .endpoints
+        .boxes
         .iter()
         .map(|b| b.p95_ms)
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
     let x = |ms: f64| (LEFT as f64 + ms / max * PLOT_WIDTH as f64).round() as i32;
-    let text = ("sans-serif", 12).into_font().color(&RGBColor(29, 35, 48));
+    let text = text_style(12);
     root.draw(&Text::new("0 ms", (LEFT as i32, 8), text.clone()))?;
     root.draw(&Text::new(
         format!("{max:.1} ms"),
         (x(max) - 30, 8),
         text.clone(),
     ))?;
-    let blue = RGBColor(47, 111, 237);
-    for (row, latency) in performance.endpoints.iter().enumerate() {
+    for (row, latency) in performance.boxes.iter().enumerate() {
         let y = (TOP + row as u32 * ROW_HEIGHT) as i32;
         let middle = y + ROW_HEIGHT as i32 / 2 - 2;
         root.draw(&Text::new(
-            latency.endpoint.clone(),
+            latency.label.clone(),
             (4, middle - 6),
             text.clone(),
         ))?;
         root.draw(&PathElement::new(
             vec![(x(latency.p5_ms), middle), (x(latency.p95_ms), middle)],
-            blue,
+            BLUE,
         ))?;
         for whisker in [latency.p5_ms, latency.p95_ms] {
             root.draw(&PathElement::new(
                 vec![(x(whisker), middle - 6), (x(whisker), middle + 6)],
-                blue,
+                BLUE,
             ))?;
         }
         let body = [
@@ -60,11 +67,11 @@ fn draw<DB: DrawingBackend>(
             (x(latency.q3_ms).max(x(latency.q1_ms) + 1), middle + 9),
         ];
         root.draw(&Rectangle::new(body, RGBColor(222, 233, 252).filled()))?;
-        root.draw(&Rectangle::new(body, blue))?;
+        root.draw(&Rectangle::new(body, BLUE))?;
         let median = x(latency.median_ms);
         root.draw(&PathElement::new(
             vec![(median, middle - 9), (median, middle + 9)],
-            RGBColor(29, 35, 48).stroke_width(2),
+            INK.stroke_width(2),
         ))?;
     }
     Ok(())
@@ -77,8 +84,8 @@ mod tests {
 
     #[test]
     fn draws_a_box_per_endpoint() {
-        let latency = |endpoint: &str, median: f64| LatencyBox {
-            endpoint: endpoint.into(),
+        let latency = |label: &str, median: f64| LatencyBox {
+            label: label.into(),
             count: 10,
             p5_ms: median / 2.0,
             q1_ms: median * 0.8,
@@ -86,12 +93,13 @@ mod tests {
             q3_ms: median * 1.2,
             p95_ms: median * 2.0,
         };
-        let performance = ApiPerformance {
+        let performance = BoxPlots {
             from: "2026-11-15".into(),
             to: "2026-11-21".into(),
-            endpoints: vec![latency("GET /slow", 100.0), latency("GET /fast", 2.0)],
+            boxes: vec![latency("GET /slow", 100.0), latency("GET /fast", 2.0)],
+            choices: vec![],
         };
-        let svg = api_performance_svg(&performance);
+        let svg = crate::charts::svg(&performance);
         assert!(svg.contains("GET /slow") && svg.contains("GET /fast"));
         assert_eq!(
             svg.matches("<rect").count(),

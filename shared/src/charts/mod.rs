@@ -1,42 +1,89 @@
-//! Charts drawn with plotters, the same code on a page and in the backend's downloads.
+//! Charts drawn with plotters: the same code draws them on a page (SVG) and in the backend's
+//! downloads (SVG and PNG).
 
 mod bars;
 mod boxplot;
-mod heatmap;
-
-pub use bars::daily_utilization_svg;
-pub use boxplot::api_performance_svg;
-pub use heatmap::hourly_load_svg;
+mod grid;
+mod pie;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// An SVG document of `size` pixels on white, drawn by `draw`. Drawing into a string cannot
-/// fail, so `draw`'s result only stops the drawing early.
-pub(crate) fn render_svg<F>(size: (u32, u32), draw: F) -> String
-where
-    F: FnOnce(
-        &DrawingArea<SVGBackend<'_>, Shift>,
-    ) -> Result<(), DrawingAreaErrorKind<std::io::Error>>,
-{
+/// A chart: its size and how it draws itself on any plotters backend.
+pub trait Chart {
+    /// Width and height, in pixels.
+    fn size(&self) -> (u32, u32);
+
+    /// Draws the chart on `root`, which is already white.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
+}
+
+/// The chart as an SVG document.
+pub fn svg(chart: &impl Chart) -> String {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        // Drawing into a string cannot fail; an error would only end the drawing early.
         let _ = root
             .fill(&WHITE)
-            .and_then(|()| draw(&root))
+            .and_then(|()| chart.draw(&root))
             .and_then(|()| root.present());
     }
     svg
 }
 
+/// The chart as a PNG image, its text set in the bundled DejaVu Sans.
+#[cfg(feature = "png")]
+pub fn png(chart: &impl Chart) -> Result<Vec<u8>, String> {
+    static FONT: std::sync::Once = std::sync::Once::new();
+    FONT.call_once(|| {
+        // The bundled font is a valid TrueType file; should it not load, text is left out.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+    });
+    let (width, height) = chart.size();
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        root.fill(&WHITE)
+            .and_then(|()| chart.draw(&root))
+            .and_then(|()| root.present())
+            .map_err(|error| error.to_string())?;
+    }
+    let mut image = Vec::new();
+    let mut encoder = ::png::Encoder::new(&mut image, width, height);
+    encoder.set_color(::png::ColorType::Rgb);
+    encoder.set_depth(::png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .and_then(|mut writer| writer.write_image_data(&pixels))
+        .map_err(|error| error.to_string())?;
+    Ok(image)
+}
+
+/// The dashboard's text style.
+pub(crate) fn text_style(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&INK)
+}
+
+/// The colour of text and lines.
+pub(crate) const INK: RGBColor = RGBColor(29, 35, 48);
+/// The dashboard's blue.
+pub(crate) const BLUE: RGBColor = RGBColor(47, 111, 237);
+
 /// The colour of a cell holding `value` out of `max`: from a light background to the
 /// dashboard's blue.
-pub fn heat_colour(value: u64, max: u64) -> (u8, u8, u8) {
-    if value == 0 || max == 0 {
+pub fn heat_colour(value: f64, max: f64) -> (u8, u8, u8) {
+    if value <= 0.0 || max <= 0.0 {
         return (245, 246, 248);
     }
-    let share = value as f64 / max as f64;
+    let share = (value / max).min(1.0);
     let mix = |light: f64, dark: f64| (light + (dark - light) * share).round() as u8;
     (mix(222.0, 47.0), mix(233.0, 111.0), mix(252.0, 237.0))
 }
@@ -82,5 +129,38 @@ mod tests {
         );
         assert_eq!(hsl_to_rgb(0.0, 1.0, 0.5), [255, 0, 0]);
         assert_eq!(hsl_to_rgb(240.0, 1.0, 0.5), [0, 0, 255]);
+    }
+
+    #[test]
+    fn heat_colours_go_from_light_to_dark() {
+        assert_eq!(heat_colour(0.0, 10.0), (245, 246, 248));
+        assert_eq!(heat_colour(10.0, 10.0), (47, 111, 237));
+        let half = heat_colour(5.0, 10.0);
+        assert!(half.0 < 222 && half.0 > 47);
+    }
+
+    #[cfg(feature = "png")]
+    #[test]
+    fn png_images_have_the_size_of_the_chart_and_text_in_them() {
+        let load = crate::HourlyLoad {
+            timezone: "UTC".into(),
+            days: vec!["2026-11-16".into()],
+            counts: vec![vec![1; 24]],
+        };
+        let image = png(&load).unwrap();
+        let decoder = ::png::Decoder::new(std::io::Cursor::new(&image));
+        let mut reader = decoder.read_info().unwrap();
+        let (width, height) = load.size();
+        assert_eq!((reader.info().width, reader.info().height), (width, height));
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut pixels).unwrap();
+        // The day's label is drawn in the ink colour somewhere left of the cells.
+        let ink = pixels
+            .chunks(3)
+            .enumerate()
+            .filter(|(index, _)| (*index as u32 % width) < 80)
+            .filter(|(_, pixel)| pixel[0] < 100 && pixel[1] < 100 && pixel[2] < 100)
+            .count();
+        assert!(ink > 20, "text was drawn: {ink} dark pixels");
     }
 }

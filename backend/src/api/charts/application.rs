@@ -1,0 +1,228 @@
+//! Charts of the whole application: hourly load, API performance, daily utilisation and the
+//! multi-version heatmap.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use dashboard_shared::{
+    BoxPlots, DailyUtilization, EndpointSeries, ErrorBody, HourlyLoad, VersionUtilization,
+};
+
+use super::{ChartQuery, LocalDays, Preference, chart_response, latency_box, select};
+use crate::api::session::Session;
+use crate::api::{ApiError, ApiState};
+use crate::record::histogram;
+
+/// Requests per hour of each day, in the configured time zone: of one endpoint or of all.
+pub(super) async fn hourly_load(
+    state: &ApiState,
+    query: &ChartQuery,
+    endpoint: Option<i32>,
+) -> Result<HourlyLoad, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let mut counts = vec![vec![0u64; 24]; days.days.len()];
+    for (hour, hits) in state
+        .store
+        .hits_per_hour(days.start, days.end, endpoint)
+        .await?
+    {
+        if let Some((day, local_hour)) = days.locate(hour) {
+            counts[day][local_hour] += hits;
+        }
+    }
+    Ok(HourlyLoad {
+        timezone: days.zone.name().to_owned(),
+        days: days.labels(),
+        counts,
+    })
+}
+
+/// Latency boxes per endpoint from the hourly histograms, slowest median first.
+async fn api_performance(state: &ApiState, query: &ChartQuery) -> Result<BoxPlots, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let mut boxes: Vec<_> = state
+        .store
+        .latency_histograms(days.start, days.end)
+        .await?
+        .into_iter()
+        .filter_map(|(endpoint, buckets)| {
+            let count = buckets.iter().map(|(_, count)| count).sum();
+            latency_box(endpoint, count, |q| histogram::quantile(&buckets, q))
+        })
+        .collect();
+    boxes.sort_by(|a, b| {
+        b.median_ms
+            .total_cmp(&a.median_ms)
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    let (from, to) = days.bounds();
+    Ok(BoxPlots {
+        from,
+        to,
+        choices: boxes.iter().map(|latency| latency.label.clone()).collect(),
+        boxes,
+    })
+}
+
+/// Requests per local day and endpoint, coloured by `COLORS` or a stable hash of the name.
+async fn daily_utilization(
+    state: &ApiState,
+    query: &ChartQuery,
+) -> Result<DailyUtilization, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let mut per_endpoint: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for (endpoint, hour, hits) in state
+        .store
+        .hits_per_endpoint_hour(days.start, days.end)
+        .await?
+    {
+        if let Some((day, _)) = days.locate(hour) {
+            per_endpoint
+                .entry(endpoint)
+                .or_insert_with(|| vec![0; days.days.len()])[day] += hits;
+        }
+    }
+    let endpoints = per_endpoint
+        .into_iter()
+        .map(|(endpoint, hits)| EndpointSeries {
+            colour: state
+                .config
+                .colors
+                .get(&endpoint)
+                .copied()
+                .unwrap_or_else(|| dashboard_shared::charts::endpoint_colour(&endpoint)),
+            endpoint,
+            hits,
+        })
+        .collect();
+    Ok(DailyUtilization {
+        timezone: days.zone.name().to_owned(),
+        days: days.labels(),
+        endpoints,
+    })
+}
+
+/// Requests per endpoint and version, for the selected versions (by default the newest).
+async fn multi_version(
+    state: &ApiState,
+    query: &ChartQuery,
+) -> Result<VersionUtilization, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let choices = state
+        .store
+        .versions_in_order(days.start, days.end, None)
+        .await?;
+    let versions = select(&choices, query.versions.as_deref(), Preference::Newest);
+    let mut per_endpoint: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for (endpoint, version, hits) in state
+        .store
+        .hits_per_endpoint_version(days.start, days.end, &versions)
+        .await?
+    {
+        if let Some(column) = versions.iter().position(|known| *known == version) {
+            per_endpoint
+                .entry(endpoint)
+                .or_insert_with(|| vec![0; versions.len()])[column] += hits;
+        }
+    }
+    let (from, to) = days.bounds();
+    let (endpoints, hits) = per_endpoint.into_iter().unzip();
+    Ok(VersionUtilization {
+        from,
+        to,
+        versions,
+        endpoints,
+        hits,
+        choices,
+    })
+}
+
+/// Requests per hour of the day, per day (the hourly-load heatmap).
+#[utoipa::path(
+    get,
+    path = "/charts/hourly-load",
+    tag = "read",
+    security(("session" = [])),
+    params(ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((HourlyLoad = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+    )
+)]
+pub(crate) async fn hourly_load_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let load = hourly_load(&state, &query, None).await?;
+    chart_response(load, query.format, "hourly-load").await
+}
+
+/// Latency box plots per endpoint (p5, quartiles, p95), slowest median first.
+#[utoipa::path(
+    get,
+    path = "/charts/api-performance",
+    tag = "read",
+    security(("session" = [])),
+    params(ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((BoxPlots = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+    )
+)]
+pub(crate) async fn api_performance_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let performance = api_performance(&state, &query).await?;
+    chart_response(performance, query.format, "api-performance").await
+}
+
+/// Requests per day and endpoint (the daily-utilisation stacked bars).
+#[utoipa::path(
+    get,
+    path = "/charts/daily-utilization",
+    tag = "read",
+    security(("session" = [])),
+    params(ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((DailyUtilization = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+    )
+)]
+pub(crate) async fn daily_utilization_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let utilization = daily_utilization(&state, &query).await?;
+    chart_response(utilization, query.format, "daily-utilization").await
+}
+
+/// The share of each version's requests per endpoint (the multi-version heatmap).
+#[utoipa::path(
+    get,
+    path = "/charts/multi-version",
+    tag = "read",
+    security(("session" = [])),
+    params(ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((VersionUtilization = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+    )
+)]
+pub(crate) async fn multi_version_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let utilization = multi_version(&state, &query).await?;
+    chart_response(utilization, query.format, "multi-version").await
+}

@@ -1,0 +1,417 @@
+//! Charts of one endpoint: hourly load, box plots per version and per user, median matrices of
+//! versions × users and versions × addresses, status codes, and the failed requests.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::DateTime;
+use dashboard_shared::{
+    BoxPlots, ErrorBody, HourlyLoad, MatrixCell, MedianMatrix, RequestPage, StatusCodes,
+    StatusCount,
+};
+use serde::Deserialize;
+
+use super::{ChartQuery, LocalDays, Preference, chart_response, latency_box, select};
+use crate::api::session::Session;
+use crate::api::{ApiError, ApiState};
+use crate::record::histogram;
+use crate::store::endpoint::{Before, Caller};
+
+/// Callers offered for selection: the busiest this many.
+const CALLER_CHOICES: u64 = 100;
+/// Failed requests per page by default, and at most.
+const DEFAULT_PAGE: u64 = 20;
+const MAX_PAGE: u64 = 100;
+
+/// The name of endpoint `id`, or 404.
+async fn endpoint_name(state: &ApiState, id: i32) -> Result<String, ApiError> {
+    state
+        .store
+        .endpoint_name(id)
+        .await?
+        .ok_or(ApiError::NotFound("no such endpoint"))
+}
+
+/// Latency boxes per version from the hourly histograms, oldest version first.
+async fn versions(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPlots, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let choices = state
+        .store
+        .versions_in_order(days.start, days.end, Some(id))
+        .await?;
+    let versions = select(&choices, query.versions.as_deref(), Preference::Newest);
+    let histograms: HashMap<String, Vec<(i32, u64)>> = state
+        .store
+        .version_histograms(id, days.start, days.end, &versions)
+        .await?
+        .into_iter()
+        .collect();
+    let boxes = versions
+        .into_iter()
+        .filter_map(|version| {
+            let buckets = histograms.get(&version)?;
+            let count = buckets.iter().map(|(_, count)| count).sum();
+            latency_box(version, count, |q| histogram::quantile(buckets, q))
+        })
+        .collect();
+    let (from, to) = days.bounds();
+    Ok(BoxPlots {
+        from,
+        to,
+        boxes,
+        choices,
+    })
+}
+
+/// Exact latency boxes per user from the requests, busiest first.
+async fn users(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPlots, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let choices = state
+        .store
+        .busiest_callers(id, Caller::User, days.start, days.end, CALLER_CHOICES)
+        .await?;
+    let users = select(&choices, query.callers.as_deref(), Preference::Busiest);
+    let mut durations: HashMap<String, Vec<f64>> = HashMap::new();
+    for sample in state
+        .store
+        .caller_samples(id, Caller::User, days.start, days.end, &users, None)
+        .await?
+    {
+        durations
+            .entry(sample.caller)
+            .or_default()
+            .push(sample.duration_ms);
+    }
+    let boxes = users
+        .into_iter()
+        .filter_map(|user| {
+            let mut durations = durations.remove(&user)?;
+            durations.sort_by(f64::total_cmp);
+            let count = durations.len() as u64;
+            latency_box(user, count, |q| histogram::exact_quantile(&durations, q))
+        })
+        .collect();
+    let (from, to) = days.bounds();
+    Ok(BoxPlots {
+        from,
+        to,
+        boxes,
+        choices,
+    })
+}
+
+/// Exact medians per caller (rows) and version (columns), from the requests.
+async fn median_matrix(
+    state: &ApiState,
+    id: i32,
+    caller: Caller,
+    query: &ChartQuery,
+) -> Result<MedianMatrix, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let version_choices = state
+        .store
+        .versions_in_order(days.start, days.end, Some(id))
+        .await?;
+    let versions = select(
+        &version_choices,
+        query.versions.as_deref(),
+        Preference::Newest,
+    );
+    let row_choices = state
+        .store
+        .busiest_callers(id, caller, days.start, days.end, CALLER_CHOICES)
+        .await?;
+    let rows = select(&row_choices, query.callers.as_deref(), Preference::Busiest);
+    let mut durations = vec![vec![Vec::new(); versions.len()]; rows.len()];
+    for sample in state
+        .store
+        .caller_samples(id, caller, days.start, days.end, &rows, Some(&versions))
+        .await?
+    {
+        let row = rows.iter().position(|known| *known == sample.caller);
+        let column = versions.iter().position(|known| *known == sample.version);
+        if let (Some(row), Some(column)) = (row, column) {
+            durations[row][column].push(sample.duration_ms);
+        }
+    }
+    let cells = durations
+        .into_iter()
+        .map(|row| row.into_iter().map(median_cell).collect())
+        .collect();
+    let (from, to) = days.bounds();
+    Ok(MedianMatrix {
+        from,
+        to,
+        versions,
+        rows,
+        cells,
+        version_choices,
+        row_choices,
+    })
+}
+
+/// The count and exact median of some durations, when there are any.
+fn median_cell(mut durations: Vec<f64>) -> Option<MatrixCell> {
+    durations.sort_by(f64::total_cmp);
+    Some(MatrixCell {
+        median_ms: histogram::exact_quantile(&durations, 0.5)?,
+        count: durations.len() as u64,
+    })
+}
+
+/// Requests per status code.
+async fn status_codes(
+    state: &ApiState,
+    id: i32,
+    query: &ChartQuery,
+) -> Result<StatusCodes, ApiError> {
+    let days = LocalDays::new(query, state.config.timezone)?;
+    let codes = state
+        .store
+        .status_counts(id, days.start, days.end)
+        .await?
+        .into_iter()
+        .map(|(status_code, count)| StatusCount { status_code, count })
+        .collect();
+    let (from, to) = days.bounds();
+    Ok(StatusCodes { from, to, codes })
+}
+
+/// Checks the endpoint and the query of an endpoint chart.
+async fn chart_request(
+    state: &ApiState,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<(i32, ChartQuery), ApiError> {
+    let Path(id) = path?;
+    let Query(query) = query?;
+    endpoint_name(state, id).await?;
+    Ok((id, query))
+}
+
+/// Requests per hour of the day, per day, of one endpoint.
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/hourly-load",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((HourlyLoad = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(crate) async fn hourly_load_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (id, query) = chart_request(&state, path, query).await?;
+    let load = super::application::hourly_load(&state, &query, Some(id)).await?;
+    chart_response(load, query.format, "endpoint-hourly-load").await
+}
+
+/// Latency box plots of one endpoint per version (from the histograms).
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/versions",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((BoxPlots = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(crate) async fn versions_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (id, query) = chart_request(&state, path, query).await?;
+    let boxes = versions(&state, id, &query).await?;
+    chart_response(boxes, query.format, "endpoint-versions").await
+}
+
+/// Latency box plots of one endpoint per user (exact, from the requests).
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/users",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((BoxPlots = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(crate) async fn users_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (id, query) = chart_request(&state, path, query).await?;
+    let boxes = users(&state, id, &query).await?;
+    chart_response(boxes, query.format, "endpoint-users").await
+}
+
+/// Median durations of one endpoint per user and version.
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/version-user",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((MedianMatrix = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(crate) async fn version_user_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (id, query) = chart_request(&state, path, query).await?;
+    let matrix = median_matrix(&state, id, Caller::User, &query).await?;
+    chart_response(matrix, query.format, "endpoint-version-user").await
+}
+
+/// Median durations of one endpoint per client address and version.
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/version-ip",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((MedianMatrix = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(crate) async fn version_ip_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (id, query) = chart_request(&state, path, query).await?;
+    let matrix = median_matrix(&state, id, Caller::Ip, &query).await?;
+    chart_response(matrix, query.format, "endpoint-version-ip").await
+}
+
+/// Requests of one endpoint per status code (the pie).
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/status-codes",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
+    responses(
+        (status = 200, description = "The data, or with `format` the chart as an image", content((StatusCodes = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(crate) async fn status_codes_chart(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<ChartQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (id, query) = chart_request(&state, path, query).await?;
+    let codes = status_codes(&state, id, &query).await?;
+    chart_response(codes, query.format, "endpoint-status-codes").await
+}
+
+/// Query of `GET /endpoints/{id}/errors`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FailedQuery {
+    /// Requests per page, 1 to 100 (default 20).
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// A page cursor: the time (nanoseconds since the epoch) and id of the page's last request.
+fn parse_cursor(cursor: &str) -> Option<Before> {
+    let (nanos, id) = cursor.split_once('.')?;
+    Some(Before {
+        time: DateTime::from_timestamp_nanos(nanos.parse().ok()?),
+        id: id.parse().ok()?,
+    })
+}
+
+/// One endpoint's failed requests (status 400 and above), newest first, paged by cursor.
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/errors",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), FailedQuery),
+    responses(
+        (status = 200, body = RequestPage),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(crate) async fn failed_requests(
+    State(state): State<ApiState>,
+    _session: Session,
+    path: Result<Path<i32>, PathRejection>,
+    query: Result<Query<FailedQuery>, QueryRejection>,
+) -> Result<Json<RequestPage>, ApiError> {
+    let Path(id) = path?;
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let before = match &query.cursor {
+        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
+            ApiError::BadRequest("cursor must be a next_cursor of this API".to_owned())
+        })?),
+        None => None,
+    };
+    let name = endpoint_name(&state, id).await?;
+    let requests = state
+        .store
+        .failed_requests(id, &name, before, limit)
+        .await?;
+    let next_cursor = (requests.len() as u64 == limit)
+        .then(|| requests.last())
+        .flatten()
+        .and_then(|last| {
+            let nanos = last.time_requested.timestamp_nanos_opt()?;
+            Some(format!("{nanos}.{}", last.id))
+        });
+    Ok(Json(RequestPage {
+        requests,
+        next_cursor,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_name_the_time_and_id_of_the_last_request() {
+        let before = parse_cursor("1763800000123456789.42").unwrap();
+        assert_eq!(before.id, 42);
+        assert_eq!(
+            before.time.timestamp_nanos_opt(),
+            Some(1_763_800_000_123_456_789)
+        );
+        assert_eq!(parse_cursor("42"), None);
+        assert_eq!(parse_cursor("x.1"), None);
+    }
+}

@@ -1,0 +1,224 @@
+//! The views' data, and the same charts as SVG or PNG images, drawn by
+//! `dashboard_shared::charts`: of the application (`application`) and of one endpoint
+//! (`endpoint`).
+
+pub(super) mod application;
+pub(super) mod endpoint;
+
+use axum::Json;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use chrono::{Days, NaiveDate, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use dashboard_shared::LatencyBox;
+use dashboard_shared::charts::{self, Chart};
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+
+/// The longest range a chart covers.
+const MAX_DAYS: u64 = 366;
+/// Versions, users or addresses a chart shows when the request names none.
+const DEFAULT_SELECTION: usize = 10;
+
+/// A chart's range of days, its selections, and whether to answer with an image.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ChartQuery {
+    /// First day, `YYYY-MM-DD` in `TIMEZONE` (default: six days before `to`).
+    from: Option<NaiveDate>,
+    /// Last day, `YYYY-MM-DD` (default: today).
+    to: Option<NaiveDate>,
+    /// `svg` or `png`: the chart as an image to download instead of its data.
+    format: Option<ImageFormat>,
+    /// Comma-separated versions to show, for the charts by version (default: the 10 newest).
+    versions: Option<String>,
+    /// Comma-separated users (`group_by` values) or client addresses to show, for the charts by
+    /// user or address (default: the 10 with the most requests).
+    callers: Option<String>,
+}
+
+/// The image formats of the chart downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum ImageFormat {
+    /// `image/svg+xml`.
+    Svg,
+    /// `image/png`.
+    Png,
+}
+
+/// A checked range of days in the configured time zone, with the UTC instants that bound it.
+pub(super) struct LocalDays {
+    zone: Tz,
+    days: Vec<NaiveDate>,
+    /// The first day's local midnight.
+    start: chrono::DateTime<Utc>,
+    /// The local midnight after the last day.
+    end: chrono::DateTime<Utc>,
+}
+
+impl LocalDays {
+    /// The range asked for, or the last 7 days; at most [`MAX_DAYS`].
+    fn new(query: &ChartQuery, zone: Tz) -> Result<LocalDays, ApiError> {
+        let to = query
+            .to
+            .unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive());
+        let from = query
+            .from
+            .unwrap_or_else(|| to.checked_sub_days(Days::new(6)).unwrap_or(to));
+        let span = (to - from).num_days();
+        if span < 0 {
+            return Err(ApiError::BadRequest("from must not be after to".to_owned()));
+        }
+        if span as u64 >= MAX_DAYS {
+            return Err(ApiError::BadRequest(format!(
+                "a chart covers at most {MAX_DAYS} days"
+            )));
+        }
+        let after = to.checked_add_days(Days::new(1)).unwrap_or(to);
+        Ok(LocalDays {
+            zone,
+            days: from.iter_days().take_while(|day| *day <= to).collect(),
+            start: local_midnight(zone, from),
+            end: local_midnight(zone, after),
+        })
+    }
+
+    /// The index of the local day a UTC instant falls on, and its local hour.
+    fn locate(&self, instant: chrono::DateTime<Utc>) -> Option<(usize, usize)> {
+        let local = instant.with_timezone(&self.zone);
+        let first = *self.days.first()?;
+        let day = usize::try_from((local.date_naive() - first).num_days())
+            .ok()
+            .filter(|day| *day < self.days.len())?;
+        Some((day, local.hour() as usize))
+    }
+
+    /// The days as `YYYY-MM-DD`.
+    fn labels(&self) -> Vec<String> {
+        self.days.iter().map(ToString::to_string).collect()
+    }
+
+    /// The first and the last day as `YYYY-MM-DD`.
+    fn bounds(&self) -> (String, String) {
+        let label = |day: Option<&NaiveDate>| day.map(ToString::to_string).unwrap_or_default();
+        (label(self.days.first()), label(self.days.last()))
+    }
+}
+
+/// The UTC instant of a day's first moment in `zone`.
+fn local_midnight(zone: Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    zone.from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |time| time.with_timezone(&Utc))
+}
+
+/// What a chart shows of `choices`: those named in `asked` (comma-separated; unknown names
+/// are left out), or by default the [`DEFAULT_SELECTION`] newest or busiest.
+fn select(choices: &[String], asked: Option<&str>, preference: Preference) -> Vec<String> {
+    match asked {
+        Some(asked) => {
+            let asked: Vec<&str> = asked.split(',').map(str::trim).collect();
+            choices
+                .iter()
+                .filter(|choice| asked.contains(&choice.as_str()))
+                .cloned()
+                .collect()
+        }
+        None => match preference {
+            Preference::Newest => {
+                choices[choices.len().saturating_sub(DEFAULT_SELECTION)..].to_vec()
+            }
+            Preference::Busiest => choices.iter().take(DEFAULT_SELECTION).cloned().collect(),
+        },
+    }
+}
+
+/// Which of a selection's choices a chart shows by default.
+#[derive(Debug, Clone, Copy)]
+enum Preference {
+    /// The last ones: versions are ordered oldest first, and the newest are wanted.
+    Newest,
+    /// The first ones: callers are ordered busiest first.
+    Busiest,
+}
+
+/// A box of the quantiles that `quantile` gives, when it gives them all.
+fn latency_box(
+    label: String,
+    count: u64,
+    quantile: impl Fn(f64) -> Option<f64>,
+) -> Option<LatencyBox> {
+    Some(LatencyBox {
+        label,
+        count,
+        p5_ms: quantile(0.05)?,
+        q1_ms: quantile(0.25)?,
+        median_ms: quantile(0.5)?,
+        q3_ms: quantile(0.75)?,
+        p95_ms: quantile(0.95)?,
+    })
+}
+
+/// The chart's data as JSON, or with a `format` the chart as a file named `name`.
+async fn chart_response<C>(
+    chart: C,
+    format: Option<ImageFormat>,
+    name: &str,
+) -> Result<Response, ApiError>
+where
+    C: Chart + Serialize + Send + 'static,
+{
+    let (content_type, extension, body) = match format {
+        None => return Ok(Json(chart).into_response()),
+        Some(ImageFormat::Svg) => ("image/svg+xml", "svg", charts::svg(&chart).into_bytes()),
+        Some(ImageFormat::Png) => {
+            // Rasterising takes milliseconds of CPU: off the async workers.
+            let image = tokio::task::spawn_blocking(move || charts::png(&chart))
+                .await
+                .map_err(|error| ApiError::Internal(format!("drawing a PNG panicked: {error}")))?
+                .map_err(|error| ApiError::Internal(format!("drawing a PNG failed: {error}")))?;
+            ("image/png", "png", image)
+        }
+    };
+    let disposition = format!("attachment; filename=\"{name}.{extension}\"");
+    Ok((
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    #[test]
+    fn selections_default_to_the_newest_versions_and_the_busiest_callers() {
+        let versions: Vec<String> = (1..=12).map(|v| format!("v{v}")).collect();
+        let newest = select(&versions, None, Preference::Newest);
+        assert_eq!(newest.first().map(String::as_str), Some("v3"));
+        assert_eq!(newest.last().map(String::as_str), Some("v12"));
+        let busiest = select(&versions, None, Preference::Busiest);
+        assert_eq!(busiest, versions[..10].to_vec());
+    }
+
+    #[test]
+    fn a_selection_keeps_the_choices_order_and_drops_unknown_names() {
+        let choices = names(&["1.0", "1.1", "2.0"]);
+        assert_eq!(
+            select(&choices, Some("2.0, 1.0,nope"), Preference::Newest),
+            names(&["1.0", "2.0"])
+        );
+        assert!(select(&choices, Some(""), Preference::Newest).is_empty());
+    }
+}

@@ -1,0 +1,343 @@
+//! One endpoint's page: its details, status codes, failed requests, and the requests behind the
+//! per-user and per-address views (read through the `(endpoint, time)` index).
+
+use chrono::{DateTime, Utc};
+use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
+use dashboard_shared::{EndpointDetails, ExportedRequest};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+
+use super::{Store, sum_as_bigint};
+
+/// What identifies the caller of a request on the endpoint page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// The `group_by` value.
+    User,
+    /// The client address.
+    Ip,
+}
+
+impl Caller {
+    fn column(self) -> Request {
+        match self {
+            Caller::User => Request::GroupBy,
+            Caller::Ip => Request::Ip,
+        }
+    }
+}
+
+/// Where a page of failed requests starts: requests older than this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Before {
+    pub(crate) time: DateTime<Utc>,
+    pub(crate) id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct EndpointRow {
+    id: i32,
+    name: String,
+    route: String,
+    monitor_level: i16,
+    time_added: DateTime<Utc>,
+    version_added: String,
+    last_requested: Option<DateTime<Utc>>,
+}
+
+#[derive(FromQueryResult)]
+struct Method {
+    method: String,
+}
+
+#[derive(FromQueryResult)]
+struct Total {
+    total: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct StatusHits {
+    status_code: i32,
+    hits: i64,
+}
+
+#[derive(FromQueryResult)]
+struct CallerCount {
+    caller: Option<String>,
+}
+
+#[derive(FromQueryResult)]
+struct Sample {
+    caller: Option<String>,
+    version_requested: String,
+    duration_ms: f64,
+}
+
+#[derive(FromQueryResult)]
+struct FailedRow {
+    id: i64,
+    duration_ms: f64,
+    time_requested: DateTime<Utc>,
+    version_requested: String,
+    group_by: Option<String>,
+    ip: Option<String>,
+    status_code: i32,
+}
+
+/// A request's durations as the per-caller views need them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CallerSample {
+    pub(crate) caller: String,
+    pub(crate) version: String,
+    pub(crate) duration_ms: f64,
+}
+
+/// Shown for requests whose caller is unknown (no `group_by` value or no address).
+pub(crate) const UNKNOWN_CALLER: &str = "(none)";
+
+#[derive(FromQueryResult)]
+struct Name {
+    name: String,
+}
+
+impl Store {
+    /// The name of endpoint `id`; `None` when there is no such endpoint.
+    pub(crate) async fn endpoint_name(&self, id: i32) -> Result<Option<String>, DbErr> {
+        let select = Query::select()
+            .column(Endpoint::Name)
+            .from(self.table(Table::Endpoint))
+            .and_where(Expr::col(Endpoint::Id).eq(id))
+            .to_owned();
+        match self.db().query_one(&select).await? {
+            Some(row) => Ok(Some(Name::from_query_result(&row, "")?.name)),
+            None => Ok(None),
+        }
+    }
+
+    /// The details card of endpoint `id`; `None` when there is no such endpoint.
+    pub(crate) async fn endpoint_details(&self, id: i32) -> Result<Option<EndpointDetails>, DbErr> {
+        let endpoints = self.table(Table::Endpoint);
+        let select = Query::select()
+            .columns([
+                Endpoint::Id,
+                Endpoint::Name,
+                Endpoint::Route,
+                Endpoint::MonitorLevel,
+                Endpoint::TimeAdded,
+                Endpoint::VersionAdded,
+                Endpoint::LastRequested,
+            ])
+            .from(endpoints.clone())
+            .and_where(Expr::col(Endpoint::Id).eq(id))
+            .to_owned();
+        let Some(row) = self.db().query_one(&select).await? else {
+            return Ok(None);
+        };
+        let row = EndpointRow::from_query_result(&row, "")?;
+        let methods = Query::select()
+            .column(Endpoint::Method)
+            .from(endpoints)
+            .and_where(Expr::col(Endpoint::Route).eq(row.route.as_str()))
+            .order_by(Endpoint::Method, sea_orm::Order::Asc)
+            .to_owned();
+        let methods = self
+            .db()
+            .query_all(&methods)
+            .await?
+            .iter()
+            .map(|row| Method::from_query_result(row, "").map(|row| row.method))
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        let hits = Query::select()
+            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
+            .from(self.table(Table::Rollup))
+            .and_where(Expr::col(Rollup::EndpointId).eq(id))
+            .to_owned();
+        let total_hits = match self.db().query_one(&hits).await? {
+            Some(total) => Total::from_query_result(&total, "")?.total.unwrap_or(0),
+            None => 0,
+        };
+        Ok(Some(EndpointDetails {
+            id: row.id,
+            name: row.name,
+            route: row.route,
+            methods,
+            monitor_level: u8::try_from(row.monitor_level).unwrap_or(0),
+            total_hits: u64::try_from(total_hits).unwrap_or(0),
+            time_added: row.time_added,
+            version_added: row.version_added,
+            last_requested: row.last_requested,
+        }))
+    }
+
+    /// Requests of endpoint `id` per status code in `[from, to)`, ascending by code.
+    pub(crate) async fn status_counts(
+        &self,
+        id: i32,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(u16, u64)>, DbErr> {
+        let select = Query::select()
+            .column(Rollup::StatusCode)
+            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+            .from(self.table(Table::Rollup))
+            .and_where(Expr::col(Rollup::EndpointId).eq(id))
+            .and_where(Expr::col(Rollup::Hour).gte(from))
+            .and_where(Expr::col(Rollup::Hour).lt(to))
+            .group_by_col(Rollup::StatusCode)
+            .order_by(Rollup::StatusCode, sea_orm::Order::Asc)
+            .to_owned();
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                let row = StatusHits::from_query_result(row, "")?;
+                Ok((
+                    u16::try_from(row.status_code).unwrap_or(0),
+                    u64::try_from(row.hits).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    /// Up to `limit` failed requests (status 400 and above) of endpoint `id` named `name`,
+    /// newest first, older than `before`; read through the partial index of failures.
+    pub(crate) async fn failed_requests(
+        &self,
+        id: i32,
+        name: &str,
+        before: Option<Before>,
+        limit: u64,
+    ) -> Result<Vec<ExportedRequest>, DbErr> {
+        let mut select = Query::select()
+            .columns([
+                Request::Id,
+                Request::DurationMs,
+                Request::TimeRequested,
+                Request::VersionRequested,
+                Request::GroupBy,
+                Request::Ip,
+                Request::StatusCode,
+            ])
+            .from(self.table(Table::Request))
+            .and_where(Expr::col(Request::EndpointId).eq(id))
+            // A literal, not a bound value: SQLite uses a partial index only for a condition it
+            // can see implies the index's own.
+            .and_where(Expr::col(Request::StatusCode).gte(Expr::cust("400")))
+            .order_by(Request::TimeRequested, sea_orm::Order::Desc)
+            .order_by(Request::Id, sea_orm::Order::Desc)
+            .limit(limit)
+            .to_owned();
+        if let Some(before) = before {
+            select
+                .and_where(Expr::col(Request::TimeRequested).lte(before.time))
+                .and_where(
+                    Expr::col(Request::TimeRequested)
+                        .lt(before.time)
+                        .or(Expr::col(Request::Id).lt(before.id)),
+                );
+        }
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                let row = FailedRow::from_query_result(row, "")?;
+                Ok(ExportedRequest {
+                    id: row.id,
+                    endpoint: name.to_owned(),
+                    duration_ms: row.duration_ms,
+                    time_requested: row.time_requested,
+                    version_requested: row.version_requested,
+                    group_by: row.group_by,
+                    ip: row.ip,
+                    status_code: u16::try_from(row.status_code).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// The callers of endpoint `id` with the most requests in `[from, to)`, at most `limit`,
+    /// busiest first.
+    pub(crate) async fn busiest_callers(
+        &self,
+        id: i32,
+        caller: Caller,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<String>, DbErr> {
+        let requests = Alias::new("requests");
+        let select = Query::select()
+            .expr_as(Expr::col(caller.column()), Alias::new("caller"))
+            .expr_as(Func::count(Expr::col(Request::Id)), requests.clone())
+            .from(self.table(Table::Request))
+            .and_where(Expr::col(Request::EndpointId).eq(id))
+            .and_where(Expr::col(Request::TimeRequested).gte(from))
+            .and_where(Expr::col(Request::TimeRequested).lt(to))
+            .group_by_col(caller.column())
+            .order_by(requests, sea_orm::Order::Desc)
+            .order_by(caller.column(), sea_orm::Order::Asc)
+            .limit(limit)
+            .to_owned();
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                let row = CallerCount::from_query_result(row, "")?;
+                Ok(row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()))
+            })
+            .collect()
+    }
+
+    /// The durations of endpoint `id`'s requests in `[from, to)` from `callers` (and, when
+    /// given, only of `versions`).
+    pub(crate) async fn caller_samples(
+        &self,
+        id: i32,
+        caller: Caller,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        callers: &[String],
+        versions: Option<&[String]>,
+    ) -> Result<Vec<CallerSample>, DbErr> {
+        let column = caller.column();
+        let known: Vec<&str> = callers
+            .iter()
+            .map(String::as_str)
+            .filter(|caller| *caller != UNKNOWN_CALLER)
+            .collect();
+        let mut wanted = Expr::col(column).is_in(known);
+        if callers.iter().any(|caller| caller == UNKNOWN_CALLER) {
+            wanted = wanted.or(Expr::col(column).is_null());
+        }
+        let mut select = Query::select()
+            .expr_as(Expr::col(column), Alias::new("caller"))
+            .columns([Request::VersionRequested, Request::DurationMs])
+            .from(self.table(Table::Request))
+            .and_where(Expr::col(Request::EndpointId).eq(id))
+            .and_where(Expr::col(Request::TimeRequested).gte(from))
+            .and_where(Expr::col(Request::TimeRequested).lt(to))
+            .and_where(wanted)
+            .to_owned();
+        if let Some(versions) = versions {
+            select.and_where(
+                Expr::col(Request::VersionRequested).is_in(versions.iter().map(String::as_str)),
+            );
+        }
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                let row = Sample::from_query_result(row, "")?;
+                Ok(CallerSample {
+                    caller: row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()),
+                    version: row.version_requested,
+                    duration_ms: row.duration_ms,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,200 @@
+//! The data of the dashboard's views: charts of the application and of one endpoint. Days and
+//! hours are in the configured `TIMEZONE`; figures marked so come from the hourly latency
+//! histograms and are within 2 % of the exact values.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Requests per hour of the day, per day: the hourly-load heatmap (of the application or of one
+/// endpoint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HourlyLoad {
+    /// The time zone of the days and hours.
+    pub timezone: String,
+    /// The days, oldest first, as `YYYY-MM-DD`.
+    pub days: Vec<String>,
+    /// For each day, the requests in each of its 24 hours.
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// One latency distribution over a range of days: of an endpoint, a version or a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LatencyBox {
+    /// What the box describes: `METHOD /route`, a version, or a `group_by` value.
+    pub label: String,
+    /// Requests in the range.
+    pub count: u64,
+    /// 5th percentile, in milliseconds (the lower whisker).
+    pub p5_ms: f64,
+    /// First quartile, in milliseconds.
+    pub q1_ms: f64,
+    /// Median, in milliseconds.
+    pub median_ms: f64,
+    /// Third quartile, in milliseconds.
+    pub q3_ms: f64,
+    /// 95th percentile, in milliseconds (the upper whisker).
+    pub p95_ms: f64,
+}
+
+/// Latency box plots over a range of days: per endpoint (API performance, slowest median
+/// first; from the histograms), per version of an endpoint (oldest version first; from the
+/// histograms) or per user of an endpoint (most requests first; exact, from the requests).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoxPlots {
+    /// First day of the range (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day of the range.
+    pub to: String,
+    /// One box per endpoint, version or user.
+    pub boxes: Vec<LatencyBox>,
+    /// Every version (or user) with requests in the range, for the page's selection; the
+    /// boxes show the selected ones, by default the newest versions (or busiest users).
+    pub choices: Vec<String>,
+}
+
+/// Requests per day and endpoint: the daily-utilisation stacked bars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DailyUtilization {
+    /// The time zone of the days.
+    pub timezone: String,
+    /// The days, oldest first, as `YYYY-MM-DD`.
+    pub days: Vec<String>,
+    /// One series per endpoint with requests in the range, by name.
+    pub endpoints: Vec<EndpointSeries>,
+}
+
+/// One endpoint's requests per day, with its colour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndpointSeries {
+    /// `METHOD /route`.
+    pub endpoint: String,
+    /// Red, green, blue: from `COLORS`, or a stable hash of the name.
+    pub colour: [u8; 3],
+    /// Requests on each day of the range.
+    pub hits: Vec<u64>,
+}
+
+/// Requests per endpoint and version: the multi-version heatmap, where each version's column
+/// shows how its requests divide among the endpoints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VersionUtilization {
+    /// First day of the range (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day of the range.
+    pub to: String,
+    /// The selected versions, oldest first (by their first request in the range).
+    pub versions: Vec<String>,
+    /// Endpoints with requests in these versions, by name.
+    pub endpoints: Vec<String>,
+    /// `hits[endpoint][version]`: requests.
+    pub hits: Vec<Vec<u64>>,
+    /// Every version with requests in the range, oldest first, for the page's selection.
+    pub choices: Vec<String>,
+}
+
+impl VersionUtilization {
+    /// The share of `version`'s requests that went to `endpoint`, in percent (0 when the version
+    /// had none).
+    pub fn percent(&self, endpoint: usize, version: usize) -> f64 {
+        let total: u64 = self
+            .hits
+            .iter()
+            .map(|row| row.get(version).copied().unwrap_or(0))
+            .sum();
+        let hits = self
+            .hits
+            .get(endpoint)
+            .and_then(|row| row.get(version))
+            .copied()
+            .unwrap_or(0);
+        if total == 0 {
+            0.0
+        } else {
+            hits as f64 * 100.0 / total as f64
+        }
+    }
+}
+
+/// Median duration per version and user (or client address) of one endpoint, exact, from the
+/// requests of the range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MedianMatrix {
+    /// First day of the range (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day of the range.
+    pub to: String,
+    /// The selected versions, oldest first: the columns.
+    pub versions: Vec<String>,
+    /// The selected users or addresses, most requests first: the rows.
+    pub rows: Vec<String>,
+    /// `cells[row][version]`: the requests and their median, when there were any.
+    pub cells: Vec<Vec<Option<MatrixCell>>>,
+    /// Every version with requests in the range, oldest first, for the page's selection.
+    pub version_choices: Vec<String>,
+    /// The users or addresses with the most requests in the range (at most 100), for the
+    /// page's selection.
+    pub row_choices: Vec<String>,
+}
+
+/// One cell of a [`MedianMatrix`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatrixCell {
+    /// Requests.
+    pub count: u64,
+    /// Their median duration, in milliseconds.
+    pub median_ms: f64,
+}
+
+/// Requests per status code of one endpoint over a range of days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusCodes {
+    /// First day of the range (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day of the range.
+    pub to: String,
+    /// Every status code sent, ascending.
+    pub codes: Vec<StatusCount>,
+}
+
+/// Requests answered with one status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusCount {
+    /// The status code.
+    pub status_code: u16,
+    /// Requests.
+    pub count: u64,
+}
+
+/// One endpoint's facts: the endpoint page's details card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndpointDetails {
+    /// The endpoint's id.
+    pub id: i32,
+    /// `METHOD /route`.
+    pub name: String,
+    /// The route pattern, e.g. `/users/{id}`.
+    pub route: String,
+    /// Every method monitored on this route, this endpoint's among them.
+    pub methods: Vec<String>,
+    /// Monitoring level 0–3.
+    pub monitor_level: u8,
+    /// Requests recorded, all time.
+    pub total_hits: u64,
+    /// When it was first seen (UTC).
+    pub time_added: DateTime<Utc>,
+    /// The version that first served it.
+    pub version_added: String,
+    /// When it was last requested (UTC).
+    pub last_requested: Option<DateTime<Utc>>,
+}
