@@ -112,7 +112,8 @@ impl Writer {
     async fn try_store(&self, batch: &[Measurement]) -> Result<(), sea_orm::DbErr> {
         let mut rows = Vec::with_capacity(batch.len());
         for measurement in batch {
-            let endpoint = self.resolve(&measurement.endpoint).await?;
+            let version = measurement.version.as_ref().unwrap_or(&self.version);
+            let endpoint = self.resolve(&measurement.endpoint, version).await?;
             if self.log_requests {
                 tracing::debug!(endpoint = endpoint.id, status = measurement.status, duration = ?measurement.duration, "request measured");
             }
@@ -124,14 +125,19 @@ impl Writer {
                 status: measurement.status,
                 group_by: measurement.group_by.clone(),
                 ip: measurement.ip.map(|ip| ip.to_string()),
-                version: Arc::clone(measurement.version.as_ref().unwrap_or(&self.version)),
+                version: Arc::clone(version),
             });
         }
         self.store.write_measurements(&rows).await
     }
 
-    /// The endpoint's id and level, registering it in the database and the live table when new.
-    async fn resolve(&self, endpoint: &EndpointRef) -> Result<Arc<EndpointState>, sea_orm::DbErr> {
+    /// The endpoint's id and level, registering it in the database and the live table when new
+    /// (as added by `version`).
+    async fn resolve(
+        &self,
+        endpoint: &EndpointRef,
+        version: &str,
+    ) -> Result<Arc<EndpointState>, sea_orm::DbErr> {
         let (method, route) = match endpoint {
             EndpointRef::Known(state) => return Ok(Arc::clone(state)),
             EndpointRef::New { method, route } => (method, &**route),
@@ -145,7 +151,7 @@ impl Writer {
                 method.as_str(),
                 route,
                 self.collector.default_level,
-                &self.version,
+                version,
             )
             .await?;
         Ok(self
