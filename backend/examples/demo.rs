@@ -51,14 +51,14 @@ fn history_requests(hour: u32) -> u32 {
 const USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
 
 /// Records `days` days of history through the dashboard's writer. On day d before today, hour
-/// h (UTC) has `1 + h % 4` requests of `GET /users/{id}` at h:30 taking `2 + h % 7` ms; the
-/// i-th is by `USERS[i]` from 192.0.2.(i + 1), and the fourth answers 500. Version 1.0 served
-/// the days before yesterday; yesterday version 1.1 served them, and `GET /users/{id}/posts`
-/// once an hour at h:45 (alice, 10 ms).
+/// h (UTC) has `1 + h % 4` requests of `GET /users/{id}` at h:30; the i-th (from 0) takes
+/// `2 + h % 7 + i` ms, is by `USERS[i]` from 192.0.2.(i + 1), and the fourth answers 500.
+/// Version 1.0 served the days before yesterday; yesterday version 1.1 served them, and
+/// `GET /users/{id}/posts` once an hour at h:45 (alice, 10 ms).
 fn record_history(monitor: &Dashboard, days: u32) {
     let today = chrono::Utc::now().date_naive();
     let mut recorded = 0;
-    for day in 1..=days {
+    for day in (1..=days).rev() {
         let Some(date) = today.checked_sub_days(chrono::Days::new(u64::from(day))) else {
             continue;
         };
@@ -74,7 +74,7 @@ fn record_history(monitor: &Dashboard, days: u32) {
                 .enumerate()
                 .take(history_requests(hour) as usize)
             {
-                let took = Duration::from_millis(2 + u64::from(hour % 7));
+                let took = Duration::from_millis(2 + u64::from(hour % 7) + i as u64);
                 let status = if i == 3 { 500 } else { 200 };
                 let request =
                     PastRequest::new("GET", "/users/{id}", half_past.and_utc(), took, status)

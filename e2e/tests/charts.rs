@@ -8,11 +8,12 @@ use fantoccini::Locator;
 #[tokio::test]
 #[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
 async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()> {
-    // Three days of history: hour h of each day has 1 + h % 4 requests, 60 a day.
+    // Three days of history: hour h of each day has 1 + h % 4 requests of `GET /users/{id}`, 60
+    // a day, and yesterday 24 of `GET /users/{id}/posts`.
     let demo = Demo::start_with_args(&["--history", "3"], &[])?;
     ApiClient::login(&demo)
         .await?
-        .wait_for_total_hits(3 * 60)
+        .wait_for_total_hits(3 * 60 + 24)
         .await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
@@ -64,7 +65,7 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
     assert_eq!(rects, 1 + 7 * 24, "one cell per day and hour");
     browser.screenshot("hourly-load").await?;
 
-    // The API-performance page: the history's durations are 2 + h % 7 ms, 1 + h % 4 times.
+    // The API-performance page: the i-th request of hour h takes 2 + h % 7 + i ms.
     client
         .find(Locator::LinkText("API performance"))
         .await?
@@ -74,13 +75,11 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
         .wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(
-            "#api-performance-table tr[data-endpoint='GET /users/{id}']",
+            "#api-performance-table tr[data-label='GET /users/{id}']",
         ))
         .await?;
     let mut samples: Vec<f64> = (0..3)
-        .flat_map(|_| {
-            (0..24u32).flat_map(|h| std::iter::repeat_n(f64::from(2 + h % 7), (1 + h % 4) as usize))
-        })
+        .flat_map(|_| (0..24u32).flat_map(|h| (0..=h % 4).map(move |i| f64::from(2 + h % 7 + i))))
         .collect();
     samples.sort_by(f64::total_cmp);
     let exact = (samples[89] + samples[90]) / 2.0;

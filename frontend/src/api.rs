@@ -1,8 +1,8 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
 use dashboard_shared::{
-    ApiPerformance, DailyUtilization, DeploymentDetails, EndpointLevel, ErrorBody, HourlyLoad,
-    LoginRequest, NewUser, OverviewRow, SessionInfo, UserInfo, UserUpdate, api,
+    DeploymentDetails, EndpointDetails, EndpointLevel, ErrorBody, LoginRequest, NewUser,
+    OverviewRow, RequestPage, SessionInfo, UserInfo, UserUpdate, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -128,7 +128,7 @@ pub async fn update_user(
     id: i64,
     update: &UserUpdate,
 ) -> Result<UserInfo, ApiFailure> {
-    let path = api::USER.replace("{id}", &id.to_string());
+    let path = api::with_id(api::USER, id);
     send(
         Request::patch(&url(&path))
             .header(api::CSRF_HEADER, csrf_token)
@@ -139,7 +139,7 @@ pub async fn update_user(
 
 /// `DELETE /api/users/{id}` (admin, answered with 204 No Content).
 pub async fn delete_user(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
-    let path = api::USER.replace("{id}", &id.to_string());
+    let path = api::with_id(api::USER, id);
     send_no_content(
         Request::delete(&url(&path))
             .header(api::CSRF_HEADER, csrf_token)
@@ -168,7 +168,7 @@ pub async fn set_level(
     id: i64,
     level: EndpointLevel,
 ) -> Result<EndpointLevel, ApiFailure> {
-    let path = api::ENDPOINT_LEVEL.replace("{id}", &id.to_string());
+    let path = api::with_id(api::ENDPOINT_LEVEL, id);
     send(
         Request::put(&url(&path))
             .header(api::CSRF_HEADER, csrf_token)
@@ -177,69 +177,73 @@ pub async fn set_level(
     .await
 }
 
-/// The query of a day range; empty bounds are left to the server's defaults.
-fn day_range(from: &str, to: &str) -> String {
-    let parts: Vec<String> = [("from", from), ("to", to)]
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
+/// What a chart asks for: a range of days (empty bounds are left to the server's defaults)
+/// and, when chosen, the versions and users or addresses to show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartQuery {
+    /// First day, `YYYY-MM-DD`, or empty.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`, or empty.
+    pub to: String,
+    /// The chosen versions; `None` for the server's default (the newest).
+    pub versions: Option<Vec<String>>,
+    /// The chosen users or addresses; `None` for the server's default (the busiest).
+    pub callers: Option<Vec<String>>,
+}
+
+impl ChartQuery {
+    /// The query string, with `?` when not empty; `format` asks for an image.
+    fn encode(&self, format: Option<&str>) -> String {
+        let mut parts: Vec<(&str, String)> = Vec::new();
+        for (name, value) in [("from", &self.from), ("to", &self.to)] {
+            if !value.is_empty() {
+                parts.push((name, value.clone()));
+            }
+        }
+        for (name, list) in [("versions", &self.versions), ("callers", &self.callers)] {
+            if let Some(list) = list {
+                parts.push((name, list.join(",")));
+            }
+        }
+        if let Some(format) = format {
+            parts.push(("format", format.to_owned()));
+        }
+        let Ok(params) = web_sys::UrlSearchParams::new() else {
+            return String::new();
+        };
+        for (name, value) in parts {
+            params.append(name, &value);
+        }
+        let query: String = params.to_string().into();
+        if query.is_empty() {
+            query
+        } else {
+            format!("?{query}")
+        }
     }
 }
 
-/// `GET /api/charts/hourly-load`.
-pub async fn hourly_load(from: String, to: String) -> Result<HourlyLoad, ApiFailure> {
-    send(get(&format!(
-        "{}{}",
-        api::HOURLY_LOAD,
-        day_range(&from, &to)
-    )))
-    .await
+/// `GET` a chart's data from `path` (one of `dashboard_shared::api`'s chart paths).
+pub async fn chart<T: DeserializeOwned>(path: String, query: ChartQuery) -> Result<T, ApiFailure> {
+    send(get(&format!("{path}{}", query.encode(None)))).await
 }
 
-/// Where the hourly-load heatmap downloads as SVG.
-pub fn hourly_load_svg_url(from: &str, to: &str) -> String {
-    url(&format!("{}.svg{}", api::HOURLY_LOAD, day_range(from, to)))
+/// Where a chart downloads as an image (`svg` or `png`).
+pub fn chart_image_url(path: &str, query: &ChartQuery, format: &str) -> String {
+    url(&format!("{path}{}", query.encode(Some(format))))
 }
 
-/// `GET /api/charts/api-performance`.
-pub async fn api_performance(from: String, to: String) -> Result<ApiPerformance, ApiFailure> {
-    send(get(&format!(
-        "{}{}",
-        api::API_PERFORMANCE,
-        day_range(&from, &to)
-    )))
-    .await
+/// `GET /api/endpoints/{id}`.
+pub async fn endpoint(id: i64) -> Result<EndpointDetails, ApiFailure> {
+    send(get(&api::with_id(api::ENDPOINT, id))).await
 }
 
-/// Where the API-performance box plots download as SVG.
-pub fn api_performance_svg_url(from: &str, to: &str) -> String {
-    url(&format!(
-        "{}.svg{}",
-        api::API_PERFORMANCE,
-        day_range(from, to)
-    ))
-}
-
-/// `GET /api/charts/daily-utilization`.
-pub async fn daily_utilization(from: String, to: String) -> Result<DailyUtilization, ApiFailure> {
-    send(get(&format!(
-        "{}{}",
-        api::DAILY_UTILIZATION,
-        day_range(&from, &to)
-    )))
-    .await
-}
-
-/// Where the daily-utilisation bars download as SVG.
-pub fn daily_utilization_svg_url(from: &str, to: &str) -> String {
-    url(&format!(
-        "{}.svg{}",
-        api::DAILY_UTILIZATION,
-        day_range(from, to)
-    ))
+/// `GET /api/endpoints/{id}/errors`: a page of failed requests after `cursor`.
+pub async fn failed_requests(id: i64, cursor: Option<String>) -> Result<RequestPage, ApiFailure> {
+    let path = api::with_id(api::ENDPOINT_ERRORS, id);
+    let query = match cursor {
+        Some(cursor) => format!("?cursor={cursor}"),
+        None => String::new(),
+    };
+    send(get(&format!("{path}{query}"))).await
 }

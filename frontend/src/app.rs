@@ -8,6 +8,8 @@ use leptos_router::path;
 use crate::api::{self, ApiFailure};
 use crate::pages::api_performance::ApiPerformancePage;
 use crate::pages::daily_utilization::DailyUtilizationPage;
+use crate::pages::endpoint::EndpointPage;
+use crate::pages::multi_version::MultiVersionPage;
 use crate::pages::{
     configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
     overview::OverviewPage,
@@ -43,6 +45,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/hourly-load") view=HourlyLoadPage />
                 <Route path=path!("/api-performance") view=ApiPerformancePage />
                 <Route path=path!("/daily-utilization") view=DailyUtilizationPage />
+                <Route path=path!("/multi-version") view=MultiVersionPage />
+                <Route path=path!("/endpoint/:id") view=EndpointPage />
             </Routes>
         </Router>
     }

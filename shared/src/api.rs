@@ -53,6 +53,6 @@ pub const OVERVIEW: &str = "/overview";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// `path` with its `{id}` replaced by `id`.
-pub fn with_id(path: &str, id: i32) -> String {
+pub fn with_id(path: &str, id: i64) -> String {
     path.replace("{id}", &id.to_string())
 }

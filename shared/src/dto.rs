@@ -53,6 +53,8 @@ pub struct SessionInfo {
     pub role: Role,
     /// The value to send in the `X-CSRF-Token` header of every state-changing request.
     pub csrf_token: String,
+    /// The dashboard's `TIMEZONE`, in which pages show times.
+    pub timezone: String,
 }
 
 /// One endpoint on the overview page. Errors are responses with a status of 400 or more.

@@ -180,7 +180,7 @@ pub struct StatusCount {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndpointDetails {
     /// The endpoint's id.
-    pub id: i32,
+    pub id: i64,
     /// `METHOD /route`.
     pub name: String,
     /// The route pattern, e.g. `/users/{id}`.

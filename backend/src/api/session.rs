@@ -96,11 +96,12 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    fn info(&self) -> SessionInfo {
+    fn info(&self, timezone: chrono_tz::Tz) -> SessionInfo {
         SessionInfo {
             username: self.username.clone(),
             role: self.role,
             csrf_token: self.csrf.clone(),
+            timezone: timezone.name().to_owned(),
         }
     }
 }
@@ -247,6 +248,7 @@ pub(super) async fn login(
         username: user.username,
         role,
         csrf_token: csrf,
+        timezone: state.config.timezone.name().to_owned(),
     };
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(info)))
 }
@@ -286,8 +288,8 @@ pub(super) async fn logout(
     security(("session" = [])),
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody))
 )]
-pub(super) async fn me(session: Session) -> Json<SessionInfo> {
-    Json(session.info())
+pub(super) async fn me(State(state): State<ApiState>, session: Session) -> Json<SessionInfo> {
+    Json(session.info(state.config.timezone))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
 use crate::collect::{Collector, EndpointRef, EndpointState, Measurement};
@@ -113,7 +114,9 @@ impl Writer {
         let mut rows = Vec::with_capacity(batch.len());
         for measurement in batch {
             let version = measurement.version.as_ref().unwrap_or(&self.version);
-            let endpoint = self.resolve(&measurement.endpoint, version).await?;
+            let endpoint = self
+                .resolve(&measurement.endpoint, version, measurement.time_requested)
+                .await?;
             if self.log_requests {
                 tracing::debug!(endpoint = endpoint.id, status = measurement.status, duration = ?measurement.duration, "request measured");
             }
@@ -132,11 +135,12 @@ impl Writer {
     }
 
     /// The endpoint's id and level, registering it in the database and the live table when new
-    /// (as added by `version`).
+    /// (as added by `version` at `time`, its first request's).
     async fn resolve(
         &self,
         endpoint: &EndpointRef,
         version: &str,
+        time: DateTime<Utc>,
     ) -> Result<Arc<EndpointState>, sea_orm::DbErr> {
         let (method, route) = match endpoint {
             EndpointRef::Known(state) => return Ok(Arc::clone(state)),
@@ -152,6 +156,7 @@ impl Writer {
                 route,
                 self.collector.default_level,
                 version,
+                time,
             )
             .await?;
         Ok(self

@@ -157,7 +157,7 @@ impl Store {
             None => 0,
         };
         Ok(Some(EndpointDetails {
-            id: row.id,
+            id: i64::from(row.id),
             name: row.name,
             route: row.route,
             methods,

@@ -39,13 +39,15 @@ struct EndpointIdLevel {
 type RollupKey = (i32, DateTime<Utc>, Arc<str>, u16);
 
 impl Store {
-    /// The id and level of the endpoint `METHOD route`, creating it with `level` when it is new.
+    /// The id and level of the endpoint `METHOD route`, creating it with `level` when it is new
+    /// (added by `version` at `time`).
     pub(crate) async fn ensure_endpoint(
         &self,
         method: &str,
         route: &str,
         level: MonitorLevel,
         version: &str,
+        time: DateTime<Utc>,
     ) -> Result<(i32, MonitorLevel), DbErr> {
         let name = format!("{method} {route}");
         let insert = Query::insert()
@@ -63,7 +65,7 @@ impl Store {
                 method.into(),
                 route.into(),
                 i16::from(level.get()).into(),
-                Utc::now().into(),
+                time.into(),
                 version.into(),
             ])
             .on_conflict(OnConflict::column(Endpoint::Name).do_nothing().to_owned())
@@ -300,16 +302,28 @@ mod tests {
         .await
         .unwrap();
         let (users, _) = store
-            .ensure_endpoint("GET", "/users/{id}", MonitorLevel::PERFORMANCE, "1.0")
+            .ensure_endpoint(
+                "GET",
+                "/users/{id}",
+                MonitorLevel::PERFORMANCE,
+                "1.0",
+                Utc::now(),
+            )
             .await
             .unwrap();
         let (quiet, _) = store
-            .ensure_endpoint("GET", "/quiet", MonitorLevel::DISABLED, "1.0")
+            .ensure_endpoint("GET", "/quiet", MonitorLevel::DISABLED, "1.0", Utc::now())
             .await
             .unwrap();
         assert_eq!(
             store
-                .ensure_endpoint("GET", "/users/{id}", MonitorLevel::DISABLED, "1.0")
+                .ensure_endpoint(
+                    "GET",
+                    "/users/{id}",
+                    MonitorLevel::DISABLED,
+                    "1.0",
+                    Utc::now()
+                )
                 .await
                 .unwrap(),
             (users, MonitorLevel::PERFORMANCE)

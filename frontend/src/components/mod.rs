@@ -1,5 +1,8 @@
-//! Pieces shared by pages.
+//! Parts shared by several pages.
 
+pub mod chart;
 pub mod chart_page;
+pub mod figures;
+pub mod level_buttons;
 pub mod nav;
 pub mod users;

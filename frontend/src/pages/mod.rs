@@ -3,6 +3,8 @@
 pub mod api_performance;
 pub mod configuration;
 pub mod daily_utilization;
+pub mod endpoint;
 pub mod hourly_load;
 pub mod login;
+pub mod multi_version;
 pub mod overview;

@@ -3,15 +3,16 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, Utc};
-use dashboard_shared::{EndpointLevel, OverviewRow, Role};
+use chrono::Utc;
+use dashboard_shared::{OverviewRow, Role};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
+use leptos_router::components::{A, Redirect};
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
+use crate::components::level_buttons::LevelButtons;
 use crate::components::nav::Nav;
+use crate::time::ago;
 
 /// Loads the session and the overview; sends visitors without a session to the login page.
 #[component]
@@ -154,20 +155,6 @@ fn median(value: Option<f64>) -> String {
     }
 }
 
-/// How long ago, roughly: `just now`, `5 min ago`, `3 h ago`, `2 days ago`.
-fn ago(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
-    let Some(then) = then else {
-        return "never".to_owned();
-    };
-    let seconds = (now - then).num_seconds().max(0);
-    match seconds {
-        0..60 => "just now".to_owned(),
-        60..3600 => format!("{} min ago", seconds / 60),
-        3600..86_400 => format!("{} h ago", seconds / 3600),
-        _ => format!("{} days ago", seconds / 86_400),
-    }
-}
-
 /// The cell class of an error count: highlighted only when there are errors.
 fn error_class(kind: &str, count: u64) -> String {
     if count > 0 {
@@ -180,27 +167,10 @@ fn error_class(kind: &str, count: u64) -> String {
 /// The table of endpoints with its controls.
 #[component]
 fn OverviewTable(rows: Vec<OverviewRow>, role: Role) -> impl IntoView {
-    let session = expect_context::<SessionState>();
     let rows = RwSignal::new(rows);
     let view_state = RwSignal::new(TableView::default());
     let message = RwSignal::new(None::<String>);
     let shown = Memo::new(move |_| view_state.with(|view| rows.with(|rows| view.apply(rows))));
-    let set_level = move |id: i64, level: u8| {
-        spawn_local(async move {
-            let result = match session.current().await {
-                Ok(me) => api::set_level(&me.csrf_token, id, EndpointLevel { level }).await,
-                Err(failure) => Err(failure),
-            };
-            match result {
-                Ok(changed) => rows.update(|rows| {
-                    rows.iter_mut()
-                        .filter(|row| row.id == id)
-                        .for_each(|row| row.monitor_level = changed.level)
-                }),
-                Err(failure) => message.set(Some(failure.message())),
-            }
-        });
-    };
     let header = Column::ALL
         .into_iter()
         .map(|(column, title)| {
@@ -237,20 +207,19 @@ fn OverviewTable(rows: Vec<OverviewRow>, role: Role) -> impl IntoView {
             .map(|row| {
                 let id = row.id;
                 let levels = (role == Role::Admin).then(|| {
-                    (0..=3u8)
-                        .map(|level| {
-                            let class = if level == row.monitor_level { "level-button active" } else { "level-button" };
-                            view! {
-                                <button class=class data-action="set-level" data-level=level on:click=move |_| set_level(id, level)>
-                                    {level}
-                                </button>
-                            }
+                    let changed = move |stored: u8| {
+                        rows.update(|rows| {
+                            rows.iter_mut()
+                                .filter(|row| row.id == id)
+                                .for_each(|row| row.monitor_level = stored)
                         })
-                        .collect_view()
+                    };
+                    view! { <LevelButtons id current=row.monitor_level changed failed=move |failure| message.set(Some(failure)) /> }
                 });
+                let name = row.name.clone();
                 view! {
                     <tr data-endpoint=row.name.clone()>
-                        <td class="name">{row.name.clone()}</td>
+                        <td class="name"><A href=format!("{}/endpoint/{id}", api::base_path())>{name}</A></td>
                         <td class="level">
                             {match levels {
                                 Some(buttons) => buttons.into_any(),
@@ -308,7 +277,6 @@ fn OverviewTable(rows: Vec<OverviewRow>, role: Role) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
 
     use super::*;
 
@@ -386,25 +354,6 @@ mod tests {
             names(&view),
             ["GET /users/{id}"],
             "a page past the end shows the last"
-        );
-    }
-
-    #[test]
-    fn last_requested_reads_as_time_ago() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
-        assert_eq!(ago(now, None), "never");
-        assert_eq!(
-            ago(now, Some(now - chrono::TimeDelta::seconds(20))),
-            "just now"
-        );
-        assert_eq!(
-            ago(now, Some(now - chrono::TimeDelta::minutes(5))),
-            "5 min ago"
-        );
-        assert_eq!(ago(now, Some(now - chrono::TimeDelta::hours(3))), "3 h ago");
-        assert_eq!(
-            ago(now, Some(now - chrono::TimeDelta::days(2))),
-            "2 days ago"
         );
     }
 }

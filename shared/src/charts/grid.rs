@@ -80,7 +80,7 @@ impl Layout {
                     let colour = if shade > 0.6 { WHITE } else { INK };
                     root.draw(&Text::new(
                         written,
-                        (x + 6, y + self.cell_height as i32 / 2 - 8),
+                        (x + 6, y + self.cell_height as i32 / 2 - 6),
                         text.clone().color(&colour),
                     ))?;
                 }

@@ -6,6 +6,8 @@ mod boxplot;
 mod grid;
 mod pie;
 
+pub use pie::status_colour;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

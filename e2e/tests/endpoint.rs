@@ -1,0 +1,243 @@
+//! The endpoint page and the multi-version page show the demo's known history: see
+//! `record_history` in `backend/examples/demo.rs`.
+
+use std::time::Duration;
+
+use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
+use fantoccini::{Client, Locator};
+
+/// The exact median of some durations.
+fn median(mut durations: Vec<f64>) -> f64 {
+    durations.sort_by(f64::total_cmp);
+    let n = durations.len();
+    if n % 2 == 1 {
+        durations[n / 2]
+    } else {
+        (durations[n / 2 - 1] + durations[n / 2]) / 2.0
+    }
+}
+
+/// The durations of the i-th request of each hour of one day (hours with at least i + 1
+/// requests): `2 + h % 7 + i` ms.
+fn durations_of_request(i: u32) -> Vec<f64> {
+    (0..24u32)
+        .filter(|hour| 1 + hour % 4 > i)
+        .map(|hour| f64::from(2 + hour % 7 + i))
+        .collect()
+}
+
+async fn attribute(client: &Client, css: &str, name: &str) -> anyhow::Result<String> {
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await?;
+    Ok(element.attr(name).await?.unwrap_or_default())
+}
+
+async fn number(client: &Client, css: &str, name: &str) -> anyhow::Result<f64> {
+    Ok(attribute(client, css, name).await?.parse()?)
+}
+
+#[tokio::test]
+#[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
+async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::Result<()> {
+    let demo = Demo::start_with_args(&["--history", "3"], &[])?;
+    ApiClient::login(&demo)
+        .await?
+        .wait_for_total_hits(3 * 60 + 24)
+        .await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    browser
+        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::LinkText("GET /users/{id}"))
+        .await?
+        .click()
+        .await?;
+
+    // The details card.
+    assert_eq!(
+        attribute(client, "dd[data-field='total-hits']", "data-value").await?,
+        "180"
+    );
+    assert_eq!(
+        attribute(client, "dd[data-field='first-seen']", "data-version").await?,
+        "1.0"
+    );
+    assert_eq!(
+        client
+            .find(Locator::Css("dd[data-field='methods']"))
+            .await?
+            .text()
+            .await?,
+        "GET"
+    );
+    assert_eq!(
+        client
+            .find(Locator::Css("#endpoint-name"))
+            .await?
+            .text()
+            .await?,
+        "GET /users/{id}"
+    );
+
+    // Hourly load of this endpoint: hour 23 of every history day has 4 requests.
+    let two_days_ago = (chrono::Utc::now().date_naive() - chrono::Days::new(2)).to_string();
+    assert_eq!(
+        attribute(
+            client,
+            &format!("#endpoint-hourly-load-table td[data-day='{two_days_ago}'][data-hour='23']"),
+            "data-count"
+        )
+        .await?,
+        "4"
+    );
+
+    // Per version: 1.0 served two days (120 requests), 1.1 yesterday (60).
+    assert_eq!(
+        attribute(client, "#versions-table tr[data-label='1.0']", "data-count").await?,
+        "120"
+    );
+    assert_eq!(
+        attribute(client, "#versions-table tr[data-label='1.1']", "data-count").await?,
+        "60"
+    );
+
+    // Per user, exact: dave sends the fourth request of hours 3, 7, …, 23.
+    let dave = median(durations_of_request(3));
+    assert_eq!(
+        number(client, "#users-table tr[data-label='dave']", "data-median").await?,
+        dave
+    );
+    assert_eq!(
+        attribute(client, "#users-table tr[data-label='dave']", "data-count").await?,
+        "18"
+    );
+
+    // Versions × users and versions × addresses, exact medians.
+    let alice = median(durations_of_request(0));
+    let cell = |table: &str, row: &str, version: &str| {
+        format!("#{table}-table td[data-row='{row}'][data-version='{version}']")
+    };
+    assert_eq!(
+        number(client, &cell("version-user", "alice", "1.1"), "data-median").await?,
+        alice
+    );
+    assert_eq!(
+        attribute(client, &cell("version-user", "dave", "1.0"), "data-count").await?,
+        "12"
+    );
+    assert_eq!(
+        number(
+            client,
+            &cell("version-ip", "192.0.2.4", "1.1"),
+            "data-median"
+        )
+        .await?,
+        dave
+    );
+
+    // Status codes: the fourth request of an hour answers 500, 6 a day.
+    assert_eq!(
+        attribute(
+            client,
+            "#status-codes-table tr[data-status='500']",
+            "data-count"
+        )
+        .await?,
+        "18"
+    );
+    assert_eq!(
+        attribute(
+            client,
+            "#status-codes-table tr[data-status='200']",
+            "data-count"
+        )
+        .await?,
+        "162"
+    );
+
+    // The failed requests: all 18 on the first page, newest first.
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#failed-requests-table tbody tr"))
+        .await?;
+    let failed = client
+        .find_all(Locator::Css(
+            "#failed-requests-table tbody tr[data-status='500']",
+        ))
+        .await?;
+    assert_eq!(failed.len(), 18);
+    assert_eq!(
+        client
+            .find(Locator::Css("#failed-next"))
+            .await?
+            .attr("disabled")
+            .await?
+            .as_deref(),
+        Some("true"),
+        "one page only"
+    );
+    browser.screenshot("endpoint").await?;
+
+    // Choosing versions: without 1.0, only 1.1 has a box.
+    client
+        .find(Locator::Css("#versions-card input[data-choice='1.0']"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#versions-table[data-rows='1']"))
+        .await?;
+    let href = attribute(client, "#versions-card a[data-format='png']", "href").await?;
+    assert!(
+        href.contains("versions=1.1") && href.contains("format=png"),
+        "{href}"
+    );
+
+    // Multi version: 1.0 served only `GET /users/{id}`; of 1.1's 84 requests, 60 went there
+    // and 24 to `GET /users/{id}/posts`.
+    client
+        .find(Locator::LinkText("Multi version"))
+        .await?
+        .click()
+        .await?;
+    let share = |endpoint: &str, version: &str| {
+        format!("#multi-version-table td[data-endpoint='{endpoint}'][data-version='{version}']")
+    };
+    assert_eq!(
+        attribute(client, &share("GET /users/{id}", "1.0"), "data-percent").await?,
+        "100.0"
+    );
+    assert_eq!(
+        attribute(client, &share("GET /users/{id}", "1.1"), "data-percent").await?,
+        "71.4"
+    );
+    assert_eq!(
+        attribute(
+            client,
+            &share("GET /users/{id}/posts", "1.1"),
+            "data-percent"
+        )
+        .await?,
+        "28.6"
+    );
+    assert_eq!(
+        client
+            .find_all(Locator::Css("#multi-version-chart svg rect"))
+            .await?
+            .len(),
+        1 + 2 * 2,
+        "the background and a cell per endpoint and version"
+    );
+    browser.screenshot("multi-version").await?;
+    browser.close().await
+}

@@ -1,0 +1,154 @@
+//! A chart on a page: its card with the data loaded for the page's range of days, its own
+//! choices of versions and users, and SVG and PNG downloads of the same drawing.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use serde::de::DeserializeOwned;
+
+use crate::api::{self, ApiFailure, ChartQuery};
+use crate::app::SessionState;
+
+/// The range of days that every chart of a page shows (`YYYY-MM-DD`, empty for the server's
+/// default of the last seven days).
+#[derive(Debug, Clone, Copy)]
+pub struct DayRange {
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+}
+
+impl DayRange {
+    /// Provides a range for the page's charts, starting with the default.
+    pub fn provide() {
+        provide_context(DayRange {
+            from: RwSignal::new(String::new()),
+            to: RwSignal::new(String::new()),
+        });
+    }
+}
+
+/// The inputs of the page's range of days.
+#[component]
+pub fn DayRangeInputs() -> impl IntoView {
+    let range = expect_context::<DayRange>();
+    view! {
+        <div class="table-controls">
+            <label>"From "<input id="from" type="date" on:change=move |ev| range.from.set(event_target_value(&ev)) /></label>
+            <label>"To "<input id="to" type="date" on:change=move |ev| range.to.set(event_target_value(&ev)) /></label>
+        </div>
+    }
+}
+
+/// A chart's choices: `None` leaves them to the server (newest versions, busiest callers).
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    /// The chosen versions.
+    pub versions: RwSignal<Option<Vec<String>>>,
+    /// The chosen users or addresses.
+    pub callers: RwSignal<Option<Vec<String>>>,
+}
+
+/// A chart's card: `path` is its API route; `render` draws the loaded data and may offer
+/// [`Choices`] bound to the card's [`Selection`]. `name` gives the element ids and the names
+/// of the downloads.
+#[component]
+pub fn ChartCard<T, V>(
+    name: &'static str,
+    title: &'static str,
+    path: String,
+    render: fn(T, Selection) -> V,
+) -> impl IntoView
+where
+    T: DeserializeOwned + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let session = expect_context::<SessionState>();
+    let range = expect_context::<DayRange>();
+    let selection = Selection {
+        versions: RwSignal::new(None),
+        callers: RwSignal::new(None),
+    };
+    let query = Memo::new(move |_| ChartQuery {
+        from: range.from.get(),
+        to: range.to.get(),
+        versions: selection.versions.get(),
+        callers: selection.callers.get(),
+    });
+    let fetch_path = path.clone();
+    let data = LocalResource::new(move || {
+        let (path, query) = (fetch_path.clone(), query.get());
+        async move {
+            session.current().await?;
+            api::chart::<T>(path, query).await
+        }
+    });
+    let svg_path = path.clone();
+    let svg = move || api::chart_image_url(&svg_path, &query.get(), "svg");
+    let png = move || api::chart_image_url(&path, &query.get(), "png");
+    view! {
+        <section class="card chart-card" id=format!("{name}-card")>
+            <div class="card-title">
+                <h2>{title}</h2>
+                <span class="spacer"></span>
+                <a class="download" data-format="svg" href=svg download=format!("{name}.svg")>"SVG"</a>
+                <a class="download" data-format="png" href=png download=format!("{name}.png")>"PNG"</a>
+            </div>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    data.get()
+                        .map(|result| match result {
+                            Ok(data) => render(data, selection).into_any(),
+                            Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
+                            Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Check boxes to choose some of `choices`; `selected` are checked. A change stores the
+/// checked ones, in the order of `choices`, in `chosen`.
+#[component]
+pub fn Choices(
+    label: &'static str,
+    choices: Vec<String>,
+    selected: Vec<String>,
+    chosen: RwSignal<Option<Vec<String>>>,
+) -> impl IntoView {
+    let checked = StoredValue::new(selected);
+    let all = StoredValue::new(choices.clone());
+    let boxes = choices
+        .into_iter()
+        .map(|choice| {
+            let is_checked = checked.with_value(|checked| checked.contains(&choice));
+            let value = choice.clone();
+            let toggle = move |_| {
+                checked.update_value(|checked| {
+                    if let Some(position) = checked.iter().position(|c| *c == value) {
+                        checked.remove(position);
+                    } else {
+                        checked.push(value.clone());
+                    }
+                });
+                let ordered = all.with_value(|all| {
+                    checked.with_value(|checked| {
+                        all.iter().filter(|c| checked.contains(c)).cloned().collect()
+                    })
+                });
+                chosen.set(Some(ordered));
+            };
+            view! {
+                <label class="choice">
+                    <input type="checkbox" data-choice=choice.clone() checked=is_checked on:change=toggle />
+                    {choice.clone()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="choices" data-choices=label>
+            <legend>{label}</legend>
+            {boxes}
+        </fieldset>
+    }
+}

@@ -1,0 +1,254 @@
+//! The figures of the chart cards: each draws its chart with `dashboard_shared::charts` (the
+//! code of the downloads) and lists its numbers in a table, whose cells carry `data-`
+//! attributes with the exact values.
+
+use dashboard_shared::charts::{self, status_colour};
+use dashboard_shared::{
+    BoxPlots, DailyUtilization, HourlyLoad, MedianMatrix, StatusCodes, VersionUtilization,
+};
+use leptos::prelude::*;
+
+use crate::components::chart::Choices;
+
+/// The hourly-load heatmap: `{name}-chart` and its numbers in `{name}-table`.
+#[component]
+pub fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
+    let svg = charts::svg(&load);
+    let rows = load
+        .days
+        .iter()
+        .zip(&load.counts)
+        .map(|(day, counts)| {
+            let cells = counts
+                .iter()
+                .enumerate()
+                .map(|(hour, count)| view! { <td data-day=day.clone() data-hour=hour data-count=*count>{*count}</td> })
+                .collect_view();
+            view! { <tr><th>{day.clone()}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{format!("Times in {}", load.timezone)}</p>
+        <div id=format!("{name}-chart") inner_html=svg></div>
+        <details>
+            <summary>"Numbers"</summary>
+            <div class="table-wrap">
+                <table id=format!("{name}-table")>
+                    <thead><tr><th>"Day"</th>{(0..24).map(|hour| view! { <th>{format!("{hour:02}")}</th> }).collect_view()}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </details>
+    }
+}
+
+/// Box plots with their quantiles, and check boxes for `choices` when given a label.
+#[component]
+pub fn BoxPlotFigure(
+    plots: BoxPlots,
+    name: &'static str,
+    /// What the boxes are, as a column title.
+    of: &'static str,
+    #[prop(optional)] choose: Option<(&'static str, RwSignal<Option<Vec<String>>>)>,
+    /// Where the figures come from.
+    hint: &'static str,
+) -> impl IntoView {
+    let svg = charts::svg(&plots);
+    let choices = choose.map(|(label, chosen)| {
+        let selected = plots.boxes.iter().map(|b| b.label.clone()).collect();
+        view! { <Choices label choices=plots.choices.clone() selected chosen /> }
+    });
+    let rows = plots
+        .boxes
+        .iter()
+        .map(|latency| {
+            view! {
+                <tr data-label=latency.label.clone() data-median=latency.median_ms data-count=latency.count>
+                    <td>{latency.label.clone()}</td>
+                    <td>{latency.count}</td>
+                    <td>{format!("{:.1}", latency.p5_ms)}</td>
+                    <td>{format!("{:.1}", latency.q1_ms)}</td>
+                    <td>{format!("{:.1}", latency.median_ms)}</td>
+                    <td>{format!("{:.1}", latency.q3_ms)}</td>
+                    <td>{format!("{:.1}", latency.p95_ms)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{format!("{} to {}; {hint}", plots.from, plots.to)}</p>
+        {choices}
+        <div id=format!("{name}-chart") inner_html=svg></div>
+        <div class="table-wrap">
+            <table id=format!("{name}-table") data-rows=plots.boxes.len()>
+                <thead>
+                    <tr>
+                        <th>{of}</th><th>"Requests"</th><th>"p5 (ms)"</th><th>"Q1 (ms)"</th>
+                        <th>"Median (ms)"</th><th>"Q3 (ms)"</th><th>"p95 (ms)"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The daily-utilisation stacked bars and the requests per endpoint and day.
+#[component]
+pub fn StackedBars(utilization: DailyUtilization) -> impl IntoView {
+    let svg = charts::svg(&utilization);
+    let header = utilization
+        .days
+        .iter()
+        .map(|day| view! { <th>{day.clone()}</th> })
+        .collect_view();
+    let rows = utilization
+        .endpoints
+        .iter()
+        .map(|series| {
+            let cells = series
+                .hits
+                .iter()
+                .zip(&utilization.days)
+                .map(|(hits, day)| view! { <td data-endpoint=series.endpoint.clone() data-day=day.clone() data-hits=*hits>{*hits}</td> })
+                .collect_view();
+            view! { <tr><th>{series.endpoint.clone()}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{format!("Days in {}", utilization.timezone)}</p>
+        <div id="daily-utilization-chart" inner_html=svg></div>
+        <div class="table-wrap">
+            <table id="daily-utilization-table">
+                <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The multi-version heatmap: each version's requests divided among the endpoints.
+#[component]
+pub fn VersionHeatmap(
+    utilization: VersionUtilization,
+    chosen: RwSignal<Option<Vec<String>>>,
+) -> impl IntoView {
+    let svg = charts::svg(&utilization);
+    let header = utilization
+        .versions
+        .iter()
+        .map(|version| view! { <th>{version.clone()}</th> })
+        .collect_view();
+    let rows = utilization
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(row, endpoint)| {
+            let cells = utilization
+                .versions
+                .iter()
+                .enumerate()
+                .map(|(column, version)| {
+                    let percent = utilization.percent(row, column);
+                    let hits = utilization.hits[row][column];
+                    view! {
+                        <td data-endpoint=endpoint.clone() data-version=version.clone() data-percent=format!("{percent:.1}") data-hits=hits>
+                            {format!("{percent:.1} %")}
+                        </td>
+                    }
+                })
+                .collect_view();
+            view! { <tr><th>{endpoint.clone()}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{format!("{} to {}; share of each version's requests", utilization.from, utilization.to)}</p>
+        <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen />
+        <div id="multi-version-chart" inner_html=svg></div>
+        <div class="table-wrap">
+            <table id="multi-version-table">
+                <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A matrix of exact medians per version (columns) and user or address (rows).
+#[component]
+pub fn MatrixFigure(
+    matrix: MedianMatrix,
+    name: &'static str,
+    /// What the rows are.
+    of: &'static str,
+    versions: RwSignal<Option<Vec<String>>>,
+    callers: RwSignal<Option<Vec<String>>>,
+) -> impl IntoView {
+    let svg = charts::svg(&matrix);
+    let header = matrix
+        .versions
+        .iter()
+        .map(|version| view! { <th>{version.clone()}</th> })
+        .collect_view();
+    let rows = matrix
+        .rows
+        .iter()
+        .zip(&matrix.cells)
+        .map(|(row, cells)| {
+            let cells = matrix
+                .versions
+                .iter()
+                .zip(cells)
+                .map(|(version, cell)| match cell {
+                    Some(cell) => view! {
+                        <td data-row=row.clone() data-version=version.clone() data-median=cell.median_ms data-count=cell.count>
+                            {format!("{:.1} ms ({})", cell.median_ms, cell.count)}
+                        </td>
+                    }
+                    .into_any(),
+                    None => view! { <td data-row=row.clone() data-version=version.clone()>"–"</td> }.into_any(),
+                })
+                .collect_view();
+            view! { <tr><th>{row.clone()}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{format!("{} to {}; exact medians (requests)", matrix.from, matrix.to)}</p>
+        <Choices label="Versions" choices=matrix.version_choices.clone() selected=matrix.versions.clone() chosen=versions />
+        <Choices label=of choices=matrix.row_choices.clone() selected=matrix.rows.clone() chosen=callers />
+        <div id=format!("{name}-chart") inner_html=svg></div>
+        <div class="table-wrap">
+            <table id=format!("{name}-table")>
+                <thead><tr><th>{of}</th>{header}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The status-code pie and the requests per code.
+#[component]
+pub fn StatusPie(codes: StatusCodes) -> impl IntoView {
+    let svg = charts::svg(&codes);
+    let rows = codes
+        .codes
+        .iter()
+        .map(|code| {
+            let [r, g, b] = status_colour(code.status_code);
+            view! {
+                <tr data-status=code.status_code data-count=code.count>
+                    <td><span class="swatch" style=format!("background: rgb({r}, {g}, {b})")></span>{code.status_code}</td>
+                    <td>{code.count}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{format!("{} to {}", codes.from, codes.to)}</p>
+        <div id="status-codes-chart" inner_html=svg></div>
+        <table id="status-codes-table">
+            <thead><tr><th>"Status"</th><th>"Requests"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,201 @@
+//! One endpoint's page: its details card with the level selector, and its charts over the
+//! page's range of days: hourly load, box plots per version and per user, median matrices of
+//! versions × users and versions × addresses, status codes, and the failed requests.
+
+use chrono::Utc;
+use dashboard_shared::{EndpointDetails, ExportedRequest, Role, SessionInfo, api};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{self as client, ApiFailure};
+use crate::app::SessionState;
+use crate::components::chart::{ChartCard, DayRange, DayRangeInputs};
+use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie};
+use crate::components::level_buttons::LevelButtons;
+use crate::components::nav::Nav;
+use crate::time::{ago, local_time};
+
+/// The page of the endpoint whose id is in the address (`/endpoint/{id}`).
+#[component]
+pub fn EndpointPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    view! {
+        <Nav />
+        <main>
+            {move || match id() {
+                Some(id) => view! { <EndpointViews id /> }.into_any(),
+                None => view! { <p class="error">"No such endpoint."</p> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// The details and the charts of endpoint `id`.
+#[component]
+fn EndpointViews(id: i64) -> impl IntoView {
+    let session = expect_context::<SessionState>();
+    DayRange::provide();
+    let details = LocalResource::new(move || async move {
+        let me = session.current().await?;
+        Ok::<_, ApiFailure>((me, client::endpoint(id).await?))
+    });
+    let path = |template: &str| api::with_id(template, id);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                details.get().map(|result| match result {
+                    Ok((me, details)) => view! { <DetailsCard me details /> }.into_any(),
+                    Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
+                })
+            }}
+        </Suspense>
+        <DayRangeInputs />
+        <ChartCard name="endpoint-hourly-load" title="Hourly load" path=path(api::ENDPOINT_HOURLY_LOAD)
+            render=|load, _| view! { <Heatmap load name="endpoint-hourly-load" /> } />
+        <ChartCard name="versions" title="Per version" path=path(api::ENDPOINT_VERSIONS)
+            render=|plots, selection| view! { <BoxPlotFigure plots name="versions" of="Version" choose=("Versions", selection.versions) hint="quantiles within 2 % of the exact values" /> } />
+        <ChartCard name="users" title="Per user" path=path(api::ENDPOINT_USERS)
+            render=|plots, selection| view! { <BoxPlotFigure plots name="users" of="User" choose=("Users", selection.callers) hint="exact quantiles" /> } />
+        <ChartCard name="version-user" title="Versions × users: median time" path=path(api::ENDPOINT_VERSION_USER)
+            render=|matrix, selection| view! { <MatrixFigure matrix name="version-user" of="User" versions=selection.versions callers=selection.callers /> } />
+        <ChartCard name="version-ip" title="Versions × IP addresses: median time" path=path(api::ENDPOINT_VERSION_IP)
+            render=|matrix, selection| view! { <MatrixFigure matrix name="version-ip" of="IP address" versions=selection.versions callers=selection.callers /> } />
+        <ChartCard name="status-codes" title="Status codes" path=path(api::ENDPOINT_STATUS_CODES)
+            render=|codes, _| view! { <StatusPie codes /> } />
+        <FailedRequests id />
+    }
+}
+
+/// Route, methods, level, requests, first and last appearance.
+#[component]
+fn DetailsCard(me: SessionInfo, details: EndpointDetails) -> impl IntoView {
+    let level = RwSignal::new(details.monitor_level);
+    let message = RwSignal::new(None::<String>);
+    let id = details.id;
+    let level_control = move || {
+        if me.role == Role::Admin {
+            view! {
+                <LevelButtons id current=level.get() changed=move |stored| level.set(stored) failed=move |failure| message.set(Some(failure)) />
+            }
+            .into_any()
+        } else {
+            view! { <span class="level-value">{level.get()}</span> }.into_any()
+        }
+    };
+    let first_seen = format!(
+        "{} in version {}",
+        local_time(details.time_added, &me.timezone),
+        details.version_added
+    );
+    let last = details
+        .last_requested
+        .map(|time| local_time(time, &me.timezone))
+        .unwrap_or_default();
+    view! {
+        <h1 id="endpoint-name">{details.name.clone()}</h1>
+        <section class="card">
+            <dl id="endpoint-details" class="details">
+                <dt>"Route"</dt><dd data-field="route">{details.route.clone()}</dd>
+                <dt>"Methods"</dt><dd data-field="methods">{details.methods.join(", ")}</dd>
+                <dt>"Monitoring level"</dt><dd data-field="level" data-level=move || level.get()>{level_control}</dd>
+                <dt>"Requests"</dt><dd data-field="total-hits" data-value=details.total_hits>{details.total_hits}</dd>
+                <dt>"First seen"</dt><dd data-field="first-seen" data-version=details.version_added.clone()>{first_seen}</dd>
+                <dt>"Last requested"</dt><dd data-field="last-requested" title=last>{ago(Utc::now(), details.last_requested)}</dd>
+            </dl>
+            <p class="error">{move || message.get()}</p>
+        </section>
+    }
+}
+
+/// The failed requests (status 400 and above), newest first, a page at a time.
+#[component]
+fn FailedRequests(id: i64) -> impl IntoView {
+    let session = expect_context::<SessionState>();
+    // The cursors of the pages seen so far; the last one is shown.
+    let cursors = RwSignal::new(vec![None::<String>]);
+    let page = LocalResource::new(move || {
+        let cursor = cursors.with(|cursors| cursors.last().cloned().flatten());
+        async move {
+            let me = session.current().await?;
+            Ok::<_, ApiFailure>((me.timezone, client::failed_requests(id, cursor).await?))
+        }
+    });
+    let previous = move |_| {
+        cursors.update(|cursors| {
+            if cursors.len() > 1 {
+                cursors.pop();
+            }
+        })
+    };
+    view! {
+        <section class="card" id="failed-requests-card">
+            <div class="card-title"><h2>"Failed requests"</h2></div>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    page.get().map(|result| match result {
+                        Ok((zone, page)) => {
+                            let next = page.next_cursor.clone();
+                            let has_next = next.is_some();
+                            let go_next = move |_| {
+                                if let Some(next) = next.clone() {
+                                    cursors.update(|cursors| cursors.push(Some(next)));
+                                }
+                            };
+                            let has_previous = cursors.with(|cursors| cursors.len() > 1);
+                            view! {
+                                <FailedTable requests=page.requests zone />
+                                <div class="table-controls">
+                                    <button id="failed-previous" disabled=!has_previous on:click=previous>"‹ Newer"</button>
+                                    <span id="failed-page">{move || format!("page {}", cursors.with(Vec::len))}</span>
+                                    <button id="failed-next" disabled=!has_next on:click=go_next>"Older ›"</button>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                        Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A page of failed requests.
+#[component]
+fn FailedTable(requests: Vec<ExportedRequest>, zone: String) -> impl IntoView {
+    if requests.is_empty() {
+        return view! { <p id="failed-requests-empty">"No failed requests."</p> }.into_any();
+    }
+    let rows = requests
+        .into_iter()
+        .map(|request| {
+            view! {
+                <tr data-id=request.id data-status=request.status_code>
+                    <td>{local_time(request.time_requested, &zone)}</td>
+                    <td>{request.status_code}</td>
+                    <td>{format!("{:.1}", request.duration_ms)}</td>
+                    <td>{request.version_requested}</td>
+                    <td>{request.group_by.unwrap_or_default()}</td>
+                    <td>{request.ip.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table id="failed-requests-table">
+                <thead><tr><th>"Time"</th><th>"Status"</th><th>"Duration (ms)"</th><th>"Version"</th><th>"User"</th><th>"IP address"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

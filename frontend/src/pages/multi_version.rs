@@ -1,0 +1,16 @@
+//! The multi-version heatmap: how each version's requests divide among the endpoints.
+
+use dashboard_shared::api;
+use leptos::prelude::*;
+
+use crate::components::chart_page::ChartPage;
+use crate::components::figures::VersionHeatmap;
+
+/// The heatmap with its range of days, its choice of versions and downloads.
+#[component]
+pub fn MultiVersionPage() -> impl IntoView {
+    view! {
+        <ChartPage name="multi-version" title="Multi version" path=api::MULTI_VERSION
+            render=|utilization, selection| view! { <VersionHeatmap utilization chosen=selection.versions /> } />
+    }
+}
