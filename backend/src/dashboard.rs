@@ -319,6 +319,16 @@ impl Dashboard {
         self.inner.api.collector.dropped()
     }
 
+    /// Measurements this process's writer has stored so far (at every level).
+    pub fn stored_measurements(&self) -> u64 {
+        self.inner.api.collector.written()
+    }
+
+    /// Measurements waiting in the queue for the writer.
+    pub fn queued_measurements(&self) -> usize {
+        self.inner.api.collector.queued()
+    }
+
     /// The monitoring level this process applies to an endpoint (`GET`, `/users/{id}`), once
     /// the endpoint is known here; levels changed elsewhere arrive within a few seconds.
     pub fn monitor_level(&self, method: &str, route: &str) -> Option<u8> {

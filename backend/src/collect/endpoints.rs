@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 
 use arc_swap::ArcSwap;
 use axum::http::Method;
+use chrono::{DateTime, Utc};
 
 use crate::config::MonitorLevel;
 
@@ -14,6 +15,10 @@ use crate::config::MonitorLevel;
 pub(crate) struct EndpointState {
     pub(crate) id: i32,
     level: AtomicU8,
+    /// The latest request at level 0, in microseconds since the epoch (0: none yet).
+    touched: AtomicI64,
+    /// What of `touched` the writer has stored.
+    stored_touch: AtomicI64,
 }
 
 impl EndpointState {
@@ -21,7 +26,31 @@ impl EndpointState {
         EndpointState {
             id,
             level: AtomicU8::new(level.get()),
+            touched: AtomicI64::new(0),
+            stored_touch: AtomicI64::new(0),
         }
+    }
+
+    /// Notes a request at level 0: only the latest time is kept, for the writer to store.
+    pub(crate) fn touch(&self, time: DateTime<Utc>) {
+        self.touched
+            .fetch_max(time.timestamp_micros(), Ordering::Relaxed);
+    }
+
+    /// The latest level-0 request not stored yet.
+    pub(crate) fn unstored_touch(&self) -> Option<DateTime<Utc>> {
+        let touched = self.touched.load(Ordering::Relaxed);
+        if touched > self.stored_touch.load(Ordering::Relaxed) {
+            DateTime::from_timestamp_micros(touched)
+        } else {
+            None
+        }
+    }
+
+    /// Records that the writer stored the level-0 request of `time`.
+    pub(crate) fn touch_stored(&self, time: DateTime<Utc>) {
+        self.stored_touch
+            .fetch_max(time.timestamp_micros(), Ordering::Relaxed);
     }
 
     /// Sets the monitoring level; requests that start afterwards see it.
@@ -53,6 +82,16 @@ impl Endpoints {
             .iter()
             .find(|(m, _)| m == method)
             .map(|(_, state)| Arc::clone(state))
+    }
+
+    /// Every registered endpoint.
+    pub(crate) fn all(&self) -> Vec<Arc<EndpointState>> {
+        self.table
+            .load()
+            .values()
+            .flatten()
+            .map(|(_, state)| Arc::clone(state))
+            .collect()
     }
 
     /// The endpoint with this id, if registered.

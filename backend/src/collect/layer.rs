@@ -15,6 +15,7 @@ use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 use super::{Collector, EndpointRef, GroupValue, Measurement};
+use crate::config::MonitorLevel;
 use crate::metrics::InFlight;
 
 /// Measures every request to the routes it wraps. Made by [`crate::Dashboard::layer`];
@@ -116,23 +117,32 @@ impl<S> MonitorService<S> {
                 route: Arc::from(route.as_str()),
             },
         };
-        let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
-            catch_unwind(AssertUnwindSafe(|| {
-                group_by(request).map(GroupValue::render)
-            }))
-            .unwrap_or_else(|_| {
-                tracing::warn!(
-                    route = route.as_str(),
-                    "the group_by function panicked; the request is recorded without a group"
-                );
-                None
-            })
-        });
+        // At level 0 only the time is kept: no user function, no address.
+        let recorded = !matches!(&endpoint, EndpointRef::Known(state) if state.level() == MonitorLevel::DISABLED);
+        let group_by = self
+            .collector
+            .group_by
+            .as_ref()
+            .filter(|_| recorded)
+            .and_then(|group_by| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    group_by(request).map(GroupValue::render)
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::warn!(
+                        route = route.as_str(),
+                        "the group_by function panicked; the request is recorded without a group"
+                    );
+                    None
+                })
+            });
         RequestFacts {
             endpoint,
             time_requested: Utc::now(),
             group_by,
-            ip: client_ip(request, &self.collector.trusted_proxies),
+            ip: recorded
+                .then(|| client_ip(request, &self.collector.trusted_proxies))
+                .flatten(),
         }
     }
 }
@@ -168,6 +178,13 @@ impl Pending {
             in_flight.finish(status, duration);
         }
         if let Some(facts) = self.facts {
+            // Level 0 keeps only the latest time: an atomic store here, no queue.
+            if let EndpointRef::Known(endpoint) = &facts.endpoint
+                && endpoint.level() == MonitorLevel::DISABLED
+            {
+                endpoint.touch(facts.time_requested);
+                return;
+            }
             self.collector.submit(Measurement {
                 endpoint: facts.endpoint,
                 time_requested: facts.time_requested,

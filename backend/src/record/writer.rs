@@ -17,6 +17,9 @@ const MAX_RETRY_PAUSE: Duration = Duration::from_secs(5);
 /// Tries of a failing batch left once the dashboard is stopping.
 const RETRIES_WHEN_STOPPING: u32 = 3;
 
+/// How often the latest request times of level-0 endpoints are stored.
+const TOUCH_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Most measurements stored in one transaction.
 const BATCH_SIZE: usize = 1_000;
 
@@ -41,18 +44,27 @@ impl Writer {
     /// before it looks again: measurements sent meanwhile wait in the queue without waking the
     /// writer, so requests do not pay for waking another thread one by one, and batches grow.
     /// A full batch is followed by the next at once.
+    ///
+    /// Every [`TOUCH_INTERVAL`] it also stores the latest request times of level-0 endpoints,
+    /// which the layer keeps in the endpoint table instead of queueing.
     pub(crate) async fn run(mut self) {
         let mut batch = Vec::with_capacity(BATCH_SIZE);
+        let mut touches = tokio::time::interval(TOUCH_INTERVAL);
+        touches.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 received = self.receiver.recv_many(&mut batch, BATCH_SIZE) => {
                     if received == 0 {
-                        return;
+                        return self.store_touches().await;
                     }
                     self.store_batch(&mut batch).await;
                     if received == BATCH_SIZE {
                         continue; // more is waiting: no rest under load
                     }
+                }
+                _ = touches.tick() => {
+                    self.store_touches().await;
+                    continue;
                 }
                 _ = self.shutdown.changed() => return self.drain(&mut batch).await,
             }
@@ -63,11 +75,42 @@ impl Writer {
         }
     }
 
-    /// Closes the queue and stores everything in it.
+    /// Closes the queue and stores everything in it, and the level-0 request times.
     async fn drain(&mut self, batch: &mut Vec<Measurement>) {
         self.receiver.close();
         while self.receiver.recv_many(batch, BATCH_SIZE).await > 0 {
             self.store_batch(batch).await;
+        }
+        self.store_touches().await;
+    }
+
+    /// Stores the latest request times that level-0 endpoints noted since the last time; on
+    /// failure they are tried again at the next interval.
+    async fn store_touches(&self) {
+        let touched: Vec<_> = self
+            .collector
+            .endpoints
+            .all()
+            .into_iter()
+            .filter_map(|endpoint| Some((endpoint.unstored_touch()?, endpoint)))
+            .collect();
+        if touched.is_empty() {
+            return;
+        }
+        let latest = touched
+            .iter()
+            .map(|(time, endpoint)| (endpoint.id, *time))
+            .collect();
+        match self.store.write_last_requested(latest).await {
+            Ok(()) => {
+                for (time, endpoint) in touched {
+                    endpoint.touch_stored(time);
+                }
+            }
+            Err(error) => {
+                self.collector.count_write_failure();
+                tracing::warn!(%error, "cannot store the last request times of level-0 endpoints; retrying");
+            }
         }
     }
 

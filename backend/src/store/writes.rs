@@ -101,7 +101,22 @@ impl Store {
             self.insert_requests(&txn, chunk).await?;
         }
         self.upsert_rollups(&txn, &recorded).await?;
-        self.update_last_requested(&txn, rows).await?;
+        let mut latest: HashMap<i32, DateTime<Utc>> = HashMap::new();
+        for row in rows {
+            let time = latest.entry(row.endpoint_id).or_insert(row.time_requested);
+            *time = Ord::max(*time, row.time_requested);
+        }
+        self.update_last_requested(&txn, latest).await?;
+        txn.commit().await
+    }
+
+    /// Stores the latest request times of level-0 endpoints (`endpoint id`, time).
+    pub(crate) async fn write_last_requested(
+        &self,
+        latest: HashMap<i32, DateTime<Utc>>,
+    ) -> Result<(), DbErr> {
+        let txn = self.db().begin().await?;
+        self.update_last_requested(&txn, latest).await?;
         txn.commit().await
     }
 
@@ -240,16 +255,12 @@ impl Store {
         Ok(())
     }
 
+    /// Moves `last_requested` of each endpoint forward to its time in `latest`.
     async fn update_last_requested(
         &self,
         txn: &DatabaseTransaction,
-        rows: &[StoredMeasurement],
+        latest: HashMap<i32, DateTime<Utc>>,
     ) -> Result<(), DbErr> {
-        let mut latest: HashMap<i32, DateTime<Utc>> = HashMap::new();
-        for row in rows {
-            let time = latest.entry(row.endpoint_id).or_insert(row.time_requested);
-            *time = Ord::max(*time, row.time_requested);
-        }
         for (endpoint_id, time) in latest {
             let update = Query::update()
                 .table(self.table(Table::Endpoint))

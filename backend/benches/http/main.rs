@@ -1,0 +1,141 @@
+//! The dashboard over HTTP on loopback, against bare Axum in the same run (`cargo xtask bench`;
+//! results in `docs/performance.md`):
+//!
+//! - `throughput`: a hello-world handler bare, with the layer at levels 0 and 1, with the
+//!   Prometheus exporter, and with the `axum-prometheus` layer; interleaved rounds of a
+//!   keep-alive load generator, medians and ratios; then the level-1 database must hold exactly
+//!   one row per request served.
+//! - `capacity`: 1,000,000 measurements through the writer into SQLite.
+//! - `queries`: 10,000,000 requests seeded through the writer, then the latency of the views.
+//! - `memory`: resident size under a steady load (`BENCH_MEMORY_SECONDS`, default 600).
+//!
+//! `cargo bench -p axum-monitoring-dashboard --bench http -- queries memory` runs some sections.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod capacity;
+mod load;
+mod memory;
+mod queries;
+mod throughput;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::get;
+use axum_monitoring_dashboard::{Dashboard, Key};
+use sea_orm::{ConnectionTrait, Database};
+
+const SECTIONS: [&str; 4] = ["throughput", "capacity", "queries", "memory"];
+
+fn main() {
+    let asked: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
+    let sections: Vec<&str> = SECTIONS
+        .into_iter()
+        .filter(|section| asked.is_empty() || asked.iter().any(|a| a == section))
+        .collect();
+    // The servers and the dashboard's writer on one runtime, the load generator on another:
+    // both share the machine's cores, as a service and its clients on one host would.
+    let servers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let clients = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for section in sections {
+        match section {
+            "throughput" => throughput::run(&servers, &clients),
+            "capacity" => servers.block_on(capacity::run()),
+            "queries" => servers.block_on(queries::run()),
+            "memory" => memory::run(&servers, &clients),
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// The handler every variant serves.
+pub fn hello() -> Router {
+    Router::new().route("/hello", get(|| async { "hello" }))
+}
+
+/// A dashboard on a fresh SQLite file in `dir`, with `settings`.
+pub async fn dashboard(dir: &Path, settings: &[(Key, &str)], queue: usize) -> Dashboard {
+    let mut builder = Dashboard::builder()
+        .database(sqlite_url(dir))
+        .password("bench-password")
+        .queue_capacity(queue);
+    for (key, value) in settings {
+        builder = builder.set(*key, *value);
+    }
+    builder.start().await.unwrap()
+}
+
+/// The URL of the dashboard's SQLite file in `dir`.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite:///{}", dir.join("dashboard.db").display())
+}
+
+/// Request rows stored in the dashboard's database in `dir`.
+pub async fn stored_rows(dir: &Path) -> u64 {
+    let url = format!("sqlite://{}?mode=ro", dir.join("dashboard.db").display());
+    let db = Database::connect(url).await.unwrap();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM dashboard_request",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let count: i64 = row.try_get("", "n").unwrap();
+    u64::try_from(count).unwrap()
+}
+
+/// Waits until the writer has stored `expected` measurements; how long that took.
+pub async fn stored(monitor: &Dashboard, expected: u64) -> Duration {
+    let started = Instant::now();
+    while monitor.stored_measurements() < expected {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    started.elapsed()
+}
+
+/// Waits until the writer's queue is empty; how long that took.
+pub async fn drained(monitor: &Dashboard) -> Duration {
+    let started = Instant::now();
+    while monitor.queued_measurements() > 0 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    started.elapsed()
+}
+
+/// The median of some samples.
+pub fn median(samples: &[f64]) -> f64 {
+    quantile(samples, 0.5)
+}
+
+/// The nearest-rank `q`-quantile of some samples.
+pub fn quantile(samples: &[f64], q: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Resident set size of this process, in MiB.
+pub fn resident_mib() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|pages| pages.parse().ok())
+        .unwrap_or(0.0);
+    pages * 4096.0 / (1024.0 * 1024.0)
+}
