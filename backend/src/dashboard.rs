@@ -183,6 +183,7 @@ impl DashboardBuilder {
             receiver,
             shutdown: shutdown_receiver,
             version: version.version.as_str().into(),
+            timezone: config.timezone,
             log_requests: config.enable_logging,
         };
         let writer = tokio::spawn(writer.run());

@@ -6,6 +6,7 @@
 
 mod m0001_initial;
 mod m0002_error_requests;
+mod m0003_daily_latency;
 pub mod schema;
 
 pub use sea_orm_migration;
@@ -44,6 +45,7 @@ impl MigratorTraitSelf for Migrator {
         vec![
             Box::new(m0001_initial::Migration::new(self.tables.clone())),
             Box::new(m0002_error_requests::Migration::new(self.tables.clone())),
+            Box::new(m0003_daily_latency::Migration::new(self.tables.clone())),
         ]
     }
 

@@ -41,6 +41,44 @@ impl Migration {
             .to_owned()
     }
 
+    /// The hourly latency buckets, which `m0003_daily_latency` replaces (and its `down` brings
+    /// back).
+    pub(crate) fn rollup_bucket_table(&self) -> TableCreateStatement {
+        use schema::*;
+        self.table(Table::RollupBucket)
+            .col(
+                ColumnDef::new(RollupBucket::EndpointId)
+                    .integer()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(RollupBucket::Hour)
+                    .timestamp_with_time_zone()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(RollupBucket::Version).string().not_null())
+            .col(
+                ColumnDef::new(RollupBucket::StatusCode)
+                    .small_integer()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(RollupBucket::Bucket).integer().not_null())
+            .col(ColumnDef::new(RollupBucket::Count).big_integer().not_null())
+            .primary_key(
+                Index::create()
+                    .col(RollupBucket::EndpointId)
+                    .col(RollupBucket::Hour)
+                    .col(RollupBucket::Version)
+                    .col(RollupBucket::StatusCode)
+                    .col(RollupBucket::Bucket),
+            )
+            .foreign_key(&mut self.foreign_key(
+                (Table::RollupBucket, RollupBucket::EndpointId),
+                (Table::Endpoint, Endpoint::Id),
+            ))
+            .to_owned()
+    }
+
     fn statements(&self) -> (Vec<TableCreateStatement>, Vec<IndexCreateStatement>) {
         use schema::*;
         let tables = vec![
@@ -131,38 +169,7 @@ impl Migration {
                     (Table::Endpoint, Endpoint::Id),
                 ))
                 .to_owned(),
-            self.table(Table::RollupBucket)
-                .col(
-                    ColumnDef::new(RollupBucket::EndpointId)
-                        .integer()
-                        .not_null(),
-                )
-                .col(
-                    ColumnDef::new(RollupBucket::Hour)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(RollupBucket::Version).string().not_null())
-                .col(
-                    ColumnDef::new(RollupBucket::StatusCode)
-                        .small_integer()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(RollupBucket::Bucket).integer().not_null())
-                .col(ColumnDef::new(RollupBucket::Count).big_integer().not_null())
-                .primary_key(
-                    Index::create()
-                        .col(RollupBucket::EndpointId)
-                        .col(RollupBucket::Hour)
-                        .col(RollupBucket::Version)
-                        .col(RollupBucket::StatusCode)
-                        .col(RollupBucket::Bucket),
-                )
-                .foreign_key(&mut self.foreign_key(
-                    (Table::RollupBucket, RollupBucket::EndpointId),
-                    (Table::Endpoint, Endpoint::Id),
-                ))
-                .to_owned(),
+            self.rollup_bucket_table(),
             self.table(Table::Outlier)
                 .col(
                     ColumnDef::new(Outlier::Id)

@@ -17,8 +17,13 @@ pub enum Table {
     Request,
     /// Hourly totals per endpoint × hour × version × status code.
     Rollup,
-    /// Hourly latency histogram buckets, same key as [`Table::Rollup`] plus the bucket.
+    /// Hourly latency histogram buckets, same key as [`Table::Rollup`] plus the bucket (created
+    /// by the first migration, replaced by [`Table::LatencyDay`] and [`Table::LatencyTotal`]).
     RollupBucket,
+    /// Latency histogram buckets per endpoint × local day (in `TIMEZONE`) × version.
+    LatencyDay,
+    /// Latency histogram buckets per endpoint, all time.
+    LatencyTotal,
     /// The context captured for a slow request (level 2).
     Outlier,
     /// A distinct code location seen by the profiler (level 3).
@@ -47,6 +52,8 @@ impl Table {
             Table::Request => "request",
             Table::Rollup => "rollup",
             Table::RollupBucket => "rollup_bucket",
+            Table::LatencyDay => "latency_day",
+            Table::LatencyTotal => "latency_total",
             Table::Outlier => "outlier",
             Table::CodeLine => "code_line",
             Table::StackLine => "stack_line",
@@ -60,11 +67,13 @@ impl Table {
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 15] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
         Table::RollupBucket,
+        Table::LatencyDay,
+        Table::LatencyTotal,
         Table::Outlier,
         Table::CodeLine,
         Table::StackLine,
@@ -176,6 +185,32 @@ pub enum RollupBucket {
     Version,
     /// Status code.
     StatusCode,
+    /// Index of the logarithmic latency bucket.
+    Bucket,
+    /// Requests in that bucket.
+    Count,
+}
+
+/// Columns of [`Table::LatencyDay`] (key: endpoint, day, version, bucket).
+#[derive(DeriveIden, Clone, Copy)]
+pub enum LatencyDay {
+    /// The endpoint.
+    EndpointId,
+    /// The day in the configured `TIMEZONE` (`YYYY-MM-DD`).
+    Day,
+    /// Application version.
+    Version,
+    /// Index of the logarithmic latency bucket.
+    Bucket,
+    /// Requests in that bucket.
+    Count,
+}
+
+/// Columns of [`Table::LatencyTotal`] (key: endpoint, bucket).
+#[derive(DeriveIden, Clone, Copy)]
+pub enum LatencyTotal {
+    /// The endpoint.
+    EndpointId,
     /// Index of the logarithmic latency bucket.
     Bucket,
     /// Requests in that bucket.

@@ -59,9 +59,9 @@ pub struct SessionInfo {
 
 /// One endpoint on the overview page. Errors are responses with a status of 400 or more.
 ///
-/// "Today" and "week" are the current calendar day in the configured `TIMEZONE` and the seven
-/// days up to now. Medians come from the hourly latency histograms and are within 2 % of the
-/// exact value.
+/// "Today" and "week" are the current calendar day in the configured `TIMEZONE` and that day
+/// with the six before it. Medians come from the daily and all-time latency histograms and are
+/// within 2 % of the exact value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverviewRow {

@@ -2,15 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 use dashboard_shared::{ErrorBody, OverviewRow};
 
+use super::charts::local_midnight;
 use super::session::Session;
 use super::{ApiError, ApiState};
-use crate::store::overview::Periods;
+use crate::store::overview::{Periods, Since};
 
-/// One row per endpoint: hits, errors and medians today, this week and overall.
+/// One row per endpoint: hits, errors and medians today, in the last seven days and overall.
 #[utoipa::path(
     get,
     path = "/overview",
@@ -26,44 +27,51 @@ pub(super) async fn overview(
     Ok(Json(state.store.overview(periods).await?))
 }
 
-/// Today starts at local midnight in `zone`; the week is the seven days up to `now`.
+/// Today and the week (today and the six days before) as local days in `zone`.
 fn periods_at(now: DateTime<Utc>, zone: Tz) -> Periods {
-    let local_midnight = now
-        .with_timezone(&zone)
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|midnight| {
-            // A midnight that a DST change skips or repeats: take the earliest instant.
-            zone.from_local_datetime(&midnight).earliest()
-        });
+    let today = now.with_timezone(&zone).date_naive();
+    let week = today.checked_sub_days(Days::new(6)).unwrap_or(today);
+    let since = |day| Since {
+        day,
+        start: local_midnight(zone, day),
+    };
     Periods {
-        today: local_midnight.map_or(now - TimeDelta::days(1), |midnight| {
-            midnight.with_timezone(&Utc)
-        }),
-        week: now - TimeDelta::days(7),
+        today: since(today),
+        week: since(week),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
     use super::*;
 
     #[test]
-    fn today_starts_at_local_midnight() {
+    fn today_and_the_week_start_at_local_midnights() {
         let now = Utc.with_ymd_and_hms(2026, 11, 21, 22, 30, 0).unwrap();
+        let utc = periods_at(now, Tz::UTC);
         assert_eq!(
-            periods_at(now, Tz::UTC).today,
+            utc.today.start,
             Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap()
         );
-        // Amsterdam is UTC+1 in November: its day began at 23:00 UTC the day before.
+        assert_eq!(utc.week.day, NaiveDate::from_ymd_opt(2026, 11, 15).unwrap());
+        // Amsterdam is UTC+1 in November: at 22:30 UTC it is already the 21st's 23:30 there,
+        // and its day began at 23:00 UTC the day before.
         let amsterdam = periods_at(now, chrono_tz::Europe::Amsterdam);
         assert_eq!(
-            amsterdam.today,
+            amsterdam.today.start,
             Utc.with_ymd_and_hms(2026, 11, 20, 23, 0, 0).unwrap()
         );
         assert_eq!(
-            amsterdam.week,
-            Utc.with_ymd_and_hms(2026, 11, 14, 22, 30, 0).unwrap()
+            amsterdam.week.start,
+            Utc.with_ymd_and_hms(2026, 11, 14, 23, 0, 0).unwrap()
+        );
+        let late = Utc.with_ymd_and_hms(2026, 11, 21, 23, 30, 0).unwrap();
+        assert_eq!(
+            periods_at(late, chrono_tz::Europe::Amsterdam).today.day,
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            "00:30 on the 22nd in Amsterdam"
         );
     }
 }

@@ -34,6 +34,8 @@ pub(crate) struct Writer {
     pub(crate) receiver: mpsc::Receiver<Measurement>,
     pub(crate) shutdown: watch::Receiver<bool>,
     pub(crate) version: Arc<str>,
+    /// `TIMEZONE`: the daily latency histograms count local days.
+    pub(crate) timezone: chrono_tz::Tz,
     pub(crate) log_requests: bool,
 }
 
@@ -172,6 +174,10 @@ impl Writer {
                 group_by: measurement.group_by.clone(),
                 ip: measurement.ip.map(|ip| ip.to_string()),
                 version: Arc::clone(version),
+                day: measurement
+                    .time_requested
+                    .with_timezone(&self.timezone)
+                    .date_naive(),
             });
         }
         self.store.write_measurements(&rows).await

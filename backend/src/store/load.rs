@@ -1,7 +1,7 @@
 //! Utilisation over time, from the hourly rollups.
 
-use chrono::{DateTime, Utc};
-use dashboard_migration::schema::{Endpoint, Rollup, RollupBucket, Table};
+use chrono::{DateTime, NaiveDate, Utc};
+use dashboard_migration::schema::{Endpoint, LatencyDay, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
@@ -79,15 +79,10 @@ struct VersionStart {
 }
 
 impl Store {
-    /// `SELECT endpoint.name … FROM {table} JOIN endpoint WHERE hour IN [from, to) GROUP BY
-    /// endpoint.name` over a rollup table (`rollup` and `rollup_bucket` share the key columns).
-    fn per_endpoint_between(
-        &self,
-        table: Table,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> SelectStatement {
-        let (rows, endpoints) = (self.table(table), self.table(Table::Endpoint));
+    /// `SELECT endpoint.name … FROM rollup JOIN endpoint WHERE hour IN [from, to) GROUP BY
+    /// endpoint.name`.
+    fn per_endpoint_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> SelectStatement {
+        let (rows, endpoints) = (self.table(Table::Rollup), self.table(Table::Endpoint));
         Query::select()
             .column((endpoints.clone(), Endpoint::Name))
             .from(rows.clone())
@@ -102,26 +97,32 @@ impl Store {
             .to_owned()
     }
 
-    /// Latency histograms per endpoint name for hours in `[from, to)`, buckets ascending.
+    /// Latency histograms per endpoint name for the local days `first..=last`, buckets
+    /// ascending.
     pub(crate) async fn latency_histograms(
         &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        first: NaiveDate,
+        last: NaiveDate,
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
-        let buckets = self.table(Table::RollupBucket);
-        let select = self
-            .per_endpoint_between(Table::RollupBucket, from, to)
-            .column((buckets.clone(), RollupBucket::Bucket))
+        let (days, endpoints) = (self.table(Table::LatencyDay), self.table(Table::Endpoint));
+        let select = Query::select()
+            .column((endpoints.clone(), Endpoint::Name))
+            .column((days.clone(), LatencyDay::Bucket))
             .expr_as(
-                sum_as_bigint(Expr::col((buckets.clone(), RollupBucket::Count))),
+                sum_as_bigint(Expr::col((days.clone(), LatencyDay::Count))),
                 Alias::new("count"),
             )
-            .group_by_col((buckets.clone(), RollupBucket::Bucket))
-            .order_by(
-                (self.table(Table::Endpoint), Endpoint::Name),
-                sea_orm::Order::Asc,
+            .from(days.clone())
+            .inner_join(
+                endpoints.clone(),
+                Expr::col((endpoints.clone(), Endpoint::Id))
+                    .equals((days.clone(), LatencyDay::EndpointId)),
             )
-            .order_by((buckets, RollupBucket::Bucket), sea_orm::Order::Asc)
+            .and_where(Expr::col((days.clone(), LatencyDay::Day)).between(first, last))
+            .group_by_col((endpoints.clone(), Endpoint::Name))
+            .group_by_col((days.clone(), LatencyDay::Bucket))
+            .order_by((endpoints, Endpoint::Name), sea_orm::Order::Asc)
+            .order_by((days, LatencyDay::Bucket), sea_orm::Order::Asc)
             .to_owned();
         let rows = self
             .db()
@@ -136,31 +137,30 @@ impl Store {
         Ok(fold_histograms(rows))
     }
 
-    /// Latency histograms of one endpoint per version for hours in `[from, to)`, only of
-    /// `versions`; by version, buckets ascending.
+    /// Latency histograms of one endpoint per version for the local days `first..=last`, only
+    /// of `versions`; by version, buckets ascending.
     pub(crate) async fn version_histograms(
         &self,
         endpoint: i32,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        first: NaiveDate,
+        last: NaiveDate,
         versions: &[String],
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
         let select = Query::select()
-            .column(RollupBucket::Version)
-            .column(RollupBucket::Bucket)
+            .column(LatencyDay::Version)
+            .column(LatencyDay::Bucket)
             .expr_as(
-                sum_as_bigint(Expr::col(RollupBucket::Count)),
+                sum_as_bigint(Expr::col(LatencyDay::Count)),
                 Alias::new("count"),
             )
-            .from(self.table(Table::RollupBucket))
-            .and_where(Expr::col(RollupBucket::EndpointId).eq(endpoint))
-            .and_where(Expr::col(RollupBucket::Hour).gte(from))
-            .and_where(Expr::col(RollupBucket::Hour).lt(to))
-            .and_where(Expr::col(RollupBucket::Version).is_in(versions.iter().map(String::as_str)))
-            .group_by_col(RollupBucket::Version)
-            .group_by_col(RollupBucket::Bucket)
-            .order_by(RollupBucket::Version, sea_orm::Order::Asc)
-            .order_by(RollupBucket::Bucket, sea_orm::Order::Asc)
+            .from(self.table(Table::LatencyDay))
+            .and_where(Expr::col(LatencyDay::EndpointId).eq(endpoint))
+            .and_where(Expr::col(LatencyDay::Day).between(first, last))
+            .and_where(Expr::col(LatencyDay::Version).is_in(versions.iter().map(String::as_str)))
+            .group_by_col(LatencyDay::Version)
+            .group_by_col(LatencyDay::Bucket)
+            .order_by(LatencyDay::Version, sea_orm::Order::Asc)
+            .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
             .to_owned();
         let rows = self
             .db()
@@ -222,7 +222,7 @@ impl Store {
     ) -> Result<Vec<(String, DateTime<Utc>, u64)>, DbErr> {
         let rollups = self.table(Table::Rollup);
         let select = self
-            .per_endpoint_between(Table::Rollup, from, to)
+            .per_endpoint_between(from, to)
             .column((rollups.clone(), Rollup::Hour))
             .expr_as(
                 sum_as_bigint(Expr::col((rollups.clone(), Rollup::Hits))),
@@ -259,7 +259,7 @@ impl Store {
     ) -> Result<Vec<(String, String, u64)>, DbErr> {
         let rollups = self.table(Table::Rollup);
         let select = self
-            .per_endpoint_between(Table::Rollup, from, to)
+            .per_endpoint_between(from, to)
             .column((rollups.clone(), Rollup::Version))
             .expr_as(
                 sum_as_bigint(Expr::col((rollups.clone(), Rollup::Hits))),

@@ -1,10 +1,11 @@
 //! The overview page: per endpoint, hits, errors and medians today, this week and overall, read
-//! from the hourly rollups (cost grows with endpoints × hours, not with requests).
+//! from the hourly rollups and the daily and all-time latency buckets (cost grows with endpoints
+//! × hours and days, not with requests).
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use dashboard_migration::schema::{Endpoint, Rollup, RollupBucket, Table};
+use chrono::{DateTime, NaiveDate, Utc};
+use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Rollup, Table};
 use dashboard_shared::OverviewRow;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
@@ -12,13 +13,21 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use super::{Store, sum_as_bigint};
 use crate::record::histogram;
 
-/// The starts of the overview's periods (UTC instants).
+/// The overview's periods: today, and the week of today and the six days before, in the
+/// configured time zone. Overall is everything.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Periods {
-    /// Local midnight of today, in the configured time zone.
-    pub(crate) today: DateTime<Utc>,
-    /// Seven days before now.
-    pub(crate) week: DateTime<Utc>,
+    pub(crate) today: Since,
+    pub(crate) week: Since,
+}
+
+/// A period from a local day's first moment on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Since {
+    /// The local day.
+    pub(crate) day: NaiveDate,
+    /// Its local midnight, as a UTC instant.
+    pub(crate) start: DateTime<Utc>,
 }
 
 #[derive(FromQueryResult)]
@@ -43,12 +52,18 @@ struct HitTotals {
 }
 
 #[derive(FromQueryResult)]
-struct BucketCounts {
+struct RecentBuckets {
     endpoint_id: i32,
     bucket: i32,
     count_today: i64,
     count_week: i64,
-    count_overall: i64,
+}
+
+#[derive(FromQueryResult)]
+struct TotalBucket {
+    endpoint_id: i32,
+    bucket: i32,
+    count: i64,
 }
 
 /// Latency histograms of one endpoint per period.
@@ -126,7 +141,7 @@ impl Store {
     fn hit_totals(&self, periods: Periods) -> SelectStatement {
         let hits = || Expr::col(Rollup::Hits);
         let is_error = || Expr::col(Rollup::StatusCode).gte(400);
-        let since = |start: DateTime<Utc>| Expr::col(Rollup::Hour).gte(start);
+        let since = |period: Since| Expr::col(Rollup::Hour).gte(period.start);
         Query::select()
             .column(Rollup::EndpointId)
             .expr_as(
@@ -149,36 +164,52 @@ impl Store {
             .to_owned()
     }
 
+    /// Latency histograms per endpoint: today and the week from the daily buckets of the
+    /// week, overall from the all-time buckets (a few thousand rows each, however many
+    /// requests are stored).
     async fn histograms(&self, periods: Periods) -> Result<HashMap<i32, Histograms>, DbErr> {
-        let count = || Expr::col(RollupBucket::Count);
-        let since = |start: DateTime<Utc>| Expr::col(RollupBucket::Hour).gte(start);
-        let select = Query::select()
-            .columns([RollupBucket::EndpointId, RollupBucket::Bucket])
+        let count = || Expr::col(LatencyDay::Count);
+        let recent = Query::select()
+            .columns([LatencyDay::EndpointId, LatencyDay::Bucket])
             .expr_as(
-                sum_if(since(periods.today), count()),
+                sum_if(Expr::col(LatencyDay::Day).gte(periods.today.day), count()),
                 Alias::new("count_today"),
             )
-            .expr_as(
-                sum_if(since(periods.week), count()),
-                Alias::new("count_week"),
-            )
-            .expr_as(sum_as_bigint(count()), Alias::new("count_overall"))
-            .from(self.table(Table::RollupBucket))
-            .group_by_col(RollupBucket::EndpointId)
-            .group_by_col(RollupBucket::Bucket)
-            .order_by(RollupBucket::Bucket, sea_orm::Order::Asc)
+            .expr_as(sum_as_bigint(count()), Alias::new("count_week"))
+            .from(self.table(Table::LatencyDay))
+            .and_where(Expr::col(LatencyDay::Day).gte(periods.week.day))
+            .group_by_col(LatencyDay::EndpointId)
+            .group_by_col(LatencyDay::Bucket)
+            .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
             .to_owned();
         let mut histograms: HashMap<i32, Histograms> = HashMap::new();
-        for row in self.fetch::<BucketCounts>(&select).await? {
+        for row in self.fetch::<RecentBuckets>(&recent).await? {
             let histogram = histograms.entry(row.endpoint_id).or_default();
             for (counts, count) in [
                 (&mut histogram.today, row.count_today),
                 (&mut histogram.week, row.count_week),
-                (&mut histogram.overall, row.count_overall),
             ] {
                 if let Ok(count @ 1..) = u64::try_from(count) {
                     counts.push((row.bucket, count));
                 }
+            }
+        }
+        let overall = Query::select()
+            .columns([
+                LatencyTotal::EndpointId,
+                LatencyTotal::Bucket,
+                LatencyTotal::Count,
+            ])
+            .from(self.table(Table::LatencyTotal))
+            .order_by(LatencyTotal::Bucket, sea_orm::Order::Asc)
+            .to_owned();
+        for row in self.fetch::<TotalBucket>(&overall).await? {
+            if let Ok(count @ 1..) = u64::try_from(row.count) {
+                histograms
+                    .entry(row.endpoint_id)
+                    .or_default()
+                    .overall
+                    .push((row.bucket, count));
             }
         }
         Ok(histograms)

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use dashboard_migration::schema::{Endpoint, Request, Rollup, RollupBucket, Table};
+use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
+use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Request, Rollup, Table};
 use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, OnConflict, Query, Value};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
@@ -27,6 +27,8 @@ pub(crate) struct StoredMeasurement {
     pub(crate) ip: Option<String>,
     /// The application version that served it.
     pub(crate) version: Arc<str>,
+    /// The day it arrived on in the configured `TIMEZONE`, for the daily latency histograms.
+    pub(crate) day: NaiveDate,
 }
 
 #[derive(FromQueryResult)]
@@ -89,8 +91,8 @@ impl Store {
         Ok((row.id, level))
     }
 
-    /// Stores a batch in one transaction: request rows (level ≥ 1), hourly rollups and latency
-    /// buckets (level ≥ 1), and every endpoint's `last_requested` (all levels).
+    /// Stores a batch in one transaction: request rows (level ≥ 1), hourly rollups and daily and
+    /// all-time latency buckets (level ≥ 1), and every endpoint's `last_requested` (all levels).
     pub(crate) async fn write_measurements(&self, rows: &[StoredMeasurement]) -> Result<(), DbErr> {
         let txn = self.db().begin().await?;
         let recorded: Vec<&StoredMeasurement> = rows
@@ -156,33 +158,36 @@ impl Store {
         rows: &[&StoredMeasurement],
     ) -> Result<(), DbErr> {
         let mut totals: HashMap<RollupKey, (i64, f64)> = HashMap::new();
-        let mut buckets: HashMap<(RollupKey, i32), i64> = HashMap::new();
+        let mut daily: HashMap<(i32, NaiveDate, Arc<str>, i32), i64> = HashMap::new();
+        let mut all_time: HashMap<(i32, i32), i64> = HashMap::new();
         for row in rows {
             let hour = row
                 .time_requested
                 .duration_trunc(TimeDelta::hours(1))
                 .unwrap_or(row.time_requested);
             let key = (row.endpoint_id, hour, Arc::clone(&row.version), row.status);
-            let total = totals.entry(key.clone()).or_default();
+            let total = totals.entry(key).or_default();
             total.0 += 1;
             total.1 += row.duration_ms;
-            *buckets
-                .entry((key, histogram::bucket_of(row.duration_ms)))
+            let bucket = histogram::bucket_of(row.duration_ms);
+            *daily
+                .entry((row.endpoint_id, row.day, Arc::clone(&row.version), bucket))
                 .or_default() += 1;
+            *all_time.entry((row.endpoint_id, bucket)).or_default() += 1;
         }
-        let key_values = |(endpoint_id, hour, version, status): RollupKey| -> Vec<Value> {
-            vec![
-                endpoint_id.into(),
-                hour.into(),
-                (*version).into(),
-                i32::from(status).into(),
-            ]
-        };
-        let totals = totals.into_iter().map(|(key, (hits, sum))| {
-            let mut values = key_values(key);
-            values.extend([hits.into(), sum.into()]);
-            values
-        });
+        let totals =
+            totals
+                .into_iter()
+                .map(|((endpoint_id, hour, version, status), (hits, sum))| {
+                    vec![
+                        endpoint_id.into(),
+                        hour.into(),
+                        (*version).into(),
+                        i32::from(status).into(),
+                        hits.into(),
+                        sum.into(),
+                    ]
+                });
         let keys = [
             Rollup::EndpointId,
             Rollup::Hour,
@@ -198,25 +203,41 @@ impl Store {
             totals,
         )
         .await?;
-        let buckets = buckets.into_iter().map(|((key, bucket), count)| {
-            let mut values = key_values(key);
-            values.extend([bucket.into(), count.into()]);
-            values
-        });
+        let daily = daily
+            .into_iter()
+            .map(|((endpoint_id, day, version, bucket), count)| {
+                vec![
+                    endpoint_id.into(),
+                    day.into(),
+                    (*version).into(),
+                    bucket.into(),
+                    count.into(),
+                ]
+            });
         let keys = [
-            RollupBucket::EndpointId,
-            RollupBucket::Hour,
-            RollupBucket::Version,
-            RollupBucket::StatusCode,
-            RollupBucket::Bucket,
+            LatencyDay::EndpointId,
+            LatencyDay::Day,
+            LatencyDay::Version,
+            LatencyDay::Bucket,
         ];
-        let sums = [RollupBucket::Count];
         self.insert_adding(
             txn,
-            Table::RollupBucket,
+            Table::LatencyDay,
             &keys.map(IntoIden::into_iden),
-            &sums.map(IntoIden::into_iden),
-            buckets,
+            &[LatencyDay::Count.into_iden()],
+            daily,
+        )
+        .await?;
+        let all_time = all_time.into_iter().map(|((endpoint_id, bucket), count)| {
+            vec![endpoint_id.into(), bucket.into(), count.into()]
+        });
+        let keys = [LatencyTotal::EndpointId, LatencyTotal::Bucket];
+        self.insert_adding(
+            txn,
+            Table::LatencyTotal,
+            &keys.map(IntoIden::into_iden),
+            &[LatencyTotal::Count.into_iden()],
+            all_time,
         )
         .await
     }
@@ -283,7 +304,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::store::overview::Periods;
+    use crate::store::overview::{Periods, Since};
 
     fn measurement(
         endpoint_id: i32,
@@ -300,6 +321,7 @@ mod tests {
             group_by: None,
             ip: None,
             version: "1.0".into(),
+            day: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         }
     }
 
@@ -351,11 +373,14 @@ mod tests {
         ];
         store.write_measurements(&second).await.unwrap();
 
-        let long_ago = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let since = |day: u32, month: u32| Since {
+            day: NaiveDate::from_ymd_opt(2026, month, day).unwrap(),
+            start: Utc.with_ymd_and_hms(2026, month, day, 0, 0, 0).unwrap(),
+        };
         let rows = store
             .overview(Periods {
-                today: long_ago,
-                week: long_ago,
+                today: since(1, 1),
+                week: since(1, 1),
             })
             .await
             .unwrap();
@@ -378,11 +403,10 @@ mod tests {
         );
         assert!(quiet_row.last_requested.is_some());
 
-        let later = Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap();
         let rows = store
             .overview(Periods {
-                today: later,
-                week: long_ago,
+                today: since(21, 11),
+                week: since(1, 1),
             })
             .await
             .unwrap();

@@ -44,7 +44,7 @@ async fn api_performance(state: &ApiState, query: &ChartQuery) -> Result<BoxPlot
     let days = LocalDays::new(query, state.config.timezone)?;
     let mut boxes: Vec<_> = state
         .store
-        .latency_histograms(days.start, days.end)
+        .latency_histograms(days.span().0, days.span().1)
         .await?
         .into_iter()
         .filter_map(|(endpoint, buckets)| {

@@ -45,7 +45,7 @@ async fn versions(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPl
     let versions = select(&choices, query.versions.as_deref(), Preference::Newest);
     let histograms: HashMap<String, Vec<(i32, u64)>> = state
         .store
-        .version_histograms(id, days.start, days.end, &versions)
+        .version_histograms(id, days.span().0, days.span().1, &versions)
         .await?
         .into_iter()
         .collect();

@@ -100,6 +100,12 @@ impl LocalDays {
         self.days.iter().map(ToString::to_string).collect()
     }
 
+    /// The first and the last day.
+    fn span(&self) -> (NaiveDate, NaiveDate) {
+        let first = self.days.first().copied().unwrap_or_default();
+        (first, self.days.last().copied().unwrap_or(first))
+    }
+
     /// The first and the last day as `YYYY-MM-DD`.
     fn bounds(&self) -> (String, String) {
         let label = |day: Option<&NaiveDate>| day.map(ToString::to_string).unwrap_or_default();
@@ -108,7 +114,7 @@ impl LocalDays {
 }
 
 /// The UTC instant of a day's first moment in `zone`.
-fn local_midnight(zone: Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
+pub(super) fn local_midnight(zone: Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     zone.from_local_datetime(&midnight)
         .earliest()
