@@ -7,6 +7,7 @@
 mod m0001_initial;
 mod m0002_error_requests;
 mod m0003_daily_latency;
+mod m0004_covering_request_index;
 pub mod schema;
 
 pub use sea_orm_migration;
@@ -46,6 +47,9 @@ impl MigratorTraitSelf for Migrator {
             Box::new(m0001_initial::Migration::new(self.tables.clone())),
             Box::new(m0002_error_requests::Migration::new(self.tables.clone())),
             Box::new(m0003_daily_latency::Migration::new(self.tables.clone())),
+            Box::new(m0004_covering_request_index::Migration::new(
+                self.tables.clone(),
+            )),
         ]
     }
 

@@ -24,6 +24,8 @@ pub enum Table {
     LatencyDay,
     /// Latency histogram buckets per endpoint, all time.
     LatencyTotal,
+    /// Requests per endpoint and status code, all time.
+    StatusTotal,
     /// The context captured for a slow request (level 2).
     Outlier,
     /// A distinct code location seen by the profiler (level 3).
@@ -54,6 +56,7 @@ impl Table {
             Table::RollupBucket => "rollup_bucket",
             Table::LatencyDay => "latency_day",
             Table::LatencyTotal => "latency_total",
+            Table::StatusTotal => "status_total",
             Table::Outlier => "outlier",
             Table::CodeLine => "code_line",
             Table::StackLine => "stack_line",
@@ -67,13 +70,14 @@ impl Table {
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 16] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
         Table::RollupBucket,
         Table::LatencyDay,
         Table::LatencyTotal,
+        Table::StatusTotal,
         Table::Outlier,
         Table::CodeLine,
         Table::StackLine,
@@ -215,6 +219,17 @@ pub enum LatencyTotal {
     Bucket,
     /// Requests in that bucket.
     Count,
+}
+
+/// Columns of [`Table::StatusTotal`] (key: endpoint, status code).
+#[derive(DeriveIden, Clone, Copy)]
+pub enum StatusTotal {
+    /// The endpoint.
+    EndpointId,
+    /// Status code.
+    StatusCode,
+    /// Requests.
+    Hits,
 }
 
 /// Columns of [`Table::Outlier`].

@@ -1,5 +1,5 @@
-//! Hourly latency buckets of a database from before `m0003_daily_latency` are carried over into
-//! the daily and all-time tables.
+//! Hourly latency buckets and rollups of a database from before `m0003_daily_latency` are
+//! carried over into the daily and all-time tables.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use dashboard_migration::Migrator;
@@ -34,7 +34,11 @@ async fn hourly_buckets_become_daily_and_all_time_buckets() {
          INSERT INTO p_rollup_bucket (endpoint_id, hour, version, status_code, bucket, count) VALUES
            (1, '2026-11-20 10:00:00+00:00', '1.0', 200, 7, 3),
            (1, '2026-11-20 23:00:00+00:00', '1.0', 500, 7, 2),
-           (1, '2026-11-21 01:00:00+00:00', '1.0', 200, 9, 4);",
+           (1, '2026-11-21 01:00:00+00:00', '1.0', 200, 9, 4);
+         INSERT INTO p_rollup (endpoint_id, hour, version, status_code, hits, duration_sum_ms) VALUES
+           (1, '2026-11-20 10:00:00+00:00', '1.0', 200, 3, 30.0),
+           (1, '2026-11-20 23:00:00+00:00', '1.0', 500, 2, 20.0),
+           (1, '2026-11-21 01:00:00+00:00', '1.0', 200, 4, 50.0);",
     )
     .await
     .unwrap();
@@ -56,6 +60,12 @@ async fn hourly_buckets_become_daily_and_all_time_buckets() {
     )
     .await;
     assert_eq!(total, [vec![1, 7, 5], vec![1, 9, 4]]);
+    let statuses = numbers(
+        &db,
+        "SELECT endpoint_id, status_code, hits FROM p_status_total ORDER BY status_code",
+    )
+    .await;
+    assert_eq!(statuses, [vec![1, 200, 7], vec![1, 500, 2]]);
     let old = db
         .query_all_raw(Statement::from_string(
             DbBackend::Sqlite,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Rollup, Table};
+use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Rollup, StatusTotal, Table};
 use dashboard_shared::OverviewRow;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
@@ -40,14 +40,24 @@ struct EndpointFields {
     last_requested: Option<DateTime<Utc>>,
 }
 
-#[derive(FromQueryResult)]
+/// Requests and errors of one endpoint per period.
+#[derive(FromQueryResult, Default)]
 struct HitTotals {
     endpoint_id: i32,
     hits_today: i64,
     hits_week: i64,
-    hits_overall: i64,
     errors_today: i64,
     errors_week: i64,
+    #[sea_orm(skip)]
+    hits_overall: i64,
+    #[sea_orm(skip)]
+    errors_overall: i64,
+}
+
+#[derive(FromQueryResult)]
+struct OverallHits {
+    endpoint_id: i32,
+    hits_overall: i64,
     errors_overall: i64,
 }
 
@@ -90,12 +100,7 @@ impl Store {
             .order_by(Endpoint::Name, sea_orm::Order::Asc)
             .to_owned();
         let endpoints = self.fetch::<EndpointFields>(&endpoints).await?;
-        let totals: HashMap<i32, HitTotals> = self
-            .fetch::<HitTotals>(&self.hit_totals(periods))
-            .await?
-            .into_iter()
-            .map(|t| (t.endpoint_id, t))
-            .collect();
+        let totals = self.hit_totals(periods).await?;
         let histograms = self.histograms(periods).await?;
         Ok(endpoints
             .into_iter()
@@ -138,30 +143,51 @@ impl Store {
             .collect()
     }
 
-    fn hit_totals(&self, periods: Periods) -> SelectStatement {
+    /// Requests and errors per endpoint: today and the week from the hourly rollups of the
+    /// week, overall from the all-time totals per status code.
+    async fn hit_totals(&self, periods: Periods) -> Result<HashMap<i32, HitTotals>, DbErr> {
         let hits = || Expr::col(Rollup::Hits);
         let is_error = || Expr::col(Rollup::StatusCode).gte(400);
         let since = |period: Since| Expr::col(Rollup::Hour).gte(period.start);
-        Query::select()
+        let recent = Query::select()
             .column(Rollup::EndpointId)
             .expr_as(
                 sum_if(since(periods.today), hits()),
                 Alias::new("hits_today"),
             )
-            .expr_as(sum_if(since(periods.week), hits()), Alias::new("hits_week"))
-            .expr_as(sum_as_bigint(hits()), Alias::new("hits_overall"))
+            .expr_as(sum_as_bigint(hits()), Alias::new("hits_week"))
             .expr_as(
                 sum_if(since(periods.today).and(is_error()), hits()),
                 Alias::new("errors_today"),
             )
-            .expr_as(
-                sum_if(since(periods.week).and(is_error()), hits()),
-                Alias::new("errors_week"),
-            )
-            .expr_as(sum_if(is_error(), hits()), Alias::new("errors_overall"))
+            .expr_as(sum_if(is_error(), hits()), Alias::new("errors_week"))
             .from(self.table(Table::Rollup))
+            .and_where(since(periods.week))
             .group_by_col(Rollup::EndpointId)
-            .to_owned()
+            .to_owned();
+        let mut totals: HashMap<i32, HitTotals> = self
+            .fetch::<HitTotals>(&recent)
+            .await?
+            .into_iter()
+            .map(|totals| (totals.endpoint_id, totals))
+            .collect();
+        let hits = || Expr::col(StatusTotal::Hits);
+        let overall = Query::select()
+            .column(StatusTotal::EndpointId)
+            .expr_as(sum_as_bigint(hits()), Alias::new("hits_overall"))
+            .expr_as(
+                sum_if(Expr::col(StatusTotal::StatusCode).gte(400), hits()),
+                Alias::new("errors_overall"),
+            )
+            .from(self.table(Table::StatusTotal))
+            .group_by_col(StatusTotal::EndpointId)
+            .to_owned();
+        for row in self.fetch::<OverallHits>(&overall).await? {
+            let entry = totals.entry(row.endpoint_id).or_default();
+            entry.hits_overall = row.hits_overall;
+            entry.errors_overall = row.errors_overall;
+        }
+        Ok(totals)
     }
 
     /// Latency histograms per endpoint: today and the week from the daily buckets of the

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
-use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Request, Rollup, Table};
+use dashboard_migration::schema::{
+    Endpoint, LatencyDay, LatencyTotal, Request, Rollup, StatusTotal, Table,
+};
 use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, OnConflict, Query, Value};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
@@ -160,6 +162,7 @@ impl Store {
         let mut totals: HashMap<RollupKey, (i64, f64)> = HashMap::new();
         let mut daily: HashMap<(i32, NaiveDate, Arc<str>, i32), i64> = HashMap::new();
         let mut all_time: HashMap<(i32, i32), i64> = HashMap::new();
+        let mut statuses: HashMap<(i32, u16), i64> = HashMap::new();
         for row in rows {
             let hour = row
                 .time_requested
@@ -174,6 +177,7 @@ impl Store {
                 .entry((row.endpoint_id, row.day, Arc::clone(&row.version), bucket))
                 .or_default() += 1;
             *all_time.entry((row.endpoint_id, bucket)).or_default() += 1;
+            *statuses.entry((row.endpoint_id, row.status)).or_default() += 1;
         }
         let totals =
             totals
@@ -238,6 +242,18 @@ impl Store {
             &keys.map(IntoIden::into_iden),
             &[LatencyTotal::Count.into_iden()],
             all_time,
+        )
+        .await?;
+        let statuses = statuses.into_iter().map(|((endpoint_id, status), hits)| {
+            vec![endpoint_id.into(), i32::from(status).into(), hits.into()]
+        });
+        let keys = [StatusTotal::EndpointId, StatusTotal::StatusCode];
+        self.insert_adding(
+            txn,
+            Table::StatusTotal,
+            &keys.map(IntoIden::into_iden),
+            &[StatusTotal::Hits.into_iden()],
+            statuses,
         )
         .await
     }
