@@ -44,33 +44,32 @@ impl Store {
     }
 }
 
+/// A histogram bucket of some key (an endpoint's name, a version).
 #[derive(FromQueryResult)]
-struct EndpointBucket {
-    name: String,
+struct KeyedBucket {
+    key: String,
     bucket: i32,
     count: i64,
 }
 
-#[derive(FromQueryResult)]
-struct VersionBucket {
-    version: String,
-    bucket: i32,
-    count: i64,
-}
-
-/// Histograms from rows ordered by key, then bucket: one `(key, buckets)` per key.
-fn fold_histograms(
-    rows: impl IntoIterator<Item = (String, i32, i64)>,
-) -> Vec<(String, Vec<(i32, u64)>)> {
-    let mut histograms: Vec<(String, Vec<(i32, u64)>)> = Vec::new();
-    for (key, bucket, count) in rows {
-        let count = u64::try_from(count).unwrap_or(0);
-        match histograms.last_mut() {
-            Some((last, buckets)) if *last == key => buckets.push((bucket, count)),
-            _ => histograms.push((key, vec![(bucket, count)])),
+impl Store {
+    /// Histograms from a select of `key`, `bucket`, `count` ordered by key, then bucket: one
+    /// `(key, buckets)` per key.
+    async fn keyed_histograms(
+        &self,
+        select: &SelectStatement,
+    ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
+        let mut histograms: Vec<(String, Vec<(i32, u64)>)> = Vec::new();
+        for row in self.db().query_all(select).await? {
+            let KeyedBucket { key, bucket, count } = KeyedBucket::from_query_result(&row, "")?;
+            let count = u64::try_from(count).unwrap_or(0);
+            match histograms.last_mut() {
+                Some((last, buckets)) if *last == key => buckets.push((bucket, count)),
+                _ => histograms.push((key, vec![(bucket, count)])),
+            }
         }
+        Ok(histograms)
     }
-    histograms
 }
 
 #[derive(FromQueryResult)]
@@ -106,7 +105,10 @@ impl Store {
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
         let (days, endpoints) = (self.table(Table::LatencyDay), self.table(Table::Endpoint));
         let select = Query::select()
-            .column((endpoints.clone(), Endpoint::Name))
+            .expr_as(
+                Expr::col((endpoints.clone(), Endpoint::Name)),
+                Alias::new("key"),
+            )
             .column((days.clone(), LatencyDay::Bucket))
             .expr_as(
                 sum_as_bigint(Expr::col((days.clone(), LatencyDay::Count))),
@@ -124,17 +126,7 @@ impl Store {
             .order_by((endpoints, Endpoint::Name), sea_orm::Order::Asc)
             .order_by((days, LatencyDay::Bucket), sea_orm::Order::Asc)
             .to_owned();
-        let rows = self
-            .db()
-            .query_all(&select)
-            .await?
-            .iter()
-            .map(|row| {
-                EndpointBucket::from_query_result(row, "")
-                    .map(|row| (row.name, row.bucket, row.count))
-            })
-            .collect::<Result<Vec<_>, DbErr>>()?;
-        Ok(fold_histograms(rows))
+        self.keyed_histograms(&select).await
     }
 
     /// Latency histograms of one endpoint per version for the local days `first..=last`, only
@@ -147,7 +139,7 @@ impl Store {
         versions: &[String],
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
         let select = Query::select()
-            .column(LatencyDay::Version)
+            .expr_as(Expr::col(LatencyDay::Version), Alias::new("key"))
             .column(LatencyDay::Bucket)
             .expr_as(
                 sum_as_bigint(Expr::col(LatencyDay::Count)),
@@ -162,17 +154,7 @@ impl Store {
             .order_by(LatencyDay::Version, sea_orm::Order::Asc)
             .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
             .to_owned();
-        let rows = self
-            .db()
-            .query_all(&select)
-            .await?
-            .iter()
-            .map(|row| {
-                VersionBucket::from_query_result(row, "")
-                    .map(|row| (row.version, row.bucket, row.count))
-            })
-            .collect::<Result<Vec<_>, DbErr>>()?;
-        Ok(fold_histograms(rows))
+        self.keyed_histograms(&select).await
     }
 
     /// The versions with requests in `[from, to)` (of one endpoint, or of any), in the order

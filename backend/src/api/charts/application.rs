@@ -3,14 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::response::Response;
 use dashboard_shared::{
     BoxPlots, DailyUtilization, EndpointSeries, ErrorBody, HourlyLoad, VersionUtilization,
 };
 
-use super::{ChartQuery, LocalDays, Preference, chart_response, latency_box, select};
+use super::{ChartQuery, LocalDays, Preference, latency_box, select};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState};
 use crate::record::histogram;
@@ -139,90 +136,38 @@ async fn multi_version(
     })
 }
 
-/// Requests per hour of the day, per day (the hourly-load heatmap).
-#[utoipa::path(
-    get,
-    path = "/charts/hourly-load",
-    tag = "read",
-    security(("session" = [])),
-    params(ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((HourlyLoad = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
-    )
-)]
-pub(crate) async fn hourly_load_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let Query(query) = query?;
-    let load = hourly_load(&state, &query, None).await?;
-    chart_response(load, query.format, "hourly-load").await
-}
+application_chart!(
+    /// Requests per hour of the day, per day (the hourly-load heatmap).
+    hourly_load_chart,
+    "/charts/hourly-load",
+    HourlyLoad,
+    "hourly-load",
+    |state, query| hourly_load(state, &query, None)
+);
 
-/// Latency box plots per endpoint (p5, quartiles, p95), slowest median first.
-#[utoipa::path(
-    get,
-    path = "/charts/api-performance",
-    tag = "read",
-    security(("session" = [])),
-    params(ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((BoxPlots = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
-    )
-)]
-pub(crate) async fn api_performance_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let Query(query) = query?;
-    let performance = api_performance(&state, &query).await?;
-    chart_response(performance, query.format, "api-performance").await
-}
+application_chart!(
+    /// Latency box plots per endpoint (p5, quartiles, p95), slowest median first.
+    api_performance_chart,
+    "/charts/api-performance",
+    BoxPlots,
+    "api-performance",
+    |state, query| api_performance(state, &query)
+);
 
-/// Requests per day and endpoint (the daily-utilisation stacked bars).
-#[utoipa::path(
-    get,
-    path = "/charts/daily-utilization",
-    tag = "read",
-    security(("session" = [])),
-    params(ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((DailyUtilization = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
-    )
-)]
-pub(crate) async fn daily_utilization_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let Query(query) = query?;
-    let utilization = daily_utilization(&state, &query).await?;
-    chart_response(utilization, query.format, "daily-utilization").await
-}
+application_chart!(
+    /// Requests per day and endpoint (the daily-utilisation stacked bars).
+    daily_utilization_chart,
+    "/charts/daily-utilization",
+    DailyUtilization,
+    "daily-utilization",
+    |state, query| daily_utilization(state, &query)
+);
 
-/// The share of each version's requests per endpoint (the multi-version heatmap).
-#[utoipa::path(
-    get,
-    path = "/charts/multi-version",
-    tag = "read",
-    security(("session" = [])),
-    params(ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((VersionUtilization = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
-    )
-)]
-pub(crate) async fn multi_version_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let Query(query) = query?;
-    let utilization = multi_version(&state, &query).await?;
-    chart_response(utilization, query.format, "multi-version").await
-}
+application_chart!(
+    /// The share of each version's requests per endpoint (the multi-version heatmap).
+    multi_version_chart,
+    "/charts/multi-version",
+    VersionUtilization,
+    "multi-version",
+    |state, query| multi_version(state, &query)
+);

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
 use chrono::DateTime;
 use dashboard_shared::{
     BoxPlots, ErrorBody, HourlyLoad, MatrixCell, MedianMatrix, RequestPage, StatusCodes,
@@ -14,7 +13,7 @@ use dashboard_shared::{
 };
 use serde::Deserialize;
 
-use super::{ChartQuery, LocalDays, Preference, chart_response, latency_box, select};
+use super::{ChartQuery, LocalDays, Preference, latency_box, select};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState};
 use crate::record::histogram;
@@ -192,143 +191,59 @@ async fn chart_request(
     Ok((id, query))
 }
 
-/// Requests per hour of the day, per day, of one endpoint.
-#[utoipa::path(
-    get,
-    path = "/endpoints/{id}/hourly-load",
-    tag = "read",
-    security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((HourlyLoad = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
-    )
-)]
-pub(crate) async fn hourly_load_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let (id, query) = chart_request(&state, path, query).await?;
-    let load = super::application::hourly_load(&state, &query, Some(id)).await?;
-    chart_response(load, query.format, "endpoint-hourly-load").await
-}
+endpoint_chart!(
+    /// Requests per hour of the day, per day, of one endpoint.
+    hourly_load_chart,
+    "/endpoints/{id}/hourly-load",
+    HourlyLoad,
+    "endpoint-hourly-load",
+    |state, id, query| super::application::hourly_load(state, &query, Some(id))
+);
 
-/// Latency box plots of one endpoint per version (from the histograms).
-#[utoipa::path(
-    get,
-    path = "/endpoints/{id}/versions",
-    tag = "read",
-    security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((BoxPlots = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
-    )
-)]
-pub(crate) async fn versions_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let (id, query) = chart_request(&state, path, query).await?;
-    let boxes = versions(&state, id, &query).await?;
-    chart_response(boxes, query.format, "endpoint-versions").await
-}
+endpoint_chart!(
+    /// Latency box plots of one endpoint per version (from the histograms).
+    versions_chart,
+    "/endpoints/{id}/versions",
+    BoxPlots,
+    "endpoint-versions",
+    |state, id, query| versions(state, id, &query)
+);
 
-/// Latency box plots of one endpoint per user (exact, from the requests).
-#[utoipa::path(
-    get,
-    path = "/endpoints/{id}/users",
-    tag = "read",
-    security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((BoxPlots = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
-    )
-)]
-pub(crate) async fn users_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let (id, query) = chart_request(&state, path, query).await?;
-    let boxes = users(&state, id, &query).await?;
-    chart_response(boxes, query.format, "endpoint-users").await
-}
+endpoint_chart!(
+    /// Latency box plots of one endpoint per user (exact, from the requests).
+    users_chart,
+    "/endpoints/{id}/users",
+    BoxPlots,
+    "endpoint-users",
+    |state, id, query| users(state, id, &query)
+);
 
-/// Median durations of one endpoint per user and version.
-#[utoipa::path(
-    get,
-    path = "/endpoints/{id}/version-user",
-    tag = "read",
-    security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((MedianMatrix = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
-    )
-)]
-pub(crate) async fn version_user_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let (id, query) = chart_request(&state, path, query).await?;
-    let matrix = median_matrix(&state, id, Caller::User, &query).await?;
-    chart_response(matrix, query.format, "endpoint-version-user").await
-}
+endpoint_chart!(
+    /// Median durations of one endpoint per user and version.
+    version_user_chart,
+    "/endpoints/{id}/version-user",
+    MedianMatrix,
+    "endpoint-version-user",
+    |state, id, query| median_matrix(state, id, Caller::User, &query)
+);
 
-/// Median durations of one endpoint per client address and version.
-#[utoipa::path(
-    get,
-    path = "/endpoints/{id}/version-ip",
-    tag = "read",
-    security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((MedianMatrix = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
-    )
-)]
-pub(crate) async fn version_ip_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let (id, query) = chart_request(&state, path, query).await?;
-    let matrix = median_matrix(&state, id, Caller::Ip, &query).await?;
-    chart_response(matrix, query.format, "endpoint-version-ip").await
-}
+endpoint_chart!(
+    /// Median durations of one endpoint per client address and version.
+    version_ip_chart,
+    "/endpoints/{id}/version-ip",
+    MedianMatrix,
+    "endpoint-version-ip",
+    |state, id, query| median_matrix(state, id, Caller::Ip, &query)
+);
 
-/// Requests of one endpoint per status code (the pie).
-#[utoipa::path(
-    get,
-    path = "/endpoints/{id}/status-codes",
-    tag = "read",
-    security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
-    responses(
-        (status = 200, description = "The data, or with `format` the chart as an image", content((StatusCodes = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
-    )
-)]
-pub(crate) async fn status_codes_chart(
-    State(state): State<ApiState>,
-    _session: Session,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let (id, query) = chart_request(&state, path, query).await?;
-    let codes = status_codes(&state, id, &query).await?;
-    chart_response(codes, query.format, "endpoint-status-codes").await
-}
+endpoint_chart!(
+    /// Requests of one endpoint per status code (the pie).
+    status_codes_chart,
+    "/endpoints/{id}/status-codes",
+    StatusCodes,
+    "endpoint-status-codes",
+    |state, id, query| status_codes(state, id, &query)
+);
 
 /// Query of `GET /endpoints/{id}/errors`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -2,6 +2,66 @@
 //! `dashboard_shared::charts`: of the application (`application`) and of one endpoint
 //! (`endpoint`).
 
+/// Declares an application chart's route: `GET $path` answers the `$data` that `$compute` gives
+/// (with `$state: &ApiState` and `$query: ChartQuery` bound), or with `format` the chart as the
+/// image `$file.svg` or `$file.png`.
+macro_rules! application_chart {
+    ($(#[doc = $doc:literal])* $name:ident, $path:literal, $data:ident, $file:literal, |$state:ident, $query:ident| $compute:expr) => {
+        $(#[doc = $doc])*
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "read",
+            security(("session" = [])),
+            params(ChartQuery),
+            responses(
+                (status = 200, description = "The data, or with `format` the chart as an image", content(($data = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+                (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+            )
+        )]
+        pub(crate) async fn $name(
+            axum::extract::State(state): axum::extract::State<ApiState>,
+            _session: Session,
+            query: Result<axum::extract::Query<ChartQuery>, axum::extract::rejection::QueryRejection>,
+        ) -> Result<axum::response::Response, ApiError> {
+            let axum::extract::Query($query) = query?;
+            let $state = &state;
+            let data: $data = $compute.await?;
+            super::chart_response(data, $query.format, $file).await
+        }
+    };
+}
+
+/// Declares a chart route of one endpoint, like [`application_chart`] with `$id: i32` bound too;
+/// 404 for an unknown endpoint.
+macro_rules! endpoint_chart {
+    ($(#[doc = $doc:literal])* $name:ident, $path:literal, $data:ident, $file:literal, |$state:ident, $id:ident, $query:ident| $compute:expr) => {
+        $(#[doc = $doc])*
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "read",
+            security(("session" = [])),
+            params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
+            responses(
+                (status = 200, description = "The data, or with `format` the chart as an image", content(($data = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+                (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+            )
+        )]
+        pub(crate) async fn $name(
+            axum::extract::State(state): axum::extract::State<ApiState>,
+            _session: Session,
+            path: Result<axum::extract::Path<i32>, axum::extract::rejection::PathRejection>,
+            query: Result<axum::extract::Query<ChartQuery>, axum::extract::rejection::QueryRejection>,
+        ) -> Result<axum::response::Response, ApiError> {
+            let ($id, $query) = chart_request(&state, path, query).await?;
+            let $state = &state;
+            let data: $data = $compute.await?;
+            super::chart_response(data, $query.format, $file).await
+        }
+    };
+}
+
 pub(super) mod application;
 pub(super) mod endpoint;
 
