@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::Utc;
 use common::*;
@@ -25,13 +25,6 @@ async fn exporting(dir: &tempfile::TempDir, token: Option<&str>) -> (Dashboard, 
     let monitor = builder.start().await.unwrap();
     let app = monitor.bind(app());
     (monitor, app)
-}
-
-fn with_token(uri: &str, token: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap()
 }
 
 #[tokio::test]

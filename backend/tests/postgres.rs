@@ -73,3 +73,15 @@ async fn two_processes_migrating_postgres_at_once_both_succeed() {
     // Two pools, as two processes would have: both start, one migrating after the other.
     tokio::join!(common::start(&url), common::start(&url));
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+async fn every_endpoint_view_shows_the_seeded_numbers_on_postgres() {
+    let seeded = common::views::seeded(&fresh_database().await).await;
+    common::views::the_details_card_and_hourly_load_of_one_endpoint(&seeded).await;
+    common::views::box_plots_per_version_and_per_user(&seeded).await;
+    common::views::median_matrices_of_versions_by_user_and_by_address(&seeded).await;
+    common::views::status_codes_and_the_failed_requests_page_by_page(&seeded).await;
+    common::views::the_multi_version_heatmap_shares_each_versions_requests(&seeded).await;
+    common::views::the_export_api_hands_out_every_request(&seeded).await;
+}

@@ -57,7 +57,8 @@ struct Total {
 
 #[derive(FromQueryResult)]
 struct StatusHits {
-    status_code: i32,
+    /// A SMALLINT in the rollups.
+    status_code: i16,
     hits: i64,
 }
 
@@ -81,7 +82,8 @@ struct FailedRow {
     version_requested: String,
     group_by: Option<String>,
     ip: Option<String>,
-    status_code: i32,
+    /// A SMALLINT in the table.
+    status_code: i16,
 }
 
 /// A request's durations as the per-caller views need them.

@@ -27,7 +27,8 @@ struct RequestRow {
     version_requested: String,
     group_by: Option<String>,
     ip: Option<String>,
-    status_code: i32,
+    /// A SMALLINT in the table.
+    status_code: i16,
 }
 
 #[derive(FromQueryResult)]

@@ -1,6 +1,8 @@
 //! Helpers shared by the backend's integration tests: a monitored app driven with `oneshot`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod views;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -87,6 +89,14 @@ pub async fn login(app: &Router, prefix: &str, username: &str, password: &str) -
     );
     let pair = cookie.split(';').next().unwrap().to_owned();
     (pair, body["csrf_token"].as_str().unwrap().to_owned())
+}
+
+/// A GET with the export API's bearer token.
+pub fn with_token(uri: &str, token: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
 }
 
 pub fn with_cookie(method: &str, uri: &str, cookie: &str) -> Request<Body> {
