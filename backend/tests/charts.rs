@@ -156,6 +156,11 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
     let boxes = performance["boxes"].as_array().unwrap();
     let names: Vec<&str> = boxes.iter().map(|b| b["label"].as_str().unwrap()).collect();
     assert_eq!(
+        boxes[0]["colour"],
+        serde_json::json!(dashboard_shared::charts::endpoint_colour("GET /reports")),
+        "each endpoint in its stable colour"
+    );
+    assert_eq!(
         names,
         ["GET /reports", "GET /health"],
         "slowest median first; /old is outside the range"

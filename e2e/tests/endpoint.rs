@@ -239,5 +239,23 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
         "the background and a cell per endpoint and version"
     );
     browser.screenshot("multi-version").await?;
+
+    // Leaving an endpoint out keeps the others' shares of all the version's requests.
+    client
+        .find(Locator::Css(
+            "fieldset[data-choices='Endpoints'] input[data-choice='GET /users/{id}/posts']",
+        ))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#multi-version-table tbody tr:only-child"))
+        .await?;
+    assert_eq!(
+        attribute(client, &share("GET /users/{id}", "1.1"), "data-percent").await?,
+        "71.4"
+    );
     browser.close().await
 }

@@ -189,6 +189,8 @@ pub struct ChartQuery {
     pub versions: Option<Vec<String>>,
     /// The chosen users or addresses; `None` for the server's default (the busiest).
     pub callers: Option<Vec<String>>,
+    /// The chosen endpoints; `None` for the server's default (every one).
+    pub endpoints: Option<Vec<String>>,
 }
 
 impl ChartQuery {
@@ -200,7 +202,11 @@ impl ChartQuery {
                 parts.push((name, value.clone()));
             }
         }
-        for (name, list) in [("versions", &self.versions), ("callers", &self.callers)] {
+        for (name, list) in [
+            ("versions", &self.versions),
+            ("callers", &self.callers),
+            ("endpoints", &self.endpoints),
+        ] {
             if let Some(list) = list {
                 parts.push((name, list.join(",")));
             }

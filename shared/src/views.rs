@@ -24,6 +24,9 @@ pub struct HourlyLoad {
 pub struct LatencyBox {
     /// What the box describes: `METHOD /route`, a version, or a `group_by` value.
     pub label: String,
+    /// Red, green, blue: an endpoint's colour (`COLORS`, or a stable hash of its name), the
+    /// dashboard's blue for versions and users.
+    pub colour: [u8; 3],
     /// Requests in the range.
     pub count: u64,
     /// 5th percentile, in milliseconds (the lower whisker).
@@ -41,6 +44,7 @@ pub struct LatencyBox {
 /// Latency box plots over a range of days: per endpoint (API performance, slowest median
 /// first; from the histograms), per version of an endpoint (oldest version first; from the
 /// histograms) or per user of an endpoint (most requests first; exact, from the requests).
+/// `choices` lists every endpoint, version or user with requests in the range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoxPlots {
@@ -63,8 +67,10 @@ pub struct DailyUtilization {
     pub timezone: String,
     /// The days, oldest first, as `YYYY-MM-DD`.
     pub days: Vec<String>,
-    /// One series per endpoint with requests in the range, by name.
+    /// One series per chosen endpoint (by default every one with requests), by name.
     pub endpoints: Vec<EndpointSeries>,
+    /// Every endpoint with requests in the range, for the page's selection.
+    pub choices: Vec<String>,
 }
 
 /// One endpoint's requests per day, with its colour.
@@ -90,23 +96,23 @@ pub struct VersionUtilization {
     pub to: String,
     /// The selected versions, oldest first (by their first request in the range).
     pub versions: Vec<String>,
-    /// Endpoints with requests in these versions, by name.
+    /// The chosen endpoints (by default every one) with requests in these versions, by name.
     pub endpoints: Vec<String>,
     /// `hits[endpoint][version]`: requests.
     pub hits: Vec<Vec<u64>>,
+    /// Each version's requests to every endpoint, chosen or not.
+    pub totals: Vec<u64>,
     /// Every version with requests in the range, oldest first, for the page's selection.
     pub choices: Vec<String>,
+    /// Every endpoint with requests in these versions, for the page's selection.
+    pub endpoint_choices: Vec<String>,
 }
 
 impl VersionUtilization {
-    /// The share of `version`'s requests that went to `endpoint`, in percent (0 when the version
-    /// had none).
+    /// The share of all `version`'s requests that went to `endpoint`, in percent (0 when the
+    /// version had none).
     pub fn percent(&self, endpoint: usize, version: usize) -> f64 {
-        let total: u64 = self
-            .hits
-            .iter()
-            .map(|row| row.get(version).copied().unwrap_or(0))
-            .sum();
+        let total = self.totals.get(version).copied().unwrap_or(0);
         let hits = self
             .hits
             .get(endpoint)

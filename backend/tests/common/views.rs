@@ -284,6 +284,23 @@ pub async fn the_multi_version_heatmap_shares_each_versions_requests(seeded: &Se
         ["GET /other", "GET /users/{id}"]
     );
     assert_eq!(heatmap["hits"], serde_json::json!([[0, 1], [4, 3]]));
+    let chosen = get(
+        app,
+        cookie,
+        &format!("/charts/multi-version?{RANGE}&endpoints=GET%20%2Fother"),
+    )
+    .await;
+    assert_eq!(labels(&chosen["endpoints"]), ["GET /other"]);
+    assert_eq!(chosen["hits"], serde_json::json!([[0, 1]]));
+    assert_eq!(
+        chosen["totals"],
+        serde_json::json!([4, 4]),
+        "shares stay shares of all the version's requests"
+    );
+    assert_eq!(
+        labels(&chosen["endpoint_choices"]),
+        ["GET /other", "GET /users/{id}"]
+    );
     let (status, headers, svg) = send_for_text(
         app,
         with_cookie(

@@ -38,13 +38,16 @@ pub fn DayRangeInputs() -> impl IntoView {
     }
 }
 
-/// A chart's choices: `None` leaves them to the server (newest versions, busiest callers).
+/// A chart's choices: `None` leaves them to the server (newest versions, busiest callers, every
+/// endpoint).
 #[derive(Debug, Clone, Copy)]
 pub struct Selection {
     /// The chosen versions.
     pub versions: RwSignal<Option<Vec<String>>>,
     /// The chosen users or addresses.
     pub callers: RwSignal<Option<Vec<String>>>,
+    /// The chosen endpoints.
+    pub endpoints: RwSignal<Option<Vec<String>>>,
 }
 
 /// A chart's card: `path` is its API route; `render` draws the loaded data and may offer
@@ -66,12 +69,14 @@ where
     let selection = Selection {
         versions: RwSignal::new(None),
         callers: RwSignal::new(None),
+        endpoints: RwSignal::new(None),
     };
     let query = Memo::new(move |_| ChartQuery {
         from: range.from.get(),
         to: range.to.get(),
         versions: selection.versions.get(),
         callers: selection.callers.get(),
+        endpoints: selection.endpoints.get(),
     });
     let fetch_path = path.clone();
     let data = LocalResource::new(move || {

@@ -93,9 +93,18 @@ pub fn BoxPlotFigure(
     }
 }
 
-/// The daily-utilisation stacked bars and the requests per endpoint and day.
+/// The daily-utilisation stacked bars, the requests per endpoint and day, and check boxes for
+/// the endpoints.
 #[component]
-pub fn StackedBars(utilization: DailyUtilization) -> impl IntoView {
+pub fn StackedBars(
+    utilization: DailyUtilization,
+    chosen: RwSignal<Option<Vec<String>>>,
+) -> impl IntoView {
+    let shown = utilization
+        .endpoints
+        .iter()
+        .map(|series| series.endpoint.clone())
+        .collect();
     let svg = charts::svg(&utilization);
     let header = utilization
         .days
@@ -117,6 +126,7 @@ pub fn StackedBars(utilization: DailyUtilization) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("Days in {}", utilization.timezone)}</p>
+        <Choices label="Endpoints" choices=utilization.choices.clone() selected=shown chosen />
         <div id="daily-utilization-chart" inner_html=svg></div>
         <div class="table-wrap">
             <table id="daily-utilization-table">
@@ -131,7 +141,8 @@ pub fn StackedBars(utilization: DailyUtilization) -> impl IntoView {
 #[component]
 pub fn VersionHeatmap(
     utilization: VersionUtilization,
-    chosen: RwSignal<Option<Vec<String>>>,
+    versions: RwSignal<Option<Vec<String>>>,
+    endpoints: RwSignal<Option<Vec<String>>>,
 ) -> impl IntoView {
     let svg = charts::svg(&utilization);
     let header = utilization
@@ -163,7 +174,8 @@ pub fn VersionHeatmap(
         .collect_view();
     view! {
         <p class="hint">{format!("{} to {}; share of each version's requests", utilization.from, utilization.to)}</p>
-        <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen />
+        <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen=versions />
+        <Choices label="Endpoints" choices=utilization.endpoint_choices.clone() selected=utilization.endpoints.clone() chosen=endpoints />
         <div id="multi-version-chart" inner_html=svg></div>
         <div class="table-wrap">
             <table id="multi-version-table">

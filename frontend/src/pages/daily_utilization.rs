@@ -10,6 +10,6 @@ use crate::components::figures::StackedBars;
 #[component]
 pub fn DailyUtilizationPage() -> impl IntoView {
     view! {
-        <ChartPage name="daily-utilization" title="Daily utilization" path=api::DAILY_UTILIZATION render=|utilization, _| view! { <StackedBars utilization /> } />
+        <ChartPage name="daily-utilization" title="Daily utilization" path=api::DAILY_UTILIZATION render=|utilization, selection| view! { <StackedBars utilization chosen=selection.endpoints /> } />
     }
 }

@@ -11,6 +11,6 @@ use crate::components::figures::VersionHeatmap;
 pub fn MultiVersionPage() -> impl IntoView {
     view! {
         <ChartPage name="multi-version" title="Multi version" path=api::MULTI_VERSION
-            render=|utilization, selection| view! { <VersionHeatmap utilization chosen=selection.versions /> } />
+            render=|utilization, selection| view! { <VersionHeatmap utilization versions=selection.versions endpoints=selection.endpoints /> } />
     }
 }

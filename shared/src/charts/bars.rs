@@ -112,6 +112,7 @@ mod tests {
                     hits: vec![2, 6],
                 },
             ],
+            choices: vec![],
         };
         let svg = crate::charts::svg(&utilization);
         // The background, three bar segments (no segment for zero) and two legend squares.

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{BLUE, Chart, INK, text_style};
+use super::{Chart, INK, text_style};
 use crate::BoxPlots;
 
 const ROW_HEIGHT: u32 = 28;
@@ -47,6 +47,9 @@ fn draw<DB: DrawingBackend>(
     for (row, latency) in performance.boxes.iter().enumerate() {
         let y = (TOP + row as u32 * ROW_HEIGHT) as i32;
         let middle = y + ROW_HEIGHT as i32 / 2 - 2;
+        let [r, g, b] = latency.colour;
+        let colour = RGBColor(r, g, b);
+        let light = |channel: u8| (f64::from(channel) + (255.0 - f64::from(channel)) * 0.8) as u8;
         root.draw(&Text::new(
             latency.label.clone(),
             (4, middle - 6),
@@ -54,20 +57,23 @@ fn draw<DB: DrawingBackend>(
         ))?;
         root.draw(&PathElement::new(
             vec![(x(latency.p5_ms), middle), (x(latency.p95_ms), middle)],
-            BLUE,
+            colour,
         ))?;
         for whisker in [latency.p5_ms, latency.p95_ms] {
             root.draw(&PathElement::new(
                 vec![(x(whisker), middle - 6), (x(whisker), middle + 6)],
-                BLUE,
+                colour,
             ))?;
         }
         let body = [
             (x(latency.q1_ms), middle - 9),
             (x(latency.q3_ms).max(x(latency.q1_ms) + 1), middle + 9),
         ];
-        root.draw(&Rectangle::new(body, RGBColor(222, 233, 252).filled()))?;
-        root.draw(&Rectangle::new(body, BLUE))?;
+        root.draw(&Rectangle::new(
+            body,
+            RGBColor(light(r), light(g), light(b)).filled(),
+        ))?;
+        root.draw(&Rectangle::new(body, colour))?;
         let median = x(latency.median_ms);
         root.draw(&PathElement::new(
             vec![(median, middle - 9), (median, middle + 9)],
@@ -86,6 +92,7 @@ mod tests {
     fn draws_a_box_per_endpoint() {
         let latency = |label: &str, median: f64| LatencyBox {
             label: label.into(),
+            colour: crate::charts::BLUE,
             count: 10,
             p5_ms: median / 2.0,
             q1_ms: median * 0.8,

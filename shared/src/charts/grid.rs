@@ -240,7 +240,9 @@ mod tests {
             versions: vec!["1.0".into(), "1.1".into()],
             endpoints: vec!["GET /a".into(), "GET /b".into()],
             hits: vec![vec![3, 0], vec![1, 5]],
+            totals: vec![4, 5],
             choices: vec!["1.0".into(), "1.1".into()],
+            endpoint_choices: vec!["GET /a".into(), "GET /b".into()],
         };
         assert_eq!(utilization.percent(0, 0), 75.0);
         assert_eq!(utilization.percent(1, 1), 100.0);

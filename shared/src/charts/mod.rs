@@ -76,8 +76,8 @@ pub(crate) fn text_style(size: u32) -> TextStyle<'static> {
 
 /// The colour of text and lines.
 pub(crate) const INK: RGBColor = RGBColor(29, 35, 48);
-/// The dashboard's blue.
-pub(crate) const BLUE: RGBColor = RGBColor(47, 111, 237);
+/// The dashboard's blue: the colour of boxes that are no endpoint's (versions, users).
+pub const BLUE: [u8; 3] = [47, 111, 237];
 
 /// The colour of a cell holding `value` out of `max`: from a light background to the
 /// dashboard's blue.

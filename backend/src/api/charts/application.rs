@@ -7,7 +7,7 @@ use dashboard_shared::{
     BoxPlots, DailyUtilization, EndpointSeries, ErrorBody, HourlyLoad, VersionUtilization,
 };
 
-use super::{ChartQuery, LocalDays, Preference, latency_box, select};
+use super::{ChartQuery, LocalDays, Preference, endpoint_colour, latency_box, select};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState};
 use crate::record::histogram;
@@ -39,16 +39,22 @@ pub(super) async fn hourly_load(
 /// Latency boxes per endpoint from the hourly histograms, slowest median first.
 async fn api_performance(state: &ApiState, query: &ChartQuery) -> Result<BoxPlots, ApiError> {
     let days = LocalDays::new(query, state.config.timezone)?;
+    let (first, last) = days.span();
     let mut boxes: Vec<_> = state
         .store
-        .latency_histograms(days.span().0, days.span().1)
+        .latency_histograms(first, last)
         .await?
         .into_iter()
         .filter_map(|(endpoint, buckets)| {
             let count = buckets.iter().map(|(_, count)| count).sum();
-            latency_box(endpoint, count, |q| histogram::quantile(&buckets, q))
+            let colour = endpoint_colour(state, &endpoint);
+            latency_box(endpoint, colour, count, |q| {
+                histogram::quantile(&buckets, q)
+            })
         })
         .collect();
+    let choices = boxes.iter().map(|latency| latency.label.clone()).collect();
+    boxes.retain(|latency| query.shows_endpoint(&latency.label));
     boxes.sort_by(|a, b| {
         b.median_ms
             .total_cmp(&a.median_ms)
@@ -58,8 +64,8 @@ async fn api_performance(state: &ApiState, query: &ChartQuery) -> Result<BoxPlot
     Ok(BoxPlots {
         from,
         to,
-        choices: boxes.iter().map(|latency| latency.label.clone()).collect(),
         boxes,
+        choices,
     })
 }
 
@@ -81,15 +87,12 @@ async fn daily_utilization(
                 .or_insert_with(|| vec![0; days.days.len()])[day] += hits;
         }
     }
+    let choices = per_endpoint.keys().cloned().collect();
     let endpoints = per_endpoint
         .into_iter()
+        .filter(|(endpoint, _)| query.shows_endpoint(endpoint))
         .map(|(endpoint, hits)| EndpointSeries {
-            colour: state
-                .config
-                .colors
-                .get(&endpoint)
-                .copied()
-                .unwrap_or_else(|| dashboard_shared::charts::endpoint_colour(&endpoint)),
+            colour: endpoint_colour(state, &endpoint),
             endpoint,
             hits,
         })
@@ -98,6 +101,7 @@ async fn daily_utilization(
         timezone: days.zone.name().to_owned(),
         days: days.labels(),
         endpoints,
+        choices,
     })
 }
 
@@ -124,15 +128,24 @@ async fn multi_version(
                 .or_insert_with(|| vec![0; versions.len()])[column] += hits;
         }
     }
+    let totals = (0..versions.len())
+        .map(|column| per_endpoint.values().map(|hits| hits[column]).sum())
+        .collect();
+    let endpoint_choices = per_endpoint.keys().cloned().collect();
     let (from, to) = days.bounds();
-    let (endpoints, hits) = per_endpoint.into_iter().unzip();
+    let (endpoints, hits) = per_endpoint
+        .into_iter()
+        .filter(|(endpoint, _)| query.shows_endpoint(endpoint))
+        .unzip();
     Ok(VersionUtilization {
         from,
         to,
         versions,
         endpoints,
         hits,
+        totals,
         choices,
+        endpoint_choices,
     })
 }
 

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use chrono::DateTime;
+use dashboard_shared::charts;
 use dashboard_shared::{
     BoxPlots, ErrorBody, HourlyLoad, MatrixCell, MedianMatrix, RequestPage, StatusCodes,
     StatusCount,
@@ -53,7 +54,9 @@ async fn versions(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPl
         .filter_map(|version| {
             let buckets = histograms.get(&version)?;
             let count = buckets.iter().map(|(_, count)| count).sum();
-            latency_box(version, count, |q| histogram::quantile(buckets, q))
+            latency_box(version, charts::BLUE, count, |q| {
+                histogram::quantile(buckets, q)
+            })
         })
         .collect();
     let (from, to) = days.bounds();
@@ -90,7 +93,9 @@ async fn users(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPlots
             let mut durations = durations.remove(&user)?;
             durations.sort_by(f64::total_cmp);
             let count = durations.len() as u64;
-            latency_box(user, count, |q| histogram::exact_quantile(&durations, q))
+            latency_box(user, charts::BLUE, count, |q| {
+                histogram::exact_quantile(&durations, q)
+            })
         })
         .collect();
     let (from, to) = days.bounds();

@@ -74,7 +74,7 @@ use dashboard_shared::LatencyBox;
 use dashboard_shared::charts::{self, Chart};
 use serde::{Deserialize, Serialize};
 
-use super::ApiError;
+use super::{ApiError, ApiState};
 
 /// The longest range a chart covers.
 const MAX_DAYS: u64 = 366;
@@ -96,6 +96,18 @@ pub(super) struct ChartQuery {
     /// Comma-separated users (`group_by` values) or client addresses to show, for the charts by
     /// user or address (default: the 10 with the most requests).
     callers: Option<String>,
+    /// Comma-separated endpoints (`METHOD /route`) to show, for the charts of the application
+    /// (default: every endpoint with requests).
+    endpoints: Option<String>,
+}
+
+impl ChartQuery {
+    /// Whether the chart shows `endpoint`.
+    fn shows_endpoint(&self, endpoint: &str) -> bool {
+        self.endpoints
+            .as_deref()
+            .is_none_or(|chosen| chosen.split(',').any(|name| name.trim() == endpoint))
+    }
 }
 
 /// The image formats of the chart downloads.
@@ -211,14 +223,26 @@ enum Preference {
     Busiest,
 }
 
+/// An endpoint's colour: from `COLORS`, or a stable hash of its name.
+fn endpoint_colour(state: &ApiState, endpoint: &str) -> [u8; 3] {
+    state
+        .config
+        .colors
+        .get(endpoint)
+        .copied()
+        .unwrap_or_else(|| charts::endpoint_colour(endpoint))
+}
+
 /// A box of the quantiles that `quantile` gives, when it gives them all.
 fn latency_box(
     label: String,
+    colour: [u8; 3],
     count: u64,
     quantile: impl Fn(f64) -> Option<f64>,
 ) -> Option<LatencyBox> {
     Some(LatencyBox {
         label,
+        colour,
         count,
         p5_ms: quantile(0.05)?,
         q1_ms: quantile(0.25)?,
