@@ -261,3 +261,25 @@ impl Browser {
         Ok(())
     }
 }
+
+/// Requests in the demo's history of `days` days (`record_history` in
+/// `backend/examples/demo.rs`): 60 of `GET /users/{id}` a day, and yesterday 24 of
+/// `GET /users/{id}/posts`.
+pub fn history_requests(days: u64) -> u64 {
+    days * 60 + if days > 0 { 24 } else { 0 }
+}
+
+/// The demo with `days` days of history, all of it stored, and a browser logged in as the admin
+/// on the overview.
+pub async fn demo_with_history(days: u64) -> Result<(Demo, Browser)> {
+    let demo = Demo::start_with_args(&["--history", &days.to_string()], &[])?;
+    ApiClient::login(&demo)
+        .await?
+        .wait_for_total_hits(history_requests(days))
+        .await?;
+    let browser = Browser::start().await?;
+    browser
+        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
+        .await?;
+    Ok((demo, browser))
+}

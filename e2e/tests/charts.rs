@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
+use dashboard_e2e::demo_with_history;
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -10,16 +10,8 @@ use fantoccini::Locator;
 async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()> {
     // Three days of history: hour h of each day has 1 + h % 4 requests of `GET /users/{id}`, 60
     // a day, and yesterday 24 of `GET /users/{id}/posts`.
-    let demo = Demo::start_with_args(&["--history", "3"], &[])?;
-    ApiClient::login(&demo)
-        .await?
-        .wait_for_total_hits(3 * 60 + 24)
-        .await?;
-    let browser = Browser::start().await?;
+    let (_demo, browser) = demo_with_history(3).await?;
     let client = &browser.client;
-    browser
-        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
-        .await?;
     client
         .find(Locator::LinkText("Hourly load"))
         .await?

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
+use dashboard_e2e::demo_with_history;
 use fantoccini::{Client, Locator};
 
 /// The exact median of some durations.
@@ -42,16 +42,8 @@ async fn number(client: &Client, css: &str, name: &str) -> anyhow::Result<f64> {
 #[tokio::test]
 #[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
 async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::Result<()> {
-    let demo = Demo::start_with_args(&["--history", "3"], &[])?;
-    ApiClient::login(&demo)
-        .await?
-        .wait_for_total_hits(3 * 60 + 24)
-        .await?;
-    let browser = Browser::start().await?;
+    let (_demo, browser) = demo_with_history(3).await?;
     let client = &browser.client;
-    browser
-        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
-        .await?;
     client
         .wait()
         .at_most(Duration::from_secs(20))

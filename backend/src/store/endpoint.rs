@@ -7,6 +7,7 @@ use dashboard_shared::{EndpointDetails, ExportedRequest};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
+use super::export::RequestRow;
 use super::{Store, sum_as_bigint};
 
 /// What identifies the caller of a request on the endpoint page.
@@ -74,18 +75,6 @@ struct Sample {
     duration_ms: f64,
 }
 
-#[derive(FromQueryResult)]
-struct FailedRow {
-    id: i64,
-    duration_ms: f64,
-    time_requested: DateTime<Utc>,
-    version_requested: String,
-    group_by: Option<String>,
-    ip: Option<String>,
-    /// A SMALLINT in the table.
-    status_code: i16,
-}
-
 /// A request's durations as the per-caller views need them.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CallerSample {
@@ -143,12 +132,11 @@ impl Store {
             .order_by(Endpoint::Method, sea_orm::Order::Asc)
             .to_owned();
         let methods = self
-            .db()
-            .query_all(&methods)
+            .fetch::<Method>(&methods)
             .await?
-            .iter()
-            .map(|row| Method::from_query_result(row, "").map(|row| row.method))
-            .collect::<Result<Vec<_>, DbErr>>()?;
+            .into_iter()
+            .map(|row| row.method)
+            .collect();
         let hits = Query::select()
             .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
             .from(self.table(Table::Rollup))
@@ -188,18 +176,17 @@ impl Store {
             .group_by_col(Rollup::StatusCode)
             .order_by(Rollup::StatusCode, sea_orm::Order::Asc)
             .to_owned();
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<StatusHits>(&select)
             .await?
-            .iter()
+            .into_iter()
             .map(|row| {
-                let row = StatusHits::from_query_result(row, "")?;
-                Ok((
+                (
                     u16::try_from(row.status_code).unwrap_or(0),
                     u64::try_from(row.hits).unwrap_or(0),
-                ))
+                )
             })
-            .collect()
+            .collect())
     }
 
     /// Up to `limit` failed requests (status 400 and above) of endpoint `id` named `name`,
@@ -212,6 +199,7 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<ExportedRequest>, DbErr> {
         let mut select = Query::select()
+            .expr_as(Expr::val(name), Alias::new("name"))
             .columns([
                 Request::Id,
                 Request::DurationMs,
@@ -239,24 +227,12 @@ impl Store {
                         .or(Expr::col(Request::Id).lt(before.id)),
                 );
         }
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<RequestRow>(&select)
             .await?
-            .iter()
-            .map(|row| {
-                let row = FailedRow::from_query_result(row, "")?;
-                Ok(ExportedRequest {
-                    id: row.id,
-                    endpoint: name.to_owned(),
-                    duration_ms: row.duration_ms,
-                    time_requested: row.time_requested,
-                    version_requested: row.version_requested,
-                    group_by: row.group_by,
-                    ip: row.ip,
-                    status_code: u16::try_from(row.status_code).unwrap_or(0),
-                })
-            })
-            .collect()
+            .into_iter()
+            .map(ExportedRequest::from)
+            .collect())
     }
 
     /// The callers of endpoint `id` with the most requests in `[from, to)`, at most `limit`,
@@ -282,15 +258,12 @@ impl Store {
             .order_by(caller.column(), sea_orm::Order::Asc)
             .limit(limit)
             .to_owned();
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<CallerCount>(&select)
             .await?
-            .iter()
-            .map(|row| {
-                let row = CallerCount::from_query_result(row, "")?;
-                Ok(row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()))
-            })
-            .collect()
+            .into_iter()
+            .map(|row| row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()))
+            .collect())
     }
 
     /// The durations of endpoint `id`'s requests in `[from, to)` from `callers` (and, when
@@ -328,18 +301,15 @@ impl Store {
                 Expr::col(Request::VersionRequested).is_in(versions.iter().map(String::as_str)),
             );
         }
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<Sample>(&select)
             .await?
-            .iter()
-            .map(|row| {
-                let row = Sample::from_query_result(row, "")?;
-                Ok(CallerSample {
-                    caller: row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()),
-                    version: row.version_requested,
-                    duration_ms: row.duration_ms,
-                })
+            .into_iter()
+            .map(|row| CallerSample {
+                caller: row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()),
+                version: row.version_requested,
+                duration_ms: row.duration_ms,
             })
-            .collect()
+            .collect())
     }
 }

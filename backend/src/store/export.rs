@@ -18,8 +18,9 @@ pub(crate) struct RequestFilter {
     pub(crate) limit: u64,
 }
 
+/// A request with its endpoint's name, as the export and the failed-requests table show it.
 #[derive(FromQueryResult)]
-struct RequestRow {
+pub(crate) struct RequestRow {
     id: i64,
     name: String,
     duration_ms: f64,
@@ -49,6 +50,21 @@ struct FirstRequest {
 #[derive(FromQueryResult)]
 struct Total {
     total: Option<i64>,
+}
+
+impl From<RequestRow> for ExportedRequest {
+    fn from(row: RequestRow) -> ExportedRequest {
+        ExportedRequest {
+            id: row.id,
+            endpoint: row.name,
+            duration_ms: row.duration_ms,
+            time_requested: row.time_requested,
+            version_requested: row.version_requested,
+            group_by: row.group_by,
+            ip: row.ip,
+            status_code: u16::try_from(row.status_code).unwrap_or(0),
+        }
+    }
 }
 
 impl Store {
@@ -98,19 +114,7 @@ impl Store {
         self.filtered_requests(&mut select, filter);
         let rows = self.db().query_all(&select).await?;
         rows.iter()
-            .map(|row| {
-                let row = RequestRow::from_query_result(row, "")?;
-                Ok(ExportedRequest {
-                    id: row.id,
-                    endpoint: row.name,
-                    duration_ms: row.duration_ms,
-                    time_requested: row.time_requested,
-                    version_requested: row.version_requested,
-                    group_by: row.group_by,
-                    ip: row.ip,
-                    status_code: u16::try_from(row.status_code).unwrap_or(0),
-                })
-            })
+            .map(|row| RequestRow::from_query_result(row, "").map(ExportedRequest::from))
             .collect()
     }
 

@@ -32,15 +32,12 @@ impl Store {
         if let Some(endpoint) = endpoint {
             select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
         }
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<HourHits>(&select)
             .await?
-            .iter()
-            .map(|row| {
-                let row = HourHits::from_query_result(row, "")?;
-                Ok((row.hour, u64::try_from(row.hits).unwrap_or(0)))
-            })
-            .collect()
+            .into_iter()
+            .map(|row| (row.hour, u64::try_from(row.hits).unwrap_or(0)))
+            .collect())
     }
 }
 
@@ -179,12 +176,12 @@ impl Store {
         if let Some(endpoint) = endpoint {
             select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
         }
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<VersionStart>(&select)
             .await?
-            .iter()
-            .map(|row| VersionStart::from_query_result(row, "").map(|row| row.version))
-            .collect()
+            .into_iter()
+            .map(|row| row.version)
+            .collect())
     }
 }
 
@@ -212,15 +209,12 @@ impl Store {
             )
             .group_by_col((rollups, Rollup::Hour))
             .to_owned();
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<EndpointHourHits>(&select)
             .await?
-            .iter()
-            .map(|row| {
-                let row = EndpointHourHits::from_query_result(row, "")?;
-                Ok((row.name, row.hour, u64::try_from(row.hits).unwrap_or(0)))
-            })
-            .collect()
+            .into_iter()
+            .map(|row| (row.name, row.hour, u64::try_from(row.hits).unwrap_or(0)))
+            .collect())
     }
 }
 
@@ -253,14 +247,11 @@ impl Store {
             )
             .group_by_col((rollups, Rollup::Version))
             .to_owned();
-        self.db()
-            .query_all(&select)
+        Ok(self
+            .fetch::<EndpointVersionHits>(&select)
             .await?
-            .iter()
-            .map(|row| {
-                let row = EndpointVersionHits::from_query_result(row, "")?;
-                Ok((row.name, row.version, u64::try_from(row.hits).unwrap_or(0)))
-            })
-            .collect()
+            .into_iter()
+            .map(|row| (row.name, row.version, u64::try_from(row.hits).unwrap_or(0)))
+            .collect())
     }
 }

@@ -53,6 +53,18 @@ impl Store {
         }
     }
 
+    /// The rows of a select, read into `T`.
+    pub(crate) async fn fetch<T: sea_orm::FromQueryResult>(
+        &self,
+        select: &sea_orm::sea_query::SelectStatement,
+    ) -> Result<Vec<T>, sea_orm::DbErr> {
+        sea_orm::ConnectionTrait::query_all(&self.db, select)
+            .await?
+            .iter()
+            .map(|row| T::from_query_result(row, ""))
+            .collect()
+    }
+
     /// The prefixed name of a table.
     pub(crate) fn table(&self, table: Table) -> Alias {
         self.tables.name(table)

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Rollup, StatusTotal, Table};
 use dashboard_shared::OverviewRow;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{DbErr, FromQueryResult};
 
 use super::{Store, sum_as_bigint};
 use crate::record::histogram;
@@ -132,15 +132,6 @@ impl Store {
                 }
             })
             .collect())
-    }
-
-    async fn fetch<T: FromQueryResult>(&self, select: &SelectStatement) -> Result<Vec<T>, DbErr> {
-        self.db()
-            .query_all(select)
-            .await?
-            .iter()
-            .map(|row| T::from_query_result(row, ""))
-            .collect()
     }
 
     /// Requests and errors per endpoint: today and the week from the hourly rollups of the
