@@ -215,3 +215,30 @@ async fn demoted_and_deleted_users_lose_access_at_once() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn malformed_ids_and_bodies_are_answered_with_the_api_error() {
+    let (_dir, app, cookie, csrf) = admin_app().await;
+    let cases = [
+        (
+            "PATCH",
+            "/dashboard/api/users/abc",
+            json!({ "role": "guest" }),
+        ),
+        ("DELETE", "/dashboard/api/users/1.5", json!({})),
+        ("POST", "/dashboard/api/users", json!({ "username": 5 })),
+        (
+            "PUT",
+            "/dashboard/api/endpoints/x/level",
+            json!({ "level": 1 }),
+        ),
+    ];
+    for (method, uri, body) in cases {
+        let (status, _, answer) = send(&app, json_request(method, uri, &cookie, &csrf, body)).await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_request")),
+            "{method} {uri}: {answer}"
+        );
+    }
+}

@@ -1,10 +1,10 @@
 //! One endpoint: its details, and its monitoring level (admin).
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use dashboard_shared::{EndpointDetails, EndpointLevel, ErrorBody};
 
+use super::extract::{ApiJson, ApiPath};
 use super::session::{AdminSession, Session};
 use super::{ApiError, ApiState};
 use crate::config::MonitorLevel;
@@ -29,11 +29,9 @@ use crate::config::MonitorLevel;
 pub(super) async fn set_level(
     State(state): State<ApiState>,
     _admin: AdminSession,
-    path: Result<Path<i32>, PathRejection>,
-    body: Result<Json<EndpointLevel>, JsonRejection>,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(change): ApiJson<EndpointLevel>,
 ) -> Result<Json<EndpointLevel>, ApiError> {
-    let Path(id) = path?;
-    let Json(change) = body?;
     let level = MonitorLevel::new(change.level).ok_or_else(|| {
         ApiError::BadRequest(format!("level must be 0, 1, 2 or 3, not {}", change.level))
     })?;
@@ -64,9 +62,8 @@ pub(super) async fn set_level(
 pub(super) async fn details(
     State(state): State<ApiState>,
     _session: Session,
-    path: Result<Path<i32>, PathRejection>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<EndpointDetails>, ApiError> {
-    let Path(id) = path?;
     state
         .store
         .endpoint_details(id)

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
@@ -13,6 +12,7 @@ use dashboard_shared::{DeploymentDetails, ErrorBody, ExportedEndpoint, RequestPa
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+use super::extract::ApiQuery;
 use super::{ApiError, ApiState, deployment};
 use crate::store::export::RequestFilter;
 
@@ -85,9 +85,8 @@ pub(super) struct RequestQuery {
 pub(super) async fn requests(
     State(state): State<ApiState>,
     _token: ExportToken,
-    query: Result<Query<RequestQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<RequestQuery>,
 ) -> Result<Json<RequestPage>, ApiError> {
-    let Query(query) = query?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::BadRequest(format!(

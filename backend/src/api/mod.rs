@@ -10,6 +10,7 @@ mod deployment;
 mod endpoints;
 mod error;
 mod export;
+mod extract;
 mod overview;
 mod session;
 mod throttle;

@@ -8,7 +8,6 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -20,6 +19,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use super::extract::ApiJson;
 use super::{ApiError, ApiState, throttle};
 use crate::accounts::{self, random_token};
 
@@ -206,9 +206,8 @@ pub(super) async fn login(
     State(state): State<ApiState>,
     headers: HeaderMap,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    body: Result<Json<LoginRequest>, JsonRejection>,
+    ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(request) = body?;
     let keys = throttle::keys(
         &request.username,
         client.map(|Extension(ConnectInfo(addr))| addr.ip()),

@@ -3,11 +3,11 @@
 //! password needs the old one.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use dashboard_shared::{ErrorBody, NewUser, Role, UserInfo, UserUpdate};
 
+use super::extract::{ApiJson, ApiPath};
 use super::session::AdminSession;
 use super::{ApiError, ApiState};
 use crate::accounts;
@@ -68,9 +68,8 @@ pub(super) async fn list(
 pub(super) async fn create(
     State(state): State<ApiState>,
     _admin: AdminSession,
-    body: Result<Json<NewUser>, JsonRejection>,
+    ApiJson(new): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<UserInfo>), ApiError> {
-    let Json(new) = body?;
     let username = new.username.trim();
     if username.is_empty() || username.len() > 100 {
         return Err(ApiError::BadRequest(
@@ -111,10 +110,9 @@ pub(super) async fn create(
 pub(super) async fn update(
     State(state): State<ApiState>,
     AdminSession(admin): AdminSession,
-    Path(id): Path<i32>,
-    body: Result<Json<UserUpdate>, JsonRejection>,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(update): ApiJson<UserUpdate>,
 ) -> Result<Json<UserInfo>, ApiError> {
-    let Json(update) = body?;
     let user = state
         .store
         .user_by_id(id)
@@ -178,7 +176,7 @@ pub(super) async fn update(
 pub(super) async fn delete(
     State(state): State<ApiState>,
     AdminSession(admin): AdminSession,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<StatusCode, ApiError> {
     if id == admin.user_id {
         return Err(ApiError::BadRequest(

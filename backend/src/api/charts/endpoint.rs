@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::DateTime;
 use dashboard_shared::charts;
 use dashboard_shared::{
@@ -15,6 +14,7 @@ use dashboard_shared::{
 use serde::Deserialize;
 
 use super::{ChartQuery, LocalDays, Preference, latency_box, select};
+use crate::api::extract::{ApiPath, ApiQuery};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState};
 use crate::record::histogram;
@@ -184,18 +184,6 @@ async fn status_codes(
     Ok(StatusCodes { from, to, codes })
 }
 
-/// Checks the endpoint and the query of an endpoint chart.
-async fn chart_request(
-    state: &ApiState,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<ChartQuery>, QueryRejection>,
-) -> Result<(i32, ChartQuery), ApiError> {
-    let Path(id) = path?;
-    let Query(query) = query?;
-    endpoint_name(state, id).await?;
-    Ok((id, query))
-}
-
 endpoint_chart!(
     /// Requests per hour of the day, per day, of one endpoint.
     hourly_load_chart,
@@ -284,11 +272,9 @@ fn parse_cursor(cursor: &str) -> Option<Before> {
 pub(crate) async fn failed_requests(
     State(state): State<ApiState>,
     _session: Session,
-    path: Result<Path<i32>, PathRejection>,
-    query: Result<Query<FailedQuery>, QueryRejection>,
+    ApiPath(id): ApiPath<i32>,
+    ApiQuery(query): ApiQuery<FailedQuery>,
 ) -> Result<Json<RequestPage>, ApiError> {
-    let Path(id) = path?;
-    let Query(query) = query?;
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::BadRequest(format!(

@@ -22,9 +22,8 @@ macro_rules! application_chart {
         pub(crate) async fn $name(
             axum::extract::State(state): axum::extract::State<ApiState>,
             _session: Session,
-            query: Result<axum::extract::Query<ChartQuery>, axum::extract::rejection::QueryRejection>,
+            crate::api::extract::ApiQuery($query): crate::api::extract::ApiQuery<ChartQuery>,
         ) -> Result<axum::response::Response, ApiError> {
-            let axum::extract::Query($query) = query?;
             let $state = &state;
             let data: $data = $compute.await?;
             super::chart_response(data, $query.format, $file).await
@@ -51,10 +50,10 @@ macro_rules! endpoint_chart {
         pub(crate) async fn $name(
             axum::extract::State(state): axum::extract::State<ApiState>,
             _session: Session,
-            path: Result<axum::extract::Path<i32>, axum::extract::rejection::PathRejection>,
-            query: Result<axum::extract::Query<ChartQuery>, axum::extract::rejection::QueryRejection>,
+            crate::api::extract::ApiPath($id): crate::api::extract::ApiPath<i32>,
+            crate::api::extract::ApiQuery($query): crate::api::extract::ApiQuery<ChartQuery>,
         ) -> Result<axum::response::Response, ApiError> {
-            let ($id, $query) = chart_request(&state, path, query).await?;
+            endpoint_name(&state, $id).await?;
             let $state = &state;
             let data: $data = $compute.await?;
             super::chart_response(data, $query.format, $file).await
