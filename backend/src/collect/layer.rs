@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-use super::{Collector, EndpointRef, GroupValue, Measurement};
+use super::{Collector, EndpointRef, EndpointState, GroupValue, Measurement};
 use crate::config::MonitorLevel;
 use crate::metrics::InFlight;
 
@@ -100,50 +100,46 @@ impl<S> MonitorService<S> {
             in_flight: metrics.map(|metrics| {
                 metrics.begin(request.method(), route.as_ref().map(MatchedPath::as_str))
             }),
-            facts: route.map(|route| self.facts(route, request)),
+            kept: route.map(|route| self.facts(route, request)),
         })
     }
 
-    /// Takes the dashboard's facts known before the handler runs.
-    fn facts(&self, route: MatchedPath, request: &Request) -> RequestFacts {
+    /// Decides, once, what the dashboard keeps of a request, and takes the facts known before
+    /// the handler runs. At level 0 that is only the time: no user function, no address.
+    fn facts(&self, route: MatchedPath, request: &Request) -> Kept {
+        let time_requested = Utc::now();
         let endpoint = match self
             .collector
             .endpoints
             .get(request.method(), route.as_str())
         {
+            Some(state) if state.level() == MonitorLevel::DISABLED => {
+                return Kept::LastRequest(state, time_requested);
+            }
             Some(state) => EndpointRef::Known(state),
             None => EndpointRef::New {
                 method: request.method().clone(),
                 route: Arc::from(route.as_str()),
             },
         };
-        // At level 0 only the time is kept: no user function, no address.
-        let recorded = !matches!(&endpoint, EndpointRef::Known(state) if state.level() == MonitorLevel::DISABLED);
-        let group_by = self
-            .collector
-            .group_by
-            .as_ref()
-            .filter(|_| recorded)
-            .and_then(|group_by| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    group_by(request).map(GroupValue::render)
-                }))
-                .unwrap_or_else(|_| {
-                    tracing::warn!(
-                        route = route.as_str(),
-                        "the group_by function panicked; the request is recorded without a group"
-                    );
-                    None
-                })
-            });
-        RequestFacts {
+        let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
+            catch_unwind(AssertUnwindSafe(|| {
+                group_by(request).map(GroupValue::render)
+            }))
+            .unwrap_or_else(|_| {
+                tracing::warn!(
+                    route = route.as_str(),
+                    "the group_by function panicked; the request is recorded without a group"
+                );
+                None
+            })
+        });
+        Kept::Measurement(RequestFacts {
             endpoint,
-            time_requested: Utc::now(),
+            time_requested,
             group_by,
-            ip: recorded
-                .then(|| client_ip(request, &self.collector.trusted_proxies))
-                .flatten(),
-        }
+            ip: client_ip(request, &self.collector.trusted_proxies),
+        })
     }
 }
 
@@ -160,7 +156,15 @@ struct Pending {
     /// The Prometheus part, when metrics are on.
     in_flight: Option<InFlight>,
     /// The dashboard's part, for requests that matched a route.
-    facts: Option<RequestFacts>,
+    kept: Option<Kept>,
+}
+
+/// What the dashboard keeps of a request that matched a route.
+enum Kept {
+    /// Level 0: the time, noted in the endpoint's entry (no queue).
+    LastRequest(Arc<EndpointState>, DateTime<Utc>),
+    /// Level 1 and up (or an endpoint not registered yet): a measurement for the writer.
+    Measurement(RequestFacts),
 }
 
 /// What the dashboard records of a request besides its duration and status.
@@ -177,23 +181,20 @@ impl Pending {
         if let Some(in_flight) = self.in_flight {
             in_flight.finish(status, duration);
         }
-        if let Some(facts) = self.facts {
-            // Level 0 keeps only the latest time: an atomic store here, no queue.
-            if let EndpointRef::Known(endpoint) = &facts.endpoint
-                && endpoint.level() == MonitorLevel::DISABLED
-            {
-                endpoint.touch(facts.time_requested);
-                return;
+        match self.kept {
+            None => {}
+            Some(Kept::LastRequest(endpoint, time)) => endpoint.touch(time),
+            Some(Kept::Measurement(facts)) => {
+                self.collector.submit(Measurement {
+                    endpoint: facts.endpoint,
+                    time_requested: facts.time_requested,
+                    duration,
+                    status,
+                    group_by: facts.group_by,
+                    ip: facts.ip,
+                    version: None,
+                });
             }
-            self.collector.submit(Measurement {
-                endpoint: facts.endpoint,
-                time_requested: facts.time_requested,
-                duration,
-                status,
-                group_by: facts.group_by,
-                ip: facts.ip,
-                version: None,
-            });
         }
     }
 }
