@@ -7,7 +7,7 @@ use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
 use dashboard_migration::schema::{
     Endpoint, LatencyDay, LatencyTotal, Request, Rollup, StatusTotal, Table,
 };
-use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, OnConflict, Query, Value};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query, Value};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
 use super::Store;
@@ -199,14 +199,8 @@ impl Store {
             Rollup::StatusCode,
         ];
         let sums = [Rollup::Hits, Rollup::DurationSumMs];
-        self.insert_adding(
-            txn,
-            Table::Rollup,
-            &keys.map(IntoIden::into_iden),
-            &sums.map(IntoIden::into_iden),
-            totals,
-        )
-        .await?;
+        self.insert_adding(txn, Table::Rollup, &keys, &sums, totals)
+            .await?;
         let daily = daily
             .into_iter()
             .map(|((endpoint_id, day, version, bucket), count)| {
@@ -224,14 +218,8 @@ impl Store {
             LatencyDay::Version,
             LatencyDay::Bucket,
         ];
-        self.insert_adding(
-            txn,
-            Table::LatencyDay,
-            &keys.map(IntoIden::into_iden),
-            &[LatencyDay::Count.into_iden()],
-            daily,
-        )
-        .await?;
+        self.insert_adding(txn, Table::LatencyDay, &keys, &[LatencyDay::Count], daily)
+            .await?;
         let all_time = all_time.into_iter().map(|((endpoint_id, bucket), count)| {
             vec![endpoint_id.into(), bucket.into(), count.into()]
         });
@@ -239,8 +227,8 @@ impl Store {
         self.insert_adding(
             txn,
             Table::LatencyTotal,
-            &keys.map(IntoIden::into_iden),
-            &[LatencyTotal::Count.into_iden()],
+            &keys,
+            &[LatencyTotal::Count],
             all_time,
         )
         .await?;
@@ -251,8 +239,8 @@ impl Store {
         self.insert_adding(
             txn,
             Table::StatusTotal,
-            &keys.map(IntoIden::into_iden),
-            &[StatusTotal::Hits.into_iden()],
+            &keys,
+            &[StatusTotal::Hits],
             statuses,
         )
         .await
@@ -261,30 +249,27 @@ impl Store {
     /// Inserts rows of `keys` then `sums` values; where a row with the same keys exists, adds the
     /// sums to it instead (`sum = table.sum + excluded.sum`), which stays right when several
     /// processes write the same row.
-    async fn insert_adding(
+    async fn insert_adding<C: IntoIden + Copy>(
         &self,
         txn: &DatabaseTransaction,
         table: Table,
-        keys: &[DynIden],
-        sums: &[DynIden],
-        rows: impl Iterator<Item = Vec<Value>>,
+        keys: &[C],
+        sums: &[C],
+        rows: impl IntoIterator<Item = Vec<Value>>,
     ) -> Result<(), DbErr> {
-        let rows: Vec<Vec<Value>> = rows.collect();
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
             let mut insert = Query::insert();
             insert
                 .into_table(self.table(table))
-                .columns(keys.iter().chain(sums).cloned());
-            for row in chunk {
-                insert.values_panic(row.iter().cloned().map(Expr::val));
+                .columns(keys.iter().chain(sums).copied());
+            for row in rows.by_ref().take(ROWS_PER_INSERT) {
+                insert.values_panic(row.into_iter().map(Expr::val));
             }
-            let mut on_conflict = OnConflict::columns(keys.iter().cloned());
+            let mut on_conflict = OnConflict::columns(keys.iter().copied());
             for sum in sums {
-                let stored = Expr::col((self.table(table), sum.clone()));
-                on_conflict.value(
-                    sum.clone(),
-                    stored.add(Expr::col((Alias::new("excluded"), sum.clone()))),
-                );
+                let stored = Expr::col((self.table(table), *sum));
+                on_conflict.value(*sum, stored.add(Expr::col((Alias::new("excluded"), *sum))));
             }
             insert.on_conflict(on_conflict);
             txn.execute(&insert).await?;
