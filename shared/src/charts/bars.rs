@@ -25,69 +25,61 @@ impl Chart for DailyUtilization {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        draw(root, self)
-    }
-}
-
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    utilization: &DailyUtilization,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let totals: Vec<u64> = (0..utilization.days.len())
-        .map(|day| {
-            utilization
-                .endpoints
-                .iter()
-                .map(|series| series.hits.get(day).copied().unwrap_or(0))
-                .sum()
-        })
-        .collect();
-    let max = totals.iter().copied().max().unwrap_or(0).max(1);
-    let text = text_style(11);
-    let bottom = (TOP + PLOT_HEIGHT) as i32;
-    let height_of = |hits: u64| (hits as f64 / max as f64 * PLOT_HEIGHT as f64).round() as i32;
-    root.draw(&Text::new(
-        max.to_string(),
-        (4, TOP as i32 - 6),
-        text.clone(),
-    ))?;
-    root.draw(&Text::new("0", (4, bottom - 6), text.clone()))?;
-    for (day, label) in utilization.days.iter().enumerate() {
-        let x = (LEFT + day as u32 * (BAR_WIDTH + GAP)) as i32;
-        let mut top = bottom;
-        for series in &utilization.endpoints {
-            let hits = series.hits.get(day).copied().unwrap_or(0);
-            if hits == 0 {
-                continue;
+        let totals: Vec<u64> = (0..self.days.len())
+            .map(|day| {
+                self.endpoints
+                    .iter()
+                    .map(|series| series.hits.get(day).copied().unwrap_or(0))
+                    .sum()
+            })
+            .collect();
+        let max = totals.iter().copied().max().unwrap_or(0).max(1);
+        let text = text_style(11);
+        let bottom = (TOP + PLOT_HEIGHT) as i32;
+        let height_of = |hits: u64| (hits as f64 / max as f64 * PLOT_HEIGHT as f64).round() as i32;
+        root.draw(&Text::new(
+            max.to_string(),
+            (4, TOP as i32 - 6),
+            text.clone(),
+        ))?;
+        root.draw(&Text::new("0", (4, bottom - 6), text.clone()))?;
+        for (day, label) in self.days.iter().enumerate() {
+            let x = (LEFT + day as u32 * (BAR_WIDTH + GAP)) as i32;
+            let mut top = bottom;
+            for series in &self.endpoints {
+                let hits = series.hits.get(day).copied().unwrap_or(0);
+                if hits == 0 {
+                    continue;
+                }
+                let [r, g, b] = series.colour;
+                let next = top - height_of(hits);
+                root.draw(&Rectangle::new(
+                    [(x, next), (x + BAR_WIDTH as i32, top)],
+                    RGBColor(r, g, b).filled(),
+                ))?;
+                top = next;
             }
+            root.draw(&Text::new(
+                label.get(5..).unwrap_or(label).to_owned(),
+                (x - 2, bottom + 6),
+                text.clone(),
+            ))?;
+        }
+        for (row, series) in self.endpoints.iter().enumerate() {
+            let y = bottom + 28 + (row as u32 * LEGEND_ROW) as i32;
             let [r, g, b] = series.colour;
-            let next = top - height_of(hits);
             root.draw(&Rectangle::new(
-                [(x, next), (x + BAR_WIDTH as i32, top)],
+                [(LEFT as i32, y), (LEFT as i32 + 12, y + 12)],
                 RGBColor(r, g, b).filled(),
             ))?;
-            top = next;
+            root.draw(&Text::new(
+                series.endpoint.clone(),
+                (LEFT as i32 + 18, y),
+                text.clone(),
+            ))?;
         }
-        root.draw(&Text::new(
-            label.get(5..).unwrap_or(label).to_owned(),
-            (x - 2, bottom + 6),
-            text.clone(),
-        ))?;
+        Ok(())
     }
-    for (row, series) in utilization.endpoints.iter().enumerate() {
-        let y = bottom + 28 + (row as u32 * LEGEND_ROW) as i32;
-        let [r, g, b] = series.colour;
-        root.draw(&Rectangle::new(
-            [(LEFT as i32, y), (LEFT as i32 + 12, y + 12)],
-            RGBColor(r, g, b).filled(),
-        ))?;
-        root.draw(&Text::new(
-            series.endpoint.clone(),
-            (LEFT as i32 + 18, y),
-            text.clone(),
-        ))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -22,65 +22,59 @@ impl Chart for BoxPlots {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        draw(root, self)
-    }
-}
-
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    performance: &BoxPlots,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let max = performance
-        .boxes
-        .iter()
-        .map(|b| b.p95_ms)
-        .fold(0.0, f64::max)
-        .max(f64::MIN_POSITIVE);
-    let x = |ms: f64| (LEFT as f64 + ms / max * PLOT_WIDTH as f64).round() as i32;
-    let text = text_style(12);
-    root.draw(&Text::new("0 ms", (LEFT as i32, 8), text.clone()))?;
-    root.draw(&Text::new(
-        format!("{max:.1} ms"),
-        (x(max) - 30, 8),
-        text.clone(),
-    ))?;
-    for (row, latency) in performance.boxes.iter().enumerate() {
-        let y = (TOP + row as u32 * ROW_HEIGHT) as i32;
-        let middle = y + ROW_HEIGHT as i32 / 2 - 2;
-        let [r, g, b] = latency.colour;
-        let colour = RGBColor(r, g, b);
-        let light = |channel: u8| (f64::from(channel) + (255.0 - f64::from(channel)) * 0.8) as u8;
+        let max = self
+            .boxes
+            .iter()
+            .map(|b| b.p95_ms)
+            .fold(0.0, f64::max)
+            .max(f64::MIN_POSITIVE);
+        let x = |ms: f64| (LEFT as f64 + ms / max * PLOT_WIDTH as f64).round() as i32;
+        let text = text_style(12);
+        root.draw(&Text::new("0 ms", (LEFT as i32, 8), text.clone()))?;
         root.draw(&Text::new(
-            latency.label.clone(),
-            (4, middle - 6),
+            format!("{max:.1} ms"),
+            (x(max) - 30, 8),
             text.clone(),
         ))?;
-        root.draw(&PathElement::new(
-            vec![(x(latency.p5_ms), middle), (x(latency.p95_ms), middle)],
-            colour,
-        ))?;
-        for whisker in [latency.p5_ms, latency.p95_ms] {
+        for (row, latency) in self.boxes.iter().enumerate() {
+            let y = (TOP + row as u32 * ROW_HEIGHT) as i32;
+            let middle = y + ROW_HEIGHT as i32 / 2 - 2;
+            let [r, g, b] = latency.colour;
+            let colour = RGBColor(r, g, b);
+            let light =
+                |channel: u8| (f64::from(channel) + (255.0 - f64::from(channel)) * 0.8) as u8;
+            root.draw(&Text::new(
+                latency.label.clone(),
+                (4, middle - 6),
+                text.clone(),
+            ))?;
             root.draw(&PathElement::new(
-                vec![(x(whisker), middle - 6), (x(whisker), middle + 6)],
+                vec![(x(latency.p5_ms), middle), (x(latency.p95_ms), middle)],
                 colour,
             ))?;
+            for whisker in [latency.p5_ms, latency.p95_ms] {
+                root.draw(&PathElement::new(
+                    vec![(x(whisker), middle - 6), (x(whisker), middle + 6)],
+                    colour,
+                ))?;
+            }
+            let body = [
+                (x(latency.q1_ms), middle - 9),
+                (x(latency.q3_ms).max(x(latency.q1_ms) + 1), middle + 9),
+            ];
+            root.draw(&Rectangle::new(
+                body,
+                RGBColor(light(r), light(g), light(b)).filled(),
+            ))?;
+            root.draw(&Rectangle::new(body, colour))?;
+            let median = x(latency.median_ms);
+            root.draw(&PathElement::new(
+                vec![(median, middle - 9), (median, middle + 9)],
+                INK.stroke_width(2),
+            ))?;
         }
-        let body = [
-            (x(latency.q1_ms), middle - 9),
-            (x(latency.q3_ms).max(x(latency.q1_ms) + 1), middle + 9),
-        ];
-        root.draw(&Rectangle::new(
-            body,
-            RGBColor(light(r), light(g), light(b)).filled(),
-        ))?;
-        root.draw(&Rectangle::new(body, colour))?;
-        let median = x(latency.median_ms);
-        root.draw(&PathElement::new(
-            vec![(median, middle - 9), (median, middle + 9)],
-            INK.stroke_width(2),
-        ))?;
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
