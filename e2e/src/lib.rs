@@ -176,6 +176,35 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// How long to wait for an element that a page loads.
+    const PATIENCE: Duration = Duration::from_secs(20);
+
+    /// Follows the link with this text, e.g. a menu entry.
+    pub async fn open(&self, link: &str) -> Result<()> {
+        self.client
+            .find(Locator::LinkText(link))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// The element `css` once the page shows it.
+    pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(Self::PATIENCE)
+            .for_element(Locator::Css(css))
+            .await?)
+    }
+
+    /// The attribute `name` of the element `css` once the page shows it (empty when absent).
+    pub async fn attribute(&self, css: &str, name: &str) -> Result<String> {
+        let element = self.wait_for(css).await?;
+        Ok(element.attr(name).await?.unwrap_or_default())
+    }
+
     /// Starts ChromeDriver and a headless Chromium session.
     pub async fn start() -> Result<Browser> {
         let port = free_port()?;
@@ -229,29 +258,17 @@ impl Browser {
 
     /// Logs in through the login page at `dashboard` and waits for the overview.
     pub async fn log_in(&self, dashboard: &str, username: &str, password: &str) -> Result<()> {
-        let client = &self.client;
-        client.goto(&format!("{dashboard}login")).await?;
-        client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Id("username"))
-            .await?;
-        client
-            .find(Locator::Id("username"))
+        self.client.goto(&format!("{dashboard}login")).await?;
+        self.wait_for("#username")
             .await?
             .send_keys(username)
             .await?;
-        client
-            .find(Locator::Id("password"))
+        self.wait_for("#password")
             .await?
             .send_keys(password)
             .await?;
-        client.find(Locator::Id("login")).await?.click().await?;
-        client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css("#overview"))
-            .await?;
+        self.wait_for("#login").await?.click().await?;
+        self.wait_for("#overview").await?;
         Ok(())
     }
 

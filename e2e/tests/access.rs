@@ -1,8 +1,6 @@
 //! Roles in the browser: an admin creates a guest account, logs out, logs in as that guest, who
 //! finds no control that changes anything.
 
-use std::time::Duration;
-
 use dashboard_e2e::{ADMIN_PASSWORD, Browser, Demo};
 use fantoccini::Locator;
 
@@ -23,17 +21,12 @@ async fn an_admin_creates_a_guest_who_can_change_nothing() -> anyhow::Result<()>
 
 async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
     let client = &browser.client;
-    let wait = || client.wait().at_most(Duration::from_secs(20));
 
     browser
         .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
         .await?;
-    client
-        .find(Locator::LinkText("Configuration"))
-        .await?
-        .click()
-        .await?;
-    wait().for_element(Locator::Id("new-user")).await?;
+    browser.open("Configuration").await?;
+    browser.wait_for("#new-user").await?;
     client
         .find(Locator::Id("new-username"))
         .await?
@@ -54,9 +47,7 @@ async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    let row = wait()
-        .for_element(Locator::Css("tr[data-user='viewer']"))
-        .await?;
+    let row = browser.wait_for("tr[data-user='viewer']").await?;
     assert_eq!(
         row.find(Locator::Css("td.role")).await?.text().await?,
         "guest"
@@ -69,7 +60,7 @@ async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
     browser.screenshot("configuration-admin").await?;
 
     client.find(Locator::Id("logout")).await?.click().await?;
-    wait().for_element(Locator::Id("username")).await?;
+    browser.wait_for("#username").await?;
     browser
         .log_in(&demo.dashboard(), "viewer", "viewer-password")
         .await?;
@@ -84,12 +75,8 @@ async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
             .is_empty(),
         "no change control on the overview"
     );
-    client
-        .find(Locator::LinkText("Configuration"))
-        .await?
-        .click()
-        .await?;
-    wait().for_element(Locator::Id("deployment")).await?;
+    browser.open("Configuration").await?;
+    browser.wait_for("#deployment").await?;
     assert!(
         client
             .find_all(Locator::Css("[data-action]"))

@@ -1,7 +1,5 @@
 //! The hourly-load page shows the demo's known history.
 
-use std::time::Duration;
-
 use dashboard_e2e::demo_with_history;
 use fantoccini::Locator;
 
@@ -12,16 +10,8 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
     // a day, and yesterday 24 of `GET /users/{id}/posts`.
     let (_demo, browser) = demo_with_history(3).await?;
     let client = &browser.client;
-    client
-        .find(Locator::LinkText("Hourly load"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#hourly-load-chart svg"))
-        .await?;
+    browser.open("Hourly load").await?;
+    browser.wait_for("#hourly-load-chart svg").await?;
     let cells = client
         .find_all(Locator::Css("#hourly-load-table td"))
         .await?;
@@ -58,17 +48,9 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
     browser.screenshot("hourly-load").await?;
 
     // The API-performance page: the i-th request of hour h takes 2 + h % 7 + i ms.
-    client
-        .find(Locator::LinkText("API performance"))
-        .await?
-        .click()
-        .await?;
-    let row = client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(
-            "#api-performance-table tr[data-label='GET /users/{id}']",
-        ))
+    browser.open("API performance").await?;
+    let row = browser
+        .wait_for("#api-performance-table tr[data-label='GET /users/{id}']")
         .await?;
     let mut samples: Vec<f64> = (0..3)
         .flat_map(|_| (0..24u32).flat_map(|h| (0..=h % 4).map(move |i| f64::from(2 + h % 7 + i))))
@@ -90,16 +72,8 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
     browser.screenshot("api-performance").await?;
 
     // Daily utilization: 60 history requests a day, today none.
-    client
-        .find(Locator::LinkText("Daily utilization"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#daily-utilization-chart svg"))
-        .await?;
+    browser.open("Daily utilization").await?;
+    browser.wait_for("#daily-utilization-chart svg").await?;
     let cell = |day: String| format!("td[data-endpoint='GET /users/{{id}}'][data-day='{day}']");
     let hits = client
         .find(Locator::Css(&cell(two_days_ago.clone())))

@@ -1,10 +1,8 @@
 //! The endpoint page and the multi-version page show the demo's known history: see
 //! `record_history` in `backend/examples/demo.rs`.
 
-use std::time::Duration;
-
-use dashboard_e2e::demo_with_history;
-use fantoccini::{Client, Locator};
+use dashboard_e2e::{Browser, demo_with_history};
+use fantoccini::Locator;
 
 /// The exact median of some durations.
 fn median(mut durations: Vec<f64>) -> f64 {
@@ -26,17 +24,8 @@ fn durations_of_request(i: u32) -> Vec<f64> {
         .collect()
 }
 
-async fn attribute(client: &Client, css: &str, name: &str) -> anyhow::Result<String> {
-    let element = client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await?;
-    Ok(element.attr(name).await?.unwrap_or_default())
-}
-
-async fn number(client: &Client, css: &str, name: &str) -> anyhow::Result<f64> {
-    Ok(attribute(client, css, name).await?.parse()?)
+async fn number(browser: &Browser, css: &str, name: &str) -> anyhow::Result<f64> {
+    Ok(browser.attribute(css, name).await?.parse()?)
 }
 
 #[tokio::test]
@@ -44,21 +33,23 @@ async fn number(client: &Client, css: &str, name: &str) -> anyhow::Result<f64> {
 async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::Result<()> {
     let (_demo, browser) = demo_with_history(3).await?;
     let client = &browser.client;
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::LinkText("GET /users/{id}"))
+    browser
+        .wait_for("tr[data-endpoint='GET /users/{id}'] td.name a")
         .await?
         .click()
         .await?;
 
     // The details card.
     assert_eq!(
-        attribute(client, "dd[data-field='total-hits']", "data-value").await?,
+        browser
+            .attribute("dd[data-field='total-hits']", "data-value")
+            .await?,
         "180"
     );
     assert_eq!(
-        attribute(client, "dd[data-field='first-seen']", "data-version").await?,
+        browser
+            .attribute("dd[data-field='first-seen']", "data-version")
+            .await?,
         "1.0"
     );
     assert_eq!(
@@ -81,33 +72,46 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
     // Hourly load of this endpoint: hour 23 of every history day has 4 requests.
     let two_days_ago = (chrono::Utc::now().date_naive() - chrono::Days::new(2)).to_string();
     assert_eq!(
-        attribute(
-            client,
-            &format!("#endpoint-hourly-load-table td[data-day='{two_days_ago}'][data-hour='23']"),
-            "data-count"
-        )
-        .await?,
+        browser
+            .attribute(
+                &format!(
+                    "#endpoint-hourly-load-table td[data-day='{two_days_ago}'][data-hour='23']"
+                ),
+                "data-count"
+            )
+            .await?,
         "4"
     );
 
     // Per version: 1.0 served two days (120 requests), 1.1 yesterday (60).
     assert_eq!(
-        attribute(client, "#versions-table tr[data-label='1.0']", "data-count").await?,
+        browser
+            .attribute("#versions-table tr[data-label='1.0']", "data-count")
+            .await?,
         "120"
     );
     assert_eq!(
-        attribute(client, "#versions-table tr[data-label='1.1']", "data-count").await?,
+        browser
+            .attribute("#versions-table tr[data-label='1.1']", "data-count")
+            .await?,
         "60"
     );
 
     // Per user, exact: dave sends the fourth request of hours 3, 7, …, 23.
     let dave = median(durations_of_request(3));
     assert_eq!(
-        number(client, "#users-table tr[data-label='dave']", "data-median").await?,
+        number(
+            &browser,
+            "#users-table tr[data-label='dave']",
+            "data-median"
+        )
+        .await?,
         dave
     );
     assert_eq!(
-        attribute(client, "#users-table tr[data-label='dave']", "data-count").await?,
+        browser
+            .attribute("#users-table tr[data-label='dave']", "data-count")
+            .await?,
         "18"
     );
 
@@ -117,16 +121,23 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
         format!("#{table}-table td[data-row='{row}'][data-version='{version}']")
     };
     assert_eq!(
-        number(client, &cell("version-user", "alice", "1.1"), "data-median").await?,
+        number(
+            &browser,
+            &cell("version-user", "alice", "1.1"),
+            "data-median"
+        )
+        .await?,
         alice
     );
     assert_eq!(
-        attribute(client, &cell("version-user", "dave", "1.0"), "data-count").await?,
+        browser
+            .attribute(&cell("version-user", "dave", "1.0"), "data-count")
+            .await?,
         "12"
     );
     assert_eq!(
         number(
-            client,
+            &browser,
             &cell("version-ip", "192.0.2.4", "1.1"),
             "data-median"
         )
@@ -136,30 +147,20 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
 
     // Status codes: the fourth request of an hour answers 500, 6 a day.
     assert_eq!(
-        attribute(
-            client,
-            "#status-codes-table tr[data-status='500']",
-            "data-count"
-        )
-        .await?,
+        browser
+            .attribute("#status-codes-table tr[data-status='500']", "data-count")
+            .await?,
         "18"
     );
     assert_eq!(
-        attribute(
-            client,
-            "#status-codes-table tr[data-status='200']",
-            "data-count"
-        )
-        .await?,
+        browser
+            .attribute("#status-codes-table tr[data-status='200']", "data-count")
+            .await?,
         "162"
     );
 
     // The failed requests: all 18 on the first page, newest first.
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#failed-requests-table tbody tr"))
-        .await?;
+    browser.wait_for("#failed-requests-table tbody tr").await?;
     let failed = client
         .find_all(Locator::Css(
             "#failed-requests-table tbody tr[data-status='500']",
@@ -184,12 +185,10 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
         .await?
         .click()
         .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#versions-table[data-rows='1']"))
+    browser.wait_for("#versions-table[data-rows='1']").await?;
+    let href = browser
+        .attribute("#versions-card a[data-format='png']", "href")
         .await?;
-    let href = attribute(client, "#versions-card a[data-format='png']", "href").await?;
     assert!(
         href.contains("versions=1.1") && href.contains("format=png"),
         "{href}"
@@ -197,29 +196,26 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
 
     // Multi version: 1.0 served only `GET /users/{id}`; of 1.1's 84 requests, 60 went there
     // and 24 to `GET /users/{id}/posts`.
-    client
-        .find(Locator::LinkText("Multi version"))
-        .await?
-        .click()
-        .await?;
+    browser.open("Multi version").await?;
     let share = |endpoint: &str, version: &str| {
         format!("#multi-version-table td[data-endpoint='{endpoint}'][data-version='{version}']")
     };
     assert_eq!(
-        attribute(client, &share("GET /users/{id}", "1.0"), "data-percent").await?,
+        browser
+            .attribute(&share("GET /users/{id}", "1.0"), "data-percent")
+            .await?,
         "100.0"
     );
     assert_eq!(
-        attribute(client, &share("GET /users/{id}", "1.1"), "data-percent").await?,
+        browser
+            .attribute(&share("GET /users/{id}", "1.1"), "data-percent")
+            .await?,
         "71.4"
     );
     assert_eq!(
-        attribute(
-            client,
-            &share("GET /users/{id}/posts", "1.1"),
-            "data-percent"
-        )
-        .await?,
+        browser
+            .attribute(&share("GET /users/{id}/posts", "1.1"), "data-percent")
+            .await?,
         "28.6"
     );
     assert_eq!(
@@ -240,13 +236,13 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
         .await?
         .click()
         .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#multi-version-table tbody tr:only-child"))
+    browser
+        .wait_for("#multi-version-table tbody tr:only-child")
         .await?;
     assert_eq!(
-        attribute(client, &share("GET /users/{id}", "1.1"), "data-percent").await?,
+        browser
+            .attribute(&share("GET /users/{id}", "1.1"), "data-percent")
+            .await?,
         "71.4"
     );
     browser.close().await

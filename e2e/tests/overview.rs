@@ -2,7 +2,6 @@
 //! headless Chromium.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
 use fantoccini::Locator;
@@ -71,19 +70,11 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
     let client = &browser.client;
     client.goto(&demo.dashboard()).await?;
     // Without a session the overview sends us to the login page.
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Id("username"))
-        .await?;
+    browser.wait_for("#username").await?;
     browser
         .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
         .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("#overview tbody tr"))
-        .await?;
+    browser.wait_for("#overview tbody tr").await?;
 
     let mut shown = BTreeMap::new();
     for row in client.find_all(Locator::Css("#overview tbody tr")).await? {
@@ -129,10 +120,8 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
         .await?
         .send_keys("users")
         .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#overview tbody tr:nth-child(2):last-child"))
+    browser
+        .wait_for("#overview tbody tr:nth-child(2):last-child")
         .await?;
     assert_eq!(
         client
@@ -148,12 +137,8 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
         .await?
         .click()
         .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(
-            "tr[data-endpoint='GET /users/{id}'] button.active[data-level='0']",
-        ))
+    browser
+        .wait_for("tr[data-endpoint='GET /users/{id}'] button.active[data-level='0']")
         .await?;
     let rows = api.overview().await?;
     let users = rows
