@@ -34,6 +34,17 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether `headers` carry this secret as `Authorization: Bearer …`, compared in constant
+    /// time.
+    pub(crate) fn is_bearer_in(&self, headers: &axum::http::HeaderMap) -> bool {
+        use subtle::ConstantTimeEq;
+        let sent = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.as_bytes().strip_prefix(b"Bearer "))
+            .unwrap_or_default();
+        bool::from(sent.ct_eq(self.0.as_bytes()))
+    }
 }
 
 impl fmt::Debug for Secret {

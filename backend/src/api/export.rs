@@ -5,12 +5,10 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use dashboard_shared::{DeploymentDetails, ErrorBody, ExportedEndpoint, RequestPage};
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::extract::ApiQuery;
 use super::{ApiError, ApiState, deployment};
@@ -37,12 +35,7 @@ impl FromRequestParts<ApiState> for ExportToken {
                 "export is disabled: no SECURITY_TOKEN is configured",
             ));
         };
-        let sent = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.as_bytes().strip_prefix(b"Bearer "))
-            .unwrap_or_default();
-        if bool::from(sent.ct_eq(token.expose().as_bytes())) {
+        if token.is_bearer_in(&parts.headers) {
             return Ok(ExportToken);
         }
         tokio::time::sleep(WRONG_TOKEN_DELAY).await;

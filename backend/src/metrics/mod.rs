@@ -17,11 +17,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use subtle::ConstantTimeEq;
 
 pub(crate) use histogram::AtomicHistogram;
 
@@ -116,14 +115,10 @@ impl Exporter {
 
     /// Whether the request carries the configured bearer token (or none is configured).
     fn authorized(&self, headers: &HeaderMap) -> bool {
-        let Some(token) = &self.inner.token else {
-            return true;
-        };
-        let sent = headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.as_bytes().strip_prefix(b"Bearer "))
-            .unwrap_or_default();
-        bool::from(sent.ct_eq(token.expose().as_bytes()))
+        self.inner
+            .token
+            .as_ref()
+            .is_none_or(|token| token.is_bearer_in(headers))
     }
 
     /// The whole exposition.

@@ -7,7 +7,7 @@ use dashboard_shared::{EndpointDetails, ExportedRequest};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-use super::export::RequestRow;
+use super::export::{REQUEST_FIELDS, RequestRow};
 use super::{Store, sum_as_bigint};
 
 /// What identifies the caller of a request on the endpoint page.
@@ -200,15 +200,8 @@ impl Store {
     ) -> Result<Vec<ExportedRequest>, DbErr> {
         let mut select = Query::select()
             .expr_as(Expr::val(name), Alias::new("name"))
-            .columns([
-                Request::Id,
-                Request::DurationMs,
-                Request::TimeRequested,
-                Request::VersionRequested,
-                Request::GroupBy,
-                Request::Ip,
-                Request::StatusCode,
-            ])
+            .column(Request::Id)
+            .columns(REQUEST_FIELDS)
             .from(self.table(Table::Request))
             .and_where(Expr::col(Request::EndpointId).eq(id))
             // A literal, not a bound value: SQLite uses a partial index only for a condition it

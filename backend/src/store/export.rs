@@ -18,6 +18,16 @@ pub(crate) struct RequestFilter {
     pub(crate) limit: u64,
 }
 
+/// The request columns a [`RequestRow`] reads besides the id and the endpoint's name.
+pub(crate) const REQUEST_FIELDS: [Request; 6] = [
+    Request::DurationMs,
+    Request::TimeRequested,
+    Request::VersionRequested,
+    Request::GroupBy,
+    Request::Ip,
+    Request::StatusCode,
+];
+
 /// A request with its endpoint's name, as the export and the failed-requests table show it.
 #[derive(FromQueryResult)]
 pub(crate) struct RequestRow {
@@ -97,17 +107,7 @@ impl Store {
         select
             .column((request.clone(), Request::Id))
             .column((endpoint, Endpoint::Name))
-            .columns(
-                [
-                    Request::DurationMs,
-                    Request::TimeRequested,
-                    Request::VersionRequested,
-                    Request::GroupBy,
-                    Request::Ip,
-                    Request::StatusCode,
-                ]
-                .map(|column| (request.clone(), column)),
-            )
+            .columns(REQUEST_FIELDS.map(|column| (request.clone(), column)))
             .and_where(Expr::col((request.clone(), Request::Id)).gt(filter.after_id))
             .order_by((request, Request::Id), sea_orm::Order::Asc)
             .limit(filter.limit);
