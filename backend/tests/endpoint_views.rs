@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::{StatusCode, header};
 use common::views::{self, RANGE, Seeded};
-use common::with_cookie;
+use common::{send_for_text, with_cookie};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -84,7 +84,28 @@ async fn every_chart_downloads_as_png() {
                 .ends_with(".png\""),
         );
         let image = response.into_body().collect().await.unwrap().to_bytes();
-        assert!(image.starts_with(b"\x89PNG\r\n\x1a\n"), "{chart}");
-        assert!(image.len() > 1000, "{chart}: {} bytes", image.len());
+        let (width, height, drawn) = pixels(&image);
+        // The same drawing as the SVG download: its size, and ink on it.
+        let svg_uri = format!("/dashboard/api{chart}?{RANGE}&format=svg");
+        let (_, _, svg) = send_for_text(&app, with_cookie("GET", &svg_uri, &cookie)).await;
+        assert!(
+            svg.starts_with(&format!("<svg width=\"{width}\" height=\"{height}\"")),
+            "{chart}: a {width}×{height} PNG for {}",
+            &svg[..60]
+        );
+        assert!(drawn > 500, "{chart}: only {drawn} pixels drawn");
     }
+}
+
+/// The width and height of a PNG image and how many of its pixels are not white.
+fn pixels(image: &[u8]) -> (u32, u32, usize) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(image));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buffer).unwrap();
+    let drawn = buffer[..frame.buffer_size()]
+        .chunks(3)
+        .filter(|pixel| pixel.iter().any(|channel| *channel < 240))
+        .count();
+    (frame.width, frame.height, drawn)
 }
