@@ -105,8 +105,13 @@ impl ChartQuery {
     fn shows_endpoint(&self, endpoint: &str) -> bool {
         self.endpoints
             .as_deref()
-            .is_none_or(|chosen| chosen.split(',').any(|name| name.trim() == endpoint))
+            .is_none_or(|chosen| names(chosen).any(|name| name == endpoint))
     }
+}
+
+/// The names of a comma-separated choice (`versions`, `callers`, `endpoints`).
+fn names(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim)
 }
 
 /// The image formats of the chart downloads.
@@ -197,7 +202,7 @@ pub(super) fn local_midnight(zone: Tz, day: NaiveDate) -> chrono::DateTime<Utc> 
 fn select(choices: &[String], asked: Option<&str>, preference: Preference) -> Vec<String> {
     match asked {
         Some(asked) => {
-            let asked: Vec<&str> = asked.split(',').map(str::trim).collect();
+            let asked: Vec<&str> = names(asked).collect();
             choices
                 .iter()
                 .filter(|choice| asked.contains(&choice.as_str()))
