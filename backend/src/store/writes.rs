@@ -11,6 +11,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query, Va
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
 use super::Store;
+use super::export::REQUEST_FIELDS;
 use crate::config::MonitorLevel;
 use crate::record::histogram;
 
@@ -130,16 +131,11 @@ impl Store {
         rows: &[&StoredMeasurement],
     ) -> Result<(), DbErr> {
         let mut insert = Query::insert();
-        insert.into_table(self.table(Table::Request)).columns([
-            Request::EndpointId,
-            Request::DurationMs,
-            Request::TimeRequested,
-            Request::VersionRequested,
-            Request::GroupBy,
-            Request::Ip,
-            Request::StatusCode,
-        ]);
+        insert
+            .into_table(self.table(Table::Request))
+            .columns(std::iter::once(Request::EndpointId).chain(REQUEST_FIELDS));
         for row in rows {
+            // In the order of `REQUEST_FIELDS`, after the endpoint.
             insert.values_panic([
                 row.endpoint_id.into(),
                 row.duration_ms.into(),
