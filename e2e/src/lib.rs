@@ -173,6 +173,8 @@ pub struct Browser {
     /// The WebDriver session.
     pub client: Client,
     _driver: Guard,
+    /// Chromium's profile, removed when the browser is dropped (after the driver stopped).
+    _profile: tempfile::TempDir,
 }
 
 impl Browser {
@@ -222,7 +224,9 @@ impl Browser {
         wait_for_port(port, Duration::from_secs(20))
             .await
             .context("starting chromedriver")?;
-        let profile = std::env::temp_dir().join(format!("dashboard-e2e-chromium-{port}"));
+        let profile = tempfile::Builder::new()
+            .prefix("dashboard-e2e-chromium-")
+            .tempdir()?;
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".to_owned(),
@@ -231,7 +235,7 @@ impl Browser {
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--window-size=1400,900", format!("--user-data-dir={}", profile.display()),
+                    "--disable-sync", "--window-size=1400,900", format!("--user-data-dir={}", profile.path().display()),
                 ],
             }),
         );
@@ -243,6 +247,7 @@ impl Browser {
         Ok(Browser {
             client,
             _driver: driver,
+            _profile: profile,
         })
     }
 
