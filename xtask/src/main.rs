@@ -34,9 +34,13 @@ pub(crate) fn step(message: &str) {
     eprintln!("\x1b[1;32m{:>12}\x1b[0m {message}", "xtask");
 }
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root (the parent of `xtask/`). `cargo run` names the manifest folder of this
+/// very checkout at run time; the compile-time path may be another clone's when a shared target
+/// folder reuses the build.
 pub(crate) fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
