@@ -78,6 +78,11 @@ impl MonitorLevel {
     }
 }
 
+/// The field names redacted unless `REDACT` says otherwise.
+pub const DEFAULT_REDACT: [&str; 8] = [
+    "password", "passwd", "secret", "token", "api_key", "apikey", "session", "csrf",
+];
+
 /// The checked configuration. See the README's configuration reference for every key.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -91,6 +96,12 @@ pub struct Config {
     pub monitor_level: MonitorLevel,
     /// `OUTLIER_DETECTION_CONSTANT` (default 2.5): a request is an outlier past average × this.
     pub outlier_detection_constant: f64,
+    /// `OUTLIER_MIN_SAMPLES` (default 10): requests an endpoint needs before any is an outlier.
+    pub outlier_min_samples: u64,
+    /// `REDACT` (default password, passwd, secret, token, api_key, apikey, session, csrf):
+    /// headers, query and body fields whose name contains one of these (ignoring case) are stored
+    /// as `[redacted]`, besides `Authorization`, `Cookie`, `Set-Cookie` and `Proxy-Authorization`.
+    pub redact: Vec<String>,
     /// `SAMPLING_PERIOD` (default 5): milliseconds between profiler samples; 0 = exact timing only.
     pub sampling_period_ms: u64,
     /// `ENABLE_LOGGING` (default false): log every recorded request at `debug`.
@@ -145,6 +156,11 @@ impl Default for Config {
             custom_link: "dashboard".to_owned(),
             monitor_level: MonitorLevel::PERFORMANCE,
             outlier_detection_constant: 2.5,
+            outlier_min_samples: 10,
+            redact: DEFAULT_REDACT
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
             sampling_period_ms: 5,
             enable_logging: false,
             username: "admin".to_owned(),
@@ -252,6 +268,10 @@ pub enum Key {
     MonitorLevel,
     /// `OUTLIER_DETECTION_CONSTANT`
     OutlierDetectionConstant,
+    /// `OUTLIER_MIN_SAMPLES`
+    OutlierMinSamples,
+    /// `REDACT`
+    Redact,
     /// `SAMPLING_PERIOD`
     SamplingPeriod,
     /// `ENABLE_LOGGING`
@@ -296,12 +316,14 @@ pub enum Key {
 
 impl Key {
     /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 25] = [
+    pub const ALL: [Key; 27] = [
         Key::AppVersion,
         Key::Git,
         Key::CustomLink,
         Key::MonitorLevel,
         Key::OutlierDetectionConstant,
+        Key::OutlierMinSamples,
+        Key::Redact,
         Key::SamplingPeriod,
         Key::EnableLogging,
         Key::Username,
@@ -332,6 +354,8 @@ impl Key {
             Key::CustomLink => "CUSTOM_LINK",
             Key::MonitorLevel => "MONITOR_LEVEL",
             Key::OutlierDetectionConstant => "OUTLIER_DETECTION_CONSTANT",
+            Key::OutlierMinSamples => "OUTLIER_MIN_SAMPLES",
+            Key::Redact => "REDACT",
             Key::SamplingPeriod => "SAMPLING_PERIOD",
             Key::EnableLogging => "ENABLE_LOGGING",
             Key::Username => "USERNAME",
@@ -597,6 +621,19 @@ impl Config {
                 )?
             }
             Key::TrustedProxies => self.trusted_proxies = check.networks()?,
+            Key::OutlierMinSamples => {
+                self.outlier_min_samples = check.parsed(
+                    |text| text.parse().ok().filter(|samples: &u64| *samples >= 1),
+                    "a whole number of requests, at least 1",
+                )?
+            }
+            Key::Redact => {
+                self.redact = check
+                    .text_list()?
+                    .into_iter()
+                    .map(|name| name.to_lowercase())
+                    .collect()
+            }
             Key::SessionLifetime => {
                 self.session_lifetime = check.parsed(
                     parse_duration,

@@ -17,6 +17,7 @@ use crate::assets::{self, Frontend};
 use crate::collect::{self, Collector, GroupBy, MonitorLayer, PastRequest};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
 use crate::metrics::Exporter;
+use crate::outlier::ContextRenderer;
 use crate::record::Writer;
 use crate::store::{DatabaseError, Store};
 
@@ -176,7 +177,10 @@ impl DashboardBuilder {
         };
         let (sender, receiver) = mpsc::channel(config.queue_capacity);
         let collector = Arc::new(Collector::new(&config, self.group_by, sender));
+        collect::load_endpoints(&store, &collector).await?;
         let (shutdown, shutdown_receiver) = watch::channel(false);
+        collector.outliers.spawn(&shutdown);
+        crate::exception::install_panic_hook();
         let writer = Writer {
             store: store.clone(),
             collector: Arc::clone(&collector),
@@ -185,6 +189,7 @@ impl DashboardBuilder {
             version: version.version.as_str().into(),
             timezone: config.timezone,
             log_requests: config.enable_logging,
+            context: ContextRenderer::new(&config, version.version.as_str().into()),
         };
         let writer = tokio::spawn(writer.run());
         tokio::spawn(collect::follow_levels(
@@ -383,6 +388,7 @@ impl Dashboard {
             group_by: request.group_by,
             ip: request.ip,
             version: request.version,
+            extra: None,
         })
     }
 

@@ -48,6 +48,12 @@ pub const ENDPOINT_STATUS_CODES: &str = "/endpoints/{id}/status-codes";
 pub const ENDPOINT_ERRORS: &str = "/endpoints/{id}/errors";
 /// `GET`: one [`crate::OverviewRow`] per endpoint.
 pub const OVERVIEW: &str = "/overview";
+/// `GET`: an endpoint's outliers, newest first (`?offset&limit`).
+pub const ENDPOINT_OUTLIERS: &str = "/endpoints/{id}/outliers";
+/// `GET`: exception groups, latest first (`?endpoint&offset&limit`).
+pub const EXCEPTIONS: &str = "/exceptions";
+/// `GET`: one exception group with its latest context; `DELETE` (admin): removes it.
+pub const EXCEPTION: &str = "/exceptions/{id}";
 
 /// The header that every state-changing request must carry, with the session's `csrf_token`.
 pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -6,7 +6,9 @@ pub mod api;
 #[cfg(feature = "charts")]
 pub mod charts;
 pub mod dto;
+pub mod incidents;
 pub mod views;
 
 pub use dto::*;
+pub use incidents::*;
 pub use views::*;

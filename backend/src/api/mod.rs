@@ -11,6 +11,7 @@ mod endpoints;
 mod error;
 mod export;
 mod extract;
+mod incidents;
 mod overview;
 mod session;
 mod throttle;
@@ -95,6 +96,9 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(charts::endpoint::version_ip_chart))
         .routes(routes!(charts::endpoint::status_codes_chart))
         .routes(routes!(charts::endpoint::failed_requests))
+        .routes(routes!(incidents::outliers))
+        .routes(routes!(incidents::exceptions))
+        .routes(routes!(incidents::exception, incidents::delete_exception))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::delete))
         .routes(routes!(deployment::deployment))

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use axum::http::Method;
@@ -19,6 +20,10 @@ pub(crate) struct EndpointState {
     touched: AtomicI64,
     /// What of `touched` the writer has stored.
     stored_touch: AtomicI64,
+    /// Requests known to the mean duration: the stored ones at start, then this process's.
+    samples: AtomicU64,
+    /// Their durations' sum, in microseconds.
+    duration_sum_us: AtomicU64,
 }
 
 impl EndpointState {
@@ -28,7 +33,28 @@ impl EndpointState {
             level: AtomicU8::new(level.get()),
             touched: AtomicI64::new(0),
             stored_touch: AtomicI64::new(0),
+            samples: AtomicU64::new(0),
+            duration_sum_us: AtomicU64::new(0),
         }
+    }
+
+    /// Adds requests to the mean duration (the writer does, for the ones it stored; the start
+    /// seeds it with every stored request's).
+    pub(crate) fn add_durations(&self, samples: u64, sum: Duration) {
+        let micros = u64::try_from(sum.as_micros()).unwrap_or(u64::MAX);
+        self.duration_sum_us.fetch_add(micros, Ordering::Relaxed);
+        self.samples.fetch_add(samples, Ordering::Relaxed);
+    }
+
+    /// How long a request may run before it is an outlier: the mean duration × `constant`, once
+    /// `min_samples` requests are known.
+    pub(crate) fn outlier_threshold(&self, constant: f64, min_samples: u64) -> Option<Duration> {
+        let samples = self.samples.load(Ordering::Relaxed);
+        if samples < min_samples.max(1) {
+            return None;
+        }
+        let mean_us = self.duration_sum_us.load(Ordering::Relaxed) as f64 / samples as f64;
+        Duration::try_from_secs_f64(mean_us * constant / 1e6).ok()
     }
 
     /// Notes a request at level 0: only the latest time is kept, for the writer to store.
@@ -104,6 +130,16 @@ impl Endpoints {
             .map(|(_, state)| Arc::clone(state))
     }
 
+    /// `METHOD /route` of the endpoint with this id, if registered.
+    pub(crate) fn name_of(&self, id: i32) -> Option<(Method, String)> {
+        self.table.load().iter().find_map(|(route, methods)| {
+            methods
+                .iter()
+                .find(|(_, state)| state.id == id)
+                .map(|(method, _)| (method.clone(), route.to_string()))
+        })
+    }
+
     /// Publishes an endpoint; a second registration of the same one keeps the first.
     pub(crate) fn insert(
         &self,
@@ -161,5 +197,22 @@ mod tests {
             Some(MonitorLevel::DISABLED)
         );
         assert!(endpoints.get(&Method::DELETE, "/users/{id}").is_none());
+        assert_eq!(
+            endpoints.name_of(2),
+            Some((Method::POST, "/users/{id}".to_owned()))
+        );
+    }
+
+    #[test]
+    fn the_outlier_threshold_waits_for_enough_samples() {
+        let endpoint = EndpointState::new(1, MonitorLevel::OUTLIERS);
+        endpoint.add_durations(2, Duration::from_millis(30));
+        assert_eq!(endpoint.outlier_threshold(2.5, 3), None);
+        endpoint.add_durations(1, Duration::from_millis(30));
+        assert_eq!(
+            endpoint.outlier_threshold(2.5, 3),
+            Some(Duration::from_millis(50)),
+            "mean 20 ms × 2.5"
+        );
     }
 }

@@ -14,9 +14,12 @@ use chrono::{DateTime, Utc};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
+use super::measurement::Extra;
 use super::{Collector, EndpointRef, EndpointState, GroupValue, Measurement};
 use crate::config::MonitorLevel;
+use crate::exception::{self, Occurrence};
 use crate::metrics::InFlight;
+use crate::outlier::Watching;
 
 /// Measures every request to the routes it wraps. Made by [`crate::Dashboard::layer`];
 /// [`crate::Dashboard::bind`] applies it for you.
@@ -106,7 +109,7 @@ impl<S> MonitorService<S> {
 
     /// Decides, once, what the dashboard keeps of a request, and takes the facts known before
     /// the handler runs. At level 0 that is only the time: no user function, no address.
-    fn facts(&self, route: MatchedPath, request: &Request) -> Kept {
+    fn facts(&self, route: MatchedPath, request: &mut Request) -> Kept {
         let time_requested = Utc::now();
         let endpoint = match self
             .collector
@@ -122,6 +125,19 @@ impl<S> MonitorService<S> {
                 route: Arc::from(route.as_str()),
             },
         };
+        let level = match &endpoint {
+            EndpointRef::Known(state) => state.level(),
+            EndpointRef::New { .. } => self.collector.default_level,
+        };
+        let watching = (level >= MonitorLevel::OUTLIERS).then(|| {
+            let known = match &endpoint {
+                EndpointRef::Known(state) => Some(&**state),
+                EndpointRef::New { .. } => None,
+            };
+            self.collector
+                .outliers
+                .watch(request, route.as_str(), known)
+        });
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
             catch_unwind(AssertUnwindSafe(|| {
                 group_by(request).map(GroupValue::render)
@@ -139,6 +155,8 @@ impl<S> MonitorService<S> {
             time_requested,
             group_by,
             ip: client_ip(request, &self.collector.trusted_proxies),
+            watching,
+            occurrences: Vec::new(),
         })
     }
 }
@@ -173,6 +191,19 @@ struct RequestFacts {
     time_requested: DateTime<Utc>,
     group_by: Option<String>,
     ip: Option<IpAddr>,
+    /// Level 2 and up: the watched request and its root span.
+    watching: Option<Watching>,
+    /// Errors reported or panics seen while serving it.
+    occurrences: Vec<Occurrence>,
+}
+
+impl RequestFacts {
+    /// Polls the handler inside the request's scope: its root span is entered (so its spans
+    /// belong to it) and [`crate::capture_error`] adds to its occurrences.
+    fn poll_within<T>(&mut self, poll: impl FnOnce() -> T) -> T {
+        let _entered = self.watching.as_ref().map(|watching| watching.root.enter());
+        exception::while_polling(&mut self.occurrences, poll)
+    }
 }
 
 impl Pending {
@@ -184,7 +215,19 @@ impl Pending {
         match self.kept {
             None => {}
             Some(Kept::LastRequest(endpoint, time)) => endpoint.touch(time),
-            Some(Kept::Measurement(facts)) => {
+            Some(Kept::Measurement(mut facts)) => {
+                let watch = facts.watching.map(|watching| watching.watch);
+                let snapshot = watch.as_ref().and_then(|watch| watch.finish());
+                if status >= 500 && facts.occurrences.is_empty() {
+                    facts.occurrences.push(Occurrence::status(status));
+                }
+                let extra = (snapshot.is_some() || !facts.occurrences.is_empty()).then(|| {
+                    Box::new(Extra {
+                        watch,
+                        snapshot,
+                        occurrences: facts.occurrences,
+                    })
+                });
                 self.collector.submit(Measurement {
                     endpoint: facts.endpoint,
                     time_requested: facts.time_requested,
@@ -193,6 +236,7 @@ impl Pending {
                     group_by: facts.group_by,
                     ip: facts.ip,
                     version: None,
+                    extra,
                 });
             }
         }
@@ -217,8 +261,21 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let inner = this.inner;
+        let poll = || catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
+        let facts = match this
+            .pending
+            .as_mut()
+            .and_then(|pending| pending.kept.as_mut())
+        {
+            Some(Kept::Measurement(facts)) => Some(facts),
+            _ => None,
+        };
+        let polled = match facts {
+            Some(facts) => facts.poll_within(poll),
+            None => poll(),
+        };
         // A panicking handler answers 500 and is recorded as such; the service keeps serving.
-        let output = match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+        let output = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(output)) => output,
             Err(panic) => {
@@ -228,6 +285,13 @@ where
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "a panic without a message".to_owned());
                 tracing::error!(panic = %message, "a request handler panicked; answered 500");
+                if let Some(Kept::Measurement(facts)) = this
+                    .pending
+                    .as_mut()
+                    .and_then(|pending| pending.kept.as_mut())
+                {
+                    facts.occurrences.push(Occurrence::panic(message));
+                }
                 let mut response = Response::new(axum::body::Body::empty());
                 *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
                 Ok(response)

@@ -35,6 +35,24 @@ pub(crate) async fn follow_levels(
     }
 }
 
+/// Fills the live table with the stored endpoints, their levels and the mean duration of their
+/// stored requests (from the rollups), which the outlier threshold starts from.
+pub(crate) async fn load_endpoints(
+    store: &Store,
+    collector: &Collector,
+) -> Result<(), sea_orm::DbErr> {
+    apply(collector, store.endpoint_levels().await?);
+    for stored in store.endpoint_durations().await? {
+        if let Some(endpoint) = collector.endpoints.by_id(stored.endpoint_id) {
+            let hits = u64::try_from(stored.hits).unwrap_or(0);
+            let sum = std::time::Duration::try_from_secs_f64(stored.duration_sum_ms / 1000.0)
+                .unwrap_or_default();
+            endpoint.add_durations(hits, sum);
+        }
+    }
+    Ok(())
+}
+
 fn apply(collector: &Collector, levels: Vec<crate::store::levels::StoredLevel>) {
     for stored in levels {
         let (Ok(method), Some(level)) = (

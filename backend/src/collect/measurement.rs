@@ -8,6 +8,8 @@ use axum::http::Method;
 use chrono::{DateTime, Utc};
 
 use super::EndpointState;
+use crate::exception::Occurrence;
+use crate::outlier::{Snapshot, Watch};
 
 /// The endpoint a measurement belongs to.
 pub(crate) enum EndpointRef {
@@ -37,4 +39,16 @@ pub(crate) struct Measurement {
     pub(crate) ip: Option<IpAddr>,
     /// The application version that served it, when not the writer's own (imports).
     pub(crate) version: Option<Arc<str>>,
+    /// An outlier snapshot or errors, for the few requests that have them.
+    pub(crate) extra: Option<Box<Extra>>,
+}
+
+/// What a request leaves besides its level-1 facts.
+pub(crate) struct Extra {
+    /// The watched request (level 2 and up): its head and body fields.
+    pub(crate) watch: Option<Arc<Watch>>,
+    /// Taken when it became an outlier.
+    pub(crate) snapshot: Option<Box<Snapshot>>,
+    /// Panics, 5xx answers and reported errors.
+    pub(crate) occurrences: Vec<Occurrence>,
 }

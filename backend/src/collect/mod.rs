@@ -20,8 +20,8 @@ pub use layer::{MonitorLayer, MonitorService};
 pub use past::PastRequest;
 
 pub(crate) use endpoints::{EndpointState, Endpoints};
-pub(crate) use levels::follow_levels;
-pub(crate) use measurement::{EndpointRef, Measurement};
+pub(crate) use levels::{follow_levels, load_endpoints};
+pub(crate) use measurement::{EndpointRef, Extra, Measurement};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,6 +33,7 @@ use tokio::sync::mpsc;
 
 use crate::config::{Config, MonitorLevel};
 use crate::metrics::{AtomicHistogram, HttpMetrics};
+use crate::outlier::Outliers;
 
 /// A function of the request that names its group (usually the user); `None` for no group.
 pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<GroupValue> + Send + Sync>;
@@ -44,6 +45,8 @@ pub(crate) struct Collector {
     pub(crate) group_by: Option<GroupBy>,
     /// Request metrics for the Prometheus exporter, when `METRICS` is on.
     pub(crate) metrics: Option<Arc<HttpMetrics>>,
+    /// Level 2: the outlier watchdog and what it needs.
+    pub(crate) outliers: Outliers,
     /// `TRUSTED_PROXIES`: peers whose forwarding headers are believed.
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     /// `/{CUSTOM_LINK}`: the dashboard's own routes are never measured.
@@ -68,6 +71,7 @@ impl Collector {
             default_level: config.monitor_level,
             group_by,
             metrics: config.metrics.then(Arc::default),
+            outliers: Outliers::new(config),
             trusted_proxies: config.trusted_proxies.clone(),
             own_prefix: format!("/{}", config.custom_link),
             metrics_path: (config.metrics && config.metrics_listen.is_none())
@@ -165,6 +169,7 @@ mod tests {
             group_by: None,
             ip: None,
             version: None,
+            extra: None,
         }
     }
 

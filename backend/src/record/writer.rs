@@ -6,8 +6,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
-use crate::collect::{Collector, EndpointRef, EndpointState, Measurement};
+use crate::collect::{Collector, EndpointRef, EndpointState, Extra, Measurement};
+use crate::exception;
+use crate::outlier::{self, ContextRenderer};
 use crate::store::Store;
+use crate::store::incidents::{ExceptionStack, StoredException, StoredExtra, StoredOutlier};
 use crate::store::writes::StoredMeasurement;
 
 /// The first pause before storing a failed batch again; it doubles up to [`MAX_RETRY_PAUSE`].
@@ -37,6 +40,8 @@ pub(crate) struct Writer {
     /// `TIMEZONE`: the daily latency histograms count local days.
     pub(crate) timezone: chrono_tz::Tz,
     pub(crate) log_requests: bool,
+    /// Renders outlier snapshots and exception contexts, redacted.
+    pub(crate) context: ContextRenderer,
 }
 
 impl Writer {
@@ -157,6 +162,7 @@ impl Writer {
 
     async fn try_store(&self, batch: &[Measurement]) -> Result<(), sea_orm::DbErr> {
         let mut rows = Vec::with_capacity(batch.len());
+        let mut endpoints = Vec::with_capacity(batch.len());
         for measurement in batch {
             let version = measurement.version.as_ref().unwrap_or(&self.version);
             let endpoint = self
@@ -178,9 +184,70 @@ impl Writer {
                     .time_requested
                     .with_timezone(&self.timezone)
                     .date_naive(),
+                extra: measurement
+                    .extra
+                    .as_ref()
+                    .map(|extra| Box::new(self.render(&endpoint, extra, version))),
             });
+            endpoints.push(endpoint);
         }
-        self.store.write_measurements(&rows).await
+        self.store.write_measurements(&rows).await?;
+        for (endpoint, measurement) in endpoints.iter().zip(batch) {
+            endpoint.add_durations(1, measurement.duration);
+        }
+        Ok(())
+    }
+
+    /// Renders a request's outlier snapshot and exceptions for storage, redacted and capped.
+    fn render(&self, endpoint: &EndpointState, extra: &Extra, version: &str) -> StoredExtra {
+        let (method, route) = self
+            .collector
+            .endpoints
+            .name_of(endpoint.id)
+            .map(|(method, route)| (method.to_string(), route))
+            .unwrap_or_default();
+        let system = extra.snapshot.as_ref().map_or_else(
+            || self.collector.outliers.system(),
+            |s| Arc::clone(&s.system),
+        );
+        let context = self
+            .context
+            .request(extra.watch.as_deref(), &method, &route, system.threads);
+        let outlier = extra.snapshot.as_ref().map(|snapshot| StoredOutlier {
+            context: {
+                let mut context = context.clone();
+                context.environment.push([
+                    "running when captured".to_owned(),
+                    format!("{} ms", snapshot.running_for.as_millis()),
+                ]);
+                context
+            },
+            stack: outlier::frames(&snapshot.stack),
+            cpu: outlier::cpu(&snapshot.system),
+            memory: outlier::memory(&snapshot.system),
+            time_captured: snapshot.time,
+        });
+        let exceptions = extra
+            .occurrences
+            .iter()
+            .map(|occurrence| StoredException {
+                signature: exception::signature(endpoint.id, occurrence),
+                endpoint_id: endpoint.id,
+                type_name: outlier::cap(&occurrence.type_name, outlier::MAX_VALUE_BYTES),
+                message: outlier::cap(&occurrence.message, outlier::MAX_VALUE_BYTES),
+                stack: ExceptionStack {
+                    location: occurrence.location.clone(),
+                    frames: outlier::frames(&occurrence.stack),
+                },
+                context: context.clone(),
+                time: occurrence.time,
+                version: version.to_owned(),
+            })
+            .collect();
+        StoredExtra {
+            outlier,
+            exceptions,
+        }
     }
 
     /// The endpoint's id and level, registering it in the database and the live table when new

@@ -1,7 +1,7 @@
 //! Monitoring levels, changed by admins and followed by every process.
 
-use dashboard_migration::schema::{Endpoint, Table};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use dashboard_migration::schema::{Endpoint, Rollup, Table};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use super::Store;
@@ -16,7 +16,31 @@ pub(crate) struct StoredLevel {
     pub(crate) monitor_level: i16,
 }
 
+/// An endpoint's stored requests and the sum of their durations.
+#[derive(Debug, FromQueryResult)]
+pub(crate) struct StoredDurations {
+    pub(crate) endpoint_id: i32,
+    pub(crate) hits: i64,
+    pub(crate) duration_sum_ms: f64,
+}
+
 impl Store {
+    /// Every endpoint's stored requests and their total duration, from the hourly rollups
+    /// (read once at start).
+    pub(crate) async fn endpoint_durations(&self) -> Result<Vec<StoredDurations>, DbErr> {
+        let select = Query::select()
+            .column(Rollup::EndpointId)
+            .expr_as(super::sum_as_bigint(Expr::col(Rollup::Hits).into()), "hits")
+            .expr_as(
+                Func::sum(Expr::col(Rollup::DurationSumMs)),
+                "duration_sum_ms",
+            )
+            .from(self.table(Table::Rollup))
+            .group_by_col(Rollup::EndpointId)
+            .to_owned();
+        self.fetch(&select).await
+    }
+
     /// Sets an endpoint's level; false when there is no such endpoint.
     pub(crate) async fn set_endpoint_level(
         &self,

@@ -7,6 +7,7 @@
 mod connect;
 pub(crate) mod endpoint;
 pub(crate) mod export;
+pub(crate) mod incidents;
 pub(crate) mod levels;
 pub(crate) mod load;
 mod migrate;

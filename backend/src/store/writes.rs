@@ -12,6 +12,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Tran
 
 use super::Store;
 use super::export::REQUEST_FIELDS;
+use super::incidents::StoredExtra;
 use crate::config::MonitorLevel;
 use crate::record::histogram;
 
@@ -32,12 +33,27 @@ pub(crate) struct StoredMeasurement {
     pub(crate) version: Arc<str>,
     /// The day it arrived on in the configured `TIMEZONE`, for the daily latency histograms.
     pub(crate) day: NaiveDate,
+    /// Its outlier snapshot and exceptions, if any.
+    pub(crate) extra: Option<Box<StoredExtra>>,
 }
 
 #[derive(FromQueryResult)]
 struct EndpointIdLevel {
     id: i32,
     monitor_level: i16,
+}
+
+/// A request row's values: the endpoint, then `REQUEST_FIELDS` in their order.
+fn request_values(row: &StoredMeasurement) -> [sea_orm::sea_query::SimpleExpr; 7] {
+    [
+        row.endpoint_id.into(),
+        row.duration_ms.into(),
+        row.time_requested.into(),
+        (*row.version).into(),
+        row.group_by.clone().into(),
+        row.ip.clone().into(),
+        i32::from(row.status).into(),
+    ]
 }
 
 /// Key of a rollup row: endpoint, hour, version, status.
@@ -102,8 +118,13 @@ impl Store {
             .iter()
             .filter(|row| row.level >= MonitorLevel::PERFORMANCE)
             .collect();
-        for chunk in recorded.chunks(ROWS_PER_INSERT) {
+        let (plain, with_extra): (Vec<&StoredMeasurement>, Vec<&StoredMeasurement>) =
+            recorded.iter().partition(|row| row.extra.is_none());
+        for chunk in plain.chunks(ROWS_PER_INSERT) {
             self.insert_requests(&txn, chunk).await?;
+        }
+        for row in with_extra {
+            self.insert_request_with_extra(&txn, row).await?;
         }
         self.upsert_rollups(&txn, &recorded).await?;
         let mut latest: HashMap<i32, DateTime<Utc>> = HashMap::new();
@@ -135,18 +156,38 @@ impl Store {
             .into_table(self.table(Table::Request))
             .columns(std::iter::once(Request::EndpointId).chain(REQUEST_FIELDS));
         for row in rows {
-            // In the order of `REQUEST_FIELDS`, after the endpoint.
-            insert.values_panic([
-                row.endpoint_id.into(),
-                row.duration_ms.into(),
-                row.time_requested.into(),
-                (*row.version).into(),
-                row.group_by.clone().into(),
-                row.ip.clone().into(),
-                i32::from(row.status).into(),
-            ]);
+            insert.values_panic(request_values(row));
         }
         txn.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Stores a request alone, to learn its id, then its outlier snapshot and exceptions.
+    async fn insert_request_with_extra(
+        &self,
+        txn: &DatabaseTransaction,
+        row: &StoredMeasurement,
+    ) -> Result<(), DbErr> {
+        let insert = Query::insert()
+            .into_table(self.table(Table::Request))
+            .columns(std::iter::once(Request::EndpointId).chain(REQUEST_FIELDS))
+            .values_panic(request_values(row))
+            .returning_col(Request::Id)
+            .to_owned();
+        let inserted = txn
+            .query_one(&insert)
+            .await?
+            .ok_or(DbErr::RecordNotInserted)?;
+        let request_id: i64 = inserted.try_get("", "id")?;
+        let Some(extra) = &row.extra else {
+            return Ok(());
+        };
+        if let Some(outlier) = &extra.outlier {
+            self.insert_outlier(txn, request_id, outlier).await?;
+        }
+        for exception in &extra.exceptions {
+            self.insert_exception(txn, request_id, exception).await?;
+        }
         Ok(())
     }
 
@@ -319,6 +360,7 @@ mod tests {
             ip: None,
             version: "1.0".into(),
             day: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            extra: None,
         }
     }
 

@@ -1,80 +1,124 @@
-//! Box plots of latency per endpoint: whiskers from p5 to p95, the box from the first to the
+//! Box plots (of latency per endpoint, version or user; of CPU and memory across outliers): whiskers from p5 to p95, the box from the first to the
 //! third quartile, a line at the median.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Chart, INK, text_style};
-use crate::BoxPlots;
+use crate::{BoxPlots, Spread};
 
 const ROW_HEIGHT: u32 = 28;
 const LEFT: u32 = 240;
 const PLOT_WIDTH: u32 = 600;
 const TOP: u32 = 30;
 
+/// One row of a box plot: label, colour and p5, q1, median, q3, p95.
+struct Row {
+    label: String,
+    colour: [u8; 3],
+    values: [f64; 5],
+}
+
+fn size(rows: usize) -> (u32, u32) {
+    let height = TOP + rows.max(1) as u32 * ROW_HEIGHT + 10;
+    (LEFT + PLOT_WIDTH + 80, height)
+}
+
 impl Chart for BoxPlots {
     fn size(&self) -> (u32, u32) {
-        let height = TOP + self.boxes.len().max(1) as u32 * ROW_HEIGHT + 10;
-        (LEFT + PLOT_WIDTH + 80, height)
+        size(self.boxes.len())
     }
 
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let max = self
-            .boxes
-            .iter()
-            .map(|b| b.p95_ms)
-            .fold(0.0, f64::max)
-            .max(f64::MIN_POSITIVE);
-        let x = |ms: f64| (LEFT as f64 + ms / max * PLOT_WIDTH as f64).round() as i32;
-        let text = text_style(12);
-        root.draw(&Text::new("0 ms", (LEFT as i32, 8), text.clone()))?;
-        root.draw(&Text::new(
-            format!("{max:.1} ms"),
-            (x(max) - 30, 8),
-            text.clone(),
+        let rows = self.boxes.iter().map(|latency| Row {
+            label: latency.label.clone(),
+            colour: latency.colour,
+            values: [
+                latency.p5_ms,
+                latency.q1_ms,
+                latency.median_ms,
+                latency.q3_ms,
+                latency.p95_ms,
+            ],
+        });
+        draw_rows(root, rows.collect(), "ms")
+    }
+}
+
+impl Chart for Spread {
+    fn size(&self) -> (u32, u32) {
+        size(self.boxes.len())
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let rows = self.boxes.iter().map(|spread| Row {
+            label: format!("{} ({})", spread.label, spread.count),
+            colour: super::BLUE,
+            values: [spread.p5, spread.q1, spread.median, spread.q3, spread.p95],
+        });
+        draw_rows(root, rows.collect(), &self.unit)
+    }
+}
+
+/// Draws one box per row on an axis from 0 to the largest p95.
+fn draw_rows<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rows: Vec<Row>,
+    unit: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let max = rows
+        .iter()
+        .map(|row| row.values[4])
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let x = |value: f64| (LEFT as f64 + value / max * PLOT_WIDTH as f64).round() as i32;
+    let text = text_style(12);
+    root.draw(&Text::new(
+        format!("0 {unit}"),
+        (LEFT as i32, 8),
+        text.clone(),
+    ))?;
+    root.draw(&Text::new(
+        format!("{max:.1} {unit}"),
+        (x(max) - 30, 8),
+        text.clone(),
+    ))?;
+    for (index, row) in rows.into_iter().enumerate() {
+        let y = (TOP + index as u32 * ROW_HEIGHT) as i32;
+        let middle = y + ROW_HEIGHT as i32 / 2 - 2;
+        let [r, g, b] = row.colour;
+        let colour = RGBColor(r, g, b);
+        let light = |channel: u8| (f64::from(channel) + (255.0 - f64::from(channel)) * 0.8) as u8;
+        let [p5, q1, median, q3, p95] = row.values;
+        root.draw(&Text::new(row.label, (4, middle - 6), text.clone()))?;
+        root.draw(&PathElement::new(
+            vec![(x(p5), middle), (x(p95), middle)],
+            colour,
         ))?;
-        for (row, latency) in self.boxes.iter().enumerate() {
-            let y = (TOP + row as u32 * ROW_HEIGHT) as i32;
-            let middle = y + ROW_HEIGHT as i32 / 2 - 2;
-            let [r, g, b] = latency.colour;
-            let colour = RGBColor(r, g, b);
-            let light =
-                |channel: u8| (f64::from(channel) + (255.0 - f64::from(channel)) * 0.8) as u8;
-            root.draw(&Text::new(
-                latency.label.clone(),
-                (4, middle - 6),
-                text.clone(),
-            ))?;
+        for whisker in [p5, p95] {
             root.draw(&PathElement::new(
-                vec![(x(latency.p5_ms), middle), (x(latency.p95_ms), middle)],
+                vec![(x(whisker), middle - 6), (x(whisker), middle + 6)],
                 colour,
             ))?;
-            for whisker in [latency.p5_ms, latency.p95_ms] {
-                root.draw(&PathElement::new(
-                    vec![(x(whisker), middle - 6), (x(whisker), middle + 6)],
-                    colour,
-                ))?;
-            }
-            let body = [
-                (x(latency.q1_ms), middle - 9),
-                (x(latency.q3_ms).max(x(latency.q1_ms) + 1), middle + 9),
-            ];
-            root.draw(&Rectangle::new(
-                body,
-                RGBColor(light(r), light(g), light(b)).filled(),
-            ))?;
-            root.draw(&Rectangle::new(body, colour))?;
-            let median = x(latency.median_ms);
-            root.draw(&PathElement::new(
-                vec![(median, middle - 9), (median, middle + 9)],
-                INK.stroke_width(2),
-            ))?;
         }
-        Ok(())
+        let body = [(x(q1), middle - 9), (x(q3).max(x(q1) + 1), middle + 9)];
+        root.draw(&Rectangle::new(
+            body,
+            RGBColor(light(r), light(g), light(b)).filled(),
+        ))?;
+        root.draw(&Rectangle::new(body, colour))?;
+        root.draw(&PathElement::new(
+            vec![(x(median), middle - 9), (x(median), middle + 9)],
+            INK.stroke_width(2),
+        ))?;
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -108,5 +152,23 @@ mod tests {
             "background, then a filled and an outlined box each"
         );
         assert!(svg.contains("200.0 ms"), "the axis ends at the largest p95");
+    }
+
+    #[test]
+    fn spreads_carry_their_unit() {
+        let spread = Spread {
+            unit: "%".into(),
+            boxes: vec![crate::SpreadBox {
+                label: "core 0".into(),
+                count: 3,
+                p5: 10.0,
+                q1: 20.0,
+                median: 50.0,
+                q3: 70.0,
+                p95: 90.0,
+            }],
+        };
+        let svg = crate::charts::svg(&spread);
+        assert!(svg.contains("core 0 (3)") && svg.contains("90.0 %"));
     }
 }

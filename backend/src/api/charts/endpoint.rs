@@ -27,7 +27,7 @@ const DEFAULT_PAGE: u64 = 20;
 const MAX_PAGE: u64 = 100;
 
 /// The name of endpoint `id`, or 404.
-async fn endpoint_name(state: &ApiState, id: i32) -> Result<String, ApiError> {
+pub(crate) async fn endpoint_name(state: &ApiState, id: i32) -> Result<String, ApiError> {
     state
         .store
         .endpoint_name(id)

@@ -190,7 +190,7 @@ impl LocalDays {
 }
 
 /// The UTC instant of a day's first moment in `zone`.
-pub(super) fn local_midnight(zone: Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
+pub(crate) fn local_midnight(zone: Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     zone.from_local_datetime(&midnight)
         .earliest()

@@ -1,0 +1,287 @@
+//! Outliers of an endpoint and the application's exception groups (deleting one needs admin).
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{Days, Utc};
+use dashboard_shared::{
+    ErrorBody, ExceptionDetail, ExceptionGroup, ExceptionGroups, OutlierPage, Spread, SpreadBox,
+};
+use serde::Deserialize;
+
+use super::charts::endpoint::endpoint_name;
+use super::charts::local_midnight;
+use super::extract::{ApiPath, ApiQuery};
+use super::session::{AdminSession, Session};
+use super::{ApiError, ApiState};
+use crate::record::histogram::exact_quantile;
+use crate::store::incidents::GroupRow;
+
+/// Outliers or groups per page by default, and at most.
+const DEFAULT_PAGE: u64 = 10;
+const MAX_PAGE: u64 = 100;
+/// The latest outliers whose CPU and memory the box plots show.
+const FIGURES_OF: u64 = 500;
+/// Days in an exception group's sparkline, today included.
+const SPARKLINE_DAYS: u64 = 14;
+/// Occurrences listed with a group's detail.
+const OCCURRENCES_SHOWN: u64 = 50;
+
+/// Paging of outliers and exception groups.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PageQuery {
+    /// Items to skip (default 0).
+    offset: Option<u64>,
+    /// Items per page, 1 to 100 (default 10).
+    limit: Option<u64>,
+    /// Exceptions only: the endpoint's id, to see only its groups.
+    endpoint: Option<i32>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Result<(u64, u64), ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ApiError::BadRequest(format!(
+                "limit must be between 1 and {MAX_PAGE}"
+            )));
+        }
+        Ok((self.offset.unwrap_or(0), limit))
+    }
+}
+
+/// An endpoint's outliers, newest first, with box plots of CPU per core and of memory across
+/// its latest 500 outliers.
+#[utoipa::path(
+    get,
+    path = "/endpoints/{id}/outliers",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The endpoint's id"), PageQuery),
+    responses(
+        (status = 200, body = OutlierPage),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(super) async fn outliers(
+    State(state): State<ApiState>,
+    _session: Session,
+    ApiPath(id): ApiPath<i32>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Json<OutlierPage>, ApiError> {
+    let (offset, limit) = query.page()?;
+    endpoint_name(&state, id).await?;
+    let figures = state.store.outlier_figures(id, FIGURES_OF).await?;
+    let cores = figures
+        .iter()
+        .map(|(cpu, _)| cpu.per_core.len())
+        .max()
+        .unwrap_or(0);
+    let mut cpu: Vec<SpreadBox> = (0..cores)
+        .filter_map(|core| {
+            spread(
+                format!("core {core}"),
+                figures
+                    .iter()
+                    .filter_map(|(cpu, _)| cpu.per_core.get(core).map(|v| f64::from(*v))),
+            )
+        })
+        .collect();
+    cpu.extend(spread(
+        "this process".to_owned(),
+        figures.iter().map(|(cpu, _)| f64::from(cpu.process)),
+    ));
+    let mebibytes = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    let memory = [
+        spread(
+            "this process".to_owned(),
+            figures.iter().map(|(_, memory)| mebibytes(memory.process)),
+        ),
+        spread(
+            "machine in use".to_owned(),
+            figures.iter().map(|(_, memory)| mebibytes(memory.used)),
+        ),
+    ];
+    Ok(Json(OutlierPage {
+        total: state.store.outlier_count(id).await?,
+        outliers: state.store.outliers(id, offset, limit).await?,
+        cpu: Spread {
+            unit: "%".to_owned(),
+            boxes: cpu,
+        },
+        memory: Spread {
+            unit: "MiB".to_owned(),
+            boxes: memory.into_iter().flatten().collect(),
+        },
+    }))
+}
+
+/// The spread of `values` as a box; `None` without values.
+fn spread(label: String, values: impl Iterator<Item = f64>) -> Option<SpreadBox> {
+    let mut values: Vec<f64> = values.collect();
+    values.sort_by(f64::total_cmp);
+    Some(SpreadBox {
+        label,
+        count: values.len() as u64,
+        p5: exact_quantile(&values, 0.05)?,
+        q1: exact_quantile(&values, 0.25)?,
+        median: exact_quantile(&values, 0.5)?,
+        q3: exact_quantile(&values, 0.75)?,
+        p95: exact_quantile(&values, 0.95)?,
+    })
+}
+
+/// Exception groups (panics, 5xx answers, reported errors), latest first, with their
+/// occurrences per day over the last 14 days (in `TIMEZONE`).
+#[utoipa::path(
+    get,
+    path = "/exceptions",
+    tag = "read",
+    security(("session" = [])),
+    params(PageQuery),
+    responses((status = 200, body = ExceptionGroups), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub(super) async fn exceptions(
+    State(state): State<ApiState>,
+    _session: Session,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Json<ExceptionGroups>, ApiError> {
+    let (offset, limit) = query.page()?;
+    let (total, rows) = state
+        .store
+        .exception_groups(query.endpoint, offset, limit)
+        .await?;
+    let zone = state.config.timezone;
+    let today = Utc::now().with_timezone(&zone).date_naive();
+    let first = today
+        .checked_sub_days(Days::new(SPARKLINE_DAYS - 1))
+        .unwrap_or(today);
+    let days: Vec<_> = first.iter_days().take_while(|day| *day <= today).collect();
+    let groups = describe(
+        &state,
+        rows,
+        |group_id, times| {
+            let mut daily = vec![0; days.len()];
+            for time in times.get(&group_id).into_iter().flatten() {
+                let day = time.with_timezone(&zone).date_naive();
+                if let Ok(index) = usize::try_from((day - first).num_days())
+                    && let Some(count) = daily.get_mut(index)
+                {
+                    *count += 1;
+                }
+            }
+            daily
+        },
+        local_midnight(zone, first),
+    )
+    .await?;
+    Ok(Json(ExceptionGroups {
+        total,
+        days: days.iter().map(ToString::to_string).collect(),
+        groups,
+    }))
+}
+
+/// The groups as DTOs, with their versions and daily counts (by `daily`) since `since`.
+async fn describe(
+    state: &ApiState,
+    rows: Vec<GroupRow>,
+    daily: impl Fn(i32, &HashMap<i32, Vec<chrono::DateTime<Utc>>>) -> Vec<u64>,
+    since: chrono::DateTime<Utc>,
+) -> Result<Vec<ExceptionGroup>, ApiError> {
+    let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+    let mut versions: HashMap<i32, Vec<String>> = HashMap::new();
+    let mut times: HashMap<i32, Vec<chrono::DateTime<Utc>>> = HashMap::new();
+    if !ids.is_empty() {
+        for (group, version) in state.store.exception_versions(&ids).await? {
+            versions.entry(group).or_default().push(version);
+        }
+        for (group, time) in state.store.exception_times(&ids, since).await? {
+            times.entry(group).or_default().push(time);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| ExceptionGroup {
+            id: i64::from(row.id),
+            endpoint_id: row.endpoint_id.map(i64::from),
+            endpoint: row.endpoint,
+            type_name: row.type_name,
+            message: row.message,
+            count: u64::try_from(row.count).unwrap_or(0),
+            first_seen: row.first_seen,
+            last_seen: row.last_seen,
+            versions: versions.remove(&row.id).unwrap_or_default(),
+            daily: daily(row.id, &times),
+        })
+        .collect())
+}
+
+/// One exception group: its latest occurrence's context and stack, and its latest occurrences.
+#[utoipa::path(
+    get,
+    path = "/exceptions/{id}",
+    tag = "read",
+    security(("session" = [])),
+    params(("id" = i32, Path, description = "The group's id")),
+    responses(
+        (status = 200, body = ExceptionDetail),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(super) async fn exception(
+    State(state): State<ApiState>,
+    _session: Session,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<ExceptionDetail>, ApiError> {
+    let row = state
+        .store
+        .exception_group(id)
+        .await?
+        .ok_or(ApiError::NotFound("no such exception group"))?;
+    let context = row.context()?;
+    let stack = row.stack()?;
+    let group = describe(&state, vec![row], |_, _| Vec::new(), Utc::now())
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound("no such exception group"))?;
+    Ok(Json(ExceptionDetail {
+        group,
+        location: stack.location,
+        stack: stack.frames,
+        context,
+        occurrences: state
+            .store
+            .exception_occurrences(id, OCCURRENCES_SHOWN)
+            .await?,
+    }))
+}
+
+/// Deletes an exception group and its occurrences.
+#[utoipa::path(
+    delete,
+    path = "/exceptions/{id}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i32, Path, description = "The group's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)
+    )
+)]
+pub(super) async fn delete_exception(
+    State(state): State<ApiState>,
+    _admin: AdminSession,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.delete_exception_group(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("no such exception group"))
+    }
+}

@@ -1,0 +1,88 @@
+//! Level 2: outliers. A request is an outlier when it is still running after its endpoint's
+//! average duration × `OUTLIER_DETECTION_CONSTANT` (once the endpoint has
+//! `OUTLIER_MIN_SAMPLES` requests). One watchdog task serves every deadline from a timer queue
+//! and, at the deadline, takes a snapshot: the spans the request is in, CPU and memory (refreshed
+//! in the background), and the request's head and body fields copied when it started.
+//!
+//! Requests that finish in time cost a copy of their head, a root span and a queued deadline;
+//! everything else (redaction, JSON) happens in the writer, for outliers only.
+
+mod context;
+mod redact;
+mod request;
+mod system;
+mod watchdog;
+
+pub(crate) use context::{ContextRenderer, cpu, frames, memory};
+pub(crate) use redact::{MAX_VALUE_BYTES, cap};
+pub(crate) use watchdog::{Snapshot, Watch};
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use tokio::sync::watch;
+
+use crate::collect::EndpointState;
+use crate::config::Config;
+use crate::spans::{self, RequestSpans};
+use request::RequestCopy;
+use system::{SystemMonitor, SystemState};
+use watchdog::Watchdog;
+
+/// What the layer needs to watch requests, shared by every clone of it.
+pub(crate) struct Outliers {
+    watchdog: Arc<Watchdog>,
+    system: Arc<SystemMonitor>,
+    constant: f64,
+    min_samples: u64,
+}
+
+/// A request being watched: its shared state and the root span its own spans hang under.
+pub(crate) struct Watching {
+    pub(crate) watch: Arc<Watch>,
+    pub(crate) root: tracing::Span,
+}
+
+impl Outliers {
+    pub(crate) fn new(config: &Config) -> Self {
+        Outliers {
+            watchdog: Arc::default(),
+            system: Arc::default(),
+            constant: config.outlier_detection_constant,
+            min_samples: config.outlier_min_samples,
+        }
+    }
+
+    /// Starts the watchdog and the background refresh of CPU and memory figures.
+    pub(crate) fn spawn(&self, shutdown: &watch::Sender<bool>) {
+        tokio::spawn(
+            Arc::clone(&self.watchdog).run(Arc::clone(&self.system), shutdown.subscribe()),
+        );
+        tokio::spawn(Arc::clone(&self.system).run(shutdown.subscribe()));
+    }
+
+    /// The latest CPU and memory figures.
+    pub(crate) fn system(&self) -> Arc<SystemState> {
+        self.system.latest()
+    }
+
+    /// Starts watching a request at level 2 or more: copies its head, opens its root span and,
+    /// when the endpoint has enough history, queues its deadline.
+    pub(crate) fn watch(
+        &self,
+        request: &mut Request,
+        route: &str,
+        endpoint: Option<&EndpointState>,
+    ) -> Watching {
+        let spans = Arc::new(RequestSpans::default());
+        let root = spans::root_span(&spans);
+        let watch = Arc::new(Watch::new(RequestCopy::take(request, route), spans));
+        if let Some(threshold) = endpoint
+            .and_then(|endpoint| endpoint.outlier_threshold(self.constant, self.min_samples))
+        {
+            self.watchdog
+                .watch(&watch, tokio::time::Instant::now() + threshold);
+        }
+        Watching { watch, root }
+    }
+}

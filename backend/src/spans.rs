@@ -1,0 +1,229 @@
+//! Following the `tracing` spans of monitored requests: a `tracing_subscriber` layer that knows,
+//! for every request at level 2 or more, where the request is (the path of spans it entered last
+//! and has not left for good), so that the outlier watchdog can read it from another thread.
+//!
+//! The dashboard's layer creates a root span per watched request ([`root_span`]) and enters it
+//! whenever it polls the request; spans created under it belong to the request. A request
+//! suspended at an `.await` keeps the path of the spans it is suspended in: the path changes when
+//! the request enters a span and when a span on the path closes, not when it merely leaves one
+//! while waiting.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use tracing::span::{Attributes, Id};
+use tracing::{Metadata, Subscriber};
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::LookupSpan;
+
+/// A place in the code: the callsite of a span.
+pub(crate) type Frame = &'static Metadata<'static>;
+
+/// Spans from the request's root (not included) to the innermost, innermost last.
+pub(crate) type SpanPath = Arc<Vec<Frame>>;
+
+/// The target of the root span the dashboard opens for each watched request.
+const ROOT_TARGET: &str = "axum_monitoring_dashboard::request";
+
+/// The spans of one request, as far as the [`SpanLayer`] follows them.
+#[derive(Default)]
+pub(crate) struct RequestSpans {
+    /// The path to the span the request entered last and has not closed.
+    current: ArcSwap<Vec<Frame>>,
+}
+
+impl RequestSpans {
+    /// Where the request is now, outermost first.
+    pub(crate) fn current(&self) -> SpanPath {
+        self.current.load_full()
+    }
+}
+
+thread_local! {
+    /// The request whose root span is being created on this thread, for the layer to pick up.
+    static NEW_ROOT: RefCell<Option<Arc<RequestSpans>>> = const { RefCell::new(None) };
+}
+
+/// Opens the root span of a watched request; the [`SpanLayer`], when installed, ties every span
+/// created under it to `spans`. Without a subscriber this is a disabled span and costs nothing.
+pub(crate) fn root_span(spans: &Arc<RequestSpans>) -> tracing::Span {
+    NEW_ROOT.with(|root| *root.borrow_mut() = Some(Arc::clone(spans)));
+    let span = tracing::info_span!(target: ROOT_TARGET, "request");
+    NEW_ROOT.with(|root| root.borrow_mut().take());
+    span
+}
+
+/// What the layer keeps in a followed span's extensions.
+struct Followed {
+    request: Arc<RequestSpans>,
+    /// The path to this span (empty for the root).
+    path: SpanPath,
+    /// The path to its parent, where the request is again once this span closes.
+    parent_path: SpanPath,
+}
+
+/// The `tracing_subscriber` layer that lets outlier snapshots (and exception reports) name the
+/// spans a request is in. Add it to your subscriber, or let [`crate::Dashboard::init_tracing`]
+/// install a subscriber with it; without it, outliers are still captured but without their
+/// span stack.
+///
+/// ```no_run
+/// use tracing_subscriber::prelude::*;
+///
+/// tracing_subscriber::registry()
+///     .with(tracing_subscriber::fmt::layer())
+///     .with(axum_monitoring_dashboard::SpanLayer::default())
+///     .init();
+/// ```
+///
+/// Spans that belong to no watched request cost one lookup of their parent when created and of
+/// themselves when entered.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SpanLayer {
+    _private: (),
+}
+
+impl<S> tracing_subscriber::Layer<S> for SpanLayer
+where
+    S: Subscriber + for<'lookup> LookupSpan<'lookup>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let metadata = attrs.metadata();
+        let followed = if metadata.target() == ROOT_TARGET {
+            NEW_ROOT
+                .with(|root| root.borrow_mut().take())
+                .map(|request| Followed {
+                    request,
+                    path: SpanPath::default(),
+                    parent_path: SpanPath::default(),
+                })
+        } else {
+            span.parent().and_then(|parent| {
+                let extensions = parent.extensions();
+                let parent = extensions.get::<Followed>()?;
+                let mut path = Vec::with_capacity(parent.path.len() + 1);
+                path.extend_from_slice(&parent.path);
+                path.push(metadata);
+                Some(Followed {
+                    request: Arc::clone(&parent.request),
+                    path: Arc::new(path),
+                    parent_path: Arc::clone(&parent.path),
+                })
+            })
+        };
+        if let Some(followed) = followed {
+            span.extensions_mut().insert(followed);
+        }
+    }
+
+    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let extensions = span.extensions();
+        // Entering the root again (every poll) says nothing about where the request is.
+        if let Some(followed) = extensions.get::<Followed>()
+            && !followed.path.is_empty()
+        {
+            followed.request.current.store(Arc::clone(&followed.path));
+        }
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let extensions = span.extensions();
+        if let Some(followed) = extensions.get::<Followed>() {
+            let current = followed.request.current.load();
+            if Arc::ptr_eq(&current, &followed.path) {
+                followed
+                    .request
+                    .current
+                    .store(Arc::clone(&followed.parent_path));
+            }
+        }
+    }
+}
+
+/// The spans the current thread is in, outermost first, up to (not including) a watched
+/// request's root span. Empty when the subscriber keeps no span registry.
+pub(crate) fn current_stack() -> Vec<Frame> {
+    tracing::dispatcher::get_default(|dispatch| {
+        let current = dispatch.current_span();
+        let (Some(id), Some(registry)) = (
+            current.id(),
+            dispatch.downcast_ref::<tracing_subscriber::Registry>(),
+        ) else {
+            return Vec::new();
+        };
+        let Some(span) = registry.span(id) else {
+            return Vec::new();
+        };
+        let mut stack: Vec<Frame> = span
+            .scope()
+            .map(|span| span.metadata())
+            .take_while(|metadata| metadata.target() != ROOT_TARGET)
+            .collect();
+        stack.reverse();
+        stack
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Instrument;
+    use tracing_subscriber::prelude::*;
+
+    use super::*;
+
+    fn names(path: &[Frame]) -> Vec<&'static str> {
+        path.iter().map(|frame| frame.name()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_suspended_request_is_where_it_waits_and_moves_back_out_when_a_span_closes() {
+        let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
+        let _default = tracing::subscriber::set_default(subscriber);
+        let request = Arc::new(RequestSpans::default());
+        let root = root_span(&request);
+        let (release, entered) = tokio::sync::oneshot::channel::<()>();
+        let (reached, waiting) = tokio::sync::oneshot::channel::<()>();
+        let inside = Arc::clone(&request);
+        // Spans are created while the request is polled, as `#[instrument]` functions do.
+        let handler = async move {
+            let work = async {
+                async {
+                    let _ = reached.send(());
+                    let _ = entered.await;
+                }
+                .instrument(tracing::info_span!("load_user"))
+                .await;
+                assert_eq!(
+                    names(&inside.current()),
+                    ["handler"],
+                    "back out of the closed span"
+                );
+            };
+            work.instrument(tracing::info_span!("handler")).await
+        };
+        tokio::join!(handler.instrument(root), async {
+            let _ = waiting.await;
+            // The request is suspended inside `load_user`: no span is entered now.
+            assert_eq!(names(&request.current()), ["handler", "load_user"]);
+            let _ = release.send(());
+        });
+        assert_eq!(names(&request.current()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn the_current_stack_ends_at_the_requests_root() {
+        let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
+        let _default = tracing::subscriber::set_default(subscriber);
+        let outer = tracing::info_span!("outside");
+        let _outer = outer.enter();
+        let root = root_span(&Arc::new(RequestSpans::default()));
+        let _root = root.enter();
+        let inner = tracing::info_span!("render");
+        let _inner = inner.enter();
+        assert_eq!(names(&current_stack()), ["render"]);
+    }
+}
