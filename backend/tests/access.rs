@@ -88,10 +88,28 @@ async fn every_route_lets_in_exactly_the_callers_its_tag_names() {
         .unwrap();
     let app = monitor.bind(common::app());
     send(&app, get_request("/users/1")).await;
+    // Two exception groups: one to read, one to delete.
+    send(&app, get_request("/fail")).await;
+    send(&app, get_request("/panic")).await;
     monitor.shutdown().await;
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let (_, _, overview) = send(&app, with_cookie("GET", "/dashboard/api/overview", &cookie)).await;
     let endpoint_id = overview[0]["id"].to_string();
+    let (_, _, exceptions) = send(
+        &app,
+        with_cookie("GET", "/dashboard/api/exceptions", &cookie),
+    )
+    .await;
+    let group_id = |type_name: &str| {
+        exceptions["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|group| group["type_name"] == type_name)
+            .unwrap_or_else(|| panic!("{type_name} in {exceptions}"))["id"]
+            .to_string()
+    };
+    let (read_group, deleted_group) = (group_id("HTTP 500"), group_id("panic"));
     let (_, _, document) = send(
         &app,
         with_cookie("GET", "/dashboard/api/openapi.json", &cookie),
@@ -122,6 +140,12 @@ async fn every_route_lets_in_exactly_the_callers_its_tag_names() {
                 .await;
                 let id = if path.starts_with("/endpoints/") {
                     endpoint_id.clone()
+                } else if path.starts_with("/exceptions/") {
+                    if method == "delete" {
+                        deleted_group.clone()
+                    } else {
+                        read_group.clone()
+                    }
                 } else {
                     created["id"].to_string()
                 };

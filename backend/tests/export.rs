@@ -195,8 +195,10 @@ async fn deployment_details_never_contain_a_secret() {
     .group_by("alice")
     .ip([192, 0, 2, 1].into());
     assert!(monitor.record_historical(request));
-    monitor.shutdown().await;
     let app = monitor.bind(app());
+    // An exception group for the exception routes.
+    send(&app, get_request("/fail")).await;
+    monitor.shutdown().await;
     let (guest, _) = login(&app, "/dashboard", "guest", "guest-secret-pw").await;
     let responses = every_readable_response(&app, &guest).await;
     assert!(

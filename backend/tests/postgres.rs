@@ -57,6 +57,9 @@ async fn a_guest_never_sees_the_database_password() {
         .unwrap();
     let app = monitor.bind(common::app());
     common::send(&app, common::get_request("/users/1")).await;
+    // An exception group (stored with RETURNING and an upsert) for the exception routes.
+    common::send(&app, common::get_request("/fail")).await;
+    monitor.shutdown().await;
     let (guest, _) = common::login(&app, "/dashboard", "guest", "guest-password").await;
     for (path, body) in common::every_readable_response(&app, &guest).await {
         assert!(

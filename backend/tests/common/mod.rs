@@ -204,15 +204,24 @@ pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String,
     )
     .await;
     let (_, _, overview) = send(app, with_cookie("GET", "/dashboard/api/overview", cookie)).await;
-    // Endpoint routes are read for the first endpoint; the caller made sure there is one.
+    // Endpoint routes are read for the first endpoint, exception routes for the latest group;
+    // the caller made sure there are both.
     let endpoint = overview[0]["id"].to_string();
+    let (_, _, exceptions) =
+        send(app, with_cookie("GET", "/dashboard/api/exceptions", cookie)).await;
+    let group = exceptions["groups"][0]["id"].to_string();
     let mut responses = Vec::new();
     for (path, operations) in document["paths"].as_object().unwrap() {
         if operations
             .get("get")
             .is_some_and(|op| op["tags"][0] == "read")
         {
-            let uri = format!("/dashboard/api{}", path.replace("{id}", &endpoint));
+            let id = if path.starts_with("/exceptions/") {
+                &group
+            } else {
+                &endpoint
+            };
+            let uri = format!("/dashboard/api{}", path.replace("{id}", id));
             let response = app
                 .clone()
                 .oneshot(with_cookie("GET", &uri, cookie))
