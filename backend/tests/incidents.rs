@@ -147,9 +147,19 @@ async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
 
 #[tokio::test]
 async fn a_request_stuck_past_its_deadline_is_one_outlier_naming_its_span() {
-    let _spans = with_spans();
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite:///{}", dir.path().join("d.db").display());
+    one_outlier_naming_its_span(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+async fn a_request_stuck_past_its_deadline_is_one_outlier_on_postgres() {
+    one_outlier_naming_its_span(&fresh_database().await).await;
+}
+
+async fn one_outlier_naming_its_span(database: &str) {
+    let _spans = with_spans();
+    let database = database.to_owned();
     warm_up(&database, &[("GET", "/work?delay_ms=20")]).await;
 
     let monitor = level_two(&database).await;

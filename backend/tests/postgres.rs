@@ -4,32 +4,8 @@
 
 mod common;
 
-use sea_orm::{ConnectionTrait, Database};
 
-/// A fresh database on the test server, so runs never see each other's rows.
-async fn fresh_database() -> String {
-    let server = std::env::var("DASHBOARD_TEST_POSTGRES_URL")
-        .expect("DASHBOARD_TEST_POSTGRES_URL: run `cargo xtask test`");
-    let name = format!(
-        "dashboard_test_{}_{}",
-        std::process::id(),
-        chrono_free_nanos()
-    );
-    let admin = Database::connect(&server).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (base, _) = server.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
-
-fn chrono_free_nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
+use common::fresh_database;
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run `cargo xtask test`"]

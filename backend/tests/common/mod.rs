@@ -238,3 +238,23 @@ pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String,
     }
     responses
 }
+
+/// A fresh database on the test PostgreSQL server (`DASHBOARD_TEST_POSTGRES_URL`, started by
+/// `cargo xtask test`), so runs never see each other's rows.
+pub async fn fresh_database() -> String {
+    use sea_orm::ConnectionTrait;
+    let server = std::env::var("DASHBOARD_TEST_POSTGRES_URL")
+        .expect("DASHBOARD_TEST_POSTGRES_URL: run `cargo xtask test`");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let name = format!("dashboard_test_{}_{nanos}", std::process::id());
+    let admin = sea_orm::Database::connect(&server).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = server.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
