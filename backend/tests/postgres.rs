@@ -4,7 +4,6 @@
 
 mod common;
 
-
 use common::fresh_database;
 
 #[tokio::test]

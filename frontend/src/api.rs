@@ -1,8 +1,9 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
 use dashboard_shared::{
-    DeploymentDetails, EndpointDetails, EndpointLevel, ErrorBody, LoginRequest, NewUser,
-    OverviewRow, RequestPage, SessionInfo, UserInfo, UserUpdate, api,
+    DeploymentDetails, EndpointDetails, EndpointLevel, ErrorBody, ExceptionDetail, ExceptionGroups,
+    LoginRequest, NewUser, OutlierPage, OverviewRow, RequestPage, SessionInfo, UserInfo,
+    UserUpdate, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -252,4 +253,42 @@ pub async fn failed_requests(id: i64, cursor: Option<String>) -> Result<RequestP
         None => String::new(),
     };
     send(get(&format!("{path}{query}"))).await
+}
+
+/// `GET /api/endpoints/{id}/outliers`: a page of outliers from `offset`.
+pub async fn outliers(id: i64, offset: u64, limit: u64) -> Result<OutlierPage, ApiFailure> {
+    let path = api::with_id(api::ENDPOINT_OUTLIERS, id);
+    send(get(&format!("{path}?offset={offset}&limit={limit}"))).await
+}
+
+/// `GET /api/exceptions`: a page of exception groups, only `endpoint`'s when given.
+pub async fn exceptions(
+    endpoint: Option<i64>,
+    offset: u64,
+    limit: u64,
+) -> Result<ExceptionGroups, ApiFailure> {
+    let filter = endpoint
+        .map(|endpoint| format!("&endpoint={endpoint}"))
+        .unwrap_or_default();
+    send(get(&format!(
+        "{}?offset={offset}&limit={limit}{filter}",
+        api::EXCEPTIONS
+    )))
+    .await
+}
+
+/// `GET /api/exceptions/{id}`.
+pub async fn exception(id: i64) -> Result<ExceptionDetail, ApiFailure> {
+    send(get(&api::with_id(api::EXCEPTION, id))).await
+}
+
+/// `DELETE /api/exceptions/{id}` (admin, answered with 204 No Content).
+pub async fn delete_exception(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
+    let path = api::with_id(api::EXCEPTION, id);
+    send_no_content(
+        Request::delete(&url(&path))
+            .header(api::CSRF_HEADER, csrf_token)
+            .build(),
+    )
+    .await
 }

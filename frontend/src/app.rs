@@ -9,7 +9,9 @@ use crate::api::{self, ApiFailure};
 use crate::pages::api_performance::ApiPerformancePage;
 use crate::pages::daily_utilization::DailyUtilizationPage;
 use crate::pages::endpoint::EndpointPage;
+use crate::pages::exceptions::ExceptionsPage;
 use crate::pages::multi_version::MultiVersionPage;
+use crate::pages::outliers::OutliersPage;
 use crate::pages::{
     configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
     overview::OverviewPage,
@@ -47,6 +49,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/daily-utilization") view=DailyUtilizationPage />
                 <Route path=path!("/multi-version") view=MultiVersionPage />
                 <Route path=path!("/endpoint/:id") view=EndpointPage />
+                <Route path=path!("/endpoint/:id/outliers") view=OutliersPage />
+                <Route path=path!("/exceptions") view=ExceptionsPage />
             </Routes>
         </Router>
     }

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod chart_page;
+pub mod context;
 pub mod figures;
 pub mod level_buttons;
 pub mod nav;

@@ -36,6 +36,7 @@ pub fn Nav() -> impl IntoView {
             <A href=format!("{base}/daily-utilization")>"Daily utilization"</A>
             <A href=format!("{base}/api-performance")>"API performance"</A>
             <A href=format!("{base}/multi-version")>"Multi version"</A>
+            <A href=format!("{base}/exceptions")>"Exceptions"</A>
             <A href=format!("{base}/configuration")>"Configuration"</A>
             <span class="spacer"></span>
             <span id="whoami">{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>

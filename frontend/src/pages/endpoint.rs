@@ -110,6 +110,7 @@ fn DetailsCard(me: SessionInfo, details: EndpointDetails) -> impl IntoView {
                 <dt>"First seen"</dt><dd data-field="first-seen" data-version=details.version_added.clone()>{first_seen}</dd>
                 <dt>"Last requested"</dt><dd data-field="last-requested" title=last>{ago(Utc::now(), details.last_requested)}</dd>
             </dl>
+            <p><a id="outliers-link" href=format!("{}/endpoint/{id}/outliers", client::base_path())>"Outliers ›"</a></p>
             <p class="error">{move || message.get()}</p>
         </section>
     }

@@ -1,0 +1,226 @@
+//! Exceptions: groups of panics, 5xx answers and reported errors, latest first (optionally of
+//! one endpoint), with their occurrences per day; a group's detail shows its latest context and
+//! the spans it happened in, and admins can delete it.
+
+use dashboard_shared::{ExceptionDetail, ExceptionGroup, Role};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+
+use crate::api::{self as client, ApiFailure};
+use crate::app::SessionState;
+use crate::components::context::{ContextView, SpanStack};
+use crate::components::nav::Nav;
+use crate::time::local_time;
+
+/// Groups per page.
+const PAGE: u64 = 20;
+
+/// The Exceptions page (`/exceptions`).
+#[component]
+pub fn ExceptionsPage() -> impl IntoView {
+    let session = expect_context::<SessionState>();
+    let endpoint = RwSignal::new(None::<i64>);
+    let offset = RwSignal::new(0_u64);
+    let selected = RwSignal::new(None::<i64>);
+    // Bumped after a deletion, to read the groups again.
+    let generation = RwSignal::new(0_u32);
+    let endpoints = LocalResource::new(|| client::overview());
+    let groups = LocalResource::new(move || {
+        let (endpoint, offset) = (endpoint.get(), offset.get());
+        generation.track();
+        async move {
+            let me = session.current().await?;
+            Ok::<_, ApiFailure>((me, client::exceptions(endpoint, offset, PAGE).await?))
+        }
+    });
+    let choose_endpoint = move |event| {
+        let value = event_target_value(&event);
+        endpoint.set(value.parse().ok());
+        offset.set(0);
+        selected.set(None);
+    };
+    view! {
+        <Nav />
+        <main>
+            <h1>"Exceptions"</h1>
+            <label>"Endpoint "
+                <select id="exception-endpoint" on:change=choose_endpoint>
+                    <option value="">"All endpoints"</option>
+                    {move || endpoints.get().and_then(Result::ok).map(|rows| {
+                        rows.into_iter()
+                            .map(|row| view! { <option value=row.id.to_string()>{row.name}</option> })
+                            .collect_view()
+                    })}
+                </select>
+            </label>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    groups.get().map(|result| match result {
+                        Ok((me, page)) => {
+                            let total = page.total;
+                            let shown = offset.get();
+                            view! {
+                                <p id="exception-count" data-total=total>{format!("{total} groups")}</p>
+                                <GroupTable groups=page.groups days=page.days zone=me.timezone.clone() selected />
+                                <div class="table-controls">
+                                    <button id="exceptions-newer" disabled=shown == 0
+                                        on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Newer"</button>
+                                    <button id="exceptions-older" disabled=shown + PAGE >= total
+                                        on:click=move |_| offset.update(|o| *o += PAGE)>"Older ›"</button>
+                                </div>
+                                {move || selected.get().map(|id| view! {
+                                    <GroupDetail id zone=me.timezone.clone() admin=me.role == Role::Admin
+                                        csrf=me.csrf_token.clone()
+                                        deleted=move || { selected.set(None); generation.update(|g| *g += 1); } />
+                                })}
+                            }
+                            .into_any()
+                        }
+                        Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
+                    })
+                }}
+            </Suspense>
+        </main>
+    }
+}
+
+/// The groups, a row each; a click shows the group's detail.
+#[component]
+fn GroupTable(
+    groups: Vec<ExceptionGroup>,
+    days: Vec<String>,
+    zone: String,
+    selected: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    if groups.is_empty() {
+        return view! { <p id="exceptions-empty">"No exceptions."</p> }.into_any();
+    }
+    let rows = groups
+        .into_iter()
+        .map(|group| {
+            let id = group.id;
+            view! {
+                <tr class="clickable" data-id=id data-type=group.type_name.clone() data-count=group.count
+                    on:click=move |_| selected.set(Some(id))>
+                    <td><code>{group.type_name.clone()}</code></td>
+                    <td>{group.message.clone()}</td>
+                    <td>{group.endpoint.clone().unwrap_or_default()}</td>
+                    <td>{group.count}</td>
+                    <td>{local_time(group.first_seen, &zone)}</td>
+                    <td>{local_time(group.last_seen, &zone)}</td>
+                    <td>{group.versions.join(", ")}</td>
+                    <td inner_html=sparkline(&group.daily, &days)></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table id="exceptions-table">
+                <thead><tr>
+                    <th>"Type"</th><th>"Message"</th><th>"Endpoint"</th><th>"Occurrences"</th>
+                    <th>"First seen"</th><th>"Last seen"</th><th>"Versions"</th><th>"Per day"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// Occurrences per day as small bars, a `<rect>` per day with its count in the title.
+fn sparkline(daily: &[u64], days: &[String]) -> String {
+    const BAR: usize = 6;
+    const HEIGHT: f64 = 20.0;
+    let max = daily.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let bars: String = daily
+        .iter()
+        .zip(days)
+        .enumerate()
+        .map(|(index, (count, day))| {
+            let height = (*count as f64 / max * HEIGHT).max(if *count > 0 { 1.0 } else { 0.0 });
+            format!(
+                r##"<rect x="{}" y="{:.1}" width="{}" height="{height:.1}" data-count="{count}" fill="#2f6fed"><title>{day}: {count}</title></rect>"##,
+                index * BAR,
+                HEIGHT - height,
+                BAR - 1
+            )
+        })
+        .collect();
+    format!(
+        r#"<svg class="sparkline" width="{}" height="{HEIGHT}" role="img">{bars}</svg>"#,
+        daily.len() * BAR
+    )
+}
+
+/// One group: the latest occurrence's context and spans, the latest occurrences, and for
+/// admins a delete button.
+#[component]
+fn GroupDetail(
+    id: i64,
+    zone: String,
+    admin: bool,
+    csrf: String,
+    deleted: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let detail = LocalResource::new(move || client::exception(id));
+    let message = RwSignal::new(None::<String>);
+    let delete = move |_| {
+        let csrf = csrf.clone();
+        spawn_local(async move {
+            match client::delete_exception(&csrf, id).await {
+                Ok(()) => deleted(),
+                Err(failure) => message.set(Some(failure.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="exception-detail" data-id=id>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    let zone = zone.clone();
+                    detail.get().map(|result| match result {
+                        Ok(detail) => view! { <DetailView detail zone /> }.into_any(),
+                        Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
+                    })
+                }}
+            </Suspense>
+            {admin.then(|| view! { <button id="exception-delete" on:click=delete.clone()>"Delete this group"</button> })}
+            <p class="error">{move || message.get()}</p>
+        </section>
+    }
+}
+
+#[component]
+fn DetailView(detail: ExceptionDetail, zone: String) -> impl IntoView {
+    let occurrences = detail
+        .occurrences
+        .iter()
+        .map(|occurrence| {
+            view! {
+                <tr>
+                    <td>{local_time(occurrence.time, &zone)}</td>
+                    <td>{occurrence.version.clone()}</td>
+                    <td>{occurrence.request_id.map(|id| id.to_string()).unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card-title">
+            <h2><code>{detail.group.type_name.clone()}</code>" "{detail.group.message.clone()}</h2>
+        </div>
+        {detail.location.map(|location| view! { <p data-part="location">"At "<code>{location}</code></p> })}
+        <h4>"Spans"</h4>
+        <SpanStack stack=detail.stack />
+        <h3>"Latest occurrence"</h3>
+        <ContextView context=detail.context />
+        <h4>"Latest occurrences"</h4>
+        <table id="exception-occurrences">
+            <thead><tr><th>"Time"</th><th>"Version"</th><th>"Request"</th></tr></thead>
+            <tbody>{occurrences}</tbody>
+        </table>
+    }
+}

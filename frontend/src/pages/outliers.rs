@@ -1,0 +1,152 @@
+//! An endpoint's outliers: how many, box plots of CPU per core and of memory across them, and a
+//! card per outlier (newest first, a page at a time) with its request, spans and figures.
+
+use dashboard_shared::{OutlierCard, Spread, charts};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{self as client, ApiFailure};
+use crate::app::SessionState;
+use crate::components::context::{ContextView, SpanStack};
+use crate::components::nav::Nav;
+use crate::time::local_time;
+
+/// Outlier cards per page.
+const PAGE: u64 = 5;
+
+/// The page of the endpoint whose id is in the address (`/endpoint/{id}/outliers`).
+#[component]
+pub fn OutliersPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    view! {
+        <Nav />
+        <main>
+            {move || match id() {
+                Some(id) => view! { <Outliers id /> }.into_any(),
+                None => view! { <p class="error">"No such endpoint."</p> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn Outliers(id: i64) -> impl IntoView {
+    let session = expect_context::<SessionState>();
+    let offset = RwSignal::new(0_u64);
+    let page = LocalResource::new(move || {
+        let offset = offset.get();
+        async move {
+            let me = session.current().await?;
+            let endpoint = client::endpoint(id).await?;
+            Ok::<_, ApiFailure>((
+                me.timezone,
+                endpoint.name,
+                client::outliers(id, offset, PAGE).await?,
+            ))
+        }
+    });
+    let base = client::base_path();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                page.get().map(|result| match result {
+                    Ok((zone, name, page)) => {
+                        let total = page.total;
+                        let shown = offset.get();
+                        let cards = page
+                            .outliers
+                            .into_iter()
+                            .map(|outlier| view! { <OutlierCardView outlier zone=zone.clone() /> })
+                            .collect_view();
+                        view! {
+                            <h1 id="endpoint-name">{name}" — outliers"</h1>
+                            <p><a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a></p>
+                            <p id="outlier-count" data-total=total>{format!("{total} outliers")}</p>
+                            <SpreadCard name="outlier-cpu" title="CPU per core across outliers" spread=page.cpu />
+                            <SpreadCard name="outlier-memory" title="Memory across outliers" spread=page.memory />
+                            <div id="outlier-cards">{cards}</div>
+                            <div class="table-controls">
+                                <button id="outliers-newer" disabled=shown == 0
+                                    on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Newer"</button>
+                                <span id="outliers-page">{format!("{}–{} of {total}", (shown + 1).min(total), (shown + PAGE).min(total))}</span>
+                                <button id="outliers-older" disabled=shown + PAGE >= total
+                                    on:click=move |_| offset.update(|o| *o += PAGE)>"Older ›"</button>
+                            </div>
+                        }
+                        .into_any()
+                    }
+                    Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// A box plot of one quantity with its numbers.
+#[component]
+fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl IntoView {
+    let svg = charts::svg(&spread);
+    let rows = spread
+        .boxes
+        .iter()
+        .map(|row| {
+            view! {
+                <tr data-label=row.label.clone() data-median=row.median data-count=row.count>
+                    <td>{row.label.clone()}</td><td>{row.count}</td>
+                    <td>{format!("{:.1}", row.p5)}</td><td>{format!("{:.1}", row.median)}</td><td>{format!("{:.1}", row.p95)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let unit = spread.unit.clone();
+    view! {
+        <section class="card" id=format!("{name}-card")>
+            <div class="card-title"><h2>{title}</h2></div>
+            <div id=format!("{name}-chart") inner_html=svg></div>
+            <div class="table-wrap">
+                <table id=format!("{name}-table")>
+                    <thead><tr><th></th><th>"Outliers"</th><th>{format!("p5 ({unit})")}</th><th>{format!("Median ({unit})")}</th><th>{format!("p95 ({unit})")}</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// One outlier: when, how long, its request, where it was stuck, CPU and memory.
+#[component]
+fn OutlierCardView(outlier: OutlierCard, zone: String) -> impl IntoView {
+    let cores = outlier
+        .cpu
+        .per_core
+        .iter()
+        .map(|usage| format!("{usage:.0} %"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mebibytes = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+    view! {
+        <section class="card outlier" data-id=outlier.id data-request=outlier.request_id data-duration=outlier.duration_ms>
+            <div class="card-title">
+                <h3>{local_time(outlier.time_requested, &zone)}</h3>
+                <span class="hint">{format!("{:.0} ms, status {}", outlier.duration_ms, outlier.status)}</span>
+            </div>
+            <ContextView context=outlier.context />
+            <h4>"Stuck in"</h4>
+            <SpanStack stack=outlier.stack />
+            <dl class="details">
+                <dt>"CPU per core"</dt><dd data-part="cpu">{cores}</dd>
+                <dt>"CPU of this process"</dt><dd>{format!("{:.0} %", outlier.cpu.process)}</dd>
+                <dt>"Memory of this process"</dt><dd data-part="memory">{mebibytes(outlier.memory.process)}</dd>
+                <dt>"Machine memory in use"</dt><dd>{format!("{} of {}", mebibytes(outlier.memory.used), mebibytes(outlier.memory.total))}</dd>
+            </dl>
+        </section>
+    }
+}
