@@ -17,9 +17,10 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_monitoring_dashboard::{Dashboard, PastRequest};
+use axum_monitoring_dashboard::{Dashboard, PastRequest, SpanLayer};
 use clap::Parser;
 use serde_json::{Value, json};
+use tracing_subscriber::prelude::*;
 
 /// Command-line options.
 #[derive(Parser, Debug)]
@@ -124,7 +125,8 @@ fn render_report(rows: u64) -> u64 {
 }
 
 async fn index() -> &'static str {
-    "demo service: try /users/1, /users/1/posts, /reports/slow, POST /orders"
+    "demo service: try /users/1, /users/1/posts, /reports/slow?delay_ms=500, POST /orders, \
+     /inventory/apple (or /inventory/crash, /inventory/offline)"
 }
 
 async fn show_user(Path(id): Path<u64>) -> Json<Value> {
@@ -135,9 +137,49 @@ async fn user_posts(Path(id): Path<u64>) -> Json<Vec<Value>> {
     Json(load_posts(id).await)
 }
 
+/// Reads a report's rows; takes `delay_ms` (where slow reports are stuck).
+#[tracing::instrument]
+async fn fetch_report_rows(delay_ms: u64) -> u64 {
+    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    20
+}
+
 async fn slow_report(Query(delay): Query<Delay>) -> Json<Value> {
-    tokio::time::sleep(Duration::from_millis(delay.delay_ms.unwrap_or(120))).await;
-    Json(json!({ "checksum": render_report(20) }))
+    let rows = fetch_report_rows(delay.delay_ms.unwrap_or(120)).await;
+    Json(json!({ "checksum": render_report(rows) }))
+}
+
+/// Reserves one item; the ledger of `crash` is broken (a panic).
+#[tracing::instrument]
+fn reserve_stock(sku: &str) -> u64 {
+    assert!(sku != "crash", "the stock ledger of {sku} is corrupt");
+    sku.len() as u64
+}
+
+/// Asks the supplier, who is away for `offline`.
+#[tracing::instrument]
+async fn check_supplier(sku: &str) -> Result<u64, std::io::Error> {
+    if sku == "offline" {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("supplier did not answer for {sku}"),
+        ));
+    }
+    Ok(7)
+}
+
+/// Stock of an item: `crash` panics, `offline` reports a handled error and answers 503.
+async fn inventory(Path(sku): Path<String>) -> Result<Json<Value>, StatusCode> {
+    let reserved = reserve_stock(&sku);
+    match check_supplier(&sku).await {
+        Ok(stock) => Ok(Json(
+            json!({ "sku": sku, "stock": stock - reserved.min(stock) }),
+        )),
+        Err(error) => {
+            axum_monitoring_dashboard::capture_error(&error);
+            Err(StatusCode::SERVICE_UNAVAILABLE)
+        }
+    }
 }
 
 /// Fails for every order whose quantity is a multiple of 4.
@@ -161,6 +203,7 @@ fn app() -> Router {
         .route("/users/{id}/posts", get(user_posts))
         .route("/reports/slow", get(slow_report))
         .route("/orders", post(create_order))
+        .route("/inventory/{sku}", get(inventory))
 }
 
 /// Sends `count` requests, cycling over the routes, and prints how many went to each.
@@ -196,10 +239,13 @@ async fn send_traffic(base: &str, count: usize) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+    // The log filter applies to the log lines only; the dashboard's SpanLayer sees every span,
+    // so outliers and exceptions name the helpers they happened in.
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_filter(filter))
+        .with(SpanLayer::default())
         .init();
     let options = Options::parse();
     let mut builder = Dashboard::builder().config_env("DASHBOARD_CONFIG");

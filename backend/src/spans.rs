@@ -64,15 +64,15 @@ struct Followed {
 }
 
 /// The `tracing_subscriber` layer that lets outlier snapshots (and exception reports) name the
-/// spans a request is in. Add it to your subscriber, or let [`crate::Dashboard::init_tracing`]
-/// install a subscriber with it; without it, outliers are still captured but without their
-/// span stack.
+/// spans a request is in. Add it to your subscriber; without it, outliers and exceptions are
+/// still captured but without their span stack. Give your log layers their own filter (as
+/// below) rather than a global one, so that this layer sees the spans your logs leave out.
 ///
 /// ```no_run
 /// use tracing_subscriber::prelude::*;
 ///
 /// tracing_subscriber::registry()
-///     .with(tracing_subscriber::fmt::layer())
+///     .with(tracing_subscriber::fmt::layer().with_filter(tracing_subscriber::EnvFilter::new("info")))
 ///     .with(axum_monitoring_dashboard::SpanLayer::default())
 ///     .init();
 /// ```

@@ -49,6 +49,9 @@ impl SystemMonitor {
             );
             return;
         };
+        // CPU use is measured between two refreshes: the second comes soon after the first, so
+        // that real figures are there from the start.
+        let mut first = true;
         loop {
             let refreshed = tokio::task::spawn_blocking(move || {
                 let state = refresh(&mut system, pid);
@@ -59,9 +62,18 @@ impl SystemMonitor {
                 return;
             };
             system = returned;
-            self.latest.store(Arc::new(state));
+            // The first refresh has no CPU use yet.
+            if !first {
+                self.latest.store(Arc::new(state));
+            }
+            let pause = if first {
+                sysinfo::MINIMUM_CPU_UPDATE_INTERVAL
+            } else {
+                REFRESH_INTERVAL
+            };
+            first = false;
             tokio::select! {
-                _ = tokio::time::sleep(REFRESH_INTERVAL) => {}
+                _ = tokio::time::sleep(pause) => {}
                 _ = shutdown.wait_for(|stopped| *stopped) => return,
             }
         }

@@ -25,7 +25,7 @@ pub fn ExceptionsPage() -> impl IntoView {
     let selected = RwSignal::new(None::<i64>);
     // Bumped after a deletion, to read the groups again.
     let generation = RwSignal::new(0_u32);
-    let endpoints = LocalResource::new(|| client::overview());
+    let endpoints = LocalResource::new(client::overview);
     let groups = LocalResource::new(move || {
         let (endpoint, offset) = (endpoint.get(), offset.get());
         generation.track();
