@@ -105,6 +105,17 @@ async fn the_outlier_card_and_the_exception_groups_show_what_happened() -> anyho
         "1"
     );
     assert!(!browser.client.source().await?.contains("e2e-secret"));
+    let older = browser.wait_for("#outliers-older").await?;
+    assert_eq!(older.text().await?, "Older ›");
+    assert_eq!(
+        older.attr("disabled").await?.as_deref(),
+        Some("true"),
+        "one page only"
+    );
+    assert_eq!(
+        browser.wait_for("#outliers-page").await?.text().await?,
+        "1–1 of 1"
+    );
     browser.screenshot("outliers").await?;
 
     browser

@@ -64,9 +64,9 @@ pub fn ExceptionsPage() -> impl IntoView {
                                 <p id="exception-count" data-total=total>{format!("{total} groups")}</p>
                                 <GroupTable groups=page.groups days=page.days zone=me.timezone.clone() selected />
                                 <div class="table-controls">
-                                    <button id="exceptions-newer" disabled=shown == 0
+                                    <button id="exceptions-newer" disabled={shown == 0}
                                         on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Newer"</button>
-                                    <button id="exceptions-older" disabled=shown + PAGE >= total
+                                    <button id="exceptions-older" disabled={shown + PAGE >= total}
                                         on:click=move |_| offset.update(|o| *o += PAGE)>"Older ›"</button>
                                 </div>
                                 {move || selected.get().map(|id| view! {
@@ -108,10 +108,10 @@ fn GroupTable(
                     <td>{group.message.clone()}</td>
                     <td>{group.endpoint.clone().unwrap_or_default()}</td>
                     <td>{group.count}</td>
-                    <td>{local_time(group.first_seen, &zone)}</td>
-                    <td>{local_time(group.last_seen, &zone)}</td>
-                    <td>{group.versions.join(", ")}</td>
                     <td inner_html=sparkline(&group.daily, &days)></td>
+                    <td>{local_time(group.last_seen, &zone)}</td>
+                    <td>{local_time(group.first_seen, &zone)}</td>
+                    <td>{group.versions.join(", ")}</td>
                 </tr>
             }
         })
@@ -121,7 +121,7 @@ fn GroupTable(
             <table id="exceptions-table">
                 <thead><tr>
                     <th>"Type"</th><th>"Message"</th><th>"Endpoint"</th><th>"Occurrences"</th>
-                    <th>"First seen"</th><th>"Last seen"</th><th>"Versions"</th><th>"Per day"</th>
+                    <th>"Last 14 days"</th><th>"Last seen"</th><th>"First seen"</th><th>"Versions"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>

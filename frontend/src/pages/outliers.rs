@@ -73,10 +73,10 @@ fn Outliers(id: i64) -> impl IntoView {
                             <SpreadCard name="outlier-memory" title="Memory across outliers" spread=page.memory />
                             <div id="outlier-cards">{cards}</div>
                             <div class="table-controls">
-                                <button id="outliers-newer" disabled=shown == 0
+                                <button id="outliers-newer" disabled={shown == 0}
                                     on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Newer"</button>
                                 <span id="outliers-page">{format!("{}–{} of {total}", (shown + 1).min(total), (shown + PAGE).min(total))}</span>
-                                <button id="outliers-older" disabled=shown + PAGE >= total
+                                <button id="outliers-older" disabled={shown + PAGE >= total}
                                     on:click=move |_| offset.update(|o| *o += PAGE)>"Older ›"</button>
                             </div>
                         }
