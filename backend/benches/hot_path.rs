@@ -1,6 +1,7 @@
 //! The cost of the dashboard's layer on the request path, measured in-process against bare Axum
 //! in the same run: each variant answers the same `GET /hello` through `Router::oneshot`, in
-//! interleaved rounds; the table shows medians and throughput relative to bare Axum.
+//! interleaved rounds; the table shows medians and throughput relative to bare Axum. The
+//! dashboard's `SpanLayer` is installed (as level 2 needs), for every variant.
 //!
 //! Run with `cargo xtask bench` (release build).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -13,6 +14,7 @@ use axum::http::Request;
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
 use tower::ServiceExt;
+use tracing_subscriber::prelude::*;
 
 const ROUNDS: usize = 9;
 const REQUESTS_PER_ROUND: u32 = 20_000;
@@ -56,6 +58,11 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // The subscriber an application at level 2 has: the span registry with the SpanLayer.
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(axum_monitoring_dashboard::SpanLayer::default()),
+    )
+    .unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let variants = [
@@ -70,6 +77,9 @@ fn main() {
                 "layer, level 1 + metrics",
                 monitored(dir.path(), "level1m", &[(Key::MonitorLevel, "1"), (Key::Metrics, "true")]).await,
             ),
+            // Outliers: a copy of the request's head, a root span followed by the SpanLayer and
+            // a deadline in the watchdog's queue; none of these requests is an outlier.
+            ("layer, level 2", monitored(dir.path(), "level2", &[(Key::MonitorLevel, "2")]).await),
         ];
         for (_, app) in &variants {
             round(app).await; // warm-up: endpoints registered, caches filled
