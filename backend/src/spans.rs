@@ -9,9 +9,9 @@
 //! while waiting.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use arc_swap::ArcSwap;
+use arc_swap::ArcSwapOption;
 use tracing::span::{Attributes, Id};
 use tracing::{Metadata, Subscriber};
 use tracing_subscriber::layer::Context;
@@ -29,15 +29,22 @@ const ROOT_TARGET: &str = "axum_monitoring_dashboard::request";
 /// The spans of one request, as far as the [`SpanLayer`] follows them.
 #[derive(Default)]
 pub(crate) struct RequestSpans {
-    /// The path to the span the request entered last and has not closed.
-    current: ArcSwap<Vec<Frame>>,
+    /// The path to the span the request entered last and has not closed; `None` before the
+    /// request entered any.
+    current: ArcSwapOption<Vec<Frame>>,
 }
 
 impl RequestSpans {
     /// Where the request is now, outermost first.
     pub(crate) fn current(&self) -> SpanPath {
-        self.current.load_full()
+        self.current.load_full().unwrap_or_else(empty_path)
     }
+}
+
+/// The path of the root span: no spans (shared, so that a request allocates none for it).
+fn empty_path() -> SpanPath {
+    static EMPTY: LazyLock<SpanPath> = LazyLock::new(SpanPath::default);
+    Arc::clone(&EMPTY)
 }
 
 thread_local! {
@@ -96,8 +103,8 @@ where
                 .with(|root| root.borrow_mut().take())
                 .map(|request| Followed {
                     request,
-                    path: SpanPath::default(),
-                    parent_path: SpanPath::default(),
+                    path: empty_path(),
+                    parent_path: empty_path(),
                 })
         } else {
             span.parent().and_then(|parent| {
@@ -125,7 +132,10 @@ where
         if let Some(followed) = extensions.get::<Followed>()
             && !followed.path.is_empty()
         {
-            followed.request.current.store(Arc::clone(&followed.path));
+            followed
+                .request
+                .current
+                .store(Some(Arc::clone(&followed.path)));
         }
     }
 
@@ -134,11 +144,14 @@ where
         let extensions = span.extensions();
         if let Some(followed) = extensions.get::<Followed>() {
             let current = followed.request.current.load();
-            if Arc::ptr_eq(&current, &followed.path) {
+            if current
+                .as_ref()
+                .is_some_and(|current| Arc::ptr_eq(current, &followed.path))
+            {
                 followed
                     .request
                     .current
-                    .store(Arc::clone(&followed.parent_path));
+                    .store(Some(Arc::clone(&followed.parent_path)));
             }
         }
     }

@@ -62,9 +62,9 @@ impl ContextRenderer {
         if let Some(peer) = request.peer {
             environment.insert(1, pair("peer", &peer.to_string()));
         }
-        let body = request.body_kind.map(|kind| {
-            let (bytes, complete) = request.body.read();
-            self.redactor.body(kind, &bytes, complete)
+        let body = request.body.as_ref().map(|(kind, copy)| {
+            let (bytes, complete) = copy.read();
+            self.redactor.body(*kind, &bytes, complete)
         });
         RequestContext {
             method: request.method.to_string(),

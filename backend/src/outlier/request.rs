@@ -23,10 +23,8 @@ pub(crate) struct RequestCopy {
     pub(crate) version: Version,
     pub(crate) headers: HeaderMap,
     pub(crate) peer: Option<SocketAddr>,
-    /// The body's kind when its fields can be stored.
-    pub(crate) body_kind: Option<BodyKind>,
-    /// Up to [`MAX_BODY_BYTES`] of the body, as read so far.
-    pub(crate) body: Arc<BodyCopy>,
+    /// A JSON or form body's kind and its first [`MAX_BODY_BYTES`] bytes, as read so far.
+    pub(crate) body: Option<(BodyKind, Arc<BodyCopy>)>,
 }
 
 /// The first bytes of a body, and whether it was longer.
@@ -65,15 +63,15 @@ impl RequestCopy {
     /// Copies the head of `request`; a JSON or form body is replaced by one that keeps a copy of
     /// its first [`MAX_BODY_BYTES`] bytes as the handler reads it.
     pub(crate) fn take(request: &mut Request, route: &str) -> RequestCopy {
-        let body_kind = BodyKind::of(request.headers());
-        let body = Arc::new(BodyCopy::default());
-        if body_kind.is_some() {
+        let body = BodyKind::of(request.headers()).map(|kind| {
+            let copy = Arc::new(BodyCopy::default());
             let inner = std::mem::take(request.body_mut());
             *request.body_mut() = Body::new(CopyingBody {
                 inner,
-                copy: Arc::clone(&body),
+                copy: Arc::clone(&copy),
             });
-        }
+            (kind, copy)
+        });
         RequestCopy {
             method: request.method().clone(),
             uri: request.uri().clone(),
@@ -84,7 +82,6 @@ impl RequestCopy {
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(peer)| *peer),
-            body_kind,
             body,
         }
     }
@@ -143,7 +140,11 @@ mod tests {
         let copy = RequestCopy::take(&mut request, "/items");
         let read = request.into_body().collect().await.map(|b| b.to_bytes());
         assert_eq!(read.ok().map(|b| b.len()), Some(long.len()));
-        let (bytes, complete) = copy.body.read();
+        let (bytes, complete) = copy
+            .body
+            .as_ref()
+            .map(|(_, body)| body.read())
+            .unwrap_or_default();
         assert_eq!((bytes.len(), complete), (MAX_BODY_BYTES, false));
         assert_eq!(copy.uri.query(), Some("q=1"));
     }
