@@ -1,11 +1,14 @@
 //! The hot path: the tower layer that measures every request of the monitored router, the live
 //! table of endpoints and their levels, and the facts taken from each request.
 //!
-//! Nothing here awaits the database or takes a lock: a level lookup is a lock-free read of an
-//! immutable map. At level 0 the request's time goes into the endpoint's entry (an atomic
-//! maximum); above, the measurement is handed to the writer with `try_send`, and when the queue
-//! is full it is dropped and counted. Allocations are the `group_by` value's and, for an endpoint
-//! the writer has not registered yet, its route.
+//! Nothing here awaits the database: a level lookup is a lock-free read of an immutable map. At
+//! level 0 the request's time goes into the endpoint's entry (an atomic maximum); above, the
+//! measurement is handed to the writer with `try_send`, and when the queue is full it is dropped
+//! and counted. Allocations are the `group_by` value's and, for an endpoint the writer has not
+//! registered yet, its route. At level 2 the request is also watched (`crate::outlier`): a copy
+//! of its head, a root span and a deadline queued under a short lock (never held across an
+//! await). Panics and reported errors of a request are collected while it is polled
+//! (`crate::exception`).
 
 mod client_ip;
 mod endpoints;
