@@ -391,6 +391,30 @@ async fn panics_5xx_answers_and_reported_errors_are_grouped_exceptions() {
     )
     .await;
     assert_eq!(filtered["total"], 1);
+    for (uri, expected) in [
+        ("/dashboard/api/exceptions?limit=0", StatusCode::BAD_REQUEST),
+        (
+            "/dashboard/api/exceptions?limit=101",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/dashboard/api/endpoints/9999/outliers",
+            StatusCode::NOT_FOUND,
+        ),
+        ("/dashboard/api/exceptions/9999", StatusCode::NOT_FOUND),
+    ] {
+        let (status, _, body) = send(&app, with_cookie("GET", uri, &cookie)).await;
+        assert_eq!(status, expected, "{uri}: {body}");
+    }
+    let one = get_json(&app, &cookie, "/dashboard/api/exceptions?limit=1&offset=1").await;
+    assert_eq!(
+        (
+            one["total"].as_u64(),
+            one["groups"].as_array().map(Vec::len)
+        ),
+        (Some(3), Some(1)),
+        "the second of three groups"
+    );
 
     let delete = |cookie: &str, csrf: Option<&str>| {
         let mut request = with_cookie(

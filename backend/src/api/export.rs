@@ -11,7 +11,7 @@ use dashboard_shared::{DeploymentDetails, ErrorBody, ExportedEndpoint, RequestPa
 use serde::Deserialize;
 
 use super::extract::ApiQuery;
-use super::{ApiError, ApiState, deployment};
+use super::{ApiError, ApiState, deployment, paging};
 use crate::store::export::RequestFilter;
 
 /// How long a caller with a wrong token waits for its 401, whatever the token.
@@ -80,16 +80,9 @@ pub(super) async fn requests(
     _token: ExportToken,
     ApiQuery(query): ApiQuery<RequestQuery>,
 ) -> Result<Json<RequestPage>, ApiError> {
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
-    }
+    let limit = paging::limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after_id = match &query.cursor {
-        Some(cursor) => cursor.parse().map_err(|_| {
-            ApiError::BadRequest("cursor must be a next_cursor of this API".to_owned())
-        })?,
+        Some(cursor) => cursor.parse().map_err(|_| paging::bad_cursor())?,
         None => 0,
     };
     let filter = RequestFilter {

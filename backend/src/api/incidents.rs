@@ -5,17 +5,17 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use dashboard_shared::{
     ErrorBody, ExceptionDetail, ExceptionGroup, ExceptionGroups, OutlierPage, Spread, SpreadBox,
 };
 use serde::Deserialize;
 
 use super::charts::endpoint::endpoint_name;
-use super::charts::local_midnight;
+use super::charts::{box_quantiles, local_midnight};
 use super::extract::{ApiPath, ApiQuery};
 use super::session::{AdminSession, Session};
-use super::{ApiError, ApiState};
+use super::{ApiError, ApiState, paging};
 use crate::record::histogram::exact_quantile;
 use crate::store::incidents::GroupRow;
 
@@ -37,19 +37,60 @@ pub(super) struct PageQuery {
     offset: Option<u64>,
     /// Items per page, 1 to 100 (default 10).
     limit: Option<u64>,
-    /// Exceptions only: the endpoint's id, to see only its groups.
-    endpoint: Option<i32>,
 }
 
 impl PageQuery {
+    /// The offset and the checked limit.
     fn page(&self) -> Result<(u64, u64), ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_PAGE}"
-            )));
-        }
+        let limit = paging::limit(self.limit, DEFAULT_PAGE, MAX_PAGE)?;
         Ok((self.offset.unwrap_or(0), limit))
+    }
+}
+
+/// Which exception groups to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ExceptionFilter {
+    /// Only this endpoint's groups.
+    endpoint: Option<i32>,
+}
+
+/// The days of the sparklines: the last [`SPARKLINE_DAYS`] in `TIMEZONE`, today included.
+struct Sparkline {
+    zone: chrono_tz::Tz,
+    days: Vec<NaiveDate>,
+}
+
+impl Sparkline {
+    fn ending_today(zone: chrono_tz::Tz) -> Sparkline {
+        let today = Utc::now().with_timezone(&zone).date_naive();
+        let first = today
+            .checked_sub_days(Days::new(SPARKLINE_DAYS - 1))
+            .unwrap_or(today);
+        Sparkline {
+            zone,
+            days: first.iter_days().take_while(|day| *day <= today).collect(),
+        }
+    }
+
+    /// The first day's local midnight.
+    fn since(&self) -> DateTime<Utc> {
+        local_midnight(self.zone, self.days.first().copied().unwrap_or_default())
+    }
+
+    /// Occurrences per day.
+    fn counts(&self, times: &[DateTime<Utc>]) -> Vec<u64> {
+        let mut daily = vec![0; self.days.len()];
+        let first = self.days.first().copied().unwrap_or_default();
+        for time in times {
+            let day = time.with_timezone(&self.zone).date_naive();
+            if let Ok(index) = usize::try_from((day - first).num_days())
+                && let Some(count) = daily.get_mut(index)
+            {
+                *count += 1;
+            }
+        }
+        daily
     }
 }
 
@@ -123,14 +164,15 @@ pub(super) async fn outliers(
 fn spread(label: String, values: impl Iterator<Item = f64>) -> Option<SpreadBox> {
     let mut values: Vec<f64> = values.collect();
     values.sort_by(f64::total_cmp);
+    let [p5, q1, median, q3, p95] = box_quantiles(|q| exact_quantile(&values, q))?;
     Some(SpreadBox {
         label,
         count: values.len() as u64,
-        p5: exact_quantile(&values, 0.05)?,
-        q1: exact_quantile(&values, 0.25)?,
-        median: exact_quantile(&values, 0.5)?,
-        q3: exact_quantile(&values, 0.75)?,
-        p95: exact_quantile(&values, 0.95)?,
+        p5,
+        q1,
+        median,
+        q3,
+        p95,
     })
 }
 
@@ -141,66 +183,46 @@ fn spread(label: String, values: impl Iterator<Item = f64>) -> Option<SpreadBox>
     path = "/exceptions",
     tag = "read",
     security(("session" = [])),
-    params(PageQuery),
+    params(PageQuery, ExceptionFilter),
     responses((status = 200, body = ExceptionGroups), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
 )]
 pub(super) async fn exceptions(
     State(state): State<ApiState>,
     _session: Session,
     ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(filter): ApiQuery<ExceptionFilter>,
 ) -> Result<Json<ExceptionGroups>, ApiError> {
     let (offset, limit) = query.page()?;
     let (total, rows) = state
         .store
-        .exception_groups(query.endpoint, offset, limit)
+        .exception_groups(filter.endpoint, offset, limit)
         .await?;
-    let zone = state.config.timezone;
-    let today = Utc::now().with_timezone(&zone).date_naive();
-    let first = today
-        .checked_sub_days(Days::new(SPARKLINE_DAYS - 1))
-        .unwrap_or(today);
-    let days: Vec<_> = first.iter_days().take_while(|day| *day <= today).collect();
-    let groups = describe(
-        &state,
-        rows,
-        |group_id, times| {
-            let mut daily = vec![0; days.len()];
-            for time in times.get(&group_id).into_iter().flatten() {
-                let day = time.with_timezone(&zone).date_naive();
-                if let Ok(index) = usize::try_from((day - first).num_days())
-                    && let Some(count) = daily.get_mut(index)
-                {
-                    *count += 1;
-                }
-            }
-            daily
-        },
-        local_midnight(zone, first),
-    )
-    .await?;
+    let sparkline = Sparkline::ending_today(state.config.timezone);
+    let groups = describe(&state, rows, Some(&sparkline)).await?;
     Ok(Json(ExceptionGroups {
         total,
-        days: days.iter().map(ToString::to_string).collect(),
+        days: sparkline.days.iter().map(ToString::to_string).collect(),
         groups,
     }))
 }
 
-/// The groups as DTOs, with their versions and daily counts (by `daily`) since `since`.
+/// The groups as DTOs, with their versions and, given a sparkline, their occurrences per day.
 async fn describe(
     state: &ApiState,
     rows: Vec<GroupRow>,
-    daily: impl Fn(i32, &HashMap<i32, Vec<chrono::DateTime<Utc>>>) -> Vec<u64>,
-    since: chrono::DateTime<Utc>,
+    sparkline: Option<&Sparkline>,
 ) -> Result<Vec<ExceptionGroup>, ApiError> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
     let mut versions: HashMap<i32, Vec<String>> = HashMap::new();
-    let mut times: HashMap<i32, Vec<chrono::DateTime<Utc>>> = HashMap::new();
+    let mut times: HashMap<i32, Vec<DateTime<Utc>>> = HashMap::new();
     if !ids.is_empty() {
         for (group, version) in state.store.exception_versions(&ids).await? {
             versions.entry(group).or_default().push(version);
         }
-        for (group, time) in state.store.exception_times(&ids, since).await? {
-            times.entry(group).or_default().push(time);
+        if let Some(sparkline) = sparkline {
+            for (group, time) in state.store.exception_times(&ids, sparkline.since()).await? {
+                times.entry(group).or_default().push(time);
+            }
         }
     }
     Ok(rows
@@ -215,7 +237,9 @@ async fn describe(
             first_seen: row.first_seen,
             last_seen: row.last_seen,
             versions: versions.remove(&row.id).unwrap_or_default(),
-            daily: daily(row.id, &times),
+            daily: sparkline.map_or_else(Vec::new, |sparkline| {
+                sparkline.counts(times.get(&row.id).map_or(&[], Vec::as_slice))
+            }),
         })
         .collect())
 }
@@ -244,7 +268,7 @@ pub(super) async fn exception(
         .ok_or(ApiError::NotFound("no such exception group"))?;
     let context = row.context()?;
     let stack = row.stack()?;
-    let group = describe(&state, vec![row], |_, _| Vec::new(), Utc::now())
+    let group = describe(&state, vec![row], None)
         .await?
         .into_iter()
         .next()

@@ -13,6 +13,7 @@ mod export;
 mod extract;
 mod incidents;
 mod overview;
+mod paging;
 mod session;
 mod throttle;
 mod users;

@@ -60,13 +60,7 @@ async fn api_performance(state: &ApiState, query: &ChartQuery) -> Result<BoxPlot
             .total_cmp(&a.median_ms)
             .then_with(|| a.label.cmp(&b.label))
     });
-    let (from, to) = days.bounds();
-    Ok(BoxPlots {
-        from,
-        to,
-        boxes,
-        choices,
-    })
+    Ok(days.box_plots(boxes, choices))
 }
 
 /// Requests per local day and endpoint, coloured by `COLORS` or a stable hash of the name.

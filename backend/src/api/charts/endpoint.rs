@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::{ChartQuery, LocalDays, Preference, latency_box, select};
 use crate::api::extract::{ApiPath, ApiQuery};
 use crate::api::session::Session;
-use crate::api::{ApiError, ApiState};
+use crate::api::{ApiError, ApiState, paging};
 use crate::record::histogram;
 use crate::store::endpoint::{Before, Caller};
 
@@ -59,13 +59,7 @@ async fn versions(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPl
             })
         })
         .collect();
-    let (from, to) = days.bounds();
-    Ok(BoxPlots {
-        from,
-        to,
-        boxes,
-        choices,
-    })
+    Ok(days.box_plots(boxes, choices))
 }
 
 /// Exact latency boxes per user from the requests, busiest first.
@@ -98,13 +92,7 @@ async fn users(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPlots
             })
         })
         .collect();
-    let (from, to) = days.bounds();
-    Ok(BoxPlots {
-        from,
-        to,
-        boxes,
-        choices,
-    })
+    Ok(days.box_plots(boxes, choices))
 }
 
 /// Exact medians per caller (rows) and version (columns), from the requests.
@@ -275,16 +263,9 @@ pub(crate) async fn failed_requests(
     ApiPath(id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<FailedQuery>,
 ) -> Result<Json<RequestPage>, ApiError> {
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_PAGE}"
-        )));
-    }
+    let limit = paging::limit(query.limit, DEFAULT_PAGE, MAX_PAGE)?;
     let before = match &query.cursor {
-        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
-            ApiError::BadRequest("cursor must be a next_cursor of this API".to_owned())
-        })?),
+        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(paging::bad_cursor)?),
         None => None,
     };
     let name = endpoint_name(&state, id).await?;

@@ -69,8 +69,8 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use dashboard_shared::LatencyBox;
 use dashboard_shared::charts::{self, Chart};
+use dashboard_shared::{BoxPlots, LatencyBox};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiState};
@@ -187,6 +187,17 @@ impl LocalDays {
         let label = |day: Option<&NaiveDate>| day.map(ToString::to_string).unwrap_or_default();
         (label(self.days.first()), label(self.days.last()))
     }
+
+    /// Box plots over these days.
+    fn box_plots(&self, boxes: Vec<LatencyBox>, choices: Vec<String>) -> BoxPlots {
+        let (from, to) = self.bounds();
+        BoxPlots {
+            from,
+            to,
+            boxes,
+            choices,
+        }
+    }
 }
 
 /// The UTC instant of a day's first moment in `zone`.
@@ -244,16 +255,28 @@ fn latency_box(
     count: u64,
     quantile: impl Fn(f64) -> Option<f64>,
 ) -> Option<LatencyBox> {
+    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] = box_quantiles(quantile)?;
     Some(LatencyBox {
         label,
         colour,
         count,
-        p5_ms: quantile(0.05)?,
-        q1_ms: quantile(0.25)?,
-        median_ms: quantile(0.5)?,
-        q3_ms: quantile(0.75)?,
-        p95_ms: quantile(0.95)?,
+        p5_ms,
+        q1_ms,
+        median_ms,
+        q3_ms,
+        p95_ms,
     })
+}
+
+/// What a box shows: p5 (the lower whisker), the quartiles around the median, and p95.
+pub(crate) fn box_quantiles(quantile: impl Fn(f64) -> Option<f64>) -> Option<[f64; 5]> {
+    Some([
+        quantile(0.05)?,
+        quantile(0.25)?,
+        quantile(0.5)?,
+        quantile(0.75)?,
+        quantile(0.95)?,
+    ])
 }
 
 /// The chart's data as JSON, or with a `format` the chart as a file named `name`.
