@@ -97,19 +97,20 @@ impl<S> MonitorService<S> {
             return None;
         }
         request.extensions_mut().insert(Measured);
+        let started = Instant::now();
         Some(Pending {
             collector: Arc::clone(&self.collector),
-            started: Instant::now(),
+            started,
             in_flight: metrics.map(|metrics| {
                 metrics.begin(request.method(), route.as_ref().map(MatchedPath::as_str))
             }),
-            kept: route.map(|route| self.facts(route, request)),
+            kept: route.map(|route| self.facts(route, request, started)),
         })
     }
 
     /// Decides, once, what the dashboard keeps of a request, and takes the facts known before
     /// the handler runs. At level 0 that is only the time: no user function, no address.
-    fn facts(&self, route: MatchedPath, request: &mut Request) -> Kept {
+    fn facts(&self, route: MatchedPath, request: &mut Request, started: Instant) -> Kept {
         let time_requested = Utc::now();
         let endpoint = match self
             .collector
@@ -134,9 +135,7 @@ impl<S> MonitorService<S> {
                 EndpointRef::Known(state) => Some(&**state),
                 EndpointRef::New { .. } => None,
             };
-            self.collector
-                .outliers
-                .watch(request, route.as_str(), known)
+            self.collector.outliers.watch(request, known, started)
         });
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
             catch_unwind(AssertUnwindSafe(|| {
@@ -262,7 +261,7 @@ where
         let this = self.project();
         let inner = this.inner;
         let poll = || catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
-        let facts = match this
+        let mut facts = match this
             .pending
             .as_mut()
             .and_then(|pending| pending.kept.as_mut())
@@ -270,7 +269,7 @@ where
             Some(Kept::Measurement(facts)) => Some(facts),
             _ => None,
         };
-        let polled = match facts {
+        let polled = match facts.as_mut() {
             Some(facts) => facts.poll_within(poll),
             None => poll(),
         };
@@ -285,11 +284,7 @@ where
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "a panic without a message".to_owned());
                 tracing::error!(panic = %message, "a request handler panicked; answered 500");
-                if let Some(Kept::Measurement(facts)) = this
-                    .pending
-                    .as_mut()
-                    .and_then(|pending| pending.kept.as_mut())
-                {
+                if let Some(facts) = facts {
                     facts.occurrences.push(Occurrence::panic(message));
                 }
                 let mut response = Response::new(axum::body::Body::empty());

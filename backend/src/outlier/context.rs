@@ -28,8 +28,8 @@ impl ContextRenderer {
         }
     }
 
-    /// The context of a request: in full from a watched request (level 2 and up), else only
-    /// what the endpoint says (`method`, `route`).
+    /// The context of a request on the endpoint `method` `route`: in full from a watched request
+    /// (level 2 and up), else only what the endpoint says.
     pub(crate) fn request(
         &self,
         watch: Option<&Watch>,
@@ -68,8 +68,8 @@ impl ContextRenderer {
         });
         RequestContext {
             method: request.method.to_string(),
-            route: request.route.to_string(),
-            url: self.redactor.url(&request.uri, &request.route),
+            route: route.to_owned(),
+            url: self.redactor.url(&request.uri, route),
             query: self
                 .redactor
                 .pairs(request.uri.query().unwrap_or_default().as_bytes())

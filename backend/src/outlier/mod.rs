@@ -19,6 +19,8 @@ pub(crate) use watchdog::{Snapshot, Watch};
 
 use std::sync::Arc;
 
+use std::time::Instant;
+
 use axum::extract::Request;
 use tokio::sync::watch;
 
@@ -71,17 +73,18 @@ impl Outliers {
     pub(crate) fn watch(
         &self,
         request: &mut Request,
-        route: &str,
         endpoint: Option<&EndpointState>,
+        started: Instant,
     ) -> Watching {
+        self.system.want();
         let spans = Arc::new(RequestSpans::default());
         let root = spans::root_span(&spans);
-        let watch = Arc::new(Watch::new(RequestCopy::take(request, route), spans));
+        let started = tokio::time::Instant::from_std(started);
+        let watch = Arc::new(Watch::new(RequestCopy::take(request), spans, started));
         if let Some(threshold) = endpoint
             .and_then(|endpoint| endpoint.outlier_threshold(self.constant, self.min_samples))
         {
-            self.watchdog
-                .watch(&watch, tokio::time::Instant::now() + threshold);
+            self.watchdog.watch(&watch, started + threshold);
         }
         Watching { watch, root }
     }

@@ -18,8 +18,6 @@ use super::redact::{BodyKind, MAX_BODY_BYTES};
 pub(crate) struct RequestCopy {
     pub(crate) method: Method,
     pub(crate) uri: Uri,
-    /// The matched route template.
-    pub(crate) route: Arc<str>,
     pub(crate) version: Version,
     pub(crate) headers: HeaderMap,
     pub(crate) peer: Option<SocketAddr>,
@@ -62,7 +60,7 @@ impl BodyCopy {
 impl RequestCopy {
     /// Copies the head of `request`; a JSON or form body is replaced by one that keeps a copy of
     /// its first [`MAX_BODY_BYTES`] bytes as the handler reads it.
-    pub(crate) fn take(request: &mut Request, route: &str) -> RequestCopy {
+    pub(crate) fn take(request: &mut Request) -> RequestCopy {
         let body = BodyKind::of(request.headers()).map(|kind| {
             let copy = Arc::new(BodyCopy::default());
             let inner = std::mem::take(request.body_mut());
@@ -75,7 +73,6 @@ impl RequestCopy {
         RequestCopy {
             method: request.method().clone(),
             uri: request.uri().clone(),
-            route: Arc::from(route),
             version: request.version(),
             headers: request.headers().clone(),
             peer: request
@@ -137,7 +134,7 @@ mod tests {
             .header("content-type", "application/json")
             .body(Body::from(long.clone()))
             .unwrap_or_default();
-        let copy = RequestCopy::take(&mut request, "/items");
+        let copy = RequestCopy::take(&mut request);
         let read = request.into_body().collect().await.map(|b| b.to_bytes());
         assert_eq!(read.ok().map(|b| b.len()), Some(long.len()));
         let (bytes, complete) = copy

@@ -1,13 +1,17 @@
 //! CPU and memory of the machine and of this process, refreshed in the background so that a
-//! snapshot only reads the latest figures (never a blocking refresh at the deadline).
+//! snapshot only reads the latest figures (never a blocking refresh at the deadline). The
+//! refreshes start with the first watched request: a process that never uses level 2 reads no
+//! figures at all.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
-use tokio::sync::watch;
+
+use tokio::sync::{Notify, watch};
 
 /// How often the figures are refreshed; CPU utilisation is the average over this interval.
 pub(crate) const REFRESH_INTERVAL: Duration = Duration::from_secs(1);
@@ -33,16 +37,31 @@ pub(crate) struct SystemState {
 #[derive(Default)]
 pub(crate) struct SystemMonitor {
     latest: ArcSwap<SystemState>,
+    /// Whether a request wanted the figures yet.
+    wanted: AtomicBool,
+    start: Notify,
 }
 
 impl SystemMonitor {
+    /// Starts the refreshes, the first time it is called.
+    pub(crate) fn want(&self) {
+        if !self.wanted.load(Ordering::Relaxed) && !self.wanted.swap(true, Ordering::Relaxed) {
+            self.start.notify_one();
+        }
+    }
+
     /// The figures of the latest refresh.
     pub(crate) fn latest(&self) -> Arc<SystemState> {
         self.latest.load_full()
     }
 
-    /// Refreshes the figures every [`REFRESH_INTERVAL`] until shutdown, on a blocking thread.
+    /// Once wanted, refreshes the figures every [`REFRESH_INTERVAL`] until shutdown, on a
+    /// blocking thread.
     pub(crate) async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        tokio::select! {
+            _ = self.start.notified() => {}
+            _ = shutdown.wait_for(|stopped| *stopped) => return,
+        }
         let (Ok(mut system), Ok(pid)) = (System::new(), sysinfo::get_current_pid()) else {
             tracing::warn!(
                 "cannot read CPU and memory figures here; outliers are stored without them"
@@ -105,6 +124,21 @@ fn refresh(system: &mut System, pid: Pid) -> SystemState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn nothing_is_read_until_a_request_wants_the_figures() {
+        let monitor = Arc::new(SystemMonitor::default());
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(Arc::clone(&monitor).run(stopped));
+        tokio::time::sleep(REFRESH_INTERVAL * 5).await;
+        assert!(monitor.latest().cpu_per_core.is_empty(), "no refresh yet");
+        assert!(!monitor.wanted.load(Ordering::Relaxed));
+        monitor.want();
+        monitor.want();
+        assert!(monitor.wanted.load(Ordering::Relaxed));
+        let _ = stop.send(true);
+        let _ = task.await;
+    }
 
     #[test]
     fn a_refresh_reads_this_process_and_every_core() {

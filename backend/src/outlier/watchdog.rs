@@ -43,11 +43,12 @@ pub(crate) struct Snapshot {
 }
 
 impl Watch {
-    pub(crate) fn new(request: RequestCopy, spans: Arc<RequestSpans>) -> Self {
+    /// A request that entered the layer at `started`.
+    pub(crate) fn new(request: RequestCopy, spans: Arc<RequestSpans>, started: Instant) -> Self {
         Watch {
             request,
             spans,
-            started: Instant::now(),
+            started,
             state: Mutex::new(WatchState::Running),
         }
     }
@@ -200,8 +201,9 @@ mod tests {
     fn watched() -> Arc<Watch> {
         let mut request = Request::new(axum::body::Body::empty());
         Arc::new(Watch::new(
-            RequestCopy::take(&mut request, "/"),
+            RequestCopy::take(&mut request),
             Arc::default(),
+            Instant::now(),
         ))
     }
 
