@@ -4,6 +4,7 @@ pub mod chart;
 pub mod chart_page;
 pub mod context;
 pub mod figures;
+pub mod id_page;
 pub mod level_buttons;
 pub mod nav;
 pub mod users;

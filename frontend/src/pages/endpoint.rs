@@ -6,35 +6,19 @@ use chrono::Utc;
 use dashboard_shared::{EndpointDetails, ExportedRequest, Role, SessionInfo, api};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::chart::{ChartCard, DayRange, DayRangeInputs};
 use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie};
+use crate::components::id_page::IdPage;
 use crate::components::level_buttons::LevelButtons;
-use crate::components::nav::Nav;
 use crate::time::{ago, local_time};
 
 /// The page of the endpoint whose id is in the address (`/endpoint/{id}`).
 #[component]
 pub fn EndpointPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    view! {
-        <Nav />
-        <main>
-            {move || match id() {
-                Some(id) => view! { <EndpointViews id /> }.into_any(),
-                None => view! { <p class="error">"No such endpoint."</p> }.into_any(),
-            }}
-        </main>
-    }
+    view! { <IdPage what="endpoint" content=|id| view! { <EndpointViews id /> } /> }
 }
 
 /// The details and the charts of endpoint `id`.

@@ -4,38 +4,23 @@
 use dashboard_shared::{OutlierCard, Spread, charts};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
-use crate::components::nav::Nav;
+use crate::components::id_page::IdPage;
 use crate::time::local_time;
 
 /// Outlier cards per page.
 const PAGE: u64 = 5;
 
-/// The page of the endpoint whose id is in the address (`/endpoint/{id}/outliers`).
+/// The outliers of the endpoint whose id is in the address (`/endpoint/{id}/outliers`).
 #[component]
 pub fn OutliersPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    view! {
-        <Nav />
-        <main>
-            {move || match id() {
-                Some(id) => view! { <Outliers id /> }.into_any(),
-                None => view! { <p class="error">"No such endpoint."</p> }.into_any(),
-            }}
-        </main>
-    }
+    view! { <IdPage what="endpoint" content=|id| view! { <Outliers id /> } /> }
 }
 
+/// Endpoint `id`'s outliers, a page at a time.
 #[component]
 fn Outliers(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
