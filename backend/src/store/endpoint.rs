@@ -52,11 +52,6 @@ struct Method {
 }
 
 #[derive(FromQueryResult)]
-struct Total {
-    total: Option<i64>,
-}
-
-#[derive(FromQueryResult)]
 struct StatusHits {
     /// A SMALLINT in the rollups.
     status_code: i16,
@@ -142,17 +137,14 @@ impl Store {
             .from(self.table(Table::Rollup))
             .and_where(Expr::col(Rollup::EndpointId).eq(id))
             .to_owned();
-        let total_hits = match self.db().query_one(&hits).await? {
-            Some(total) => Total::from_query_result(&total, "")?.total.unwrap_or(0),
-            None => 0,
-        };
+        let total_hits = self.total(&hits).await?;
         Ok(Some(EndpointDetails {
             id: i64::from(row.id),
             name: row.name,
             route: row.route,
             methods,
             monitor_level: u8::try_from(row.monitor_level).unwrap_or(0),
-            total_hits: u64::try_from(total_hits).unwrap_or(0),
+            total_hits,
             time_added: row.time_added,
             version_added: row.version_added,
             last_requested: row.last_requested,

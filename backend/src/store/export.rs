@@ -57,11 +57,6 @@ struct FirstRequest {
     version_requested: String,
 }
 
-#[derive(FromQueryResult)]
-struct Total {
-    total: Option<i64>,
-}
-
 impl From<RequestRow> for ExportedRequest {
     fn from(row: RequestRow) -> ExportedRequest {
         ExportedRequest {
@@ -127,11 +122,7 @@ impl Store {
             Alias::new("total"),
         );
         self.filtered_requests(&mut select, filter);
-        let total = match self.db().query_one(&select).await? {
-            Some(row) => Total::from_query_result(&row, "")?.total.unwrap_or(0),
-            None => 0,
-        };
-        Ok(u64::try_from(total).unwrap_or(0))
+        self.total(&select).await
     }
 
     /// Every endpoint's monitoring rule, by name.
@@ -184,10 +175,6 @@ impl Store {
             .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
             .from(self.table(Table::Rollup))
             .to_owned();
-        let total = match self.db().query_one(&total).await? {
-            Some(row) => Total::from_query_result(&row, "")?.total.unwrap_or(0),
-            None => 0,
-        };
-        Ok((first, u64::try_from(total).unwrap_or(0)))
+        Ok((first, self.total(&total).await?))
     }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 
 /// What a request leaves besides its row: an outlier snapshot, exception occurrences.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct StoredExtra {
     pub(crate) outlier: Option<StoredOutlier>,
     pub(crate) exceptions: Vec<StoredException>,
@@ -46,7 +46,7 @@ pub(crate) struct StoredException {
 }
 
 /// Where an exception happened, as stored in its group.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ExceptionStack {
     /// A panic's `file:line`.
     pub(crate) location: Option<String>,
@@ -212,10 +212,7 @@ impl Store {
                 "total",
             )
             .to_owned();
-        let counted: Vec<Total> = self.fetch(&select).await?;
-        Ok(counted
-            .first()
-            .map_or(0, |row| u64::try_from(row.total).unwrap_or(0)))
+        self.total(&select).await
     }
 
     /// A page of an endpoint's outliers, newest first.
@@ -299,7 +296,7 @@ impl Store {
                 "total",
             )
             .to_owned();
-        let counted: Vec<Total> = self.fetch(&count).await?;
+        let total = self.total(&count).await?;
         let select = self
             .with_group_columns(filter)
             .order_by((group.clone(), ExceptionGroup::LastSeen), Order::Desc)
@@ -307,9 +304,6 @@ impl Store {
             .limit(limit)
             .offset(offset)
             .to_owned();
-        let total = counted
-            .first()
-            .map_or(0, |row| u64::try_from(row.total).unwrap_or(0));
         Ok((total, self.fetch(&select).await?))
     }
 
@@ -442,11 +436,6 @@ impl Store {
         txn.commit().await?;
         Ok(deleted)
     }
-}
-
-#[derive(FromQueryResult)]
-struct Total {
-    total: i64,
 }
 
 #[derive(FromQueryResult)]

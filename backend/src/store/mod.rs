@@ -66,10 +66,30 @@ impl Store {
             .collect()
     }
 
+    /// The number a select of one column `total` (a `COUNT` or a `SUM`) answers; 0 for no row
+    /// or NULL.
+    pub(crate) async fn total(
+        &self,
+        select: &sea_orm::sea_query::SelectStatement,
+    ) -> Result<u64, sea_orm::DbErr> {
+        let rows: Vec<Total> = self.fetch(select).await?;
+        Ok(rows
+            .first()
+            .and_then(|row| row.total)
+            .and_then(|total| u64::try_from(total).ok())
+            .unwrap_or(0))
+    }
+
     /// The prefixed name of a table.
     pub(crate) fn table(&self, table: Table) -> Alias {
         self.tables.name(table)
     }
+}
+
+/// The one value of a `COUNT` or `SUM`.
+#[derive(sea_orm::FromQueryResult)]
+struct Total {
+    total: Option<i64>,
 }
 
 /// `CAST(SUM(value) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC otherwise.
