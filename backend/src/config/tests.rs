@@ -289,3 +289,30 @@ fn trusted_proxies_take_addresses_and_networks() {
         "{err}"
     );
 }
+
+#[test]
+fn outlier_keys_take_a_sample_count_and_a_list_of_names_to_redact() {
+    let defaults = Config::default();
+    assert_eq!(defaults.outlier_min_samples, 10);
+    assert!(defaults.redact.iter().any(|name| name == "password"));
+    let config = load_file(
+        ".toml",
+        "OUTLIER_MIN_SAMPLES = 3\nREDACT = ['Password', 'X-Internal']\n",
+    )
+    .unwrap();
+    assert_eq!(config.outlier_min_samples, 3);
+    assert_eq!(
+        config.redact,
+        ["password", "x-internal"],
+        "read ignoring case"
+    );
+    let err = load_file(".cfg", "OUTLIER_MIN_SAMPLES=0\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`OUTLIER_MIN_SAMPLES` must be a whole number of requests, at least 1"),
+        "{err}"
+    );
+    let err = load_file(".cfg", "REDACT=[]\n").unwrap_err().to_string();
+    assert!(err.contains("`REDACT`"), "{err}");
+}
