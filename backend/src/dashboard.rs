@@ -1,5 +1,6 @@
 //! [`Dashboard`]: configure, start, and bind the dashboard to an Axum router.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -190,6 +191,7 @@ impl DashboardBuilder {
             timezone: config.timezone,
             log_requests: config.enable_logging,
             context: ContextRenderer::new(&config, version.version.as_str().into()),
+            code_lines: HashMap::new(),
         };
         let writer = tokio::spawn(writer.run());
         tokio::spawn(collect::follow_levels(
@@ -427,6 +429,34 @@ impl Dashboard {
         // Applied last, so that it also wraps the fallback (unmatched requests count in the
         // metrics); the layer itself leaves the dashboard's and the exporter's routes alone.
         router.layer(self.layer())
+    }
+
+    /// The `tracing_subscriber` layer that the profiler (level 3), outlier snapshots and
+    /// exception reports read spans from: add it to your own subscriber. It is the same
+    /// [`crate::SpanLayer`] for every dashboard; give your log layers their own filter, so that
+    /// it sees the spans your logs leave out.
+    ///
+    /// ```no_run
+    /// use tracing_subscriber::prelude::*;
+    /// # fn run(monitor: &axum_monitoring_dashboard::Dashboard) {
+    /// tracing_subscriber::registry()
+    ///     .with(tracing_subscriber::fmt::layer().with_filter(tracing_subscriber::EnvFilter::new("info")))
+    ///     .with(monitor.profiler_layer())
+    ///     .init();
+    /// # }
+    /// ```
+    pub fn profiler_layer(&self) -> crate::SpanLayer {
+        crate::SpanLayer::default()
+    }
+
+    /// Makes the dashboard's [`Dashboard::profiler_layer`] the global `tracing` subscriber, for
+    /// applications that have none of their own (it prints no logs). Fails if a global
+    /// subscriber is set already; then add [`Dashboard::profiler_layer`] to that one instead.
+    pub fn init_tracing(&self) -> Result<(), tracing_subscriber::util::TryInitError> {
+        use tracing_subscriber::prelude::*;
+        tracing_subscriber::registry()
+            .with(self.profiler_layer())
+            .try_init()
     }
 
     /// The address of the metrics listener started for `METRICS_PORT`.

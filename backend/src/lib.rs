@@ -27,8 +27,8 @@ mod dashboard;
 mod exception;
 mod metrics;
 mod outlier;
+mod profiler;
 mod record;
-mod spans;
 mod store;
 mod version;
 
@@ -37,6 +37,6 @@ pub use collect::{GroupValue, MonitorLayer, MonitorService, PastRequest};
 pub use config::{Config, ConfigError, Key, MonitorLevel};
 pub use dashboard::{Dashboard, DashboardBuilder, StartError};
 pub use exception::capture_error;
-pub use spans::SpanLayer;
+pub use profiler::SpanLayer;
 pub use store::DatabaseError;
 pub use version::GitError;

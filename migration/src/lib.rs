@@ -8,6 +8,7 @@ mod m0001_initial;
 mod m0002_error_requests;
 mod m0003_daily_latency;
 mod m0004_covering_request_index;
+mod m0005_profiles;
 pub mod schema;
 
 pub use sea_orm_migration;
@@ -50,6 +51,7 @@ impl MigratorTraitSelf for Migrator {
             Box::new(m0004_covering_request_index::Migration::new(
                 self.tables.clone(),
             )),
+            Box::new(m0005_profiles::Migration::new(self.tables.clone())),
         ]
     }
 

@@ -32,6 +32,8 @@ pub enum Table {
     CodeLine,
     /// One node of a profiled request's tree (level 3).
     StackLine,
+    /// A profiled request: its endpoint and how it was sampled (level 3).
+    Profile,
     /// Errors grouped by a stable signature.
     ExceptionGroup,
     /// One occurrence of an exception group.
@@ -60,6 +62,7 @@ impl Table {
             Table::Outlier => "outlier",
             Table::CodeLine => "code_line",
             Table::StackLine => "stack_line",
+            Table::Profile => "profile",
             Table::ExceptionGroup => "exception_group",
             Table::ExceptionOccurrence => "exception_occurrence",
             Table::CustomGraph => "custom_graph",
@@ -70,7 +73,7 @@ impl Table {
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 16] = [
+    pub const ALL: [Table; 17] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
@@ -87,6 +90,7 @@ impl Table {
         Table::CustomGraphData,
         Table::User,
         Table::Setting,
+        Table::Profile,
     ];
 }
 
@@ -283,10 +287,26 @@ pub enum StackLine {
     CodeId,
     /// Depth in the tree.
     Indent,
-    /// Time attributed to the node, in milliseconds.
+    /// Time attributed to the node, in milliseconds: its share of the samples × the request's
+    /// duration, or its exact wall time when the request was not sampled.
     DurationMs,
-    /// Times the span was entered.
+    /// Times the span was created under its parent.
     Calls,
+    /// Exact wall time of the span's calls (creation to close), in milliseconds.
+    WallMs,
+}
+
+/// Columns of [`Table::Profile`].
+#[derive(DeriveIden, Clone, Copy)]
+pub enum Profile {
+    /// The profiled request (primary key).
+    RequestId,
+    /// Its endpoint.
+    EndpointId,
+    /// Samples taken while it ran (0 when it was not sampled).
+    Samples,
+    /// Milliseconds between samples (`SAMPLING_PERIOD`; 0 = exact timing only).
+    SamplingPeriodMs,
 }
 
 /// Columns of [`Table::ExceptionGroup`].

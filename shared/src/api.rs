@@ -50,6 +50,11 @@ pub const ENDPOINT_ERRORS: &str = "/endpoints/{id}/errors";
 pub const OVERVIEW: &str = "/overview";
 /// `GET`: an endpoint's outliers, newest first (`?offset&limit`).
 pub const ENDPOINT_OUTLIERS: &str = "/endpoints/{id}/outliers";
+/// `GET`: a [`crate::ProfilePage`] of an endpoint's profiled requests, newest first
+/// (`?offset&limit`).
+pub const ENDPOINT_PROFILES: &str = "/endpoints/{id}/profiles";
+/// `GET`: the [`crate::GroupedProfile`] of an endpoint's latest 100 profiled requests.
+pub const ENDPOINT_GROUPED_PROFILE: &str = "/endpoints/{id}/grouped-profile";
 /// `GET`: exception groups, latest first (`?endpoint&offset&limit`).
 pub const EXCEPTIONS: &str = "/exceptions";
 /// `GET`: one exception group with its latest context; `DELETE` (admin): removes it.

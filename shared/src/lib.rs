@@ -7,8 +7,10 @@ pub mod api;
 pub mod charts;
 pub mod dto;
 pub mod incidents;
+pub mod profiles;
 pub mod views;
 
 pub use dto::*;
 pub use incidents::*;
+pub use profiles::*;
 pub use views::*;

@@ -14,38 +14,18 @@ use serde::Deserialize;
 use super::charts::endpoint::endpoint_name;
 use super::charts::{box_quantiles, local_midnight};
 use super::extract::{ApiPath, ApiQuery};
+use super::paging::PageQuery;
 use super::session::{AdminSession, Session};
-use super::{ApiError, ApiState, paging};
+use super::{ApiError, ApiState};
 use crate::record::histogram::exact_quantile;
 use crate::store::incidents::GroupRow;
 
-/// Outliers or groups per page by default, and at most.
-const DEFAULT_PAGE: u64 = 10;
-const MAX_PAGE: u64 = 100;
 /// The latest outliers whose CPU and memory the box plots show.
 const FIGURES_OF: u64 = 500;
 /// Days in an exception group's sparkline, today included.
 const SPARKLINE_DAYS: u64 = 14;
 /// Occurrences listed with a group's detail.
 const OCCURRENCES_SHOWN: u64 = 50;
-
-/// Paging of outliers and exception groups.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct PageQuery {
-    /// Items to skip (default 0).
-    offset: Option<u64>,
-    /// Items per page, 1 to 100 (default 10).
-    limit: Option<u64>,
-}
-
-impl PageQuery {
-    /// The offset and the checked limit.
-    fn page(&self) -> Result<(u64, u64), ApiError> {
-        let limit = paging::limit(self.limit, DEFAULT_PAGE, MAX_PAGE)?;
-        Ok((self.offset.unwrap_or(0), limit))
-    }
-}
 
 /// Which exception groups to list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -14,6 +14,7 @@ mod extract;
 mod incidents;
 mod overview;
 mod paging;
+mod profiles;
 mod session;
 mod throttle;
 mod users;
@@ -98,6 +99,8 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(charts::endpoint::status_codes_chart))
         .routes(routes!(charts::endpoint::failed_requests))
         .routes(routes!(incidents::outliers))
+        .routes(routes!(profiles::profiles))
+        .routes(routes!(profiles::grouped_profile))
         .routes(routes!(incidents::exceptions))
         .routes(routes!(incidents::exception, incidents::delete_exception))
         .routes(routes!(users::list, users::create))

@@ -1,7 +1,31 @@
-//! Paging of long answers: one reading of `limit`, and one answer to a cursor the API did not
-//! hand out.
+//! Paging of long answers: one reading of `limit`, pages by offset, and one answer to a cursor
+//! the API did not hand out.
+
+use serde::Deserialize;
 
 use super::ApiError;
+
+/// Items per page by default, and at most, of the answers paged by offset.
+const DEFAULT_PAGE: u64 = 10;
+const MAX_PAGE: u64 = 100;
+
+/// Paging by offset (outliers, exception groups, profiles).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// Items to skip (default 0).
+    offset: Option<u64>,
+    /// Items per page, 1 to 100 (default 10).
+    limit: Option<u64>,
+}
+
+impl PageQuery {
+    /// The offset and the checked limit.
+    pub(crate) fn page(&self) -> Result<(u64, u64), ApiError> {
+        let limit = limit(self.limit, DEFAULT_PAGE, MAX_PAGE)?;
+        Ok((self.offset.unwrap_or(0), limit))
+    }
+}
 
 /// `asked`, or `default`, checked to lie between 1 and `max`.
 pub(crate) fn limit(asked: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {

@@ -135,7 +135,14 @@ impl<S> MonitorService<S> {
                 EndpointRef::Known(state) => Some(&**state),
                 EndpointRef::New { .. } => None,
             };
-            self.collector.outliers.watch(request, known, started)
+            let spans = if level >= MonitorLevel::PROFILER {
+                self.collector.profiler.follow()
+            } else {
+                Arc::default()
+            };
+            self.collector
+                .outliers
+                .watch(request, known, started, spans)
         });
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
             catch_unwind(AssertUnwindSafe(|| {
@@ -217,16 +224,22 @@ impl Pending {
             Some(Kept::Measurement(mut facts)) => {
                 let watch = facts.watching.map(|watching| watching.watch);
                 let snapshot = watch.as_ref().and_then(|watch| watch.finish());
+                let profile = watch
+                    .as_ref()
+                    .and_then(|watch| watch.spans.finish(duration));
                 if status >= 500 && facts.occurrences.is_empty() {
                     facts.occurrences.push(Occurrence::status(status));
                 }
-                let extra = (snapshot.is_some() || !facts.occurrences.is_empty()).then(|| {
-                    Box::new(Extra {
-                        watch,
-                        snapshot,
-                        occurrences: facts.occurrences,
-                    })
-                });
+                let extra =
+                    (snapshot.is_some() || profile.is_some() || !facts.occurrences.is_empty())
+                        .then(|| {
+                            Box::new(Extra {
+                                watch,
+                                snapshot,
+                                occurrences: facts.occurrences,
+                                profile,
+                            })
+                        });
                 self.collector.submit(Measurement {
                     endpoint: facts.endpoint,
                     time_requested: facts.time_requested,

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use super::EndpointState;
 use crate::exception::Occurrence;
 use crate::outlier::{Snapshot, Watch};
+use crate::profiler::Profile;
 
 /// The endpoint a measurement belongs to.
 pub(crate) enum EndpointRef {
@@ -51,4 +52,6 @@ pub(crate) struct Extra {
     pub(crate) snapshot: Option<Box<Snapshot>>,
     /// Panics, 5xx answers and reported errors.
     pub(crate) occurrences: Vec<Occurrence>,
+    /// Level 3: the request's profile.
+    pub(crate) profile: Option<Profile>,
 }

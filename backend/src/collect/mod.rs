@@ -37,6 +37,7 @@ use tokio::sync::mpsc;
 use crate::config::{Config, MonitorLevel};
 use crate::metrics::{AtomicHistogram, HttpMetrics};
 use crate::outlier::Outliers;
+use crate::profiler::Profiler;
 
 /// A function of the request that names its group (usually the user); `None` for no group.
 pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<GroupValue> + Send + Sync>;
@@ -50,6 +51,8 @@ pub(crate) struct Collector {
     pub(crate) metrics: Option<Arc<HttpMetrics>>,
     /// Level 2: the outlier watchdog and what it needs.
     pub(crate) outliers: Outliers,
+    /// Level 3: the sampler of profiled requests.
+    pub(crate) profiler: Profiler,
     /// `TRUSTED_PROXIES`: peers whose forwarding headers are believed.
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     /// `/{CUSTOM_LINK}`: the dashboard's own routes are never measured.
@@ -75,6 +78,7 @@ impl Collector {
             group_by,
             metrics: config.metrics.then(Arc::default),
             outliers: Outliers::new(config),
+            profiler: Profiler::new(config),
             trusted_proxies: config.trusted_proxies.clone(),
             own_prefix: format!("/{}", config.custom_link),
             metrics_path: (config.metrics && config.metrics_listen.is_none())

@@ -12,7 +12,7 @@ use std::sync::Once;
 
 use chrono::{DateTime, Utc};
 
-use crate::spans::{self, Frame};
+use crate::profiler::{self, Frame};
 
 /// One error that happened while serving a request.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ pub fn capture_error<E: std::error::Error + ?Sized>(error: &E) -> bool {
     let occurrence = Occurrence {
         type_name: std::any::type_name::<E>().to_owned(),
         message,
-        stack: spans::current_stack(),
+        stack: profiler::current_stack(),
         location: None,
         time: Utc::now(),
     };
@@ -128,7 +128,7 @@ pub(crate) fn install_panic_hook() {
                     .location()
                     .map(|location| format!("{}:{}", location.file(), location.line()));
                 let _ = PANIC_SITE.try_with(|site| {
-                    *site.borrow_mut() = Some((location, spans::current_stack()));
+                    *site.borrow_mut() = Some((location, profiler::current_stack()));
                 });
             }
             previous(info);

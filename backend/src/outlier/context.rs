@@ -9,7 +9,7 @@ use super::redact::Redactor;
 use super::system::SystemState;
 use super::watchdog::Watch;
 use crate::config::Config;
-use crate::spans::Frame;
+use crate::profiler::Frame;
 
 /// Renders request contexts for storage; made once for the writer.
 pub(crate) struct ContextRenderer {

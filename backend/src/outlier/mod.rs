@@ -26,7 +26,7 @@ use tokio::sync::watch;
 
 use crate::collect::EndpointState;
 use crate::config::Config;
-use crate::spans::{self, RequestSpans};
+use crate::profiler::{self, RequestSpans};
 use request::RequestCopy;
 use system::{SystemMonitor, SystemState};
 use watchdog::Watchdog;
@@ -68,17 +68,17 @@ impl Outliers {
         self.system.latest()
     }
 
-    /// Starts watching a request at level 2 or more: copies its head, opens its root span and,
-    /// when the endpoint has enough history, queues its deadline.
+    /// Starts watching a request at level 2 or more: copies its head, opens the root span of
+    /// `spans` and, when the endpoint has enough history, queues its deadline.
     pub(crate) fn watch(
         &self,
         request: &mut Request,
         endpoint: Option<&EndpointState>,
         started: Instant,
+        spans: Arc<RequestSpans>,
     ) -> Watching {
         self.system.want();
-        let spans = Arc::new(RequestSpans::default());
-        let root = spans::root_span(&spans);
+        let root = profiler::root_span(&spans);
         let started = tokio::time::Instant::from_std(started);
         let watch = Arc::new(Watch::new(RequestCopy::take(request), spans, started));
         if let Some(threshold) = endpoint

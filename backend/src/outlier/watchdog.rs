@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::request::RequestCopy;
 use super::system::{SystemMonitor, SystemState};
-use crate::spans::{RequestSpans, SpanPath};
+use crate::profiler::{RequestSpans, SpanPath};
 
 /// A request at level 2 or more, from its start until the writer has stored it.
 pub(crate) struct Watch {

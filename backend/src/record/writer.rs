@@ -1,5 +1,6 @@
 //! The single writer task.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,8 +10,10 @@ use tokio::sync::{mpsc, watch};
 use crate::collect::{Collector, EndpointRef, EndpointState, Extra, Measurement};
 use crate::exception;
 use crate::outlier::{self, ContextRenderer};
+use crate::profiler::{Frame, Profile};
 use crate::store::Store;
 use crate::store::incidents::{ExceptionStack, StoredException, StoredExtra, StoredOutlier};
+use crate::store::profiles::{CodeLocation, StoredLine, StoredProfile};
 use crate::store::writes::StoredMeasurement;
 
 /// The first pause before storing a failed batch again; it doubles up to [`MAX_RETRY_PAUSE`].
@@ -42,6 +45,8 @@ pub(crate) struct Writer {
     pub(crate) log_requests: bool,
     /// Renders outlier snapshots and exception contexts, redacted.
     pub(crate) context: ContextRenderer,
+    /// The ids of the code lines stored so far, by span callsite (its address).
+    pub(crate) code_lines: HashMap<usize, i32>,
 }
 
 impl Writer {
@@ -160,17 +165,27 @@ impl Writer {
         *self.shutdown.borrow() || self.shutdown.has_changed().is_err()
     }
 
-    async fn try_store(&self, batch: &[Measurement]) -> Result<(), sea_orm::DbErr> {
+    async fn try_store(&mut self, batch: &[Measurement]) -> Result<(), sea_orm::DbErr> {
         let mut rows = Vec::with_capacity(batch.len());
         let mut endpoints = Vec::with_capacity(batch.len());
         for measurement in batch {
-            let version = measurement.version.as_ref().unwrap_or(&self.version);
+            let version = Arc::clone(measurement.version.as_ref().unwrap_or(&self.version));
             let endpoint = self
-                .resolve(&measurement.endpoint, version, measurement.time_requested)
+                .resolve(&measurement.endpoint, &version, measurement.time_requested)
                 .await?;
             if self.log_requests {
                 tracing::debug!(endpoint = endpoint.id, status = measurement.status, duration = ?measurement.duration, "request measured");
             }
+            let extra = match &measurement.extra {
+                Some(extra) => Some(Box::new(StoredExtra {
+                    profile: match &extra.profile {
+                        Some(profile) => Some(self.profile(profile).await?),
+                        None => None,
+                    },
+                    ..self.render(&endpoint, extra, &version)
+                })),
+                None => None,
+            };
             rows.push(StoredMeasurement {
                 endpoint_id: endpoint.id,
                 level: endpoint.level(),
@@ -179,15 +194,12 @@ impl Writer {
                 status: measurement.status,
                 group_by: measurement.group_by.clone(),
                 ip: measurement.ip.map(|ip| ip.to_string()),
-                version: Arc::clone(version),
+                version,
                 day: measurement
                     .time_requested
                     .with_timezone(&self.timezone)
                     .date_naive(),
-                extra: measurement
-                    .extra
-                    .as_ref()
-                    .map(|extra| Box::new(self.render(&endpoint, extra, version))),
+                extra,
             });
             endpoints.push(endpoint);
         }
@@ -198,8 +210,52 @@ impl Writer {
         Ok(())
     }
 
-    /// Renders a request's outlier snapshot and exceptions for storage, redacted and capped.
+    /// A request's profile for storage, with the ids of its code lines (stored when new).
+    async fn profile(&mut self, profile: &Profile) -> Result<StoredProfile, sea_orm::DbErr> {
+        let mut lines = Vec::with_capacity(profile.lines.len());
+        for line in &profile.lines {
+            lines.push(StoredLine {
+                code_id: self.code_line_id(line.frame).await?,
+                indent: i32::from(line.indent),
+                duration_ms: line.duration.as_secs_f64() * 1000.0,
+                wall_ms: line.wall.as_secs_f64() * 1000.0,
+                calls: i64::try_from(line.calls).unwrap_or(i64::MAX),
+            });
+        }
+        Ok(StoredProfile {
+            samples: profile.samples,
+            sampling_period_ms: self.collector.profiler.sampling_period_ms,
+            lines,
+        })
+    }
+
+    /// The id of a span callsite's code line: from the cache, or stored and cached.
+    async fn code_line_id(&mut self, frame: Frame) -> Result<i32, sea_orm::DbErr> {
+        let callsite = std::ptr::from_ref(frame).addr();
+        if let Some(id) = self.code_lines.get(&callsite) {
+            return Ok(*id);
+        }
+        let location = CodeLocation {
+            function: frame.name().to_owned(),
+            module: frame.module_path().unwrap_or(frame.target()).to_owned(),
+            file: frame.file().unwrap_or_default().to_owned(),
+            line: frame.line().unwrap_or(0),
+        };
+        let id = self.store.code_line_id(&location).await?;
+        self.code_lines.insert(callsite, id);
+        Ok(id)
+    }
+
+    /// Renders a request's outlier snapshot and exceptions for storage, redacted and capped
+    /// (only requests that have either pay for rendering their context).
     fn render(&self, endpoint: &EndpointState, extra: &Extra, version: &str) -> StoredExtra {
+        if extra.snapshot.is_none() && extra.occurrences.is_empty() {
+            return StoredExtra {
+                outlier: None,
+                exceptions: Vec::new(),
+                profile: None,
+            };
+        }
         let (method, route) = self
             .collector
             .endpoints
@@ -247,6 +303,7 @@ impl Writer {
         StoredExtra {
             outlier,
             exceptions,
+            profile: None,
         }
     }
 

@@ -14,12 +14,14 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
+use super::profiles::StoredProfile;
 
 /// What a request leaves besides its row: an outlier snapshot, exception occurrences.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredExtra {
     pub(crate) outlier: Option<StoredOutlier>,
     pub(crate) exceptions: Vec<StoredException>,
+    pub(crate) profile: Option<StoredProfile>,
 }
 
 /// An outlier's snapshot, rendered and redacted, ready to store with its request.

@@ -12,6 +12,7 @@ pub(crate) mod levels;
 pub(crate) mod load;
 mod migrate;
 pub(crate) mod overview;
+pub(crate) mod profiles;
 pub(crate) mod settings;
 pub(crate) mod users;
 pub(crate) mod writes;

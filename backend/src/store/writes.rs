@@ -33,7 +33,7 @@ pub(crate) struct StoredMeasurement {
     pub(crate) version: Arc<str>,
     /// The day it arrived on in the configured `TIMEZONE`, for the daily latency histograms.
     pub(crate) day: NaiveDate,
-    /// Its outlier snapshot and exceptions, if any.
+    /// Its outlier snapshot, exceptions and profile, if any.
     pub(crate) extra: Option<Box<StoredExtra>>,
 }
 
@@ -162,7 +162,8 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a request alone, to learn its id, then its outlier snapshot and exceptions.
+    /// Stores a request alone, to learn its id, then its outlier snapshot, exceptions and
+    /// profile.
     async fn insert_request_with_extra(
         &self,
         txn: &DatabaseTransaction,
@@ -187,6 +188,10 @@ impl Store {
         }
         for exception in &extra.exceptions {
             self.insert_exception(txn, request_id, exception).await?;
+        }
+        if let Some(profile) = &extra.profile {
+            self.insert_profile(txn, request_id, row.endpoint_id, profile)
+                .await?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Following the `tracing` spans of monitored requests: a `tracing_subscriber` layer that knows,
 //! for every request at level 2 or more, where the request is (the path of spans it entered last
-//! and has not left for good), so that the outlier watchdog can read it from another thread.
+//! and has not left for good), so that the outlier watchdog can read it from another thread, and,
+//! at level 3, grows the request's profile tree.
 //!
 //! The dashboard's layer creates a root span per watched request ([`root_span`]) and enters it
 //! whenever it polls the request; spans created under it belong to the request. A request
@@ -9,13 +10,16 @@
 //! while waiting.
 
 use std::cell::RefCell;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use tracing::span::{Attributes, Id};
 use tracing::{Metadata, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
+
+use super::tree::{Profile, ROOT, Tree};
 
 /// A place in the code: the callsite of a span.
 pub(crate) type Frame = &'static Metadata<'static>;
@@ -32,9 +36,35 @@ pub(crate) struct RequestSpans {
     /// The path to the span the request entered last and has not closed; `None` before the
     /// request entered any.
     current: ArcSwapOption<Vec<Frame>>,
+    /// Level 3: the request's profile tree.
+    tree: Option<Mutex<Tree>>,
 }
 
 impl RequestSpans {
+    /// The spans of a profiled request: followed, and grown into a tree.
+    pub(crate) fn profiled() -> Self {
+        RequestSpans {
+            current: ArcSwapOption::empty(),
+            tree: Some(Mutex::default()),
+        }
+    }
+
+    fn tree(&self) -> Option<MutexGuard<'_, Tree>> {
+        let tree = self.tree.as_ref()?;
+        Some(tree.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Counts a sample of where a profiled request is; `false` once it has finished (or when
+    /// it is not profiled).
+    pub(crate) fn sample(&self) -> bool {
+        self.tree().is_some_and(|mut tree| tree.sample())
+    }
+
+    /// The profile of a profiled request that took `duration`; it is sampled no more.
+    pub(crate) fn finish(&self, duration: Duration) -> Option<Profile> {
+        self.tree().map(|mut tree| tree.finish(duration))
+    }
+
     /// Where the request is now, outermost first.
     pub(crate) fn current(&self) -> SpanPath {
         self.current.load_full().unwrap_or_else(empty_path)
@@ -68,6 +98,10 @@ struct Followed {
     path: SpanPath,
     /// The path to its parent, where the request is again once this span closes.
     parent_path: SpanPath,
+    /// Its node in the request's profile tree ([`ROOT`] for the root and when not profiled).
+    node: usize,
+    /// When it was created, if it has a node of its own (profiled requests only).
+    opened: Option<Instant>,
 }
 
 /// The `tracing_subscriber` layer that lets outlier snapshots (and exception reports) name the
@@ -105,6 +139,8 @@ where
                     request,
                     path: empty_path(),
                     parent_path: empty_path(),
+                    node: ROOT,
+                    opened: None,
                 })
         } else {
             span.parent().and_then(|parent| {
@@ -113,10 +149,16 @@ where
                 let mut path = Vec::with_capacity(parent.path.len() + 1);
                 path.extend_from_slice(&parent.path);
                 path.push(metadata);
+                let node = parent
+                    .request
+                    .tree()
+                    .and_then(|mut tree| tree.open(parent.node, metadata));
                 Some(Followed {
                     request: Arc::clone(&parent.request),
                     path: Arc::new(path),
                     parent_path: Arc::clone(&parent.path),
+                    node: node.unwrap_or(parent.node),
+                    opened: node.map(|_| Instant::now()),
                 })
             })
         };
@@ -136,6 +178,11 @@ where
                 .request
                 .current
                 .store(Some(Arc::clone(&followed.path)));
+            if followed.opened.is_some()
+                && let Some(mut tree) = followed.request.tree()
+            {
+                tree.enter(followed.node);
+            }
         }
     }
 
@@ -152,6 +199,11 @@ where
                     .request
                     .current
                     .store(Some(Arc::clone(&followed.parent_path)));
+            }
+            if let Some(opened) = followed.opened
+                && let Some(mut tree) = followed.request.tree()
+            {
+                tree.close(followed.node, opened.elapsed());
             }
         }
     }

@@ -1,0 +1,371 @@
+//! Level 3, end to end through the router: the profile tree of a request of known structure,
+//! sampled and exact, and the grouped profile of requests of known durations.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum_monitoring_dashboard::{Dashboard, Key};
+use common::*;
+use serde_json::Value;
+use tracing_subscriber::prelude::*;
+
+/// How long each helper really took, measured inside it.
+#[derive(Clone, Default)]
+struct Truth(Arc<Mutex<HashMap<&'static str, Duration>>>);
+
+impl Truth {
+    fn add(&self, name: &'static str, since: Instant) {
+        *self.0.lock().unwrap().entry(name).or_default() += since.elapsed();
+    }
+
+    fn ms(&self, name: &str) -> f64 {
+        self.0.lock().unwrap()[name].as_secs_f64() * 1000.0
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn load_user(truth: &Truth) {
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    truth.add("load_user", started);
+}
+
+#[tracing::instrument(skip_all)]
+async fn query_items(truth: &Truth) {
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    truth.add("query_items", started);
+}
+
+/// 32 ms on the CPU, without yielding.
+#[tracing::instrument(skip_all)]
+fn render(truth: &Truth) {
+    let started = Instant::now();
+    let mut spins = 0_u64;
+    while started.elapsed() < Duration::from_millis(32) {
+        spins = std::hint::black_box(spins + 1);
+    }
+    truth.add("render", started);
+}
+
+#[derive(serde::Deserialize)]
+struct Wait {
+    ms: u64,
+    #[serde(default)]
+    extra: bool,
+}
+
+#[tracing::instrument]
+async fn wait(ms: u64) {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+#[tracing::instrument]
+async fn sometimes() {}
+
+fn routes(truth: &Truth) -> Router {
+    let truth = truth.clone();
+    Router::new()
+        .route(
+            "/items",
+            get(move || async move {
+                load_user(&truth).await;
+                for _ in 0..3 {
+                    query_items(&truth).await;
+                }
+                render(&truth);
+                "items"
+            }),
+        )
+        .route(
+            "/wait",
+            get(|Query(wait_for): Query<Wait>| async move {
+                wait(wait_for.ms).await;
+                if wait_for.extra {
+                    sometimes().await;
+                }
+                "waited"
+            }),
+        )
+        .merge(app())
+}
+
+async fn level_three(database: &str, sampling_period_ms: &str) -> Dashboard {
+    Dashboard::builder()
+        .database(database)
+        .password(PASSWORD)
+        .monitor_level(3)
+        .set(Key::SamplingPeriod, sampling_period_ms)
+        .start()
+        .await
+        .unwrap()
+}
+
+fn with_spans(monitor: &Dashboard) -> tracing::subscriber::DefaultGuard {
+    tracing::subscriber::set_default(tracing_subscriber::registry().with(monitor.profiler_layer()))
+}
+
+async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
+    let (status, _, body) = send(app, with_cookie("GET", uri, cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
+}
+
+/// Logs in as admin and returns the cookie and the id of the endpoint `name`.
+async fn endpoint(app: &Router, name: &str) -> (String, i64) {
+    let (cookie, _) = login(app, "/dashboard", "admin", PASSWORD).await;
+    let overview = get_json(app, &cookie, "/dashboard/api/overview").await;
+    let id = overview
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {overview}"))["id"]
+        .as_i64()
+        .unwrap();
+    (cookie, id)
+}
+
+fn summary(lines: &Value) -> Vec<(u64, String, u64)> {
+    lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            (
+                line["indent"].as_u64().unwrap(),
+                line["code"]["function"].as_str().unwrap().to_owned(),
+                line["calls"]
+                    .as_u64()
+                    .unwrap_or(line["hits"].as_u64().unwrap_or(0)),
+            )
+        })
+        .collect()
+}
+
+fn assert_near(what: &str, measured: f64, truth: f64, tolerance: f64) {
+    assert!(
+        (measured - truth).abs() <= truth * tolerance,
+        "{what}: {measured:.2} ms, truly {truth:.2} ms (± {:.0} %)",
+        tolerance * 100.0
+    );
+}
+
+#[tokio::test]
+async fn a_request_of_known_structure_is_profiled_within_a_fifth_of_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    known_structure(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+async fn a_request_of_known_structure_is_profiled_on_postgres() {
+    known_structure(&fresh_database().await).await;
+}
+
+async fn known_structure(database: &str) {
+    let monitor = level_three(database, "2").await;
+    let _spans = with_spans(&monitor);
+    let truth = Truth::default();
+    let app = monitor.bind(routes(&truth));
+    assert_eq!(
+        send_for_text(&app, get_request("/items")).await.0,
+        StatusCode::OK
+    );
+    monitor.shutdown().await;
+
+    let (cookie, id) = endpoint(&app, "GET /items").await;
+    let page = get_json(
+        &app,
+        &cookie,
+        &format!("/dashboard/api/endpoints/{id}/profiles"),
+    )
+    .await;
+    assert_eq!(page["total"], 1, "{page}");
+    let profile = &page["profiles"][0];
+    let lines = &profile["lines"];
+    assert_eq!(
+        summary(lines),
+        [
+            (0, "load_user".to_owned(), 1),
+            (0, "query_items".to_owned(), 3),
+            (0, "render".to_owned(), 1)
+        ],
+        "three children of the request, in call order: {profile}"
+    );
+    let samples = profile["samples"].as_u64().unwrap();
+    assert!(samples >= 20, "sampled every 2 ms for ~140 ms: {samples}");
+    assert_eq!(profile["sampling_period_ms"], 2);
+    let request_ms = profile["duration_ms"].as_f64().unwrap();
+    let mut shares = 0.0;
+    for (index, name) in ["load_user", "query_items", "render"]
+        .into_iter()
+        .enumerate()
+    {
+        let line = &lines[index];
+        assert_near(
+            name,
+            line["duration_ms"].as_f64().unwrap(),
+            truth.ms(name),
+            0.2,
+        );
+        assert_near(
+            name,
+            line["wall_ms"].as_f64().unwrap(),
+            truth.ms(name),
+            0.05,
+        );
+        shares += line["duration_ms"].as_f64().unwrap();
+    }
+    assert!(
+        shares <= request_ms + 1e-6 && shares >= request_ms * 0.9,
+        "the children's shares add up to the request: {shares:.2} of {request_ms:.2} ms"
+    );
+    assert_eq!(lines[0]["code"]["module"], "profiler");
+    assert!(lines[0]["code"]["line"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = level_three(
+        &format!("sqlite:///{}", dir.path().join("d.db").display()),
+        "0",
+    )
+    .await;
+    let _spans = with_spans(&monitor);
+    let app = monitor.bind(routes(&Truth::default()));
+    for uri in ["/wait?ms=10", "/wait?ms=10&extra=true", "/wait?ms=40"] {
+        assert_eq!(
+            send_for_text(&app, get_request(uri)).await.0,
+            StatusCode::OK
+        );
+    }
+    monitor.shutdown().await;
+
+    let (cookie, id) = endpoint(&app, "GET /wait").await;
+    let page = get_json(
+        &app,
+        &cookie,
+        &format!("/dashboard/api/endpoints/{id}/profiles"),
+    )
+    .await;
+    let waits: Vec<f64> = page["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|profile| {
+            assert_eq!(
+                profile["samples"], 0,
+                "SAMPLING_PERIOD = 0: exact span times"
+            );
+            let line = &profile["lines"][0];
+            assert_eq!(line["duration_ms"], line["wall_ms"]);
+            line["duration_ms"].as_f64().unwrap()
+        })
+        .collect();
+    assert_eq!(waits.len(), 3);
+
+    let grouped = get_json(
+        &app,
+        &cookie,
+        &format!("/dashboard/api/endpoints/{id}/grouped-profile"),
+    )
+    .await;
+    assert_eq!(grouped["requests"], 3);
+    assert_eq!(
+        summary(&grouped["lines"]),
+        [
+            (0, "GET /wait".to_owned(), 3),
+            (1, "wait".to_owned(), 3),
+            (1, "sometimes".to_owned(), 1)
+        ],
+        "{grouped}"
+    );
+    let wait = &grouped["lines"][1];
+    let mean = waits.iter().sum::<f64>() / 3.0;
+    let std = (waits.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / 3.0).sqrt();
+    assert!(
+        (wait["mean_ms"].as_f64().unwrap() - mean).abs() < 1e-9,
+        "{wait}"
+    );
+    assert!(
+        (wait["std_ms"].as_f64().unwrap() - std).abs() < 1e-9,
+        "{wait}"
+    );
+    assert_near("std of 10, 10, 40 ms", std, 200_f64.sqrt(), 0.15);
+    let sometimes = &grouped["lines"][2];
+    assert!((sometimes["hits_percent"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-9);
+    let root = &grouped["lines"][0];
+    assert_eq!(root["time_percent"], 100.0);
+    assert!(root["self_ms"].as_f64().unwrap() >= 0.0);
+}
+
+#[tokio::test]
+async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let monitor = Dashboard::builder()
+        .database(&database)
+        .password(PASSWORD)
+        .monitor_level(2)
+        .start()
+        .await
+        .unwrap();
+    let _spans = with_spans(&monitor);
+    let app = monitor.bind(routes(&Truth::default()));
+    send_for_text(&app, get_request("/wait?ms=1")).await;
+    monitor.shutdown().await;
+
+    let (cookie, id) = endpoint(&app, "GET /wait").await;
+    let page = get_json(
+        &app,
+        &cookie,
+        &format!("/dashboard/api/endpoints/{id}/profiles"),
+    )
+    .await;
+    assert_eq!(
+        (
+            page["total"].as_u64(),
+            page["profiles"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
+    let grouped = get_json(
+        &app,
+        &cookie,
+        &format!("/dashboard/api/endpoints/{id}/grouped-profile"),
+    )
+    .await;
+    assert_eq!(grouped["lines"], serde_json::json!([]));
+    for (uri, status) in [
+        (
+            format!("/dashboard/api/endpoints/{id}/profiles?limit=0"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/dashboard/api/endpoints/{id}/profiles?limit=101"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/dashboard/api/endpoints/999/profiles".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/dashboard/api/endpoints/999/grouped-profile".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (got, _, body) = send(&app, with_cookie("GET", &uri, &cookie)).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert!(body["error"]["message"].is_string(), "{body}");
+    }
+}
