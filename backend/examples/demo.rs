@@ -109,13 +109,23 @@ async fn load_user(id: u64) -> Value {
     json!({ "id": id, "name": format!("user-{id}") })
 }
 
-/// Loads a user's posts.
+/// Loads a user's posts, newest first.
 #[tracing::instrument]
 async fn load_posts(user: u64) -> Vec<Value> {
     tokio::time::sleep(Duration::from_millis(5)).await;
-    (1..=3)
-        .map(|n| json!({ "id": user * 10 + n, "title": format!("Post {n}") }))
-        .collect()
+    rank_posts(
+        (1..=3)
+            .map(|n| json!({ "id": user * 10 + n, "title": format!("Post {n}") }))
+            .collect(),
+    )
+}
+
+/// Orders posts, newest first; a little CPU work of its own.
+#[tracing::instrument(skip_all)]
+fn rank_posts(mut posts: Vec<Value>) -> Vec<Value> {
+    let weight = (0..200_000_u64).fold(0_u64, |acc, x| acc.wrapping_mul(31).wrapping_add(x));
+    posts.sort_by_key(|post| std::cmp::Reverse(post["id"].as_u64().unwrap_or(weight % 2)));
+    posts
 }
 
 /// Renders a report with some real CPU work.
@@ -133,7 +143,9 @@ async fn show_user(Path(id): Path<u64>) -> Json<Value> {
     Json(load_user(id).await)
 }
 
+/// A user's posts: the user first (a 404 would come from here), then the posts.
 async fn user_posts(Path(id): Path<u64>) -> Json<Vec<Value>> {
+    load_user(id).await;
     Json(load_posts(id).await)
 }
 

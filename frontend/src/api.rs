@@ -2,8 +2,8 @@
 
 use dashboard_shared::{
     DeploymentDetails, EndpointDetails, EndpointLevel, ErrorBody, ExceptionDetail, ExceptionGroups,
-    LoginRequest, NewUser, OutlierPage, OverviewRow, RequestPage, SessionInfo, UserInfo,
-    UserUpdate, api,
+    GroupedProfile, LoginRequest, NewUser, OutlierPage, OverviewRow, ProfilePage, RequestPage,
+    SessionInfo, UserInfo, UserUpdate, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -259,6 +259,17 @@ pub async fn failed_requests(id: i64, cursor: Option<String>) -> Result<RequestP
 pub async fn outliers(id: i64, offset: u64, limit: u64) -> Result<OutlierPage, ApiFailure> {
     let path = api::with_id(api::ENDPOINT_OUTLIERS, id);
     send(get(&format!("{path}?offset={offset}&limit={limit}"))).await
+}
+
+/// `GET /api/endpoints/{id}/profiles`: a page of profiled requests from `offset`.
+pub async fn profiles(id: i64, offset: u64, limit: u64) -> Result<ProfilePage, ApiFailure> {
+    let path = api::with_id(api::ENDPOINT_PROFILES, id);
+    send(get(&format!("{path}?offset={offset}&limit={limit}"))).await
+}
+
+/// `GET /api/endpoints/{id}/grouped-profile`.
+pub async fn grouped_profile(id: i64) -> Result<GroupedProfile, ApiFailure> {
+    send(get(&api::with_id(api::ENDPOINT_GROUPED_PROFILE, id))).await
 }
 
 /// `GET /api/exceptions`: a page of exception groups, only `endpoint`'s when given.

@@ -10,8 +10,10 @@ use crate::pages::api_performance::ApiPerformancePage;
 use crate::pages::daily_utilization::DailyUtilizationPage;
 use crate::pages::endpoint::EndpointPage;
 use crate::pages::exceptions::ExceptionsPage;
+use crate::pages::grouped_profiler::GroupedProfilerPage;
 use crate::pages::multi_version::MultiVersionPage;
 use crate::pages::outliers::OutliersPage;
+use crate::pages::profiler::ProfilerPage;
 use crate::pages::{
     configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
     overview::OverviewPage,
@@ -50,6 +52,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/multi-version") view=MultiVersionPage />
                 <Route path=path!("/endpoint/:id") view=EndpointPage />
                 <Route path=path!("/endpoint/:id/outliers") view=OutliersPage />
+                <Route path=path!("/endpoint/:id/profiler") view=ProfilerPage />
+                <Route path=path!("/endpoint/:id/grouped-profiler") view=GroupedProfilerPage />
                 <Route path=path!("/exceptions") view=ExceptionsPage />
             </Routes>
         </Router>

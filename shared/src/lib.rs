@@ -8,6 +8,7 @@ pub mod charts;
 pub mod dto;
 pub mod incidents;
 pub mod profiles;
+pub mod sunburst;
 pub mod views;
 
 pub use dto::*;

@@ -7,4 +7,5 @@ pub mod figures;
 pub mod id_page;
 pub mod level_buttons;
 pub mod nav;
+pub mod sunburst;
 pub mod users;

@@ -94,7 +94,11 @@ fn DetailsCard(me: SessionInfo, details: EndpointDetails) -> impl IntoView {
                 <dt>"First seen"</dt><dd data-field="first-seen" data-version=details.version_added.clone()>{first_seen}</dd>
                 <dt>"Last requested"</dt><dd data-field="last-requested" title=last>{ago(Utc::now(), details.last_requested)}</dd>
             </dl>
-            <p><a id="outliers-link" href=format!("{}/endpoint/{id}/outliers", client::base_path())>"Outliers ›"</a></p>
+            <p>
+                <a id="outliers-link" href=format!("{}/endpoint/{id}/outliers", client::base_path())>"Outliers ›"</a>" · "
+                <a id="profiler-link" href=format!("{}/endpoint/{id}/profiler", client::base_path())>"Profiler ›"</a>" · "
+                <a id="grouped-link" href=format!("{}/endpoint/{id}/grouped-profiler", client::base_path())>"Grouped profile ›"</a>
+            </p>
             <p class="error">{move || message.get()}</p>
         </section>
     }

@@ -1,0 +1,144 @@
+//! The profiler pages of the demo at level 3: a request's execution tree (collapsible), and the
+//! grouped profile's table beside a sunburst with one arc per path that zooms in on a click.
+
+use std::time::Duration;
+
+use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
+use fantoccini::Locator;
+
+/// How many elements `css` matches once at least `expected` are there (or the page gave up).
+async fn count(browser: &Browser, css: &str, expected: usize) -> anyhow::Result<usize> {
+    let started = std::time::Instant::now();
+    loop {
+        let found = browser.client.find_all(Locator::Css(css)).await?.len();
+        if found == expected || started.elapsed() > Duration::from_secs(20) {
+            return Ok(found);
+        }
+        browser.wait_for(css).await?;
+    }
+}
+
+/// Clicks the arc `css`. WebDriver clicks the middle of an element's bounding box, which for a
+/// ring sector may lie on another arc, so the click is dispatched to the arc itself.
+async fn click_arc(browser: &Browser, css: &str) -> anyhow::Result<()> {
+    let arc = browser.wait_for(css).await?;
+    browser
+        .client
+        .execute(
+            "arguments[0].dispatchEvent(new MouseEvent('click', { bubbles: true }))",
+            vec![serde_json::to_value(arc)?],
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
+async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms()
+-> anyhow::Result<()> {
+    let demo = Demo::start_with(&[("DASHBOARD_MONITOR_LEVEL", "3")])?;
+    let api = ApiClient::login(&demo).await?;
+    let http = reqwest::Client::new();
+    for user in 1..=3 {
+        let answer = http
+            .get(format!("{}/users/{user}/posts", demo.base))
+            .send()
+            .await?;
+        assert!(answer.status().is_success());
+    }
+    api.wait_for_total_hits(3).await?;
+
+    let browser = Browser::start().await?;
+    browser
+        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
+        .await?;
+    browser
+        .wait_for("tr[data-endpoint='GET /users/{id}/posts'] td.name a")
+        .await?
+        .click()
+        .await?;
+    browser.wait_for("#profiler-link").await?.click().await?;
+    browser.wait_for("section.profile").await?;
+    assert_eq!(
+        browser.attribute("#profile-count", "data-total").await?,
+        "3"
+    );
+    let card = browser.wait_for("section.profile").await?;
+    let mut tree = Vec::new();
+    for row in card.find_all(Locator::Css("tr.profile-line")).await? {
+        tree.push((
+            row.attr("data-indent").await?.unwrap_or_default(),
+            row.attr("data-function").await?.unwrap_or_default(),
+        ));
+    }
+    let tree: Vec<(&str, &str)> = tree.iter().map(|(i, f)| (i.as_str(), f.as_str())).collect();
+    assert_eq!(
+        tree,
+        [("0", "load_user"), ("0", "load_posts"), ("1", "rank_posts")],
+        "the newest request's tree"
+    );
+    let nested = "section.profile tr.profile-line[data-function='rank_posts']";
+    assert!(
+        card.find(Locator::Css(nested))
+            .await?
+            .is_displayed()
+            .await?
+    );
+    browser.wait_for("#collapse-all").await?.click().await?;
+    assert!(
+        !browser.wait_for(nested).await?.is_displayed().await?,
+        "collapsed under load_posts"
+    );
+    browser.wait_for("#expand-all").await?.click().await?;
+    assert!(browser.wait_for(nested).await?.is_displayed().await?);
+    browser.screenshot("profiler").await?;
+
+    browser.wait_for("#grouped-link").await?.click().await?;
+    browser.wait_for("#grouped-table").await?;
+    assert_eq!(
+        browser
+            .attribute("#grouped-requests", "data-requests")
+            .await?,
+        "3"
+    );
+    let rows = count(&browser, "tr.grouped-line", 4).await?;
+    assert_eq!(rows, 4, "the request, load_user, load_posts, rank_posts");
+    assert_eq!(
+        browser
+            .attribute("tr.grouped-line[data-function='load_posts']", "data-hits")
+            .await?,
+        "3"
+    );
+    assert_eq!(
+        count(&browser, "#sunburst path.arc", rows).await?,
+        rows,
+        "one arc per grouped path"
+    );
+    browser.screenshot("grouped-profile").await?;
+
+    click_arc(&browser, "#sunburst path.arc[data-function='load_posts']").await?;
+    assert_eq!(
+        count(&browser, "#sunburst path.arc", 2).await?,
+        2,
+        "zoomed into load_posts: itself and rank_posts"
+    );
+    assert_eq!(
+        browser
+            .attribute("#sunburst path.arc[data-depth='0']", "data-function")
+            .await?,
+        "load_posts"
+    );
+    let crumbs = browser
+        .client
+        .find_all(Locator::Css("#sunburst-breadcrumb .crumb"))
+        .await?;
+    assert_eq!(crumbs.len(), 2, "the request › load_posts");
+    click_arc(&browser, "#sunburst path.arc[data-depth='0']").await?;
+    assert_eq!(
+        count(&browser, "#sunburst path.arc", rows).await?,
+        rows,
+        "back out"
+    );
+    browser.close().await?;
+    Ok(())
+}
