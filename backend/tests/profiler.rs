@@ -369,3 +369,60 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
         assert!(body["error"]["message"].is_string(), "{body}");
     }
 }
+
+#[tokio::test]
+async fn each_profile_of_a_batch_belongs_to_its_own_request() {
+    let dir = tempfile::tempdir().unwrap();
+    profiles_of_one_batch(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+async fn each_profile_of_a_batch_belongs_to_its_own_request_on_postgres() {
+    profiles_of_one_batch(&fresh_database().await).await;
+}
+
+/// Twenty requests of different durations at once, so that the writer stores them (and their
+/// ids come back) together: every profile's span must have taken nearly its request's time.
+async fn profiles_of_one_batch(database: &str) {
+    let monitor = level_three(database, "0").await;
+    let _spans = with_spans(&monitor);
+    let app = monitor.bind(routes(&Truth::default()));
+    let mut requests = tokio::task::JoinSet::new();
+    for ms in (0..20).map(|n| 5 + 3 * n) {
+        let app = app.clone();
+        requests.spawn(async move {
+            send_for_text(&app, get_request(&format!("/wait?ms={ms}")))
+                .await
+                .0
+        });
+    }
+    while let Some(status) = requests.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    monitor.shutdown().await;
+
+    let (cookie, id) = endpoint(&app, "GET /wait").await;
+    let page = get_json(
+        &app,
+        &cookie,
+        &format!("/dashboard/api/endpoints/{id}/profiles?limit=20"),
+    )
+    .await;
+    assert_eq!(page["total"], 20);
+    let mut waits = Vec::new();
+    for profile in page["profiles"].as_array().unwrap() {
+        let request_ms = profile["duration_ms"].as_f64().unwrap();
+        let wait_ms = profile["lines"][0]["wall_ms"].as_f64().unwrap();
+        assert!(
+            wait_ms <= request_ms && wait_ms >= request_ms - 2.5,
+            "a {wait_ms:.1} ms wait in a {request_ms:.1} ms request: {profile}"
+        );
+        waits.push(wait_ms);
+    }
+    waits.sort_by(f64::total_cmp);
+    assert!(
+        waits[19] - waits[0] > 50.0,
+        "different durations: {waits:?}"
+    );
+}

@@ -11,8 +11,9 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult};
 
 use super::Store;
 
-/// Stack lines per multi-row INSERT (seven values each, well under SQLite's limit).
-const LINES_PER_INSERT: usize = 1_000;
+/// Rows per multi-row INSERT (at most seven values each, well under SQLite's limit of bound
+/// values).
+const ROWS_PER_INSERT: usize = 1_000;
 
 /// Where a span was declared: a row of the code lines.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -142,32 +143,43 @@ impl Store {
         row.try_get("", "id")
     }
 
-    /// Stores the profile of the request `request_id`.
-    pub(crate) async fn insert_profile(
+    /// Stores profiles: `(request id, endpoint id, profile)`, in as few statements as the
+    /// database's limit of bound values allows.
+    pub(crate) async fn insert_profiles(
         &self,
         txn: &DatabaseTransaction,
-        request_id: i64,
-        endpoint_id: i32,
-        profile: &StoredProfile,
+        profiles: &[(i64, i32, &StoredProfile)],
     ) -> Result<(), DbErr> {
         let saturating = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
-        let insert = Query::insert()
-            .into_table(self.table(Table::Profile))
-            .columns([
+        for chunk in profiles.chunks(ROWS_PER_INSERT) {
+            let mut insert = Query::insert();
+            insert.into_table(self.table(Table::Profile)).columns([
                 Profile::RequestId,
                 Profile::EndpointId,
                 Profile::Samples,
                 Profile::SamplingPeriodMs,
-            ])
-            .values_panic([
-                request_id.into(),
-                endpoint_id.into(),
-                saturating(profile.samples).into(),
-                saturating(profile.sampling_period_ms).into(),
-            ])
-            .to_owned();
-        txn.execute(&insert).await?;
-        for (chunk_index, chunk) in profile.lines.chunks(LINES_PER_INSERT).enumerate() {
+            ]);
+            for (request_id, endpoint_id, profile) in chunk {
+                insert.values_panic([
+                    (*request_id).into(),
+                    (*endpoint_id).into(),
+                    saturating(profile.samples).into(),
+                    saturating(profile.sampling_period_ms).into(),
+                ]);
+            }
+            txn.execute(&insert).await?;
+        }
+        let lines: Vec<(i64, usize, &StoredLine)> = profiles
+            .iter()
+            .flat_map(|(request_id, _, profile)| {
+                profile
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(move |(position, line)| (*request_id, position, line))
+            })
+            .collect();
+        for chunk in lines.chunks(ROWS_PER_INSERT) {
             let mut insert = Query::insert();
             insert.into_table(self.table(Table::StackLine)).columns([
                 StackLine::RequestId,
@@ -178,11 +190,10 @@ impl Store {
                 StackLine::WallMs,
                 StackLine::Calls,
             ]);
-            for (index, line) in chunk.iter().enumerate() {
-                let position = chunk_index * LINES_PER_INSERT + index;
+            for (request_id, position, line) in chunk {
                 insert.values_panic([
-                    request_id.into(),
-                    i32::try_from(position).unwrap_or(i32::MAX).into(),
+                    (*request_id).into(),
+                    i32::try_from(*position).unwrap_or(i32::MAX).into(),
                     line.code_id.into(),
                     line.indent.into(),
                     line.duration_ms.into(),

@@ -7,7 +7,9 @@ use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
 use dashboard_migration::schema::{
     Endpoint, LatencyDay, LatencyTotal, Request, Rollup, StatusTotal, Table,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query, Value};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, InsertStatement, IntoIden, OnConflict, Query, Value,
+};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
 use super::Store;
@@ -123,8 +125,8 @@ impl Store {
         for chunk in plain.chunks(ROWS_PER_INSERT) {
             self.insert_requests(&txn, chunk).await?;
         }
-        for row in with_extra {
-            self.insert_request_with_extra(&txn, row).await?;
+        for chunk in with_extra.chunks(ROWS_PER_INSERT) {
+            self.insert_requests_with_extras(&txn, chunk).await?;
         }
         self.upsert_rollups(&txn, &recorded).await?;
         let mut latest: HashMap<i32, DateTime<Utc>> = HashMap::new();
@@ -146,11 +148,8 @@ impl Store {
         txn.commit().await
     }
 
-    async fn insert_requests(
-        &self,
-        txn: &DatabaseTransaction,
-        rows: &[&StoredMeasurement],
-    ) -> Result<(), DbErr> {
+    /// The multi-row INSERT of some request rows.
+    fn requests_insert(&self, rows: &[&StoredMeasurement]) -> InsertStatement {
         let mut insert = Query::insert();
         insert
             .into_table(self.table(Table::Request))
@@ -158,42 +157,57 @@ impl Store {
         for row in rows {
             insert.values_panic(request_values(row));
         }
-        txn.execute(&insert).await?;
+        insert
+    }
+
+    async fn insert_requests(
+        &self,
+        txn: &DatabaseTransaction,
+        rows: &[&StoredMeasurement],
+    ) -> Result<(), DbErr> {
+        txn.execute(&self.requests_insert(rows)).await?;
         Ok(())
     }
 
-    /// Stores a request alone, to learn its id, then its outlier snapshot, exceptions and
-    /// profile.
-    async fn insert_request_with_extra(
+    /// Stores requests that have extras in one statement, learning their ids, then their
+    /// outlier snapshots and exceptions, and all their profiles in a few statements.
+    ///
+    /// The ids come back from `RETURNING`; within one INSERT both SQLite (rowids) and
+    /// PostgreSQL (a sequence) hand them out increasing in the order of the rows given, so the
+    /// sorted ids are the rows' ids in order, whatever order `RETURNING` lists them in.
+    async fn insert_requests_with_extras(
         &self,
         txn: &DatabaseTransaction,
-        row: &StoredMeasurement,
+        rows: &[&StoredMeasurement],
     ) -> Result<(), DbErr> {
-        let insert = Query::insert()
-            .into_table(self.table(Table::Request))
-            .columns(std::iter::once(Request::EndpointId).chain(REQUEST_FIELDS))
-            .values_panic(request_values(row))
+        let insert = self
+            .requests_insert(rows)
             .returning_col(Request::Id)
             .to_owned();
-        let inserted = txn
-            .query_one(&insert)
+        let mut ids = txn
+            .query_all(&insert)
             .await?
-            .ok_or(DbErr::RecordNotInserted)?;
-        let request_id: i64 = inserted.try_get("", "id")?;
-        let Some(extra) = &row.extra else {
-            return Ok(());
-        };
-        if let Some(outlier) = &extra.outlier {
-            self.insert_outlier(txn, request_id, outlier).await?;
+            .iter()
+            .map(|row| row.try_get::<i64>("", "id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        if ids.len() != rows.len() {
+            return Err(DbErr::RecordNotInserted);
         }
-        for exception in &extra.exceptions {
-            self.insert_exception(txn, request_id, exception).await?;
+        ids.sort_unstable();
+        let mut profiles = Vec::new();
+        for (row, request_id) in rows.iter().zip(ids) {
+            let Some(extra) = &row.extra else { continue };
+            if let Some(outlier) = &extra.outlier {
+                self.insert_outlier(txn, request_id, outlier).await?;
+            }
+            for exception in &extra.exceptions {
+                self.insert_exception(txn, request_id, exception).await?;
+            }
+            if let Some(profile) = &extra.profile {
+                profiles.push((request_id, row.endpoint_id, profile));
+            }
         }
-        if let Some(profile) = &extra.profile {
-            self.insert_profile(txn, request_id, row.endpoint_id, profile)
-                .await?;
-        }
-        Ok(())
+        self.insert_profiles(txn, &profiles).await
     }
 
     async fn upsert_rollups(

@@ -1,0 +1,335 @@
+//! The profiler's costs, each against a baseline measured in the same run (`cargo xtask bench`;
+//! results in `docs/performance.md`):
+//!
+//! - `spans`: a span created, entered, left and closed outside any profiled request, with the
+//!   span registry alone and with the dashboard's `SpanLayer` added (goal: ≤ 50 ns more);
+//! - `handler`: a realistic handler (five `#[instrument]`ed helpers, one awaiting 1 ms) served
+//!   in process by 32 concurrent callers, bare and at levels 1 and 3 (goal: level 3 ≥ 0.90 of
+//!   bare), counting the time the writer takes to store each round;
+//! - `grouped`: the grouped-profile API over 100 profiled requests of 220 lines (goal: ≤ 100 ms).
+//!
+//! `cargo bench -p axum-monitoring-dashboard --bench profiler -- spans` runs one section.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, header};
+use axum::routing::get;
+use axum_monitoring_dashboard::{Dashboard, Key, SpanLayer};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tracing_subscriber::prelude::*;
+
+const SECTIONS: [&str; 3] = ["spans", "handler", "grouped"];
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let asked: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // The subscriber of an application at level 3: the span registry with the SpanLayer.
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(SpanLayer::default()),
+    )
+    .unwrap();
+    for section in SECTIONS {
+        if !asked.is_empty() && !asked.iter().any(|a| a == section) {
+            continue;
+        }
+        match section {
+            "spans" => spans(),
+            "handler" => runtime.block_on(handler()),
+            "grouped" => runtime.block_on(grouped()),
+            _ => unreachable!(),
+        }
+    }
+}
+
+// --- spans outside profiled requests ---------------------------------------------------------
+
+const SPANS_PER_ROUND: u32 = 1_000_000;
+const SPAN_ROUNDS: usize = 9;
+
+/// Nanoseconds per span (created, entered, left, closed) under `subscriber`.
+fn span_round(subscriber: &tracing::Dispatch) -> f64 {
+    tracing::dispatcher::with_default(subscriber, || {
+        let started = Instant::now();
+        for _ in 0..SPANS_PER_ROUND {
+            let span = tracing::info_span!("outside");
+            let _entered = span.enter();
+        }
+        started.elapsed().as_secs_f64() * 1e9 / f64::from(SPANS_PER_ROUND)
+    })
+}
+
+fn spans() {
+    let registry = tracing::Dispatch::new(tracing_subscriber::registry());
+    let with_layer =
+        tracing::Dispatch::new(tracing_subscriber::registry().with(SpanLayer::default()));
+    let (mut bare, mut layered) = (Vec::new(), Vec::new());
+    span_round(&registry);
+    span_round(&with_layer);
+    for _ in 0..SPAN_ROUNDS {
+        bare.push(span_round(&registry));
+        layered.push(span_round(&with_layer));
+    }
+    let (bare, layered) = (median(bare), median(layered));
+    println!(
+        "spans outside profiled requests: {SPAN_ROUNDS} interleaved rounds × {SPANS_PER_ROUND} spans"
+    );
+    println!("| subscriber | per span (median) |");
+    println!("|---|---:|");
+    println!("| span registry | {bare:.1} ns |");
+    println!("| span registry + SpanLayer | {layered:.1} ns |");
+    println!(
+        "| **added by the SpanLayer** | **{:.1} ns** (goal ≤ 50 ns) |",
+        layered - bare
+    );
+    println!();
+}
+
+// --- a realistic handler --------------------------------------------------------------------
+
+const CALLERS: usize = 32;
+const HANDLER_ROUND: Duration = Duration::from_secs(2);
+const HANDLER_ROUNDS: usize = 5;
+
+#[tracing::instrument]
+async fn authenticate(user: u64) -> u64 {
+    user.wrapping_mul(2_654_435_761)
+}
+
+#[tracing::instrument]
+async fn load_account(user: u64) -> u64 {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    user + 1
+}
+
+#[tracing::instrument]
+fn check_permissions(account: u64) -> bool {
+    account % 7 != 3
+}
+
+#[tracing::instrument]
+async fn load_items(account: u64) -> Vec<u64> {
+    (0..20).map(|item| account ^ item).collect()
+}
+
+#[tracing::instrument(skip_all)]
+fn render(items: &[u64]) -> String {
+    items
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+async fn realistic() -> String {
+    let user = authenticate(42).await;
+    let account = load_account(user).await;
+    if !check_permissions(account) {
+        return String::new();
+    }
+    render(&load_items(account).await)
+}
+
+fn realistic_app() -> Router {
+    Router::new().route("/items", get(realistic))
+}
+
+async fn monitored(dir: &std::path::Path, name: &str, settings: &[(Key, &str)]) -> Dashboard {
+    let mut builder = Dashboard::builder()
+        .database(format!(
+            "sqlite:///{}",
+            dir.join(format!("{name}.db")).display()
+        ))
+        .password("bench-password")
+        .queue_capacity(1_000_000);
+    for (key, value) in settings {
+        builder = builder.set(*key, *value);
+    }
+    builder.start().await.unwrap()
+}
+
+/// Requests per second served by [`CALLERS`] concurrent callers during one round, counting the
+/// time the writer then needed to store everything queued.
+async fn handler_round(app: &Router, monitor: Option<&Dashboard>) -> f64 {
+    let stop = Arc::new(AtomicBool::new(false));
+    let served = Arc::new(AtomicU64::new(0));
+    let before = monitor.map_or(0, Dashboard::stored_measurements);
+    let started = Instant::now();
+    let callers: Vec<_> = (0..CALLERS)
+        .map(|_| {
+            let (app, stop, served) = (app.clone(), Arc::clone(&stop), Arc::clone(&served));
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let request = Request::get("/items").body(Body::empty()).unwrap();
+                    let response = app.clone().oneshot(request).await.unwrap();
+                    assert!(response.status().is_success());
+                    served.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(HANDLER_ROUND).await;
+    stop.store(true, Ordering::Relaxed);
+    for caller in callers {
+        caller.await.unwrap();
+    }
+    let served = served.load(Ordering::Relaxed);
+    if let Some(monitor) = monitor {
+        while monitor.stored_measurements() < before + served {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    served as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn handler() {
+    let dir = tempfile::tempdir().unwrap();
+    let level_one = monitored(dir.path(), "level1", &[(Key::MonitorLevel, "1")]).await;
+    let level_three = monitored(dir.path(), "level3", &[(Key::MonitorLevel, "3")]).await;
+    let variants: [(&str, Router, Option<&Dashboard>); 3] = [
+        ("bare axum", realistic_app(), None),
+        (
+            "layer, level 1",
+            level_one.bind(realistic_app()),
+            Some(&level_one),
+        ),
+        (
+            "layer, level 3 (profiled, sampled every 5 ms)",
+            level_three.bind(realistic_app()),
+            Some(&level_three),
+        ),
+    ];
+    let mut rates = vec![Vec::new(); variants.len()];
+    for ((_, app, monitor), _) in variants.iter().zip(&rates) {
+        handler_round(app, *monitor).await; // warm-up
+    }
+    for _ in 0..HANDLER_ROUNDS {
+        for ((_, app, monitor), rates) in variants.iter().zip(&mut rates) {
+            rates.push(handler_round(app, *monitor).await);
+        }
+    }
+    let medians: Vec<f64> = rates.into_iter().map(median).collect();
+    println!(
+        "a realistic handler (5 instrumented helpers, one awaiting 1 ms): {CALLERS} concurrent callers in process, \
+         {HANDLER_ROUNDS} interleaved rounds of {HANDLER_ROUND:?}, each until the writer stored it"
+    );
+    println!("| variant | requests/s (median) | vs bare axum |");
+    println!("|---|---:|---:|");
+    for ((name, ..), rate) in variants.iter().zip(&medians) {
+        println!("| {name} | {rate:.0} | {:.3} |", rate / medians[0]);
+    }
+    println!();
+    level_one.shutdown().await;
+    level_three.shutdown().await;
+}
+
+// --- the grouped profile --------------------------------------------------------------------
+
+const PROFILED_REQUESTS: usize = 100;
+const GROUPED_SAMPLES: usize = 20;
+
+/// One span per callsite name, so that each name is a distinct code line.
+macro_rules! named_spans {
+    ($($name:ident)*) => {
+        fn named_span(index: usize) -> tracing::Span {
+            let spans: &[fn() -> tracing::Span] = &[$(|| tracing::info_span!(stringify!($name))),*];
+            spans[index % spans.len()]()
+        }
+    };
+}
+
+named_spans!(s00 s01 s02 s03 s04 s05 s06 s07 s08 s09 s10 s11 s12 s13 s14 s15 s16 s17 s18 s19);
+
+/// 20 spans, each with 10 children: 220 lines per request.
+async fn wide_tree() -> &'static str {
+    for outer in 0..20 {
+        let span = named_span(outer);
+        let _outer = span.enter();
+        for inner in 0..10 {
+            let span = named_span(inner);
+            let _inner = span.enter();
+        }
+    }
+    "tree"
+}
+
+async fn grouped() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = monitored(
+        dir.path(),
+        "grouped",
+        &[(Key::MonitorLevel, "3"), (Key::SamplingPeriod, "0")],
+    )
+    .await;
+    let app = monitor.bind(Router::new().route("/tree", get(wide_tree)));
+    for _ in 0..PROFILED_REQUESTS {
+        let request = Request::get("/tree").body(Body::empty()).unwrap();
+        assert!(
+            app.clone()
+                .oneshot(request)
+                .await
+                .unwrap()
+                .status()
+                .is_success()
+        );
+    }
+    while monitor.stored_measurements() < PROFILED_REQUESTS as u64 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let login = Request::post("/dashboard/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            r#"{"username":"admin","password":"bench-password"}"#,
+        ))
+        .unwrap();
+    let response = app.clone().oneshot(login).await.unwrap();
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let mut took = Vec::new();
+    let mut lines = 0;
+    for sample in 0..GROUPED_SAMPLES + 2 {
+        let request = Request::get("/dashboard/api/endpoints/1/grouped-profile")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let started = Instant::now();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert!(response.status().is_success());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        if sample >= 2 {
+            took.push(started.elapsed().as_secs_f64() * 1_000.0);
+        }
+        let grouped: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(grouped["requests"], PROFILED_REQUESTS);
+        lines = grouped["lines"].as_array().unwrap().len();
+    }
+    println!(
+        "the grouped profile: {PROFILED_REQUESTS} profiled requests × 220 lines in SQLite, {GROUPED_SAMPLES} calls of the API"
+    );
+    println!("| paths merged | median | slowest | goal |");
+    println!("|---:|---:|---:|---:|");
+    let slowest = took.iter().copied().fold(0.0, f64::max);
+    println!(
+        "| {lines} | {:.1} ms | {slowest:.1} ms | ≤ 100 ms |",
+        median(took)
+    );
+    println!();
+    monitor.shutdown().await;
+}
