@@ -4,7 +4,8 @@
 //!   demo service on a fresh SQLite file, sends it traffic, prints the URL and credentials.
 //! - `test`: installs what is missing, then runs rustfmt, clippy (native and wasm), every test
 //!   (PostgreSQL, Prometheus and browser tests included) and the frontend build.
-//! - `bench`: the benchmarks against bare Axum (in process and over HTTP), in release mode.
+//! - `bench`: the benchmarks against bare Axum (in process, the profiler, over HTTP), in release
+//!   mode.
 
 mod postgres;
 mod tools;
@@ -129,8 +130,8 @@ fn demo(args: &[String]) -> Result<()> {
         ))
 }
 
-/// Runs the benchmarks in release mode and prints their tables: the hot path in process, then
-/// over HTTP (throughput, writer capacity, query latency over 10M requests, memory over 10
+/// Runs the benchmarks in release mode and prints their tables: the hot path in process, the
+/// profiler, then over HTTP (throughput, writer capacity, query latency over 10M requests, memory over 10
 /// minutes; about 20 minutes in all).
 fn bench() -> Result<()> {
     step("benchmarking the hot path against bare Axum (release build)");
@@ -140,6 +141,14 @@ fn bench() -> Result<()> {
         "axum-monitoring-dashboard",
         "--bench",
         "hot_path",
+    ]))?;
+    step("benchmarking the profiler: spans, a realistic handler at level 3, the grouped profile");
+    run(cargo().args([
+        "bench",
+        "-p",
+        "axum-monitoring-dashboard",
+        "--bench",
+        "profiler",
     ]))?;
     step("benchmarking over HTTP: throughput, capacity, queries, memory (about 20 minutes)");
     run(cargo().args([
