@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{CodeLine, Profile, Request, StackLine, Table};
 use dashboard_shared::CodeFrame;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoIden, OnConflict, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult};
 
 use super::Store;
@@ -151,55 +151,68 @@ impl Store {
         profiles: &[(i64, i32, &StoredProfile)],
     ) -> Result<(), DbErr> {
         let saturating = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
-        for chunk in profiles.chunks(ROWS_PER_INSERT) {
-            let mut insert = Query::insert();
-            insert.into_table(self.table(Table::Profile)).columns([
-                Profile::RequestId,
-                Profile::EndpointId,
-                Profile::Samples,
-                Profile::SamplingPeriodMs,
-            ]);
-            for (request_id, endpoint_id, profile) in chunk {
-                insert.values_panic([
+        let rows = profiles
+            .iter()
+            .map(|(request_id, endpoint_id, profile)| {
+                [
                     (*request_id).into(),
                     (*endpoint_id).into(),
                     saturating(profile.samples).into(),
                     saturating(profile.sampling_period_ms).into(),
-                ]);
-            }
-            txn.execute(&insert).await?;
-        }
-        let lines: Vec<(i64, usize, &StoredLine)> = profiles
-            .iter()
-            .flat_map(|(request_id, _, profile)| {
-                profile
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .map(move |(position, line)| (*request_id, position, line))
+                ]
             })
             .collect();
-        for chunk in lines.chunks(ROWS_PER_INSERT) {
+        let columns = [
+            Profile::RequestId,
+            Profile::EndpointId,
+            Profile::Samples,
+            Profile::SamplingPeriodMs,
+        ];
+        self.insert_in_chunks(txn, Table::Profile, columns, rows)
+            .await?;
+        let lines = profiles
+            .iter()
+            .flat_map(|(request_id, _, profile)| {
+                profile.lines.iter().enumerate().map(|(position, line)| {
+                    [
+                        (*request_id).into(),
+                        i32::try_from(position).unwrap_or(i32::MAX).into(),
+                        line.code_id.into(),
+                        line.indent.into(),
+                        line.duration_ms.into(),
+                        line.wall_ms.into(),
+                        line.calls.into(),
+                    ]
+                })
+            })
+            .collect();
+        let columns = [
+            StackLine::RequestId,
+            StackLine::Position,
+            StackLine::CodeId,
+            StackLine::Indent,
+            StackLine::DurationMs,
+            StackLine::WallMs,
+            StackLine::Calls,
+        ];
+        self.insert_in_chunks(txn, Table::StackLine, columns, lines)
+            .await
+    }
+
+    /// Inserts `rows` into `table` in multi-row statements of [`ROWS_PER_INSERT`] rows.
+    async fn insert_in_chunks<C: IntoIden + Copy, const N: usize>(
+        &self,
+        txn: &DatabaseTransaction,
+        table: Table,
+        columns: [C; N],
+        rows: Vec<[SimpleExpr; N]>,
+    ) -> Result<(), DbErr> {
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
             let mut insert = Query::insert();
-            insert.into_table(self.table(Table::StackLine)).columns([
-                StackLine::RequestId,
-                StackLine::Position,
-                StackLine::CodeId,
-                StackLine::Indent,
-                StackLine::DurationMs,
-                StackLine::WallMs,
-                StackLine::Calls,
-            ]);
-            for (request_id, position, line) in chunk {
-                insert.values_panic([
-                    (*request_id).into(),
-                    i32::try_from(*position).unwrap_or(i32::MAX).into(),
-                    line.code_id.into(),
-                    line.indent.into(),
-                    line.duration_ms.into(),
-                    line.wall_ms.into(),
-                    line.calls.into(),
-                ]);
+            insert.into_table(self.table(table)).columns(columns);
+            for row in rows.by_ref().take(ROWS_PER_INSERT) {
+                insert.values_panic(row);
             }
             txn.execute(&insert).await?;
         }

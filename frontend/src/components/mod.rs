@@ -7,5 +7,6 @@ pub mod figures;
 pub mod id_page;
 pub mod level_buttons;
 pub mod nav;
+pub mod pager;
 pub mod sunburst;
 pub mod users;

@@ -11,6 +11,7 @@ use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::nav::Nav;
+use crate::components::pager::Pager;
 use crate::time::local_time;
 
 /// Groups per page.
@@ -59,16 +60,10 @@ pub fn ExceptionsPage() -> impl IntoView {
                     groups.get().map(|result| match result {
                         Ok((me, page)) => {
                             let total = page.total;
-                            let shown = offset.get();
-                            view! {
+                                view! {
                                 <p id="exception-count" data-total=total>{format!("{total} groups")}</p>
                                 <GroupTable groups=page.groups days=page.days zone=me.timezone.clone() selected />
-                                <div class="table-controls">
-                                    <button id="exceptions-newer" disabled={shown == 0}
-                                        on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Newer"</button>
-                                    <button id="exceptions-older" disabled={shown + PAGE >= total}
-                                        on:click=move |_| offset.update(|o| *o += PAGE)>"Older ›"</button>
-                                </div>
+                                <Pager name="exceptions" offset page=PAGE total />
                                 {move || selected.get().map(|id| view! {
                                     <GroupDetail id zone=me.timezone.clone() admin=me.role == Role::Admin
                                         csrf=me.csrf_token.clone()

@@ -9,6 +9,7 @@ use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::IdPage;
+use crate::components::pager::Pager;
 use crate::time::local_time;
 
 /// Outlier cards per page.
@@ -44,7 +45,6 @@ fn Outliers(id: i64) -> impl IntoView {
                 page.get().map(|result| match result {
                     Ok((zone, name, page)) => {
                         let total = page.total;
-                        let shown = offset.get();
                         let cards = page
                             .outliers
                             .into_iter()
@@ -57,13 +57,7 @@ fn Outliers(id: i64) -> impl IntoView {
                             <SpreadCard name="outlier-cpu" title="CPU per core across outliers" spread=page.cpu />
                             <SpreadCard name="outlier-memory" title="Memory across outliers" spread=page.memory />
                             <div id="outlier-cards">{cards}</div>
-                            <div class="table-controls">
-                                <button id="outliers-newer" disabled={shown == 0}
-                                    on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Newer"</button>
-                                <span id="outliers-page">{format!("{}–{} of {total}", (shown + 1).min(total), (shown + PAGE).min(total))}</span>
-                                <button id="outliers-older" disabled={shown + PAGE >= total}
-                                    on:click=move |_| offset.update(|o| *o += PAGE)>"Older ›"</button>
-                            </div>
+                            <Pager name="outliers" offset page=PAGE total />
                         }
                         .into_any()
                     }

@@ -11,6 +11,7 @@ use leptos_router::components::Redirect;
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::id_page::IdPage;
+use crate::components::pager::Pager;
 use crate::time::local_time;
 
 /// Profiled requests per page.
@@ -50,7 +51,6 @@ fn Profiles(id: i64) -> impl IntoView {
                 page.get().map(|result| match result {
                     Ok((zone, name, page)) => {
                         let total = page.total;
-                        let shown = offset.get();
                         let parents: Vec<NodeKey> = page
                             .profiles
                             .iter()
@@ -78,13 +78,7 @@ fn Profiles(id: i64) -> impl IntoView {
                                 <button id="collapse-all" on:click=move |_| collapsed.set(parents.iter().copied().collect())>"Collapse all"</button>
                             </div>
                             <div id="profile-cards">{cards}</div>
-                            <div class="table-controls">
-                                <button id="profiles-newer" disabled={shown == 0}
-                                    on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹ Newer"</button>
-                                <span id="profiles-page">{format!("{}–{} of {total}", (shown + 1).min(total), (shown + PAGE).min(total))}</span>
-                                <button id="profiles-older" disabled={shown + PAGE >= total}
-                                    on:click=move |_| offset.update(|o| *o += PAGE)>"Older ›"</button>
-                            </div>
+                            <Pager name="profiles" offset page=PAGE total />
                         }
                         .into_any()
                     }
