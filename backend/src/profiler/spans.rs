@@ -104,10 +104,12 @@ struct Followed {
     opened: Option<Instant>,
 }
 
-/// The `tracing_subscriber` layer that lets outlier snapshots (and exception reports) name the
-/// spans a request is in. Add it to your subscriber; without it, outliers and exceptions are
-/// still captured but without their span stack. Give your log layers their own filter (as
-/// below) rather than a global one, so that this layer sees the spans your logs leave out.
+/// The `tracing_subscriber` layer that the profiler (level 3) builds each request's tree from
+/// and that lets outlier snapshots (and exception reports) name the spans a request is in
+/// ([`crate::Dashboard::profiler_layer`] returns one). Add it to your subscriber; without it,
+/// profiles are empty and outliers and exceptions are captured without their span stack. Give
+/// your log layers their own filter (as below) rather than a global one, so that this layer sees
+/// the spans your logs leave out.
 ///
 /// ```no_run
 /// use tracing_subscriber::prelude::*;
