@@ -127,24 +127,6 @@ async fn admin(app: &Router) -> String {
     login(app, "/dashboard", "admin", PASSWORD).await.0
 }
 
-async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
-    let (status, _, body) = send(app, with_cookie("GET", uri, cookie)).await;
-    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
-    body
-}
-
-async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
-    let overview = get_json(app, cookie, "/dashboard/api/overview").await;
-    overview
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["name"] == name)
-        .unwrap_or_else(|| panic!("{name} in {overview}"))["id"]
-        .as_i64()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_request_stuck_past_its_deadline_is_one_outlier_naming_its_span() {
     let dir = tempfile::tempdir().unwrap();

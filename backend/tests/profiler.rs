@@ -113,24 +113,10 @@ fn with_spans(monitor: &Dashboard) -> tracing::subscriber::DefaultGuard {
     tracing::subscriber::set_default(tracing_subscriber::registry().with(monitor.profiler_layer()))
 }
 
-async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
-    let (status, _, body) = send(app, with_cookie("GET", uri, cookie)).await;
-    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
-    body
-}
-
 /// Logs in as admin and returns the cookie and the id of the endpoint `name`.
 async fn endpoint(app: &Router, name: &str) -> (String, i64) {
     let (cookie, _) = login(app, "/dashboard", "admin", PASSWORD).await;
-    let overview = get_json(app, &cookie, "/dashboard/api/overview").await;
-    let id = overview
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["name"] == name)
-        .unwrap_or_else(|| panic!("{name} in {overview}"))["id"]
-        .as_i64()
-        .unwrap();
+    let id = endpoint_id(app, &cookie, name).await;
     (cookie, id)
 }
 

@@ -258,3 +258,23 @@ pub async fn fresh_database() -> String {
     let (base, _) = server.rsplit_once('/').unwrap();
     format!("{base}/{name}")
 }
+
+/// `GET uri` as `cookie`, which must answer 200 with JSON.
+pub async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
+    let (status, _, body) = send(app, with_cookie("GET", uri, cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
+}
+
+/// The id of the endpoint `name` (e.g. `GET /users/{id}`), from the overview.
+pub async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
+    let overview = get_json(app, cookie, "/dashboard/api/overview").await;
+    overview
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {overview}"))["id"]
+        .as_i64()
+        .unwrap()
+}
