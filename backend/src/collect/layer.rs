@@ -224,22 +224,20 @@ impl Pending {
             Some(Kept::Measurement(mut facts)) => {
                 let watch = facts.watching.map(|watching| watching.watch);
                 let snapshot = watch.as_ref().and_then(|watch| watch.finish());
-                let profile = watch
-                    .as_ref()
-                    .and_then(|watch| watch.spans.finish(duration));
                 if status >= 500 && facts.occurrences.is_empty() {
                     facts.occurrences.push(Occurrence::status(status));
                 }
+                let profiled = watch
+                    .as_ref()
+                    .is_some_and(|watch| watch.spans.is_profiled());
                 let extra =
-                    (snapshot.is_some() || profile.is_some() || !facts.occurrences.is_empty())
-                        .then(|| {
-                            Box::new(Extra {
-                                watch,
-                                snapshot,
-                                occurrences: facts.occurrences,
-                                profile,
-                            })
-                        });
+                    (snapshot.is_some() || profiled || !facts.occurrences.is_empty()).then(|| {
+                        Box::new(Extra {
+                            watch,
+                            snapshot,
+                            occurrences: facts.occurrences,
+                        })
+                    });
                 self.collector.submit(Measurement {
                     endpoint: facts.endpoint,
                     time_requested: facts.time_requested,

@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use super::EndpointState;
 use crate::exception::Occurrence;
 use crate::outlier::{Snapshot, Watch};
-use crate::profiler::Profile;
 
 /// The endpoint a measurement belongs to.
 pub(crate) enum EndpointRef {
@@ -40,18 +39,17 @@ pub(crate) struct Measurement {
     pub(crate) ip: Option<IpAddr>,
     /// The application version that served it, when not the writer's own (imports).
     pub(crate) version: Option<Arc<str>>,
-    /// An outlier snapshot or errors, for the few requests that have them.
+    /// An outlier snapshot, errors or a profile, for the requests that have them.
     pub(crate) extra: Option<Box<Extra>>,
 }
 
 /// What a request leaves besides its level-1 facts.
 pub(crate) struct Extra {
-    /// The watched request (level 2 and up): its head and body fields.
+    /// The watched request (level 2 and up): its head and body fields, and its spans (the
+    /// profile, at level 3).
     pub(crate) watch: Option<Arc<Watch>>,
     /// Taken when it became an outlier.
     pub(crate) snapshot: Option<Box<Snapshot>>,
     /// Panics, 5xx answers and reported errors.
     pub(crate) occurrences: Vec<Occurrence>,
-    /// Level 3: the request's profile.
-    pub(crate) profile: Option<Profile>,
 }

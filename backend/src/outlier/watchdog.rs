@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::request::RequestCopy;
 use super::system::{SystemMonitor, SystemState};
-use crate::profiler::{RequestSpans, SpanPath};
+use crate::profiler::{Frame, RequestSpans};
 
 /// A request at level 2 or more, from its start until the writer has stored it.
 pub(crate) struct Watch {
@@ -37,7 +37,7 @@ pub(crate) struct Snapshot {
     /// How long the request had been running.
     pub(crate) running_for: Duration,
     /// The spans the request was in.
-    pub(crate) stack: SpanPath,
+    pub(crate) stack: Vec<Frame>,
     /// The machine's and the process's latest figures.
     pub(crate) system: Arc<SystemState>,
 }
@@ -68,8 +68,10 @@ impl Watch {
         }
     }
 
-    /// Marks the request finished: the snapshot, when it had become an outlier.
+    /// Marks the request finished (its spans change no more): the snapshot, when it had become
+    /// an outlier.
     pub(crate) fn finish(&self) -> Option<Box<Snapshot>> {
+        self.spans.stop();
         let mut state = self.state.lock().ok()?;
         match std::mem::replace(&mut *state, WatchState::Finished) {
             WatchState::Outlier(snapshot) => Some(snapshot),

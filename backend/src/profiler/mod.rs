@@ -12,7 +12,7 @@ mod tree;
 
 pub(crate) use grouped::{GROUPED_REQUESTS, group};
 pub use spans::SpanLayer;
-pub(crate) use spans::{Frame, RequestSpans, SpanPath, current_stack, root_span};
+pub(crate) use spans::{Frame, RequestSpans, current_stack, root_span};
 pub(crate) use tree::Profile;
 
 use std::sync::Arc;

@@ -1,7 +1,7 @@
-//! Following the `tracing` spans of monitored requests: a `tracing_subscriber` layer that knows,
-//! for every request at level 2 or more, where the request is (the path of spans it entered last
-//! and has not left for good), so that the outlier watchdog can read it from another thread, and,
-//! at level 3, grows the request's profile tree.
+//! Following the `tracing` spans of monitored requests: a `tracing_subscriber` layer that grows,
+//! for every request at level 2 or more, a tree of its code paths and knows which one the request
+//! is in (the span it entered last and has not left for good), so that the outlier watchdog can
+//! read it from another thread; at level 3 it also times the spans for the profile.
 //!
 //! The dashboard's layer creates a root span per watched request ([`root_span`]) and enters it
 //! whenever it polls the request; spans created under it belong to the request. A request
@@ -10,10 +10,9 @@
 //! while waiting.
 
 use std::cell::RefCell;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwapOption;
 use tracing::span::{Attributes, Id};
 use tracing::{Metadata, Subscriber};
 use tracing_subscriber::layer::Context;
@@ -24,57 +23,57 @@ use super::tree::{Profile, ROOT, Tree};
 /// A place in the code: the callsite of a span.
 pub(crate) type Frame = &'static Metadata<'static>;
 
-/// Spans from the request's root (not included) to the innermost, innermost last.
-pub(crate) type SpanPath = Arc<Vec<Frame>>;
-
 /// The target of the root span the dashboard opens for each watched request.
 const ROOT_TARGET: &str = "axum_monitoring_dashboard::request";
 
-/// The spans of one request, as far as the [`SpanLayer`] follows them.
+/// The spans of one request, as far as the [`SpanLayer`] follows them: a tree of its code paths
+/// that knows which one the request is in. At level 3 the spans are also timed and the request
+/// is sampled.
 #[derive(Default)]
 pub(crate) struct RequestSpans {
-    /// The path to the span the request entered last and has not closed; `None` before the
-    /// request entered any.
-    current: ArcSwapOption<Vec<Frame>>,
-    /// Level 3: the request's profile tree.
-    tree: Option<Mutex<Tree>>,
+    tree: Mutex<Tree>,
+    profiled: bool,
 }
 
 impl RequestSpans {
-    /// The spans of a profiled request: followed, and grown into a tree.
+    /// The spans of a profiled request: timed, and sampled until it finishes.
     pub(crate) fn profiled() -> Self {
         RequestSpans {
-            current: ArcSwapOption::empty(),
-            tree: Some(Mutex::default()),
+            tree: Mutex::default(),
+            profiled: true,
         }
     }
 
-    fn tree(&self) -> Option<MutexGuard<'_, Tree>> {
-        let tree = self.tree.as_ref()?;
-        Some(tree.lock().unwrap_or_else(PoisonError::into_inner))
+    fn tree(&self) -> MutexGuard<'_, Tree> {
+        self.tree.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Counts a sample of where a profiled request is; `false` once it has finished (or when
-    /// it is not profiled).
+    /// Where the request is now: the spans from its root (not included) to the one it is in,
+    /// outermost first.
+    pub(crate) fn current(&self) -> Vec<Frame> {
+        self.tree().path()
+    }
+
+    /// Counts a sample of where a profiled request is; `false` once it has finished.
     pub(crate) fn sample(&self) -> bool {
-        self.tree().is_some_and(|mut tree| tree.sample())
+        self.tree().sample()
     }
 
-    /// The profile of a profiled request that took `duration`; it is sampled no more.
-    pub(crate) fn finish(&self, duration: Duration) -> Option<Profile> {
-        self.tree().map(|mut tree| tree.finish(duration))
+    /// The request has finished: spans closing later (in tasks it spawned) change nothing, and
+    /// it is sampled no more.
+    pub(crate) fn stop(&self) {
+        self.tree().stop();
     }
 
-    /// Where the request is now, outermost first.
-    pub(crate) fn current(&self) -> SpanPath {
-        self.current.load_full().unwrap_or_else(empty_path)
+    /// The profile of a profiled request that took `duration`.
+    pub(crate) fn profile(&self, duration: Duration) -> Option<Profile> {
+        self.profiled.then(|| self.tree().profile(duration))
     }
-}
 
-/// The path of the root span: no spans (shared, so that a request allocates none for it).
-fn empty_path() -> SpanPath {
-    static EMPTY: LazyLock<SpanPath> = LazyLock::new(SpanPath::default);
-    Arc::clone(&EMPTY)
+    /// Whether the request is profiled (level 3).
+    pub(crate) fn is_profiled(&self) -> bool {
+        self.profiled
+    }
 }
 
 thread_local! {
@@ -94,13 +93,12 @@ pub(crate) fn root_span(spans: &Arc<RequestSpans>) -> tracing::Span {
 /// What the layer keeps in a followed span's extensions.
 struct Followed {
     request: Arc<RequestSpans>,
-    /// The path to this span (empty for the root).
-    path: SpanPath,
-    /// The path to its parent, where the request is again once this span closes.
-    parent_path: SpanPath,
-    /// Its node in the request's profile tree ([`ROOT`] for the root and when not profiled).
+    /// The node of the request's tree this span counts for: its own, or its parent's once the
+    /// tree is full (and [`ROOT`] for the root span).
     node: usize,
-    /// When it was created, if it has a node of its own (profiled requests only).
+    /// Whether `node` is its own, so that entering and closing it moves the request.
+    own_node: bool,
+    /// When it was created, if the request is profiled and the span has a node of its own.
     opened: Option<Instant>,
 }
 
@@ -121,7 +119,7 @@ struct Followed {
 /// ```
 ///
 /// Spans that belong to no watched request cost one lookup of their parent when created and of
-/// themselves when entered.
+/// themselves when entered and closed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SpanLayer {
     _private: (),
@@ -139,28 +137,22 @@ where
                 .with(|root| root.borrow_mut().take())
                 .map(|request| Followed {
                     request,
-                    path: empty_path(),
-                    parent_path: empty_path(),
                     node: ROOT,
+                    own_node: false,
                     opened: None,
                 })
         } else {
             span.parent().and_then(|parent| {
                 let extensions = parent.extensions();
                 let parent = extensions.get::<Followed>()?;
-                let mut path = Vec::with_capacity(parent.path.len() + 1);
-                path.extend_from_slice(&parent.path);
-                path.push(metadata);
-                let node = parent
-                    .request
-                    .tree()
-                    .and_then(|mut tree| tree.open(parent.node, metadata));
+                let request = Arc::clone(&parent.request);
+                let node = request.tree().open(parent.node, metadata);
+                let opened = node.filter(|_| request.profiled).map(|_| Instant::now());
                 Some(Followed {
-                    request: Arc::clone(&parent.request),
-                    path: Arc::new(path),
-                    parent_path: Arc::clone(&parent.path),
                     node: node.unwrap_or(parent.node),
-                    opened: node.map(|_| Instant::now()),
+                    own_node: node.is_some(),
+                    opened,
+                    request,
                 })
             })
         };
@@ -174,39 +166,22 @@ where
         let extensions = span.extensions();
         // Entering the root again (every poll) says nothing about where the request is.
         if let Some(followed) = extensions.get::<Followed>()
-            && !followed.path.is_empty()
+            && followed.own_node
         {
-            followed
-                .request
-                .current
-                .store(Some(Arc::clone(&followed.path)));
-            if followed.opened.is_some()
-                && let Some(mut tree) = followed.request.tree()
-            {
-                tree.enter(followed.node);
-            }
+            followed.request.tree().enter(followed.node);
         }
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
         let extensions = span.extensions();
-        if let Some(followed) = extensions.get::<Followed>() {
-            let current = followed.request.current.load();
-            if current
-                .as_ref()
-                .is_some_and(|current| Arc::ptr_eq(current, &followed.path))
-            {
-                followed
-                    .request
-                    .current
-                    .store(Some(Arc::clone(&followed.parent_path)));
-            }
-            if let Some(opened) = followed.opened
-                && let Some(mut tree) = followed.request.tree()
-            {
-                tree.close(followed.node, opened.elapsed());
-            }
+        if let Some(followed) = extensions.get::<Followed>()
+            && followed.own_node
+        {
+            let wall = followed
+                .opened
+                .map_or(Duration::ZERO, |opened| opened.elapsed());
+            followed.request.tree().close(followed.node, wall);
         }
     }
 }

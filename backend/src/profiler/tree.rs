@@ -1,5 +1,6 @@
-//! The tree of one profiled request: a node per code path (the same span callsite under the same
-//! parent is one node, however often it is called), with its calls, exact wall time and samples.
+//! The tree of one followed request: a node per code path (the same span callsite under the same
+//! parent is one node, however often it is called), with its calls, exact wall time and samples
+//! (both at level 3 only), and the node the request is in.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ pub(crate) const MAX_NODES: usize = 1_000;
 /// The index of the root node: the request itself.
 pub(crate) const ROOT: usize = 0;
 
-/// A profiled request's tree while it runs.
+/// A followed request's tree.
 #[derive(Debug)]
 pub(crate) struct Tree {
     /// Parents come before their children; `nodes[ROOT]` is the request.
@@ -21,8 +22,8 @@ pub(crate) struct Tree {
     current: usize,
     /// Samples taken of the request.
     samples: u64,
-    /// Set once the request has finished: it is sampled no more.
-    finished: bool,
+    /// Set once the request has finished: the tree changes no more.
+    stopped: bool,
 }
 
 #[derive(Debug)]
@@ -57,7 +58,7 @@ impl Default for Tree {
             nodes: vec![Node::new(None, ROOT)],
             current: ROOT,
             samples: 0,
-            finished: false,
+            stopped: false,
         }
     }
 }
@@ -86,8 +87,11 @@ pub(crate) struct ProfileLine {
 
 impl Tree {
     /// Counts a call of `frame` under `parent` and returns its node; `None` once the tree has
-    /// [`MAX_NODES`] and the path is new.
+    /// [`MAX_NODES`] and the path is new, or once the request has finished.
     pub(crate) fn open(&mut self, parent: usize, frame: Frame) -> Option<usize> {
+        if self.stopped {
+            return None;
+        }
         let known = self.nodes[parent].children.iter().copied().find(|&child| {
             self.nodes[child]
                 .frame
@@ -109,20 +113,36 @@ impl Tree {
 
     /// The request entered `node`.
     pub(crate) fn enter(&mut self, node: usize) {
-        self.current = node;
+        if !self.stopped {
+            self.current = node;
+        }
     }
 
     /// A call of `node` ended after `wall`; the request is back in the parent if it was in it.
     pub(crate) fn close(&mut self, node: usize, wall: Duration) {
+        if self.stopped {
+            return;
+        }
         self.nodes[node].wall += wall;
         if self.current == node {
             self.current = self.nodes[node].parent;
         }
     }
 
+    /// The spans from the request (not included) to the node it is in, outermost first.
+    pub(crate) fn path(&self) -> Vec<Frame> {
+        let mut path: Vec<Frame> =
+            std::iter::successors(Some(self.current), |&node| Some(self.nodes[node].parent))
+                .take_while(|&node| node != ROOT)
+                .filter_map(|node| self.nodes[node].frame)
+                .collect();
+        path.reverse();
+        path
+    }
+
     /// Counts a sample of where the request is; `false` once it has finished.
     pub(crate) fn sample(&mut self) -> bool {
-        if self.finished {
+        if self.stopped {
             return false;
         }
         self.nodes[self.current].samples += 1;
@@ -130,9 +150,13 @@ impl Tree {
         true
     }
 
-    /// Ends sampling and gives the profile of a request that took `duration`.
-    pub(crate) fn finish(&mut self, duration: Duration) -> Profile {
-        self.finished = true;
+    /// The request has finished: the tree changes no more.
+    pub(crate) fn stop(&mut self) {
+        self.stopped = true;
+    }
+
+    /// The profile of a request that took `duration`.
+    pub(crate) fn profile(&self, duration: Duration) -> Profile {
         let mut below = self
             .nodes
             .iter()
@@ -210,7 +234,7 @@ mod tests {
         }
         let rendered = tree.open(ROOT, render).unwrap();
         tree.close(rendered, Duration::from_millis(8));
-        let profile = tree.finish(Duration::from_millis(40));
+        let profile = tree.profile(Duration::from_millis(40));
         assert_eq!(
             names(&profile),
             [
@@ -248,7 +272,8 @@ mod tests {
         sample(&mut tree, 1);
         tree.close(nested, Duration::from_millis(11));
         tree.close(query, Duration::from_millis(41));
-        let profile = tree.finish(Duration::from_millis(100));
+        tree.stop();
+        let profile = tree.profile(Duration::from_millis(100));
         let durations: Vec<(u128, u128)> = profile
             .lines
             .iter()
@@ -257,6 +282,18 @@ mod tests {
         assert_eq!(durations, [(40, 39), (40, 41), (10, 11)]);
         assert_eq!(profile.samples, 10);
         assert!(!tree.sample(), "a finished request is not sampled");
+        tree.close(user, Duration::from_secs(1));
+        assert_eq!(
+            tree.open(ROOT, load_user),
+            None,
+            "nor changed by spans it spawned"
+        );
+        assert_eq!(
+            tree.profile(Duration::from_millis(100)).lines[0]
+                .wall
+                .as_millis(),
+            39
+        );
     }
 
     #[test]
@@ -269,8 +306,11 @@ mod tests {
         tree.enter(query); // concurrent children, as with `join!`
         tree.close(user, Duration::ZERO);
         assert_eq!(tree.current, query);
+        let names: Vec<&str> = tree.path().iter().map(|frame| frame.name()).collect();
+        assert_eq!(names, ["query_items"]);
         tree.close(query, Duration::ZERO);
         assert_eq!(tree.current, ROOT);
+        assert!(tree.path().is_empty());
     }
 
     #[test]
@@ -287,6 +327,6 @@ mod tests {
             "a recursion deeper than the limit"
         );
         assert_eq!(tree.open(ROOT, load_user), Some(1));
-        assert_eq!(tree.finish(Duration::ZERO).lines.len(), MAX_NODES - 1);
+        assert_eq!(tree.profile(Duration::ZERO).lines.len(), MAX_NODES - 1);
     }
 }

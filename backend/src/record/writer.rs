@@ -177,13 +177,10 @@ impl Writer {
                 tracing::debug!(endpoint = endpoint.id, status = measurement.status, duration = ?measurement.duration, "request measured");
             }
             let extra = match &measurement.extra {
-                Some(extra) => Some(Box::new(StoredExtra {
-                    profile: match &extra.profile {
-                        Some(profile) => Some(self.profile(profile).await?),
-                        None => None,
-                    },
-                    ..self.render(&endpoint, extra, &version)
-                })),
+                Some(extra) => Some(Box::new(
+                    self.extra(&endpoint, extra, &version, measurement.duration)
+                        .await?,
+                )),
                 None => None,
             };
             rows.push(StoredMeasurement {
@@ -208,6 +205,31 @@ impl Writer {
             endpoint.add_durations(1, measurement.duration);
         }
         Ok(())
+    }
+
+    /// What a request leaves besides its row, ready to store: its outlier, exceptions and
+    /// profile (built here from its span tree, off the request path).
+    async fn extra(
+        &mut self,
+        endpoint: &EndpointState,
+        extra: &Extra,
+        version: &str,
+        duration: Duration,
+    ) -> Result<StoredExtra, sea_orm::DbErr> {
+        let profile = extra
+            .watch
+            .as_ref()
+            .and_then(|watch| watch.spans.profile(duration));
+        let profile = match profile {
+            Some(profile) => Some(self.profile(&profile).await?),
+            None => None,
+        };
+        let (outlier, exceptions) = self.render(endpoint, extra, version);
+        Ok(StoredExtra {
+            outlier,
+            exceptions,
+            profile,
+        })
     }
 
     /// A request's profile for storage, with the ids of its code lines (stored when new).
@@ -248,13 +270,14 @@ impl Writer {
 
     /// Renders a request's outlier snapshot and exceptions for storage, redacted and capped
     /// (only requests that have either pay for rendering their context).
-    fn render(&self, endpoint: &EndpointState, extra: &Extra, version: &str) -> StoredExtra {
+    fn render(
+        &self,
+        endpoint: &EndpointState,
+        extra: &Extra,
+        version: &str,
+    ) -> (Option<StoredOutlier>, Vec<StoredException>) {
         if extra.snapshot.is_none() && extra.occurrences.is_empty() {
-            return StoredExtra {
-                outlier: None,
-                exceptions: Vec::new(),
-                profile: None,
-            };
+            return (None, Vec::new());
         }
         let (method, route) = self
             .collector
@@ -300,11 +323,7 @@ impl Writer {
                 version: version.to_owned(),
             })
             .collect();
-        StoredExtra {
-            outlier,
-            exceptions,
-            profile: None,
-        }
+        (outlier, exceptions)
     }
 
     /// The endpoint's id and level, registering it in the database and the live table when new
