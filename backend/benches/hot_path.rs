@@ -12,9 +12,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
-use axum_monitoring_dashboard::{Dashboard, Key};
+use axum_monitoring_dashboard::Key;
 use tower::ServiceExt;
 use tracing_subscriber::prelude::*;
+
+mod common;
 
 const ROUNDS: usize = 9;
 const REQUESTS_PER_ROUND: u32 = 20_000;
@@ -24,17 +26,9 @@ fn hello() -> Router {
 }
 
 async fn monitored(dir: &std::path::Path, name: &str, settings: &[(Key, &str)]) -> Router {
-    let mut builder = Dashboard::builder()
-        .database(format!(
-            "sqlite:///{}",
-            dir.join(format!("{name}.db")).display()
-        ))
-        .password("bench-password")
-        .queue_capacity(1_000_000);
-    for (key, value) in settings {
-        builder = builder.set(*key, *value);
-    }
-    builder.start().await.unwrap().bind(hello())
+    common::dashboard_named(dir, name, settings, 1_000_000)
+        .await
+        .bind(hello())
 }
 
 /// Mean time per request over one round.

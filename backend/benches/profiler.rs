@@ -24,12 +24,11 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tracing_subscriber::prelude::*;
 
-const SECTIONS: [&str; 3] = ["spans", "handler", "grouped"];
+mod common;
 
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
+use common::median;
+
+const SECTIONS: [&str; 3] = ["spans", "handler", "grouped"];
 
 fn main() {
     let asked: Vec<String> = std::env::args()
@@ -87,7 +86,7 @@ fn spans() {
         bare.push(span_round(&registry));
         layered.push(span_round(&with_layer));
     }
-    let (bare, layered) = (median(bare), median(layered));
+    let (bare, layered) = (median(&bare), median(&layered));
     println!(
         "spans outside profiled requests: {SPAN_ROUNDS} interleaved rounds × {SPANS_PER_ROUND} spans"
     );
@@ -152,17 +151,7 @@ fn realistic_app() -> Router {
 }
 
 async fn monitored(dir: &std::path::Path, name: &str, settings: &[(Key, &str)]) -> Dashboard {
-    let mut builder = Dashboard::builder()
-        .database(format!(
-            "sqlite:///{}",
-            dir.join(format!("{name}.db")).display()
-        ))
-        .password("bench-password")
-        .queue_capacity(1_000_000);
-    for (key, value) in settings {
-        builder = builder.set(*key, *value);
-    }
-    builder.start().await.unwrap()
+    common::dashboard_named(dir, name, settings, 1_000_000).await
 }
 
 /// Requests per second served by [`CALLERS`] concurrent callers during one round, counting the
@@ -225,7 +214,7 @@ async fn handler() {
             rates.push(handler_round(app, *monitor).await);
         }
     }
-    let medians: Vec<f64> = rates.into_iter().map(median).collect();
+    let medians: Vec<f64> = rates.iter().map(|rates| median(rates)).collect();
     println!(
         "a realistic handler (5 instrumented helpers, one awaiting 1 ms): {CALLERS} concurrent callers in process, \
          {HANDLER_ROUNDS} interleaved rounds of {HANDLER_ROUND:?}, each until the writer stored it"
@@ -293,15 +282,7 @@ async fn grouped() {
     while monitor.stored_measurements() < PROFILED_REQUESTS as u64 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let login = Request::post("/dashboard/api/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            r#"{"username":"admin","password":"bench-password"}"#,
-        ))
-        .unwrap();
-    let response = app.clone().oneshot(login).await.unwrap();
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let cookie = common::login(&app).await;
     let mut took = Vec::new();
     let mut lines = 0;
     for sample in 0..GROUPED_SAMPLES + 2 {
@@ -328,7 +309,7 @@ async fn grouped() {
     let slowest = took.iter().copied().fold(0.0, f64::max);
     println!(
         "| {lines} | {:.1} ms | {slowest:.1} ms | ≤ 100 ms |",
-        median(took)
+        median(&took)
     );
     println!();
     monitor.shutdown().await;

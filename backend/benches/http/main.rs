@@ -13,17 +13,21 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod capacity;
+#[path = "../common/mod.rs"]
+mod common;
 mod load;
 mod memory;
 mod queries;
 mod throughput;
+
+pub use common::{dashboard, median, quantile, sqlite_url};
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::get;
-use axum_monitoring_dashboard::{Dashboard, Key};
+use axum_monitoring_dashboard::Dashboard;
 use sea_orm::{ConnectionTrait, Database};
 
 const SECTIONS: [&str; 4] = ["throughput", "capacity", "queries", "memory"];
@@ -65,23 +69,6 @@ pub fn hello() -> Router {
     Router::new().route("/hello", get(|| async { "hello" }))
 }
 
-/// A dashboard on a fresh SQLite file in `dir`, with `settings`.
-pub async fn dashboard(dir: &Path, settings: &[(Key, &str)], queue: usize) -> Dashboard {
-    let mut builder = Dashboard::builder()
-        .database(sqlite_url(dir))
-        .password("bench-password")
-        .queue_capacity(queue);
-    for (key, value) in settings {
-        builder = builder.set(*key, *value);
-    }
-    builder.start().await.unwrap()
-}
-
-/// The URL of the dashboard's SQLite file in `dir`.
-pub fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite:///{}", dir.join("dashboard.db").display())
-}
-
 /// Request rows stored in the dashboard's database in `dir`.
 pub async fn stored_rows(dir: &Path) -> u64 {
     let url = format!("sqlite://{}?mode=ro", dir.join("dashboard.db").display());
@@ -114,19 +101,6 @@ pub async fn drained(monitor: &Dashboard) -> Duration {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     started.elapsed()
-}
-
-/// The median of some samples.
-pub fn median(samples: &[f64]) -> f64 {
-    quantile(samples, 0.5)
-}
-
-/// The nearest-rank `q`-quantile of some samples.
-pub fn quantile(samples: &[f64], q: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 /// Resident set size of this process, in MiB.

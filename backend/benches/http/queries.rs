@@ -81,19 +81,6 @@ async fn seed(monitor: &Dashboard) {
     );
 }
 
-async fn login(app: &Router) -> String {
-    let request = Request::post("/dashboard/api/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            r#"{"username":"admin","password":"bench-password"}"#,
-        ))
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    assert!(response.status().is_success());
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_owned()
-}
-
 /// Milliseconds each of [`SAMPLES`] requests of `uri` took (after two unmeasured ones).
 async fn latencies(app: &Router, cookie: &str, uri: &str) -> Vec<f64> {
     let mut samples = Vec::with_capacity(SAMPLES);
@@ -122,7 +109,7 @@ pub async fn run() {
     eprintln!("queries: seeding {REQUESTS} requests (progress every million)");
     seed(&monitor).await;
     let app = monitor.bind(hello());
-    let cookie = login(&app).await;
+    let cookie = crate::common::login(&app).await;
     let today = Utc::now().date_naive();
     let month = format!(
         "from={}&to={today}",

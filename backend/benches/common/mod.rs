@@ -1,0 +1,69 @@
+//! Helpers shared by the benchmarks: a dashboard on a fresh SQLite file, a login, quantiles.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, header};
+use axum_monitoring_dashboard::{Dashboard, Key};
+use tower::ServiceExt;
+
+/// The admin password of every benchmark's dashboard.
+pub const PASSWORD: &str = "bench-password";
+
+/// A dashboard on a fresh SQLite file in `dir`, with `settings` and a queue of `queue`.
+pub async fn dashboard(dir: &Path, settings: &[(Key, &str)], queue: usize) -> Dashboard {
+    let mut builder = Dashboard::builder()
+        .database(sqlite_url(dir))
+        .password(PASSWORD)
+        .queue_capacity(queue);
+    for (key, value) in settings {
+        builder = builder.set(*key, *value);
+    }
+    builder.start().await.unwrap()
+}
+
+/// A dashboard on a fresh SQLite file in the folder `name` under `dir`.
+pub async fn dashboard_named(
+    dir: &Path,
+    name: &str,
+    settings: &[(Key, &str)],
+    queue: usize,
+) -> Dashboard {
+    let dir = dir.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dashboard(&dir, settings, queue).await
+}
+
+/// The URL of the dashboard's SQLite file in `dir`.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite:///{}", dir.join("dashboard.db").display())
+}
+
+/// Logs in as the admin and returns the session cookie (`name=value`).
+pub async fn login(app: &Router) -> String {
+    let request = Request::post("/dashboard/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(format!(
+            r#"{{"username":"admin","password":"{PASSWORD}"}}"#
+        )))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert!(response.status().is_success());
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// The median of some samples.
+pub fn median(samples: &[f64]) -> f64 {
+    quantile(samples, 0.5)
+}
+
+/// The nearest-rank `q`-quantile of some samples.
+pub fn quantile(samples: &[f64], q: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
