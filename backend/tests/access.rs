@@ -79,7 +79,7 @@ async fn request(app: &Router, caller: Caller, method: &str, uri: &str, body: Va
 async fn every_route_lets_in_exactly_the_callers_its_tag_names() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(&dir))
         .password(PASSWORD)
         .set(Key::GuestPassword, GUEST_PASSWORD)
         .set(Key::SecurityToken, TOKEN)

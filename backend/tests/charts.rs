@@ -14,7 +14,7 @@ use common::*;
 async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(&dir))
         .password(PASSWORD)
         .set(Key::Timezone, "Europe/Amsterdam")
         .start()
@@ -119,7 +119,7 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
 #[tokio::test]
 async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = start(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+    let monitor = start(&sqlite_in(&dir)).await;
     let day = Utc.with_ymd_and_hms(2026, 11, 18, 10, 0, 0).unwrap();
     // Durations 1..=100 ms on one endpoint, a constant 3 ms on another, one on a day outside.
     for ms in 1..=100u64 {
@@ -201,7 +201,7 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
 async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(&dir))
         .password(PASSWORD)
         .set(Key::Colors, "{'GET /users/{id}': '[0,97,255]'}")
         .start()

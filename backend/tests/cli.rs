@@ -23,7 +23,7 @@ async fn dashboard(database: &str, args: &[&str]) -> Result<String, String> {
 #[tokio::test]
 async fn manages_accounts() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let db = common::sqlite_in(&dir);
     assert!(
         dashboard(&db, &["migrate"])
             .await
@@ -107,7 +107,7 @@ async fn manages_accounts() {
 #[tokio::test]
 async fn exports_requests_as_json_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let db = common::sqlite_in(&dir);
     let monitor = common::start(&db).await;
     let app = monitor.bind(common::app());
     for id in 0..7 {

@@ -12,7 +12,7 @@ use tower::ServiceExt;
 
 async fn seeded() -> (tempfile::TempDir, Seeded) {
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let database = common::sqlite_in(&dir);
     let seeded = views::seeded(&database).await;
     (dir, seeded)
 }

@@ -16,7 +16,7 @@ const TOKEN: &str = "export-token-0123456789";
 
 async fn exporting(dir: &tempfile::TempDir, token: Option<&str>) -> (Dashboard, Router) {
     let mut builder = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(dir))
         .password(PASSWORD)
         .app_version("2.4.1");
     if let Some(token) = token {
@@ -240,7 +240,7 @@ async fn deployment_details_never_contain_a_secret() {
 async fn group_by_values_are_rendered_null_when_absent_and_a_panic_costs_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(&dir))
         .password(PASSWORD)
         .set(Key::SecurityToken, TOKEN)
         .group_by(|request| {
@@ -294,7 +294,7 @@ async fn group_by_values_are_rendered_null_when_absent_and_a_panic_costs_nothing
 async fn the_client_address_comes_from_trusted_proxies_only() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(&dir))
         .password(PASSWORD)
         .set(Key::SecurityToken, TOKEN)
         .set(Key::TrustedProxies, "['10.0.0.0/8']")

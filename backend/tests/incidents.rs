@@ -130,7 +130,7 @@ async fn admin(app: &Router) -> String {
 #[tokio::test]
 async fn a_request_stuck_past_its_deadline_is_one_outlier_naming_its_span() {
     let dir = tempfile::tempdir().unwrap();
-    one_outlier_naming_its_span(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+    one_outlier_naming_its_span(&sqlite_in(&dir)).await;
 }
 
 #[tokio::test]
@@ -203,7 +203,7 @@ async fn one_outlier_naming_its_span(database: &str) {
 async fn secrets_sent_anywhere_never_reach_the_database() {
     let _spans = with_spans();
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let database = sqlite_in(&dir);
     let paths = [
         ("POST", "/login-form?delay_ms=20"),
         ("POST", "/login-json?delay_ms=20"),
@@ -284,7 +284,7 @@ async fn secrets_sent_anywhere_never_reach_the_database() {
 async fn panics_5xx_answers_and_reported_errors_are_grouped_exceptions() {
     let _spans = with_spans();
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let database = sqlite_in(&dir);
     let monitor = dashboard(&database, 1).await;
     let app = monitor.bind(routes());
     for _ in 0..2 {

@@ -22,7 +22,7 @@ async fn slow_helper() {
 async fn the_dashboard_as_the_global_subscriber_profiles_requests_on_every_thread() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(&dir))
         .password(PASSWORD)
         .monitor_level(3)
         .set(Key::SamplingPeriod, "0")

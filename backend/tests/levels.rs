@@ -12,7 +12,7 @@ use serde_json::json;
 #[tokio::test]
 async fn level_zero_keeps_only_the_last_request_time() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = start(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+    let monitor = start(&sqlite_in(&dir)).await;
     let app = monitor.bind(app());
     send(&app, get_request("/users/1")).await;
     let (cookie, csrf) = login(&app, "/dashboard", "admin", PASSWORD).await;
@@ -81,7 +81,7 @@ async fn level_zero_keeps_only_the_last_request_time() {
 #[tokio::test]
 async fn another_process_follows_a_level_change_within_five_seconds() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let url = sqlite_in(&dir);
     let (a, b) = tokio::join!(start(&url), start(&url));
     let (app_a, app_b) = (a.bind(app()), b.bind(app()));
     send(&app_a, get_request("/users/1")).await;

@@ -11,7 +11,7 @@ use common::*;
 
 async fn dashboard(dir: &tempfile::TempDir, settings: &[(Key, &str)]) -> Dashboard {
     let mut builder = Dashboard::builder()
-        .database(format!("sqlite:///{}", dir.path().join("d.db").display()))
+        .database(sqlite_in(dir))
         .password(PASSWORD);
     for (key, value) in settings {
         builder = builder.set(*key, *value);

@@ -148,7 +148,7 @@ fn assert_near(what: &str, measured: f64, truth: f64, tolerance: f64) {
 #[tokio::test]
 async fn a_request_of_known_structure_is_profiled_within_a_fifth_of_the_truth() {
     let dir = tempfile::tempdir().unwrap();
-    known_structure(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+    known_structure(&sqlite_in(&dir)).await;
 }
 
 #[tokio::test]
@@ -222,11 +222,7 @@ async fn known_structure(database: &str) {
 #[tokio::test]
 async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = level_three(
-        &format!("sqlite:///{}", dir.path().join("d.db").display()),
-        "0",
-    )
-    .await;
+    let monitor = level_three(&sqlite_in(&dir), "0").await;
     let _spans = with_spans(&monitor);
     let app = monitor.bind(routes(&Truth::default()));
     for uri in ["/wait?ms=10", "/wait?ms=10&extra=true", "/wait?ms=40"] {
@@ -298,7 +294,7 @@ async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
 #[tokio::test]
 async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let database = sqlite_in(&dir);
     let monitor = Dashboard::builder()
         .database(&database)
         .password(PASSWORD)
@@ -359,7 +355,7 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
 #[tokio::test]
 async fn each_profile_of_a_batch_belongs_to_its_own_request() {
     let dir = tempfile::tempdir().unwrap();
-    profiles_of_one_batch(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+    profiles_of_one_batch(&sqlite_in(&dir)).await;
 }
 
 #[tokio::test]

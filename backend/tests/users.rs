@@ -10,7 +10,7 @@ use serde_json::json;
 
 async fn admin_app() -> (tempfile::TempDir, Router, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = start(&format!("sqlite:///{}", dir.path().join("d.db").display())).await;
+    let monitor = start(&sqlite_in(&dir)).await;
     let app = monitor.bind(Router::new());
     let (cookie, csrf) = login(&app, "/dashboard", "admin", PASSWORD).await;
     (dir, app, cookie, csrf)

@@ -14,6 +14,11 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "integration-password";
 
+/// The URL of a SQLite file `d.db` in the temporary folder `dir`.
+pub fn sqlite_in(dir: &tempfile::TempDir) -> String {
+    format!("sqlite:///{}", dir.path().join("d.db").display())
+}
+
 /// A dashboard on `database` with the test admin password.
 pub async fn start(database: &str) -> Dashboard {
     Dashboard::builder()
