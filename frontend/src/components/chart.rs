@@ -2,11 +2,11 @@
 //! choices of versions and users, and SVG and PNG downloads of the same drawing.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use serde::de::DeserializeOwned;
 
-use crate::api::{self, ApiFailure, ChartQuery};
+use crate::api::{self, ChartQuery};
 use crate::app::SessionState;
+use crate::components::loaded::Loaded;
 
 /// The range of days that every chart of a page shows (`YYYY-MM-DD`, empty for the server's
 /// default of the last seven days).
@@ -97,16 +97,7 @@ where
                 <a class="download" data-format="svg" href=svg download=format!("{name}.svg")>"SVG"</a>
                 <a class="download" data-format="png" href=png download=format!("{name}.png")>"PNG"</a>
             </div>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    data.get()
-                        .map(|result| match result {
-                            Ok(data) => render(data, selection).into_any(),
-                            Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                            Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <Loaded resource=data ok={move |data| render(data, selection).into_any()} />
         </section>
     }
 }

@@ -6,6 +6,7 @@ pub mod context;
 pub mod figures;
 pub mod id_page;
 pub mod level_buttons;
+pub mod loaded;
 pub mod nav;
 pub mod pager;
 pub mod sunburst;

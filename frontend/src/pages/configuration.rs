@@ -3,10 +3,10 @@
 
 use dashboard_shared::{DeploymentDetails, Role};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
+use crate::components::loaded::Loaded;
 use crate::components::nav::Nav;
 use crate::components::users::UserManagement;
 
@@ -22,21 +22,11 @@ pub fn ConfigurationPage() -> impl IntoView {
         <Nav />
         <main>
             <h1>"Configuration"</h1>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    details
-                        .get()
-                        .map(|result| match result {
-                            Ok((role, details)) => view! {
-                                <Details details />
-                                {(role == Role::Admin).then(|| view! { <UserManagement /> })}
-                            }
-                            .into_any(),
-                            Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                            Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <Loaded resource=details ok={move |(role, details)| view! {
+                    <Details details />
+                    {(role == Role::Admin).then(|| view! { <UserManagement /> })}
+                }
+                .into_any()} />
         </main>
     }
 }

@@ -5,7 +5,6 @@
 use chrono::Utc;
 use dashboard_shared::{EndpointDetails, ExportedRequest, Role, SessionInfo, api};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
@@ -13,6 +12,7 @@ use crate::components::chart::{ChartCard, DayRange, DayRangeInputs};
 use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie};
 use crate::components::id_page::IdPage;
 use crate::components::level_buttons::LevelButtons;
+use crate::components::loaded::Loaded;
 use crate::time::{ago, local_time};
 
 /// The page of the endpoint whose id is in the address (`/endpoint/{id}`).
@@ -32,15 +32,7 @@ fn EndpointViews(id: i64) -> impl IntoView {
     });
     let path = |template: &str| api::with_id(template, id);
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                details.get().map(|result| match result {
-                    Ok((me, details)) => view! { <DetailsCard me details /> }.into_any(),
-                    Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                })
-            }}
-        </Suspense>
+        <Loaded resource=details ok={move |(me, details)| view! { <DetailsCard me details /> }.into_any()} />
         <DayRangeInputs />
         <ChartCard name="endpoint-hourly-load" title="Hourly load" path=path(api::ENDPOINT_HOURLY_LOAD)
             render=|load, _| view! { <Heatmap load name="endpoint-hourly-load" /> } />

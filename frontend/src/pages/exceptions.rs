@@ -5,11 +5,11 @@
 use dashboard_shared::{ExceptionDetail, ExceptionGroup, Role};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
+use crate::components::loaded::Loaded;
 use crate::components::nav::Nav;
 use crate::components::pager::Pager;
 use crate::time::local_time;
@@ -55,28 +55,20 @@ pub fn ExceptionsPage() -> impl IntoView {
                     })}
                 </select>
             </label>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    groups.get().map(|result| match result {
-                        Ok((me, page)) => {
-                            let total = page.total;
-                                view! {
-                                <p id="exception-count" data-total=total>{format!("{total} groups")}</p>
-                                <GroupTable groups=page.groups days=page.days zone=me.timezone.clone() selected />
-                                <Pager name="exceptions" offset page=PAGE total />
-                                {move || selected.get().map(|id| view! {
-                                    <GroupDetail id zone=me.timezone.clone() admin=me.role == Role::Admin
-                                        csrf=me.csrf_token.clone()
-                                        deleted=move || { selected.set(None); generation.update(|g| *g += 1); } />
+            <Loaded resource=groups ok={move |(me, page)| {
+                let total = page.total;
+                    view! {
+                    <p id="exception-count" data-total=total>{format!("{total} groups")}</p>
+                    <GroupTable groups=page.groups days=page.days zone=me.timezone.clone() selected />
+                    <Pager name="exceptions" offset page=PAGE total />
+                    {move || selected.get().map(|id| view! {
+                        <GroupDetail id zone=me.timezone.clone() admin=me.role == Role::Admin
+                            csrf=me.csrf_token.clone()
+                            deleted=move || { selected.set(None); generation.update(|g| *g += 1); } />
                                 })}
                             }
                             .into_any()
-                        }
-                        Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                    })
-                }}
-            </Suspense>
+                        }} />
         </main>
     }
 }

@@ -3,10 +3,10 @@
 
 use dashboard_shared::GroupedProfile;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use crate::api::{self as client, ApiFailure};
 use crate::components::id_page::IdPage;
+use crate::components::loaded::Loaded;
 use crate::components::sunburst::Sunburst;
 
 /// The grouped profile of the endpoint whose id is in the address
@@ -24,23 +24,15 @@ fn Grouped(id: i64) -> impl IntoView {
     });
     let base = client::base_path();
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                profile.get().map(|result| match result {
-                    Ok((name, grouped)) => view! {
-                        <h1 id="endpoint-name">{name}" — grouped profile"</h1>
-                        <p>
-                            <a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a>" · "
-                            <a id="profiler-link" href=format!("{base}/endpoint/{id}/profiler")>"Profiled requests ›"</a>
-                        </p>
-                        <GroupedView grouped />
-                    }
-                    .into_any(),
-                    Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                })
-            }}
-        </Suspense>
+        <Loaded resource=profile ok={move |(name, grouped)| view! {
+                <h1 id="endpoint-name">{name}" — grouped profile"</h1>
+                <p>
+                    <a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a>" · "
+                    <a id="profiler-link" href=format!("{base}/endpoint/{id}/profiler")>"Profiled requests ›"</a>
+                </p>
+                <GroupedView grouped />
+            }
+            .into_any()} />
     }
 }
 

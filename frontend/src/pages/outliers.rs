@@ -3,12 +3,12 @@
 
 use dashboard_shared::{OutlierCard, Spread, charts};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::IdPage;
+use crate::components::loaded::Loaded;
 use crate::components::pager::Pager;
 use crate::time::local_time;
 
@@ -40,32 +40,24 @@ fn Outliers(id: i64) -> impl IntoView {
     });
     let base = client::base_path();
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                page.get().map(|result| match result {
-                    Ok((zone, name, page)) => {
-                        let total = page.total;
-                        let cards = page
-                            .outliers
-                            .into_iter()
-                            .map(|outlier| view! { <OutlierCardView outlier zone=zone.clone() /> })
-                            .collect_view();
-                        view! {
-                            <h1 id="endpoint-name">{name}" — outliers"</h1>
-                            <p><a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a></p>
-                            <p id="outlier-count" data-total=total>{format!("{total} outliers")}</p>
-                            <SpreadCard name="outlier-cpu" title="CPU per core across outliers" spread=page.cpu />
-                            <SpreadCard name="outlier-memory" title="Memory across outliers" spread=page.memory />
-                            <div id="outlier-cards">{cards}</div>
-                            <Pager name="outliers" offset page=PAGE total />
-                        }
-                        .into_any()
-                    }
-                    Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                })
-            }}
-        </Suspense>
+        <Loaded resource=page ok={move |(zone, name, page)| {
+                let total = page.total;
+                let cards = page
+                    .outliers
+                    .into_iter()
+                    .map(|outlier| view! { <OutlierCardView outlier zone=zone.clone() /> })
+                    .collect_view();
+                view! {
+                    <h1 id="endpoint-name">{name}" — outliers"</h1>
+                    <p><a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a></p>
+                    <p id="outlier-count" data-total=total>{format!("{total} outliers")}</p>
+                    <SpreadCard name="outlier-cpu" title="CPU per core across outliers" spread=page.cpu />
+                    <SpreadCard name="outlier-memory" title="Memory across outliers" spread=page.memory />
+                    <div id="outlier-cards">{cards}</div>
+                    <Pager name="outliers" offset page=PAGE total />
+                }
+                .into_any()
+            }} />
     }
 }
 

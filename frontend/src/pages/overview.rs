@@ -6,11 +6,12 @@ use std::cmp::Ordering;
 use chrono::Utc;
 use dashboard_shared::{OverviewRow, Role};
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
 use crate::components::level_buttons::LevelButtons;
+use crate::components::loaded::Loaded;
 use crate::components::nav::Nav;
 use crate::time::ago;
 
@@ -26,16 +27,7 @@ pub fn OverviewPage() -> impl IntoView {
         <Nav />
         <main>
             <h1>"Overview"</h1>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    rows.get()
-                        .map(|result| match result {
-                            Ok((role, rows)) => view! { <OverviewTable rows role /> }.into_any(),
-                            Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                            Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <Loaded resource=rows ok={move |(role, rows)| view! { <OverviewTable rows role /> }.into_any()} />
         </main>
     }
 }

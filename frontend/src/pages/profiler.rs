@@ -6,11 +6,11 @@ use std::collections::HashSet;
 
 use dashboard_shared::{ProfileLine, ProfiledRequest};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::id_page::IdPage;
+use crate::components::loaded::Loaded;
 use crate::components::pager::Pager;
 use crate::time::local_time;
 
@@ -46,47 +46,39 @@ fn Profiles(id: i64) -> impl IntoView {
     });
     let base = client::base_path();
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                page.get().map(|result| match result {
-                    Ok((zone, name, page)) => {
-                        let total = page.total;
-                        let parents: Vec<NodeKey> = page
-                            .profiles
-                            .iter()
-                            .flat_map(|profile| {
-                                let tree = Tree::new(&profile.lines);
-                                (0..profile.lines.len())
-                                    .filter(move |&line| tree.has_children[line])
-                                    .map(move |line| (profile.request_id, line))
-                            })
-                            .collect();
-                        let cards = page
-                            .profiles
-                            .into_iter()
-                            .map(|profile| view! { <ProfileCard profile zone=zone.clone() collapsed /> })
-                            .collect_view();
-                        view! {
-                            <h1 id="endpoint-name">{name}" — profiler"</h1>
-                            <p>
-                                <a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a>" · "
-                                <a id="grouped-link" href=format!("{base}/endpoint/{id}/grouped-profiler")>"Grouped profile ›"</a>
-                            </p>
-                            <p id="profile-count" data-total=total>{format!("{total} profiled requests")}</p>
-                            <div class="table-controls">
-                                <button id="expand-all" on:click=move |_| collapsed.set(HashSet::new())>"Expand all"</button>
-                                <button id="collapse-all" on:click=move |_| collapsed.set(parents.iter().copied().collect())>"Collapse all"</button>
-                            </div>
-                            <div id="profile-cards">{cards}</div>
-                            <Pager name="profiles" offset page=PAGE total />
-                        }
-                        .into_any()
-                    }
-                    Err(ApiFailure::Unauthorized(_)) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                })
-            }}
-        </Suspense>
+        <Loaded resource=page ok={move |(zone, name, page)| {
+                let total = page.total;
+                let parents: Vec<NodeKey> = page
+                    .profiles
+                    .iter()
+                    .flat_map(|profile| {
+                        let tree = Tree::new(&profile.lines);
+                        (0..profile.lines.len())
+                            .filter(move |&line| tree.has_children[line])
+                            .map(move |line| (profile.request_id, line))
+                    })
+                    .collect();
+                let cards = page
+                    .profiles
+                    .into_iter()
+                    .map(|profile| view! { <ProfileCard profile zone=zone.clone() collapsed /> })
+                    .collect_view();
+                view! {
+                    <h1 id="endpoint-name">{name}" — profiler"</h1>
+                    <p>
+                        <a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a>" · "
+                        <a id="grouped-link" href=format!("{base}/endpoint/{id}/grouped-profiler")>"Grouped profile ›"</a>
+                    </p>
+                    <p id="profile-count" data-total=total>{format!("{total} profiled requests")}</p>
+                    <div class="table-controls">
+                        <button id="expand-all" on:click=move |_| collapsed.set(HashSet::new())>"Expand all"</button>
+                        <button id="collapse-all" on:click=move |_| collapsed.set(parents.iter().copied().collect())>"Collapse all"</button>
+                    </div>
+                    <div id="profile-cards">{cards}</div>
+                    <Pager name="profiles" offset page=PAGE total />
+                }
+                .into_any()
+            }} />
     }
 }
 
