@@ -18,15 +18,16 @@ async fn count(browser: &Browser, css: &str, expected: usize) -> anyhow::Result<
     }
 }
 
-/// Clicks the arc `css`. WebDriver clicks the middle of an element's bounding box, which for a
-/// ring sector may lie on another arc, so the click is dispatched to the arc itself.
-async fn click_arc(browser: &Browser, css: &str) -> anyhow::Result<()> {
+/// Sends the mouse event `event` ("click", "mouseenter") to the arc `css`. WebDriver clicks
+/// and hovers the middle of an element's bounding box, which for a ring sector may lie on
+/// another arc, so the event is dispatched to the arc itself.
+async fn on_arc(browser: &Browser, css: &str, event: &str) -> anyhow::Result<()> {
     let arc = browser.wait_for(css).await?;
     browser
         .client
         .execute(
-            "arguments[0].dispatchEvent(new MouseEvent('click', { bubbles: true }))",
-            vec![serde_json::to_value(arc)?],
+            "arguments[0].dispatchEvent(new MouseEvent(arguments[1], { bubbles: arguments[1] === 'click' }))",
+            vec![serde_json::to_value(arc)?, serde_json::to_value(event)?],
         )
         .await?;
     Ok(())
@@ -116,7 +117,23 @@ async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms(
     );
     browser.screenshot("grouped-profile").await?;
 
-    click_arc(&browser, "#sunburst path.arc[data-function='load_posts']").await?;
+    on_arc(
+        &browser,
+        "#sunburst path.arc[data-function='load_posts']",
+        "mouseenter",
+    )
+    .await?;
+    let tooltip = browser.wait_for("#sunburst-tooltip").await?.text().await?;
+    assert!(
+        tooltip.starts_with("load_posts: 3 hits (100 %), mean "),
+        "hovering names the path's figures: {tooltip}"
+    );
+    on_arc(
+        &browser,
+        "#sunburst path.arc[data-function='load_posts']",
+        "click",
+    )
+    .await?;
     assert_eq!(
         count(&browser, "#sunburst path.arc", 2).await?,
         2,
@@ -133,7 +150,7 @@ async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms(
         .find_all(Locator::Css("#sunburst-breadcrumb .crumb"))
         .await?;
     assert_eq!(crumbs.len(), 2, "the request › load_posts");
-    click_arc(&browser, "#sunburst path.arc[data-depth='0']").await?;
+    on_arc(&browser, "#sunburst path.arc[data-depth='0']", "click").await?;
     assert_eq!(
         count(&browser, "#sunburst path.arc", rows).await?,
         rows,
