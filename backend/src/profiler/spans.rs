@@ -10,6 +10,7 @@
 //! while waiting.
 
 use std::cell::RefCell;
+use std::num::NonZeroU64;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -79,6 +80,15 @@ impl RequestSpans {
 thread_local! {
     /// The request whose root span is being created on this thread, for the layer to pick up.
     static NEW_ROOT: RefCell<Option<Arc<RequestSpans>>> = const { RefCell::new(None) };
+    /// The followed spans entered on this thread and not exited, innermost last. While there
+    /// are none, a span created here under the current span belongs to no request, and the
+    /// layer need not look its parent up.
+    static ENTERED: RefCell<Vec<NonZeroU64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether a followed span is entered on this thread.
+fn inside_followed_span() -> bool {
+    ENTERED.with(|entered| !entered.borrow().is_empty())
 }
 
 /// Opens the root span of a watched request; the [`SpanLayer`], when installed, ties every span
@@ -118,8 +128,8 @@ struct Followed {
 ///     .init();
 /// ```
 ///
-/// Spans that belong to no watched request cost one lookup of their parent when created and of
-/// themselves when entered and closed.
+/// A span that belongs to no watched request costs a look at a thread-local list when created
+/// and exited, and a lookup of itself when entered and closed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SpanLayer {
     _private: (),
@@ -130,9 +140,15 @@ where
     S: Subscriber + for<'lookup> LookupSpan<'lookup>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
         let metadata = attrs.metadata();
-        let followed = if metadata.target() == ROOT_TARGET {
+        let is_root = metadata.target() == ROOT_TARGET;
+        // A span whose parent is the current one belongs to no request when no followed span is
+        // entered here: most spans outside requests stop at this check.
+        if !is_root && attrs.parent().is_none() && !inside_followed_span() {
+            return;
+        }
+        let Some(span) = ctx.span(id) else { return };
+        let followed = if is_root {
             NEW_ROOT
                 .with(|root| root.borrow_mut().take())
                 .map(|request| Followed {
@@ -164,12 +180,27 @@ where
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let extensions = span.extensions();
+        let Some(followed) = extensions.get::<Followed>() else {
+            return;
+        };
+        ENTERED.with(|entered| entered.borrow_mut().push(id.into_non_zero_u64()));
         // Entering the root again (every poll) says nothing about where the request is.
-        if let Some(followed) = extensions.get::<Followed>()
-            && followed.own_node
-        {
+        if followed.own_node {
             followed.request.tree().enter(followed.node);
         }
+    }
+
+    fn on_exit(&self, id: &Id, _ctx: Context<'_, S>) {
+        ENTERED.with(|entered| {
+            let mut entered = entered.borrow_mut();
+            // Exits come in the reverse order of entries, so this is nearly always the last.
+            if let Some(position) = entered
+                .iter()
+                .rposition(|&span| span == id.into_non_zero_u64())
+            {
+                entered.remove(position);
+            }
+        });
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
@@ -254,6 +285,28 @@ mod tests {
             let _ = release.send(());
         });
         assert_eq!(names(&request.current()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_span_with_an_explicit_parent_belongs_to_the_parents_request_wherever_it_is_created() {
+        let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
+        let _default = tracing::subscriber::set_default(subscriber);
+        let request = Arc::new(RequestSpans::default());
+        let root = root_span(&request);
+        let elsewhere = tracing::info_span!("elsewhere");
+        let _elsewhere = elsewhere.enter();
+        // Nothing of the request is entered on this thread.
+        let child = tracing::info_span!(parent: &root, "explicit");
+        drop(child.enter());
+        assert_eq!(names(&request.current()), ["explicit"]);
+        // Back in `elsewhere` only: a span created now is no child of the request's.
+        let unrelated = tracing::info_span!("unrelated");
+        drop(unrelated.enter());
+        assert_eq!(
+            names(&request.current()),
+            ["explicit"],
+            "a span of no request changes nothing"
+        );
     }
 
     #[test]
