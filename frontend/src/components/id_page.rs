@@ -3,7 +3,21 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::{self as client, ApiFailure};
+use crate::app::SessionState;
 use crate::components::nav::Nav;
+
+/// What a page about endpoint `id` shows first, with its `data`: the viewer's time zone and the
+/// endpoint's name.
+pub async fn with_endpoint<T>(
+    session: SessionState,
+    id: i64,
+    data: impl Future<Output = Result<T, ApiFailure>>,
+) -> Result<(String, String, T), ApiFailure> {
+    let me = session.current().await?;
+    let endpoint = client::endpoint(id).await?;
+    Ok((me.timezone, endpoint.name, data.await?))
+}
 
 /// The menu, then `content` for the address's id, or a message when it holds none.
 #[component]

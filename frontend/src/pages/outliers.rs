@@ -4,10 +4,10 @@
 use dashboard_shared::{OutlierCard, Spread, charts};
 use leptos::prelude::*;
 
-use crate::api::{self as client, ApiFailure};
+use crate::api as client;
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
-use crate::components::id_page::IdPage;
+use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::Loaded;
 use crate::components::pager::Pager;
 use crate::time::local_time;
@@ -27,16 +27,7 @@ fn Outliers(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
     let offset = RwSignal::new(0_u64);
     let page = LocalResource::new(move || {
-        let offset = offset.get();
-        async move {
-            let me = session.current().await?;
-            let endpoint = client::endpoint(id).await?;
-            Ok::<_, ApiFailure>((
-                me.timezone,
-                endpoint.name,
-                client::outliers(id, offset, PAGE).await?,
-            ))
-        }
+        with_endpoint(session, id, client::outliers(id, offset.get(), PAGE))
     });
     let base = client::base_path();
     view! {

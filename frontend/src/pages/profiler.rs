@@ -7,9 +7,9 @@ use std::collections::HashSet;
 use dashboard_shared::{ProfileLine, ProfiledRequest};
 use leptos::prelude::*;
 
-use crate::api::{self as client, ApiFailure};
+use crate::api as client;
 use crate::app::SessionState;
-use crate::components::id_page::IdPage;
+use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::Loaded;
 use crate::components::pager::Pager;
 use crate::time::local_time;
@@ -33,16 +33,7 @@ fn Profiles(id: i64) -> impl IntoView {
     let offset = RwSignal::new(0_u64);
     let collapsed = RwSignal::new(HashSet::<NodeKey>::new());
     let page = LocalResource::new(move || {
-        let offset = offset.get();
-        async move {
-            let me = session.current().await?;
-            let endpoint = client::endpoint(id).await?;
-            Ok::<_, ApiFailure>((
-                me.timezone,
-                endpoint.name,
-                client::profiles(id, offset, PAGE).await?,
-            ))
-        }
+        with_endpoint(session, id, client::profiles(id, offset.get(), PAGE))
     });
     let base = client::base_path();
     view! {
