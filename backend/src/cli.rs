@@ -51,6 +51,8 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Delete what the retention (`RETENTION_*`) no longer keeps, now, as the scheduled job does.
+    Prune,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +206,30 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             };
             let written = export_requests(&store, filter, &file).await?;
             writeln!(out, "wrote {written} requests to {}", file.display())?;
+        }
+        Command::Prune => {
+            let progress = indicatif::ProgressBar::new_spinner();
+            let pruned = store
+                .prune(
+                    &config.retention,
+                    Utc::now(),
+                    &crate::jobs::queue_name(&config),
+                    |pruned| progress.set_message(format!("deleted {} rows", pruned.total())),
+                )
+                .await?;
+            progress.finish_and_clear();
+            writeln!(
+                out,
+                "deleted {} requests, {} outliers, {} profiles, {} exception occurrences, \
+                 {} custom graph values, {} rollup rows and {} finished jobs",
+                pruned.requests,
+                pruned.outliers,
+                pruned.profiles,
+                pruned.exception_occurrences,
+                pruned.graph_values,
+                pruned.rollups,
+                pruned.jobs
+            )?;
         }
     }
     Ok(())

@@ -146,6 +146,62 @@ pub struct Config {
     /// `METRICS_LEGACY_NAMES` (default false): also export the metric names of
     /// Flask-Prometheus and flask_prometheus_metrics.
     pub metrics_legacy_names: bool,
+    /// `RETENTION_*`: how long stored rows are kept, and when they are pruned.
+    pub retention: Retention,
+    /// `VERSION_COMPARE_REQUESTS` (default 1000): requests a new version serves before it is
+    /// compared with the previous one; 0 = never.
+    pub version_compare_requests: u64,
+}
+
+/// How long rows are kept; `None` = for ever. Pruned by a scheduled job, in chunks.
+#[derive(Debug, Clone)]
+pub struct Retention {
+    /// `RETENTION_REQUESTS` (default 90 days): request rows, with everything stored about them.
+    pub requests: Option<Duration>,
+    /// `RETENTION_DETAILS` (default 30 days): outlier snapshots, profiles and exception
+    /// occurrences.
+    pub details: Option<Duration>,
+    /// `RETENTION_GRAPHS` (default 365 days): custom graph values.
+    pub graphs: Option<Duration>,
+    /// `RETENTION_ROLLUPS` (default for ever): the hourly and daily rollups behind the charts.
+    pub rollups: Option<Duration>,
+    /// `RETENTION_SCHEDULE` (default `0 17 * * * *`, hourly): when the pruning job runs.
+    pub schedule: String,
+}
+
+impl Retention {
+    /// Rollups outlive the requests they sum up: the charts of older periods come from them.
+    fn check(&self) -> Result<(), ConfigError> {
+        match (self.rollups, self.requests) {
+            (Some(rollups), None) => Err(ConfigError::Conflict(format!(
+                "`RETENTION_ROLLUPS` ({} days) must be 0 (keep for ever) when \
+                 `RETENTION_REQUESTS` is: rollups are kept at least as long as requests",
+                rollups.as_secs() / 86_400
+            ))),
+            (Some(rollups), Some(requests)) if rollups < requests => {
+                Err(ConfigError::Conflict(format!(
+                    "`RETENTION_ROLLUPS` ({} days) must be 0 (keep for ever) or at least \
+                     `RETENTION_REQUESTS` ({} days): rollups are kept at least as long as requests",
+                    rollups.as_secs() / 86_400,
+                    requests.as_secs() / 86_400
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        const DAY: u64 = 86_400;
+        Retention {
+            requests: Some(Duration::from_secs(90 * DAY)),
+            details: Some(Duration::from_secs(30 * DAY)),
+            graphs: Some(Duration::from_secs(365 * DAY)),
+            rollups: None,
+            schedule: "0 17 * * * *".to_owned(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -181,6 +237,8 @@ impl Default for Config {
             metrics_listen: None,
             metrics_token: None,
             metrics_legacy_names: false,
+            retention: Retention::default(),
+            version_compare_requests: 1000,
         }
     }
 }
@@ -247,6 +305,9 @@ pub enum ConfigError {
         /// The value found (hidden for secrets).
         found: String,
     },
+    /// Two keys that contradict each other.
+    #[error("{0}")]
+    Conflict(String),
     /// An environment variable that is not Unicode.
     #[error("environment variable {var} is not valid Unicode")]
     NotUnicode {
@@ -312,11 +373,23 @@ pub enum Key {
     MetricsToken,
     /// `METRICS_LEGACY_NAMES`
     MetricsLegacyNames,
+    /// `RETENTION_REQUESTS`
+    RetentionRequests,
+    /// `RETENTION_DETAILS`
+    RetentionDetails,
+    /// `RETENTION_GRAPHS`
+    RetentionGraphs,
+    /// `RETENTION_ROLLUPS`
+    RetentionRollups,
+    /// `RETENTION_SCHEDULE`
+    RetentionSchedule,
+    /// `VERSION_COMPARE_REQUESTS`
+    VersionCompareRequests,
 }
 
 impl Key {
     /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 27] = [
+    pub const ALL: [Key; 33] = [
         Key::AppVersion,
         Key::Git,
         Key::CustomLink,
@@ -344,6 +417,12 @@ impl Key {
         Key::MetricsPort,
         Key::MetricsToken,
         Key::MetricsLegacyNames,
+        Key::RetentionRequests,
+        Key::RetentionDetails,
+        Key::RetentionGraphs,
+        Key::RetentionRollups,
+        Key::RetentionSchedule,
+        Key::VersionCompareRequests,
     ];
 
     /// The key as written in files and (after `DASHBOARD_`) in environment variables.
@@ -376,6 +455,12 @@ impl Key {
             Key::MetricsPort => "METRICS_PORT",
             Key::MetricsToken => "METRICS_TOKEN",
             Key::MetricsLegacyNames => "METRICS_LEGACY_NAMES",
+            Key::RetentionRequests => "RETENTION_REQUESTS",
+            Key::RetentionDetails => "RETENTION_DETAILS",
+            Key::RetentionGraphs => "RETENTION_GRAPHS",
+            Key::RetentionRollups => "RETENTION_ROLLUPS",
+            Key::RetentionSchedule => "RETENTION_SCHEDULE",
+            Key::VersionCompareRequests => "VERSION_COMPARE_REQUESTS",
         }
     }
 
@@ -440,6 +525,7 @@ impl ConfigSources {
         for (key, value) in &self.overrides {
             config.apply(*key, value.clone(), &Origin::Builder)?;
         }
+        config.retention.check()?;
         Ok(config)
     }
 
@@ -673,6 +759,27 @@ impl Config {
             Key::MetricsLegacyNames => {
                 self.metrics_legacy_names = check.parsed(parse_bool, "true or false")?
             }
+            Key::RetentionRequests => self.retention.requests = check.retention()?,
+            Key::RetentionDetails => self.retention.details = check.retention()?,
+            Key::RetentionGraphs => self.retention.graphs = check.retention()?,
+            Key::RetentionRollups => self.retention.rollups = check.retention()?,
+            Key::RetentionSchedule => {
+                self.retention.schedule = check.parsed(
+                    |text| {
+                        crate::jobs::Schedule::cron(text)
+                            .ticks()
+                            .is_ok()
+                            .then(|| text.to_owned())
+                    },
+                    "a cron expression with seconds such as `0 17 * * * *`",
+                )?
+            }
+            Key::VersionCompareRequests => {
+                self.version_compare_requests = check.parsed(
+                    |text| text.parse().ok(),
+                    "a whole number of requests (0 = never compare)",
+                )?
+            }
         }
         Ok(())
     }
@@ -734,6 +841,17 @@ impl Check<'_> {
             .as_deref()
             .and_then(parse)
             .ok_or_else(|| self.invalid(expected))
+    }
+
+    /// A retention: a duration such as `90d`, or `0` / `forever` for no limit.
+    fn retention(&self) -> Result<Option<Duration>, ConfigError> {
+        self.parsed(
+            |text| match text.trim().to_ascii_lowercase().as_str() {
+                "0" | "forever" | "for ever" => Some(None),
+                text => parse_duration(text).map(Some),
+            },
+            "a duration such as 30d, 12h or 90m (at least one minute), or 0 to keep for ever",
+        )
     }
 
     fn non_empty_text(&self) -> Result<String, ConfigError> {

@@ -17,6 +17,7 @@ use crate::api::{self, ApiState, SessionKeys};
 use crate::assets::{self, Frontend};
 use crate::collect::{self, Collector, GroupBy, MonitorLayer, PastRequest};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
+use crate::jobs::{GraphSpec, GraphValue, Schedule};
 use crate::metrics::Exporter;
 use crate::outlier::ContextRenderer;
 use crate::record::Writer;
@@ -45,6 +46,9 @@ pub enum StartError {
     /// The admin account or the session secret could not be set up.
     #[error("cannot set up accounts: {0}")]
     Accounts(#[from] AccountError),
+    /// The custom graphs or the scheduled jobs could not be set up.
+    #[error(transparent)]
+    Jobs(#[from] crate::jobs::JobsError),
 }
 
 impl From<sea_orm::DbErr> for StartError {
@@ -62,6 +66,7 @@ impl From<sea_orm::DbErr> for StartError {
 pub struct DashboardBuilder {
     sources: ConfigSources,
     group_by: Option<GroupBy>,
+    graphs: Vec<GraphSpec>,
 }
 
 impl DashboardBuilder {
@@ -149,8 +154,32 @@ impl DashboardBuilder {
         self
     }
 
+    /// Adds a custom graph: `function`'s number is stored at every tick of `schedule` (UTC),
+    /// once per tick however many processes share the database, and drawn on the Custom graphs
+    /// page. The graph's row is created the first time its title is seen. A function that fails
+    /// (returns `Err`) or panics is logged and retried twice for that tick; other graphs go on.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use axum_monitoring_dashboard::{Dashboard, Schedule};
+    /// # async fn count_users() -> Result<u64, std::io::Error> { Ok(3) }
+    /// let builder = Dashboard::builder()
+    ///     .graph("Registered users", Schedule::cron("0 0 * * * *"), count_users)
+    ///     .graph("Queue length", Schedule::interval(Duration::from_secs(60)), || async { 7 });
+    /// ```
+    pub fn graph<F, Fut>(mut self, title: impl Into<String>, schedule: Schedule, function: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: GraphValue,
+    {
+        self.graphs
+            .push(GraphSpec::new(title.into(), schedule, function));
+        self
+    }
+
     /// Checks the configuration, connects to the database and migrates it, sets up the admin
-    /// account and starts the writer task. Needs a Tokio runtime.
+    /// account and starts the writer task and the scheduled jobs. Needs a Tokio runtime.
     pub async fn start(self) -> Result<Dashboard, StartError> {
         let config = self.sources.load()?;
         let version = crate::version::resolve(&config)?;
@@ -199,6 +228,20 @@ impl DashboardBuilder {
             Arc::clone(&collector),
             shutdown.subscribe(),
         ));
+        let config = Arc::new(config);
+        let schedules = self
+            .graphs
+            .iter()
+            .map(|graph| (graph.title.clone(), graph.schedule.to_string()))
+            .collect();
+        crate::jobs::start(
+            &store,
+            &config,
+            version.version.as_str(),
+            self.graphs,
+            &shutdown,
+        )
+        .await?;
         let sessions = Arc::new(SessionKeys::new(
             &secret,
             &config.custom_link,
@@ -223,7 +266,8 @@ impl DashboardBuilder {
             inner: Arc::new(Inner {
                 api: ApiState {
                     store,
-                    config: Arc::new(config),
+                    config,
+                    graph_schedules: Arc::new(schedules),
                     sessions,
                     collector,
                     throttle: Arc::default(),

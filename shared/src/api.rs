@@ -60,6 +60,19 @@ pub const EXCEPTIONS: &str = "/exceptions";
 /// `GET`: one exception group with its latest context; `DELETE` (admin): removes it.
 pub const EXCEPTION: &str = "/exceptions/{id}";
 
+/// `GET`: the [`crate::CustomGraph`]s.
+pub const CUSTOM_GRAPHS: &str = "/custom-graphs";
+/// `GET`: a custom graph's [`crate::GraphData`] (`?from&to`, default the last 14 days).
+pub const CUSTOM_GRAPH: &str = "/custom-graphs/{id}";
+/// `GET` (admin): the [`crate::DatabaseInfo`].
+pub const DATABASE: &str = "/database";
+/// `POST` (admin): prunes what the retention no longer keeps; answers a [`crate::PruneResult`].
+pub const DATABASE_PRUNE: &str = "/database/prune";
+/// `POST`: a [`crate::Report`] for a [`crate::ReportRequest`].
+pub const REPORTS: &str = "/reports";
+/// `GET`: the latest automatic [`crate::VersionComparison`], or `null`.
+pub const VERSION_COMPARISON: &str = "/reports/version-comparison";
+
 /// The header that every state-changing request must carry, with the session's `csrf_token`.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 

@@ -8,10 +8,12 @@ pub mod charts;
 pub mod dto;
 pub mod incidents;
 pub mod profiles;
+pub mod scheduled;
 pub mod sunburst;
 pub mod views;
 
 pub use dto::*;
 pub use incidents::*;
 pub use profiles::*;
+pub use scheduled::*;
 pub use views::*;

@@ -12,12 +12,12 @@ use dashboard_shared::{
 use serde::Deserialize;
 
 use super::charts::endpoint::endpoint_name;
-use super::charts::{box_quantiles, local_midnight};
+use super::charts::local_midnight;
 use super::extract::{ApiPath, ApiQuery};
 use super::paging::PageQuery;
 use super::session::{AdminSession, Session};
 use super::{ApiError, ApiState};
-use crate::record::histogram::exact_quantile;
+use crate::record::histogram::{box_quantiles, exact_quantile};
 use crate::store::incidents::GroupRow;
 
 /// The latest outliers whose CPU and memory the box plots show.

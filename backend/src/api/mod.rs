@@ -6,15 +6,18 @@
 //! test walks the document, so no route can be added without being checked.
 
 mod charts;
+mod database;
 mod deployment;
 mod endpoints;
 mod error;
 mod export;
 mod extract;
+mod graphs;
 mod incidents;
 mod overview;
 mod paging;
 mod profiles;
+mod reports;
 mod session;
 mod throttle;
 mod users;
@@ -46,6 +49,8 @@ pub(crate) struct ApiState {
     pub(crate) throttle: Arc<throttle::LoginThrottle>,
     /// The version recorded with requests (`APP_VERSION`, or the `GIT` commit).
     pub(crate) app_version: Arc<str>,
+    /// The schedule of each custom graph this process registered, by title.
+    pub(crate) graph_schedules: Arc<std::collections::HashMap<String, String>>,
 }
 
 /// The parts of the document that no handler describes.
@@ -107,6 +112,12 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(users::update, users::delete))
         .routes(routes!(deployment::deployment))
         .routes(routes!(endpoints::set_level))
+        .routes(routes!(graphs::list))
+        .routes(routes!(graphs::data))
+        .routes(routes!(database::info))
+        .routes(routes!(database::prune))
+        .routes(routes!(reports::create))
+        .routes(routes!(reports::version_comparison))
         .routes(routes!(export::requests))
         .routes(routes!(export::endpoints))
         .routes(routes!(export::details))

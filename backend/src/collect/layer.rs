@@ -289,11 +289,7 @@ where
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(output)) => output,
             Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a panic without a message".to_owned());
+                let message = crate::exception::panic_message(panic.as_ref());
                 tracing::error!(panic = %message, "a request handler panicked; answered 500");
                 if let Some(facts) = facts {
                     facts.occurrences.push(Occurrence::panic(message));

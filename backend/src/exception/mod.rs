@@ -102,6 +102,15 @@ pub fn capture_error<E: std::error::Error + ?Sized>(error: &E) -> bool {
         .unwrap_or(false)
 }
 
+/// The message a panic was given, as text.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
 /// Runs `poll` (one poll of a monitored request) so that [`capture_error`] and panics inside it
 /// are added to `occurrences`. `poll` must not unwind (catch panics inside it).
 pub(crate) fn while_polling<T>(occurrences: &mut Vec<Occurrence>, poll: impl FnOnce() -> T) -> T {

@@ -48,6 +48,17 @@ pub(crate) fn exact_quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(low + (high - low) * (position - lower as f64))
 }
 
+/// What a box shows: p5 (the lower whisker), the quartiles around the median, and p95.
+pub(crate) fn box_quantiles(quantile: impl Fn(f64) -> Option<f64>) -> Option<[f64; 5]> {
+    Some([
+        quantile(0.05)?,
+        quantile(0.25)?,
+        quantile(0.5)?,
+        quantile(0.75)?,
+        quantile(0.95)?,
+    ])
+}
+
 /// The representative value of the element at 0-based `rank`.
 fn value_at_rank(buckets: &[(i32, u64)], rank: u64) -> Option<f64> {
     let mut seen = 0;

@@ -5,14 +5,18 @@
 //! models.
 
 mod connect;
+pub(crate) mod database;
 pub(crate) mod endpoint;
 pub(crate) mod export;
+pub(crate) mod graphs;
 pub(crate) mod incidents;
 pub(crate) mod levels;
 pub(crate) mod load;
 mod migrate;
 pub(crate) mod overview;
 pub(crate) mod profiles;
+pub(crate) mod reports;
+pub(crate) mod retention;
 pub(crate) mod settings;
 pub(crate) mod users;
 pub(crate) mod writes;

@@ -33,4 +33,32 @@ impl Store {
             .ok_or_else(|| DbErr::RecordNotFound(format!("setting {key}")))?;
         row.try_get("", "value")
     }
+
+    /// The stored value of `key`, if any.
+    pub(crate) async fn setting(&self, key: &str) -> Result<Option<String>, DbErr> {
+        let select = Query::select()
+            .column(Setting::Value)
+            .from(self.table(Table::Setting))
+            .and_where(Expr::col(Setting::Key).eq(key))
+            .to_owned();
+        match self.db().query_one(&select).await? {
+            Some(row) => row.try_get("", "value").map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores `value` under `key`, replacing what was there.
+    pub(crate) async fn set_setting(&self, key: &str, value: String) -> Result<(), DbErr> {
+        let upsert = Query::insert()
+            .into_table(self.table(Table::Setting))
+            .columns([Setting::Key, Setting::Value])
+            .values_panic([key.into(), value.into()])
+            .on_conflict(
+                OnConflict::column(Setting::Key)
+                    .update_column(Setting::Value)
+                    .to_owned(),
+            )
+            .to_owned();
+        self.db().execute(&upsert).await.map(drop)
+    }
 }

@@ -255,7 +255,8 @@ fn latency_box(
     count: u64,
     quantile: impl Fn(f64) -> Option<f64>,
 ) -> Option<LatencyBox> {
-    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] = box_quantiles(quantile)?;
+    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] =
+        crate::record::histogram::box_quantiles(quantile)?;
     Some(LatencyBox {
         label,
         colour,
@@ -266,17 +267,6 @@ fn latency_box(
         q3_ms,
         p95_ms,
     })
-}
-
-/// What a box shows: p5 (the lower whisker), the quartiles around the median, and p95.
-pub(crate) fn box_quantiles(quantile: impl Fn(f64) -> Option<f64>) -> Option<[f64; 5]> {
-    Some([
-        quantile(0.05)?,
-        quantile(0.25)?,
-        quantile(0.5)?,
-        quantile(0.75)?,
-        quantile(0.95)?,
-    ])
 }
 
 /// The chart's data as JSON, or with a `format` the chart as a file named `name`.

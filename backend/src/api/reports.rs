@@ -1,0 +1,62 @@
+//! `POST /api/reports` and `GET /api/reports/version-comparison`: performance reports, for any
+//! session.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::Utc;
+use dashboard_shared::{ErrorBody, Report, ReportRequest, VersionComparison};
+
+use super::extract::ApiJson;
+use super::session::Session;
+use super::{ApiError, ApiState};
+use crate::reports::{self, ReportError};
+
+impl From<ReportError> for ApiError {
+    fn from(error: ReportError) -> Self {
+        match error {
+            ReportError::Invalid(message) => ApiError::BadRequest(message),
+            ReportError::Db(error) => ApiError::Database(error),
+        }
+    }
+}
+
+/// Compares every endpoint's comparison set with its baseline set: medians of up to 500
+/// requests per set drawn at random, with Mood's median test, and status-code shares.
+#[utoipa::path(
+    post,
+    path = "/reports",
+    tag = "read",
+    security(("session" = [], "csrf" = [])),
+    request_body = ReportRequest,
+    responses(
+        (status = 200, body = Report),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+    )
+)]
+pub(super) async fn create(
+    State(state): State<ApiState>,
+    _session: Session,
+    ApiJson(request): ApiJson<ReportRequest>,
+) -> Result<Json<Report>, ApiError> {
+    Ok(Json(
+        reports::report(&state.store, &request, Utc::now()).await?,
+    ))
+}
+
+/// The latest automatic comparison of the newest version with the previous one, or `null`.
+#[utoipa::path(
+    get,
+    path = "/reports/version-comparison",
+    tag = "read",
+    security(("session" = [])),
+    responses(
+        (status = 200, body = Option<VersionComparison>),
+        (status = 401, body = ErrorBody)
+    )
+)]
+pub(super) async fn version_comparison(
+    State(state): State<ApiState>,
+    _session: Session,
+) -> Result<Json<Option<VersionComparison>>, ApiError> {
+    Ok(Json(reports::latest_version_comparison(&state.store).await?))
+}

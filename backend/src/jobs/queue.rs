@@ -1,0 +1,159 @@
+//! The Apalis queue in the dashboard's own database: `apalis-sqlite` or `apalis-postgres` on the
+//! sqlx pool that sea-orm opened, so jobs need no other connection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::*;
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use sea_orm::DbBackend;
+use tokio::sync::watch;
+
+use super::{Job, Runner};
+use crate::store::Store;
+
+/// How often an idle worker looks for due jobs.
+const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// How often a job is retried in a row after it failed, before its tick is given up.
+const RETRIES: usize = 2;
+
+/// Pause before a worker whose backend failed (the database was unreachable) starts again.
+const RESTART_PAUSE: Duration = Duration::from_secs(5);
+
+/// The queue of one dashboard: its jobs live in Apalis's tables (`Jobs` on SQLite, the `apalis`
+/// schema on PostgreSQL) under a queue named after the table prefix, so that two dashboards in
+/// one database keep apart.
+#[derive(Clone)]
+pub(crate) enum Queue {
+    Sqlite(SqliteStorage<Job>),
+    Postgres(PostgresStorage<Job>),
+}
+
+/// What pushing a job did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Pushed {
+    /// The job was queued.
+    Queued,
+    /// Another process queued the same tick first (PostgreSQL says so; SQLite ignores the
+    /// duplicate silently and reports [`Pushed::Queued`]).
+    Duplicate,
+}
+
+impl Queue {
+    /// Creates Apalis's tables when missing and opens the queue.
+    pub(crate) async fn open(store: &Store, name: &str) -> Result<Queue, String> {
+        let db = store.db();
+        match db.get_database_backend() {
+            DbBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                PostgresStorage::setup(pool)
+                    .await
+                    .map_err(|error| format!("cannot create Apalis's tables: {error}"))?;
+                let config = apalis_postgres::Config::default().queue(name);
+                Ok(Queue::Postgres(PostgresStorage::new(pool).with_config(config)))
+            }
+            _ => {
+                let pool = db.get_sqlite_connection_pool();
+                // Only the migrations: `SqliteStorage::setup` would also turn off `synchronous`
+                // on a connection of the dashboard's pool.
+                SqliteStorage::<()>::migrations()
+                    .run(pool)
+                    .await
+                    .map_err(|error| format!("cannot create Apalis's tables: {error}"))?;
+                let config = apalis_sqlite::Config::default().queue(name);
+                Ok(Queue::Sqlite(SqliteStorage::new(pool).with_config(config)))
+            }
+        }
+    }
+
+    /// Queues `job` to run now, once: a second push of the same key (by any process) is dropped.
+    pub(crate) async fn push(&mut self, job: Job) -> Result<Pushed, String> {
+        let task = TaskBuilder::new(job.clone())
+            .idempotency_key(job.key())
+            .build();
+        let pushed: Result<(), Box<dyn std::error::Error + Send + Sync>> = match self {
+            Queue::Sqlite(storage) => storage.push_task(task).await.map_err(Box::from),
+            Queue::Postgres(storage) => storage.push_task(task).await.map_err(Box::from),
+        };
+        match pushed {
+            Ok(()) => Ok(Pushed::Queued),
+            Err(error) if is_unique_violation(error.as_ref()) => Ok(Pushed::Duplicate),
+            Err(error) => Err(format!("cannot queue {job}: {error}")),
+        }
+    }
+
+    /// Runs this process's worker until `shutdown`, starting it again after a database failure.
+    pub(crate) async fn work(self, runner: Arc<Runner>, mut shutdown: watch::Receiver<bool>) {
+        let worker_name = worker_name();
+        loop {
+            let stopped = {
+                let mut shutdown = shutdown.clone();
+                async move {
+                    let _ = shutdown.wait_for(|stopped| *stopped).await;
+                    Ok::<(), WorkerError>(())
+                }
+            };
+            let ran = match self.clone() {
+                Queue::Sqlite(storage) => {
+                    WorkerBuilder::new(worker_name.as_str())
+                        .backend(storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)))
+                        .retry(RetryPolicy::retries(RETRIES))
+                        .data(Arc::clone(&runner))
+                        .build(run)
+                        .run_until(stopped)
+                        .await
+                }
+                Queue::Postgres(storage) => {
+                    WorkerBuilder::new(worker_name.as_str())
+                        .backend(storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)))
+                        .retry(RetryPolicy::retries(RETRIES))
+                        .data(Arc::clone(&runner))
+                        .build(run)
+                        .run_until(stopped)
+                        .await
+                }
+            };
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(error) = ran {
+                tracing::warn!(%error, "the dashboard's job worker stopped; starting it again");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(RESTART_PAUSE) => {}
+                _ = shutdown.wait_for(|stopped| *stopped) => return,
+            }
+        }
+    }
+}
+
+/// Runs one job; an error makes the worker retry it.
+async fn run(job: Job, runner: Data<Arc<Runner>>) -> Result<(), BoxDynError> {
+    runner.run(job).await.map_err(BoxDynError::from)
+}
+
+/// A name no other worker has: Apalis registers workers by name.
+fn worker_name() -> String {
+    let mut random = [0u8; 6];
+    // A clash needs the same pid and the same 48 random bits; zeros do when the OS has no
+    // randomness to give, which only makes the name less unique.
+    let _ = getrandom::fill(&mut random);
+    let suffix: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("dashboard-{}-{suffix}", std::process::id())
+}
+
+/// Whether a push failed because the job's idempotency key is taken.
+fn is_unique_violation(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if let Some(sea_orm::sqlx::Error::Database(database)) =
+            error.downcast_ref::<sea_orm::sqlx::Error>()
+        {
+            return database.is_unique_violation();
+        }
+        source = error.source();
+    }
+    false
+}

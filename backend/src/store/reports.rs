@@ -1,0 +1,147 @@
+//! The reads behind performance reports: status counts and random samples of durations per set
+//! of requests, and the versions in the order they appeared.
+
+use chrono::{DateTime, Utc};
+use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{DbErr, FromQueryResult};
+
+use super::{Store, sum_as_bigint};
+
+/// A set of requests a report compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RequestSet {
+    /// Requests in `[from, to)` (UTC).
+    Range(DateTime<Utc>, DateTime<Utc>),
+    /// Requests served by a version.
+    Version(String),
+}
+
+impl RequestSet {
+    fn restrict(&self, select: &mut SelectStatement) {
+        match self {
+            RequestSet::Range(from, to) => {
+                select
+                    .and_where(Expr::col(Request::TimeRequested).gte(*from))
+                    .and_where(Expr::col(Request::TimeRequested).lt(*to));
+            }
+            RequestSet::Version(version) => {
+                select.and_where(Expr::col(Request::VersionRequested).eq(version.as_str()));
+            }
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct StatusCount {
+    endpoint_id: i32,
+    status_code: i32,
+    hits: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Duration {
+    duration_ms: f64,
+}
+
+#[derive(FromQueryResult)]
+struct EndpointName {
+    id: i32,
+    name: String,
+}
+
+#[derive(FromQueryResult)]
+struct VersionHits {
+    version: String,
+    hits: i64,
+}
+
+impl Store {
+    /// Requests per endpoint and status code in `set`: `(endpoint, status, requests)`.
+    pub(crate) async fn set_status_counts(
+        &self,
+        set: &RequestSet,
+    ) -> Result<Vec<(i32, u16, u64)>, DbErr> {
+        let mut select = Query::select()
+            .column(Request::EndpointId)
+            .expr_as(
+                Func::cast_as(Expr::col(Request::StatusCode), Alias::new("INTEGER")),
+                Alias::new("status_code"),
+            )
+            .expr_as(Func::count(Expr::col(Request::Id)), Alias::new("hits"))
+            .from(self.table(Table::Request))
+            .group_by_col(Request::EndpointId)
+            .group_by_col(Request::StatusCode)
+            .to_owned();
+        set.restrict(&mut select);
+        Ok(self
+            .fetch::<StatusCount>(&select)
+            .await?
+            .into_iter()
+            .map(|row| {
+                (
+                    row.endpoint_id,
+                    u16::try_from(row.status_code).unwrap_or(0),
+                    u64::try_from(row.hits).unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+
+    /// Up to `limit` durations of the endpoint's requests in `set`, drawn uniformly at random.
+    pub(crate) async fn sample_durations(
+        &self,
+        endpoint: i32,
+        set: &RequestSet,
+        limit: u64,
+    ) -> Result<Vec<f64>, DbErr> {
+        let mut select = Query::select()
+            .column(Request::DurationMs)
+            .from(self.table(Table::Request))
+            .and_where(Expr::col(Request::EndpointId).eq(endpoint))
+            .order_by_expr(Func::random().into(), Order::Asc)
+            .limit(limit)
+            .to_owned();
+        set.restrict(&mut select);
+        Ok(self
+            .fetch::<Duration>(&select)
+            .await?
+            .into_iter()
+            .map(|row| row.duration_ms)
+            .collect())
+    }
+
+    /// Every endpoint's name by id.
+    pub(crate) async fn endpoint_names(&self) -> Result<Vec<(i32, String)>, DbErr> {
+        let select = Query::select()
+            .columns([Endpoint::Id, Endpoint::Name])
+            .from(self.table(Table::Endpoint))
+            .to_owned();
+        Ok(self
+            .fetch::<EndpointName>(&select)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.name))
+            .collect())
+    }
+
+    /// Versions with their requests, the one that appeared last first (from the rollups).
+    pub(crate) async fn versions_newest_first(&self) -> Result<Vec<(String, u64)>, DbErr> {
+        let first_hour = Alias::new("first_hour");
+        let select = Query::select()
+            .column(Rollup::Version)
+            .expr_as(Expr::col(Rollup::Hour).min(), first_hour.clone())
+            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+            .from(self.table(Table::Rollup))
+            .group_by_col(Rollup::Version)
+            .order_by(first_hour, Order::Desc)
+            .order_by(Rollup::Version, Order::Desc)
+            .to_owned();
+        Ok(self
+            .fetch::<VersionHits>(&select)
+            .await?
+            .into_iter()
+            .map(|row| (row.version, u64::try_from(row.hits).unwrap_or(0)))
+            .collect())
+    }
+}

@@ -1,0 +1,246 @@
+//! Custom graphs on Apalis (SQLite): ticks at the right wall-clock times, failing and panicking
+//! functions retried per tick without stopping the others, and the graphs' API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum_monitoring_dashboard::{Dashboard, Schedule};
+use chrono::{DateTime, Utc};
+use common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
+use serde_json::Value;
+
+/// Now, in milliseconds since the epoch: what the timing graphs store.
+fn now_ms() -> f64 {
+    Utc::now().timestamp_millis() as f64
+}
+
+/// The graph titled `title` from the list.
+async fn graph_id(app: &Router, cookie: &str, title: &str) -> i64 {
+    let graphs = get_json(app, cookie, "/dashboard/api/custom-graphs").await;
+    graphs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|graph| graph["title"] == title)
+        .unwrap_or_else(|| panic!("no graph {title} in {graphs}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// `(tick time, value)` of a graph's points.
+async fn points(app: &Router, cookie: &str, id: i64) -> Vec<(DateTime<Utc>, f64)> {
+    let data = get_json(app, cookie, &format!("/dashboard/api/custom-graphs/{id}")).await;
+    data["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| {
+            (
+                point["time"].as_str().unwrap().parse().unwrap(),
+                point["value"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Polls until the graph has `count` points (ticks come from the wall clock; nothing else
+/// announces them), at most 20 s.
+async fn wait_for_points(
+    app: &Router,
+    cookie: &str,
+    id: i64,
+    count: usize,
+) -> Vec<(DateTime<Utc>, f64)> {
+    for _ in 0..200 {
+        let points = points(app, cookie, id).await;
+        if points.len() >= count {
+            return points;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("graph {id} did not reach {count} points");
+}
+
+#[tokio::test]
+async fn interval_and_cron_graphs_tick_at_their_wall_clock_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_in(&dir))
+        .password(PASSWORD)
+        .graph(
+            "every second",
+            Schedule::interval(Duration::from_secs(1)),
+            || async { now_ms() },
+        )
+        .graph("even seconds", Schedule::cron("*/2 * * * * *"), || async {
+            now_ms()
+        })
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(common::app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let every = graph_id(&app, &cookie, "every second").await;
+    let even = graph_id(&app, &cookie, "even seconds").await;
+    let every_points = wait_for_points(&app, &cookie, every, 4).await;
+    let even_points = wait_for_points(&app, &cookie, even, 2).await;
+    monitor.shutdown().await;
+
+    for (time, measured_ms) in every_points.iter().chain(&even_points) {
+        assert_eq!(time.timestamp_subsec_nanos(), 0, "ticks are on whole seconds");
+        let late = measured_ms - time.timestamp_millis() as f64;
+        assert!(
+            (0.0..1000.0).contains(&late),
+            "the value of the {time} tick was measured {late} ms after it"
+        );
+    }
+    for pair in every_points.windows(2) {
+        assert_eq!(pair[1].0 - pair[0].0, chrono::TimeDelta::seconds(1), "{pair:?}");
+    }
+    for (time, _) in &even_points {
+        assert_eq!(time.timestamp() % 2, 0, "{time} is not an even second");
+    }
+    for pair in even_points.windows(2) {
+        assert_eq!(pair[1].0 - pair[0].0, chrono::TimeDelta::seconds(2));
+    }
+}
+
+#[tokio::test]
+async fn failing_and_panicking_graphs_are_retried_per_tick_and_never_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let flaky_calls = Arc::new(AtomicU64::new(0));
+    let broken_calls = Arc::new(AtomicU64::new(0));
+    let monitor = Dashboard::builder()
+        .database(sqlite_in(&dir))
+        .password(PASSWORD)
+        .graph(
+            "steady",
+            Schedule::interval(Duration::from_secs(1)),
+            || async { 42u32 },
+        )
+        .graph("flaky", Schedule::interval(Duration::from_secs(1)), {
+            let calls = Arc::clone(&flaky_calls);
+            move || {
+                // Fails twice, then answers: every tick's third attempt succeeds.
+                let call = calls.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if call % 3 == 2 {
+                        Ok(7.5)
+                    } else {
+                        Err("the database is busy")
+                    }
+                }
+            }
+        })
+        .graph("broken", Schedule::interval(Duration::from_secs(1)), {
+            let calls = Arc::clone(&broken_calls);
+            move || {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async {
+                    if true {
+                        panic!("no users table");
+                    }
+                    0
+                }
+            }
+        })
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(common::app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let steady = graph_id(&app, &cookie, "steady").await;
+    let flaky = graph_id(&app, &cookie, "flaky").await;
+    let broken = graph_id(&app, &cookie, "broken").await;
+    let flaky_points = wait_for_points(&app, &cookie, flaky, 2).await;
+    let steady_points = wait_for_points(&app, &cookie, steady, 3).await;
+    monitor.shutdown().await;
+
+    assert!(steady_points.iter().all(|(_, value)| *value == 42.0));
+    assert!(flaky_points.iter().all(|(_, value)| *value == 7.5));
+    let mut ticks: Vec<_> = flaky_points.iter().map(|(time, _)| *time).collect();
+    ticks.dedup();
+    assert_eq!(ticks.len(), flaky_points.len(), "one value per tick");
+    assert!(points(&app, &cookie, broken).await.is_empty());
+    let broken = broken_calls.load(Ordering::SeqCst);
+    assert!(broken >= 3, "a panicking tick is tried three times; {broken} calls");
+}
+
+#[tokio::test]
+async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_in(&dir))
+        .password(PASSWORD)
+        .graph("Registered users", Schedule::cron("0 0 3 * * *"), || async {
+            1
+        })
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(common::app());
+    let (status, _, _) = send(&app, common::get_request("/dashboard/api/custom-graphs")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let graphs = get_json(&app, &cookie, "/dashboard/api/custom-graphs").await;
+    assert_eq!(graphs[0]["title"], "Registered users");
+    assert_eq!(graphs[0]["schedule"], "cron `0 0 3 * * *` (UTC)");
+    let id = graphs[0]["id"].as_i64().unwrap();
+    let data = get_json(&app, &cookie, &format!("/dashboard/api/custom-graphs/{id}")).await;
+    assert_eq!(data["points"], Value::Array(Vec::new()));
+    let (status, _, body) = send(
+        &app,
+        with_cookie(
+            "GET",
+            &format!(
+                "/dashboard/api/custom-graphs/{id}?from=2026-11-20T00:00:00Z&to=2026-11-19T00:00:00Z"
+            ),
+            &cookie,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _, _) = send(
+        &app,
+        with_cookie("GET", "/dashboard/api/custom-graphs/999", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    monitor.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_schedules_and_repeated_titles_stop_the_start_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = Dashboard::builder()
+        .database(sqlite_in(&dir))
+        .password(PASSWORD)
+        .graph("Users", Schedule::cron("every hour"), || async { 1 })
+        .start()
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("`Users` has a bad schedule")
+            && error.contains("`every hour` is not a cron expression"),
+        "{error}"
+    );
+    let error = Dashboard::builder()
+        .database(sqlite_in(&dir))
+        .password(PASSWORD)
+        .graph("Users", Schedule::interval(Duration::from_secs(60)), || async { 1 })
+        .graph("Users", Schedule::interval(Duration::from_secs(60)), || async { 2 })
+        .start()
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("two custom graphs are titled `Users`"), "{error}");
+}
