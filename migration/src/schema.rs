@@ -92,6 +92,26 @@ impl Table {
         Table::Setting,
         Table::Profile,
     ];
+
+    /// The tables the latest migration leaves: every one but the dropped `rollup_bucket`.
+    pub const CURRENT: [Table; 16] = [
+        Table::Endpoint,
+        Table::Request,
+        Table::Rollup,
+        Table::LatencyDay,
+        Table::LatencyTotal,
+        Table::StatusTotal,
+        Table::Outlier,
+        Table::CodeLine,
+        Table::StackLine,
+        Table::ExceptionGroup,
+        Table::ExceptionOccurrence,
+        Table::CustomGraph,
+        Table::CustomGraphData,
+        Table::User,
+        Table::Setting,
+        Table::Profile,
+    ];
 }
 
 impl Tables {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use dashboard_migration::schema::{
     CustomGraph, CustomGraphData, ExceptionGroup, ExceptionOccurrence, LatencyDay, Outlier,
-    Profile, Request, Rollup, RollupBucket, StackLine, Table,
+    Profile, Request, Rollup, StackLine, Table,
 };
 use sea_orm::sea_query::{
     Alias, DeleteStatement, Expr, ExprTrait, Func, Iden, IntoIden, Query, SelectStatement,
@@ -270,36 +270,31 @@ impl Store {
     /// Hourly rollups and daily latencies older than `before`, a day at a time.
     async fn prune_rollups(&self, before: DateTime<Utc>) -> Result<u64, DbErr> {
         let mut deleted = 0;
-        for (table, hour) in [
-            (Table::Rollup, Rollup::Hour.into_iden()),
-            (Table::RollupBucket, RollupBucket::Hour.into_iden()),
-        ] {
-            loop {
-                let oldest: Vec<Oldest> = self
-                    .fetch(
-                        &Query::select()
-                            .expr_as(Func::min(Expr::col(hour.clone())), Alias::new("oldest"))
-                            .from(self.table(table))
-                            .to_owned(),
-                    )
-                    .await?;
-                let Some(oldest) = oldest.first().and_then(|row| row.oldest) else {
-                    break;
-                };
-                if oldest >= before {
-                    break;
-                }
-                let until = Ord::min(oldest + TimeDelta::days(1), before);
-                deleted += self
-                    .delete(
-                        &Query::delete()
-                            .from_table(self.table(table))
-                            .and_where(Expr::col(hour.clone()).lt(until))
-                            .to_owned(),
-                    )
-                    .await?;
-                tokio::task::yield_now().await;
+        loop {
+            let oldest: Vec<Oldest> = self
+                .fetch(
+                    &Query::select()
+                        .expr_as(Func::min(Expr::col(Rollup::Hour)), Alias::new("oldest"))
+                        .from(self.table(Table::Rollup))
+                        .to_owned(),
+                )
+                .await?;
+            let Some(oldest) = oldest.first().and_then(|row| row.oldest) else {
+                break;
+            };
+            if oldest >= before {
+                break;
             }
+            let until = Ord::min(oldest + TimeDelta::days(1), before);
+            deleted += self
+                .delete(
+                    &Query::delete()
+                        .from_table(self.table(Table::Rollup))
+                        .and_where(Expr::col(Rollup::Hour).lt(until))
+                        .to_owned(),
+                )
+                .await?;
+            tokio::task::yield_now().await;
         }
         deleted += self
             .delete(
