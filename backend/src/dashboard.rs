@@ -167,7 +167,12 @@ impl DashboardBuilder {
     ///     .graph("Registered users", Schedule::cron("0 0 * * * *"), count_users)
     ///     .graph("Queue length", Schedule::interval(Duration::from_secs(60)), || async { 7 });
     /// ```
-    pub fn graph<F, Fut>(mut self, title: impl Into<String>, schedule: Schedule, function: F) -> Self
+    pub fn graph<F, Fut>(
+        mut self,
+        title: impl Into<String>,
+        schedule: Schedule,
+        function: F,
+    ) -> Self
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future + Send + 'static,

@@ -93,7 +93,11 @@ async fn interval_and_cron_graphs_tick_at_their_wall_clock_times() {
     monitor.shutdown().await;
 
     for (time, measured_ms) in every_points.iter().chain(&even_points) {
-        assert_eq!(time.timestamp_subsec_nanos(), 0, "ticks are on whole seconds");
+        assert_eq!(
+            time.timestamp_subsec_nanos(),
+            0,
+            "ticks are on whole seconds"
+        );
         let late = measured_ms - time.timestamp_millis() as f64;
         assert!(
             (0.0..1000.0).contains(&late),
@@ -101,7 +105,11 @@ async fn interval_and_cron_graphs_tick_at_their_wall_clock_times() {
         );
     }
     for pair in every_points.windows(2) {
-        assert_eq!(pair[1].0 - pair[0].0, chrono::TimeDelta::seconds(1), "{pair:?}");
+        assert_eq!(
+            pair[1].0 - pair[0].0,
+            chrono::TimeDelta::seconds(1),
+            "{pair:?}"
+        );
     }
     for (time, _) in &even_points {
         assert_eq!(time.timestamp() % 2, 0, "{time} is not an even second");
@@ -169,7 +177,10 @@ async fn failing_and_panicking_graphs_are_retried_per_tick_and_never_stop_the_ot
     assert_eq!(ticks.len(), flaky_points.len(), "one value per tick");
     assert!(points(&app, &cookie, broken).await.is_empty());
     let broken = broken_calls.load(Ordering::SeqCst);
-    assert!(broken >= 3, "a panicking tick is tried three times; {broken} calls");
+    assert!(
+        broken >= 3,
+        "a panicking tick is tried three times; {broken} calls"
+    );
 }
 
 #[tokio::test]
@@ -178,9 +189,11 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     let monitor = Dashboard::builder()
         .database(sqlite_in(&dir))
         .password(PASSWORD)
-        .graph("Registered users", Schedule::cron("0 0 3 * * *"), || async {
-            1
-        })
+        .graph(
+            "Registered users",
+            Schedule::cron("0 0 3 * * *"),
+            || async { 1 },
+        )
         .start()
         .await
         .unwrap();
@@ -235,12 +248,23 @@ async fn bad_schedules_and_repeated_titles_stop_the_start_with_a_reason() {
     let error = Dashboard::builder()
         .database(sqlite_in(&dir))
         .password(PASSWORD)
-        .graph("Users", Schedule::interval(Duration::from_secs(60)), || async { 1 })
-        .graph("Users", Schedule::interval(Duration::from_secs(60)), || async { 2 })
+        .graph(
+            "Users",
+            Schedule::interval(Duration::from_secs(60)),
+            || async { 1 },
+        )
+        .graph(
+            "Users",
+            Schedule::interval(Duration::from_secs(60)),
+            || async { 2 },
+        )
         .start()
         .await
         .err()
         .unwrap()
         .to_string();
-    assert!(error.contains("two custom graphs are titled `Users`"), "{error}");
+    assert!(
+        error.contains("two custom graphs are titled `Users`"),
+        "{error}"
+    );
 }

@@ -18,7 +18,9 @@ fn durations() -> Vec<Duration> {
     let mut state: u64 = 20_261_122;
     (0..300)
         .map(|_| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             Duration::from_micros(10_000 + (state >> 33) % 30_000)
         })
         .collect()
@@ -51,7 +53,13 @@ async fn seed(monitor: &Dashboard) {
 async fn report(app: &Router, session: &(String, String), request: Value) -> Value {
     let (status, _, body) = send(
         app,
-        json_request("POST", "/dashboard/api/reports", &session.0, &session.1, request),
+        json_request(
+            "POST",
+            "/dashboard/api/reports",
+            &session.0,
+            &session.1,
+            request,
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -105,7 +113,10 @@ async fn a_regression_is_significant_and_identical_distributions_are_not(databas
         let codes = &items["status_codes"];
         assert_eq!(codes["significant"], true, "{codes}");
         let failed = &codes["codes"][1];
-        assert_eq!((failed["status"].as_u64(), failed["comparison"].as_u64()), (Some(500), Some(30)));
+        assert_eq!(
+            (failed["status"].as_u64(), failed["comparison"].as_u64()),
+            (Some(500), Some(30))
+        );
         assert!((failed["comparison_percent"].as_f64().unwrap() - 10.0).abs() < 1e-9);
     }
     // Significant endpoints come first: both are, by name.
@@ -180,8 +191,12 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
     let mut comparison = Value::Null;
     // The comparison runs as a job at start; nothing announces its end but its row.
     for _ in 0..100 {
-        comparison =
-            common::get_json(&app, &session.0, "/dashboard/api/reports/version-comparison").await;
+        comparison = common::get_json(
+            &app,
+            &session.0,
+            "/dashboard/api/reports/version-comparison",
+        )
+        .await;
         if !comparison.is_null() {
             break;
         }

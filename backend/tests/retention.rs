@@ -32,7 +32,11 @@ async fn execute(db: &DatabaseConnection, sql: String) {
 /// graph with a value 40 days and 1 hour ago.
 async fn seed(database: &str, db: &DatabaseConnection) -> [DateTime<Utc>; 3] {
     let now = Utc::now();
-    let ages = [now - TimeDelta::days(40), now - TimeDelta::days(10), now - TimeDelta::hours(1)];
+    let ages = [
+        now - TimeDelta::days(40),
+        now - TimeDelta::days(10),
+        now - TimeDelta::hours(1),
+    ];
     let monitor = common::start(database).await;
     for time in ages {
         for _ in 0..3 {
@@ -104,11 +108,7 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
         .await
         .unwrap();
     let app = monitor.bind(common::app());
-    let (status, _, _) = send(
-        &app,
-        common::get_request("/dashboard/api/database"),
-    )
-    .await;
+    let (status, _, _) = send(&app, common::get_request("/dashboard/api/database")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _, _) = send(
         &app,
@@ -119,33 +119,71 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let guest = login(&app, "/dashboard", "guest", "guest-password").await;
-    let (status, _, _) = send(&app, with_cookie("GET", "/dashboard/api/database", &guest.0)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = send(
         &app,
-        json_request("POST", "/dashboard/api/database/prune", &guest.0, &guest.1, json!({})),
+        with_cookie("GET", "/dashboard/api/database", &guest.0),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM dashboard_request").await, 9, "a guest prunes nothing");
+    let (status, _, _) = send(
+        &app,
+        json_request(
+            "POST",
+            "/dashboard/api/database/prune",
+            &guest.0,
+            &guest.1,
+            json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM dashboard_request").await,
+        9,
+        "a guest prunes nothing"
+    );
 
     let admin = login(&app, "/dashboard", "admin", PASSWORD).await;
     let (status, _, pruned) = send(
         &app,
-        json_request("POST", "/dashboard/api/database/prune", &admin.0, &admin.1, json!({})),
+        json_request(
+            "POST",
+            "/dashboard/api/database/prune",
+            &admin.0,
+            &admin.1,
+            json!({}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{pruned}");
-    assert_eq!(pruned["outliers"], 6, "the outliers of the 40- and 10-day-old requests");
+    assert_eq!(
+        pruned["outliers"], 6,
+        "the outliers of the 40- and 10-day-old requests"
+    );
     assert_eq!(pruned["requests"], 3, "the 40-day-old requests");
     assert_eq!(pruned["graph_values"], 1);
     assert_eq!(pruned["rollups"], 0);
 
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM dashboard_request").await, 6);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM dashboard_outlier").await, 3);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM dashboard_custom_graph_data").await, 1);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM dashboard_rollup").await, rollup_rows);
-    assert_eq!(count(&db, "SELECT SUM(hits) FROM dashboard_rollup").await, 9);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM dashboard_request").await,
+        6
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM dashboard_outlier").await,
+        3
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM dashboard_custom_graph_data").await,
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM dashboard_rollup").await,
+        rollup_rows
+    );
+    assert_eq!(
+        count(&db, "SELECT SUM(hits) FROM dashboard_rollup").await,
+        9
+    );
 
     let info = common::get_json(&app, &admin.0, "/dashboard/api/database").await;
     assert_eq!(info["backend"], "sqlite");
@@ -176,5 +214,8 @@ async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
         .err()
         .unwrap()
         .to_string();
-    assert!(error.contains("`RETENTION_ROLLUPS` (10 days) must be 0"), "{error}");
+    assert!(
+        error.contains("`RETENTION_ROLLUPS` (10 days) must be 0"),
+        "{error}"
+    );
 }

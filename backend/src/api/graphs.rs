@@ -50,7 +50,9 @@ pub(super) async fn list(
     _session: Session,
 ) -> Result<Json<Vec<CustomGraph>>, ApiError> {
     let rows = state.store.graphs().await?;
-    Ok(Json(rows.into_iter().map(|row| graph(&state, row)).collect()))
+    Ok(Json(
+        rows.into_iter().map(|row| graph(&state, row)).collect(),
+    ))
 }
 
 /// A custom graph's values in a range, oldest first.

@@ -58,5 +58,7 @@ pub(super) async fn version_comparison(
     State(state): State<ApiState>,
     _session: Session,
 ) -> Result<Json<Option<VersionComparison>>, ApiError> {
-    Ok(Json(reports::latest_version_comparison(&state.store).await?))
+    Ok(Json(
+        reports::latest_version_comparison(&state.store).await?,
+    ))
 }

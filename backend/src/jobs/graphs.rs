@@ -30,7 +30,9 @@ macro_rules! graph_value_as_f64 {
     )*};
 }
 
-graph_value_as_f64!(f64, f32, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+graph_value_as_f64!(
+    f64, f32, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);
 
 impl<T: GraphValue, E: fmt::Display> GraphValue for Result<T, E> {
     fn into_graph_value(self) -> Result<f64, String> {

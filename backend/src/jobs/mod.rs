@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-pub use graphs::GraphValue;
 pub(crate) use graphs::GraphSpec;
+pub use graphs::GraphValue;
 pub use schedule::Schedule;
 
 use crate::config::Config;
@@ -114,7 +114,12 @@ impl Runner {
     async fn prune(&self, at: DateTime<Utc>) -> Result<(), String> {
         let pruned = self
             .store
-            .prune(&self.config.retention, at, &queue_name(&self.config), |_| {})
+            .prune(
+                &self.config.retention,
+                at,
+                &queue_name(&self.config),
+                |_| {},
+            )
             .await
             .map_err(|error| error.to_string())?;
         if pruned.total() > 0 {
@@ -170,7 +175,10 @@ pub(crate) async fn start(
             title: spec.title.clone(),
             at: DateTime::UNIX_EPOCH,
         };
-        if graphs.insert(spec.title.clone(), (id, spec.function)).is_some() {
+        if graphs
+            .insert(spec.title.clone(), (id, spec.function))
+            .is_some()
+        {
             return Err(JobsError::DuplicateTitle(spec.title));
         }
         timers.push((ticks, job));

@@ -52,7 +52,9 @@ impl Queue {
                     .await
                     .map_err(|error| format!("cannot create Apalis's tables: {error}"))?;
                 let config = apalis_postgres::Config::default().queue(name);
-                Ok(Queue::Postgres(PostgresStorage::new(pool).with_config(config)))
+                Ok(Queue::Postgres(
+                    PostgresStorage::new(pool).with_config(config),
+                ))
             }
             _ => {
                 let pool = db.get_sqlite_connection_pool();
@@ -98,7 +100,9 @@ impl Queue {
             let ran = match self.clone() {
                 Queue::Sqlite(storage) => {
                     WorkerBuilder::new(worker_name.as_str())
-                        .backend(storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)))
+                        .backend(
+                            storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)),
+                        )
                         .retry(RetryPolicy::retries(RETRIES))
                         .data(Arc::clone(&runner))
                         .build(run)
@@ -107,7 +111,9 @@ impl Queue {
                 }
                 Queue::Postgres(storage) => {
                     WorkerBuilder::new(worker_name.as_str())
-                        .backend(storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)))
+                        .backend(
+                            storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)),
+                        )
                         .retry(RetryPolicy::retries(RETRIES))
                         .data(Arc::clone(&runner))
                         .build(run)

@@ -104,7 +104,9 @@ mod tests {
 
     #[test]
     fn intervals_tick_on_multiples_since_the_epoch() {
-        let ticks = Schedule::interval(Duration::from_secs(3600)).ticks().unwrap();
+        let ticks = Schedule::interval(Duration::from_secs(3600))
+            .ticks()
+            .unwrap();
         assert_eq!(
             ticks.next_after(at("2026-11-22T10:15:00Z")),
             Some(at("2026-11-22T11:00:00Z"))
@@ -132,7 +134,10 @@ mod tests {
     #[test]
     fn bad_schedules_say_what_is_expected() {
         let error = Schedule::cron("every hour").ticks().unwrap_err();
-        assert!(error.contains("`every hour` is not a cron expression"), "{error}");
+        assert!(
+            error.contains("`every hour` is not a cron expression"),
+            "{error}"
+        );
         let error = Schedule::interval(Duration::from_millis(1500))
             .ticks()
             .unwrap_err();

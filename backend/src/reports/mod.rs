@@ -94,16 +94,23 @@ pub(crate) async fn report(
 fn per_endpoint(rows: Vec<(i32, u16, u64)>) -> HashMap<i32, BTreeMap<u16, u64>> {
     let mut counts: HashMap<i32, BTreeMap<u16, u64>> = HashMap::new();
     for (endpoint, status, hits) in rows {
-        *counts.entry(endpoint).or_default().entry(status).or_default() += hits;
+        *counts
+            .entry(endpoint)
+            .or_default()
+            .entry(status)
+            .or_default() += hits;
     }
     counts
 }
+
+/// A set as the report describes it and as the store filters requests.
+type Described = (ReportSet, RequestSet);
 
 /// The comparison and baseline sets of a request, described and as filters.
 fn sets(
     request: &ReportRequest,
     now: DateTime<Utc>,
-) -> Result<((ReportSet, RequestSet), (ReportSet, RequestSet)), ReportError> {
+) -> Result<(Described, Described), ReportError> {
     let (comparison, baseline) = match request {
         ReportRequest::Preset { period } => preset(*period, now),
         ReportRequest::Intervals {
@@ -206,8 +213,7 @@ fn latency(
 /// A sample's box: p5, quartiles and p95 (sorts the sample).
 fn distribution(sample: &mut [f64], label: &str, colour: [u8; 3]) -> Option<LatencyBox> {
     sample.sort_by(f64::total_cmp);
-    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] =
-        box_quantiles(|q| exact_quantile(sample, q))?;
+    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] = box_quantiles(|q| exact_quantile(sample, q))?;
     Some(LatencyBox {
         label: label.to_owned(),
         colour,
@@ -222,7 +228,10 @@ fn distribution(sample: &mut [f64], label: &str, colour: [u8; 3]) -> Option<Late
 
 /// Both sets' shares of every status code; significant when both have enough requests and some
 /// code's share rose by more than [`STATUS_RISE_POINTS`].
-fn status_codes(comparison: &BTreeMap<u16, u64>, baseline: &BTreeMap<u16, u64>) -> StatusComparison {
+fn status_codes(
+    comparison: &BTreeMap<u16, u64>,
+    baseline: &BTreeMap<u16, u64>,
+) -> StatusComparison {
     let total = |counts: &BTreeMap<u16, u64>| counts.values().sum::<u64>();
     let (comparison_total, baseline_total) = (total(comparison), total(baseline));
     let share = |count: u64, total: u64| {
@@ -342,8 +351,14 @@ mod tests {
         assert!(rose.significant);
         assert_eq!(rose.codes[1].status, 500);
         assert!((rose.codes[1].comparison_percent - 10.0).abs() < 1e-9);
-        assert!(!status_codes(&counts(97, 3), &counts(100, 0)).significant, "3 points");
-        assert!(!status_codes(&counts(18, 10), &counts(95, 5)).significant, "28 requests");
+        assert!(
+            !status_codes(&counts(97, 3), &counts(100, 0)).significant,
+            "3 points"
+        );
+        assert!(
+            !status_codes(&counts(18, 10), &counts(95, 5)).significant,
+            "28 requests"
+        );
         // Any code counts, as in the reference: fewer errors means more 200s.
         assert!(status_codes(&counts(95, 5), &counts(90, 10)).significant);
         assert!(!status_codes(&counts(90, 10), &counts(90, 10)).significant);

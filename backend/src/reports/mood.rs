@@ -98,7 +98,10 @@ mod tests {
         for (i, vector) in vectors.iter().enumerate() {
             let test = median_test(&vector.a, &vector.b).unwrap();
             assert_eq!(test.table, vector.table, "vector {i}");
-            assert!((test.grand_median - vector.grand_median).abs() < 1e-6, "vector {i}");
+            assert!(
+                (test.grand_median - vector.grand_median).abs() < 1e-6,
+                "vector {i}"
+            );
             assert!(
                 (test.statistic - vector.statistic).abs() < 1e-6,
                 "vector {i}: statistic {} vs scipy {}",

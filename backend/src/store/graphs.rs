@@ -35,7 +35,11 @@ impl Store {
                 CustomGraph::VersionAdded,
             ])
             .values_panic([title.into(), Utc::now().into(), version.into()])
-            .on_conflict(OnConflict::column(CustomGraph::Title).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(CustomGraph::Title)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .to_owned();
         self.db().execute(&insert).await?;
         let select = Query::select()

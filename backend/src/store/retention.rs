@@ -95,7 +95,9 @@ impl Store {
             pruned.rollups = self.prune_rollups(before).await?;
             progress(&pruned);
         }
-        pruned.jobs = self.prune_finished_jobs(queue, now - FINISHED_JOBS_KEPT).await?;
+        pruned.jobs = self
+            .prune_finished_jobs(queue, now - FINISHED_JOBS_KEPT)
+            .await?;
         progress(&pruned);
         Ok(pruned)
     }
