@@ -43,6 +43,7 @@ fn body_for(method: &str, path: &str, n: usize) -> Value {
         }
         ("patch", "/users/{id}") => json!({ "role": "guest" }),
         ("put", "/endpoints/{id}/level") => json!({ "level": 1 }),
+        ("post", "/reports") => json!({ "kind": "preset", "period": "week" }),
         _ => json!({}),
     }
 }
@@ -83,6 +84,11 @@ async fn every_route_lets_in_exactly_the_callers_its_tag_names() {
         .password(PASSWORD)
         .set(Key::GuestPassword, GUEST_PASSWORD)
         .set(Key::SecurityToken, TOKEN)
+        .graph(
+            "Users",
+            axum_monitoring_dashboard::Schedule::cron("0 0 3 * * *"),
+            || async { 1 },
+        )
         .start()
         .await
         .unwrap();
@@ -146,6 +152,9 @@ async fn every_route_lets_in_exactly_the_callers_its_tag_names() {
                     } else {
                         read_group.clone()
                     }
+                } else if path.starts_with("/custom-graphs/") {
+                    // The only graph.
+                    "1".to_owned()
                 } else {
                     created["id"].to_string()
                 };
