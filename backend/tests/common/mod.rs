@@ -215,6 +215,13 @@ pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String,
     let (_, _, exceptions) =
         send(app, with_cookie("GET", "/dashboard/api/exceptions", cookie)).await;
     let group = exceptions["groups"][0]["id"].to_string();
+    // Custom graph routes for the first graph, when there is one.
+    let (_, _, graphs) = send(
+        app,
+        with_cookie("GET", "/dashboard/api/custom-graphs", cookie),
+    )
+    .await;
+    let graph = graphs[0]["id"].as_i64().map(|id| id.to_string());
     let mut responses = Vec::new();
     for (path, operations) in document["paths"].as_object().unwrap() {
         if operations
@@ -223,6 +230,11 @@ pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String,
         {
             let id = if path.starts_with("/exceptions/") {
                 &group
+            } else if path.starts_with("/custom-graphs/") {
+                match &graph {
+                    Some(graph) => graph,
+                    None => continue,
+                }
             } else {
                 &endpoint
             };
