@@ -19,6 +19,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// How often a job is retried in a row after it failed, before its tick is given up.
 const RETRIES: usize = 2;
 
+/// Tries at Apalis's SQLite migrations before giving up.
+const MIGRATION_ATTEMPTS: u64 = 10;
+
 /// Pause before a worker whose backend failed (the database was unreachable) starts again.
 const RESTART_PAUSE: Duration = Duration::from_secs(5);
 
@@ -59,11 +62,17 @@ impl Queue {
             _ => {
                 let pool = db.get_sqlite_connection_pool();
                 // Only the migrations: `SqliteStorage::setup` would also turn off `synchronous`
-                // on a connection of the dashboard's pool.
-                SqliteStorage::<()>::migrations()
-                    .run(pool)
-                    .await
-                    .map_err(|error| format!("cannot create Apalis's tables: {error}"))?;
+                // on a connection of the dashboard's pool. sqlx takes no lock on SQLite, so a
+                // process starting beside another may lose a race on a migration (rolled back
+                // whole) and tries again once the other has applied it.
+                let mut attempt = 0;
+                while let Err(error) = SqliteStorage::<()>::migrations().run(pool).await {
+                    attempt += 1;
+                    if attempt == MIGRATION_ATTEMPTS {
+                        return Err(format!("cannot create Apalis's tables: {error}"));
+                    }
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
                 let config = apalis_sqlite::Config::default().queue(name);
                 Ok(Queue::Sqlite(SqliteStorage::new(pool).with_config(config)))
             }
