@@ -167,3 +167,42 @@ async fn exports_requests_as_json_lines() {
         .contains("invalid value")
     );
 }
+
+#[tokio::test]
+async fn prune_deletes_what_the_retention_no_longer_keeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::sqlite_in(&dir);
+    // On a database no dashboard has used yet: the migrations made every table it needs.
+    assert!(
+        dashboard(&db, &["prune"])
+            .await
+            .unwrap()
+            .starts_with("deleted 0 requests, 0 outliers")
+    );
+    let monitor = common::start(&db).await;
+    let now = chrono::Utc::now();
+    for days in [100, 100, 1] {
+        assert!(
+            monitor.record_historical(axum_monitoring_dashboard::PastRequest::new(
+                "GET",
+                "/users/{id}",
+                now - chrono::TimeDelta::days(days),
+                std::time::Duration::from_millis(5),
+                200,
+            ))
+        );
+    }
+    monitor.shutdown().await;
+    // The default RETENTION_REQUESTS is 90 days.
+    let pruned = dashboard(&db, &["prune"]).await.unwrap();
+    assert!(
+        pruned.starts_with("deleted 2 requests, 0 outliers"),
+        "{pruned}"
+    );
+    assert!(
+        dashboard(&db, &["prune"])
+            .await
+            .unwrap()
+            .starts_with("deleted 0 requests")
+    );
+}

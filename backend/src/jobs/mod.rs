@@ -202,9 +202,7 @@ pub(crate) async fn start(
             },
         ));
     }
-    let queue = Queue::open(store, &queue_name(config))
-        .await
-        .map_err(JobsError::Setup)?;
+    let queue = Queue::open(store, &queue_name(config));
     let runner = Arc::new(Runner {
         store: store.clone(),
         config: Arc::clone(config),

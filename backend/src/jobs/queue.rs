@@ -19,9 +19,6 @@ const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// How often a job is retried in a row after it failed, before its tick is given up.
 const RETRIES: usize = 2;
 
-/// Tries at Apalis's SQLite migrations before giving up.
-const MIGRATION_ATTEMPTS: u64 = 10;
-
 /// Pause before a worker whose backend failed (the database was unreachable) starts again.
 const RESTART_PAUSE: Duration = Duration::from_secs(5);
 
@@ -34,53 +31,29 @@ pub(crate) enum Queue {
     Postgres(PostgresStorage<Job>),
 }
 
-/// What pushing a job did.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Pushed {
-    /// The job was queued.
-    Queued,
-    /// Another process queued the same tick first (PostgreSQL says so; SQLite ignores the
-    /// duplicate silently and reports [`Pushed::Queued`]).
-    Duplicate,
-}
-
 impl Queue {
-    /// Creates Apalis's tables when missing and opens the queue.
-    pub(crate) async fn open(store: &Store, name: &str) -> Result<Queue, String> {
+    /// The queue named `name` in the store's database, whose migrations made Apalis's tables.
+    pub(crate) fn open(store: &Store, name: &str) -> Queue {
         let db = store.db();
         match db.get_database_backend() {
             DbBackend::Postgres => {
-                let pool = db.get_postgres_connection_pool();
-                PostgresStorage::setup(pool)
-                    .await
-                    .map_err(|error| format!("cannot create Apalis's tables: {error}"))?;
                 let config = apalis_postgres::Config::default().queue(name);
-                Ok(Queue::Postgres(
-                    PostgresStorage::new(pool).with_config(config),
-                ))
+                Queue::Postgres(
+                    PostgresStorage::new(db.get_postgres_connection_pool()).with_config(config),
+                )
             }
             _ => {
-                let pool = db.get_sqlite_connection_pool();
-                // Only the migrations: `SqliteStorage::setup` would also turn off `synchronous`
-                // on a connection of the dashboard's pool. sqlx takes no lock on SQLite, so a
-                // process starting beside another may lose a race on a migration (rolled back
-                // whole) and tries again once the other has applied it.
-                let mut attempt = 0;
-                while let Err(error) = SqliteStorage::<()>::migrations().run(pool).await {
-                    attempt += 1;
-                    if attempt == MIGRATION_ATTEMPTS {
-                        return Err(format!("cannot create Apalis's tables: {error}"));
-                    }
-                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
-                }
                 let config = apalis_sqlite::Config::default().queue(name);
-                Ok(Queue::Sqlite(SqliteStorage::new(pool).with_config(config)))
+                Queue::Sqlite(
+                    SqliteStorage::new(db.get_sqlite_connection_pool()).with_config(config),
+                )
             }
         }
     }
 
-    /// Queues `job` to run now, once: a second push of the same key (by any process) is dropped.
-    pub(crate) async fn push(&mut self, job: Job) -> Result<Pushed, String> {
+    /// Queues `job` to run now, once: a second push of the same key (by any process) is dropped
+    /// (silently on SQLite, as a unique violation on PostgreSQL).
+    pub(crate) async fn push(&mut self, job: Job) -> Result<(), String> {
         let task = TaskBuilder::new(job.clone())
             .idempotency_key(job.key())
             .build();
@@ -89,8 +62,8 @@ impl Queue {
             Queue::Postgres(storage) => storage.push_task(task).await.map_err(Box::from),
         };
         match pushed {
-            Ok(()) => Ok(Pushed::Queued),
-            Err(error) if is_unique_violation(error.as_ref()) => Ok(Pushed::Duplicate),
+            Ok(()) => Ok(()),
+            Err(error) if is_unique_violation(error.as_ref()) => Ok(()),
             Err(error) => Err(format!("cannot queue {job}: {error}")),
         }
     }

@@ -14,6 +14,9 @@ pub enum DatabaseError {
     /// Connecting, migrating or querying failed.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    /// The tables of the scheduled jobs (Apalis's) could not be created.
+    #[error("cannot create the scheduled jobs' tables: {0}")]
+    Jobs(String),
 }
 
 /// A URL that sqlx understands, from the reference's SQLAlchemy-style URLs or sqlx's own:

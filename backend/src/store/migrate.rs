@@ -1,5 +1,8 @@
-//! Migrations that are safe when several processes start at once.
+//! Migrations that are safe when several processes start at once: the dashboard's tables and
+//! those of Apalis, which holds the scheduled jobs.
 
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
 use dashboard_migration::sea_orm_migration::MigratorTraitSelf;
 use dashboard_migration::{Migrator, Tables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
@@ -37,5 +40,41 @@ pub(super) async fn migrate(db: &DatabaseConnection, tables: &Tables) -> Result<
     }
     Migrator::new(tables.prefix()).up(&txn, None).await?;
     txn.commit().await?;
-    Ok(())
+    migrate_jobs(db, &lock_table).await
+}
+
+/// Apalis's tables (`Jobs` and `Workers` on SQLite, the `apalis` schema on PostgreSQL). sqlx's
+/// migrator takes an advisory lock on PostgreSQL but none on SQLite, so there it runs inside a
+/// transaction holding the write lock (its own transactions become savepoints). Not
+/// `SqliteStorage::setup`: that would also turn off `synchronous` on a connection of the pool.
+async fn migrate_jobs(db: &DatabaseConnection, lock_table: &str) -> Result<(), DatabaseError> {
+    let failed =
+        |error: sea_orm::sqlx::migrate::MigrateError| DatabaseError::Jobs(error.to_string());
+    match db.get_database_backend() {
+        DbBackend::Postgres => PostgresStorage::migrations()
+            .run(db.get_postgres_connection_pool())
+            .await
+            .map_err(failed),
+        _ => {
+            let mut txn = db
+                .get_sqlite_connection_pool()
+                .begin()
+                .await
+                .map_err(|error| DatabaseError::Jobs(error.to_string()))?;
+            // The lock table's name comes from the checked `TABLE_PREFIX`.
+            sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(format!(
+                "INSERT OR REPLACE INTO \"{lock_table}\" (id) VALUES (1)"
+            )))
+            .execute(&mut *txn)
+            .await
+            .map_err(|error| DatabaseError::Jobs(error.to_string()))?;
+            SqliteStorage::<()>::migrations()
+                .run(&mut *txn)
+                .await
+                .map_err(failed)?;
+            txn.commit()
+                .await
+                .map_err(|error| DatabaseError::Jobs(error.to_string()))
+        }
+    }
 }

@@ -337,22 +337,11 @@ impl Store {
                     (CHUNK as i64).into(),
                 ],
             );
-            let went = match self.db().execute_raw(statement).await {
-                Ok(done) => done.rows_affected(),
-                // No dashboard has started on this database yet (the CLI's `prune`).
-                Err(error) if deleted == 0 && is_missing_table(&error) => return Ok(0),
-                Err(error) => return Err(error),
-            };
+            let went = self.db().execute_raw(statement).await?.rows_affected();
             deleted += went;
             if went < CHUNK {
                 return Ok(deleted);
             }
         }
     }
-}
-
-/// Whether `error` says a table does not exist.
-fn is_missing_table(error: &DbErr) -> bool {
-    let message = error.to_string();
-    message.contains("no such table") || message.contains("does not exist")
 }
