@@ -7,11 +7,11 @@ mod common;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
-use chrono::{DateTime, TimeDelta, Utc};
+use axum_monitoring_dashboard::{Key, PastRequest};
+use chrono::{TimeDelta, Utc};
 use common::{PASSWORD, json_request, login, send, sqlite_in, with_cookie};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
@@ -22,23 +22,38 @@ async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     row.try_get_by_index(0).unwrap()
 }
 
-async fn execute(db: &DatabaseConnection, sql: String) {
-    db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap();
+/// Rows of each `dashboard_` table named.
+async fn rows(db: &DatabaseConnection, tables: &[&str]) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in tables {
+        counts.push(count(db, &format!("SELECT COUNT(*) FROM dashboard_{table}")).await);
+    }
+    counts
 }
 
-/// Three requests each 40 days, 10 days and 1 hour ago, every one with an outlier row; a custom
-/// graph with a value 40 days and 1 hour ago.
-async fn seed(database: &str, db: &DatabaseConnection) -> [DateTime<Utc>; 3] {
+async fn execute(db: &DatabaseConnection, sql: &str) {
+    db.execute_unprepared(sql).await.unwrap();
+}
+
+/// A dashboard's SQLite file, and a connection of the test's own to it.
+async fn database(dir: &tempfile::TempDir) -> (String, DatabaseConnection) {
+    let url = sqlite_in(dir);
+    let path = dir.path().join("d.db");
+    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    (url, db)
+}
+
+/// Three requests each 40 days, 10 days and 1 hour ago; every one with an outlier, a profile of
+/// two stack lines and an exception occurrence. A custom graph with a value 40 days and 1 hour
+/// ago. Finished jobs of this dashboard ended 2 days and 1 hour ago, and one of another
+/// dashboard 2 days ago.
+async fn seed(database: &str, db: &DatabaseConnection) {
     let now = Utc::now();
-    let ages = [
-        now - TimeDelta::days(40),
-        now - TimeDelta::days(10),
-        now - TimeDelta::hours(1),
-    ];
     let monitor = common::start(database).await;
-    for time in ages {
+    for days_ago in [40, 10, 0] {
+        let time = now - TimeDelta::days(days_ago) - TimeDelta::hours(1);
         for _ in 0..3 {
             assert!(monitor.record_historical(PastRequest::new(
                 "GET",
@@ -50,26 +65,42 @@ async fn seed(database: &str, db: &DatabaseConnection) -> [DateTime<Utc>; 3] {
         }
     }
     monitor.shutdown().await;
-    execute(
-        db,
+    let per_request = [
         "INSERT INTO dashboard_outlier (request_id, request_headers, request_environment, \
          request_url, request_values, cpu_percent, memory, stacktrace, time_captured) \
-         SELECT id, '', '', '', '', '', '', '', time_requested FROM dashboard_request"
-            .to_owned(),
-    )
-    .await;
+         SELECT id, '', '', '', '', '', '', '', time_requested FROM dashboard_request",
+        "INSERT INTO dashboard_profile (request_id, endpoint_id, samples, sampling_period_ms) \
+         SELECT id, endpoint_id, 1, 5 FROM dashboard_request",
+        "INSERT INTO dashboard_code_line (filename, line_number, function_name, module) \
+         VALUES ('src/main.rs', 1, 'load', 'app')",
+        "INSERT INTO dashboard_stack_line (request_id, position, code_id, indent, duration_ms, \
+         calls) SELECT r.id, p.position, c.id, 0, 1.0, 1 FROM dashboard_request r, \
+         dashboard_code_line c, (SELECT 0 AS position UNION SELECT 1) p",
+        "INSERT INTO dashboard_exception_group (signature, type_name, message, endpoint_id, \
+         count, first_seen, last_seen, latest_context, stack) \
+         SELECT 'sig', 'HTTP 500', 'failed', id, 9, '2026-01-01', '2026-01-01', '{}', '[]' \
+         FROM dashboard_endpoint",
+        "INSERT INTO dashboard_exception_occurrence (group_id, request_id, time_occurred, version) \
+         SELECT g.id, r.id, r.time_requested, '1.0' FROM dashboard_request r, \
+         dashboard_exception_group g",
+    ];
+    for sql in per_request {
+        execute(db, sql).await;
+    }
     execute(
         db,
-        format!(
+        &format!(
             "INSERT INTO dashboard_custom_graph (title, time_added, version_added) \
-             VALUES ('Users', '{now}', '1.0')"
+             VALUES ('Users', '{}', '1.0')",
+            now.to_rfc3339()
         ),
     )
     .await;
-    for time in [ages[0], ages[2]] {
+    for days_ago in [40, 0] {
+        let time = now - TimeDelta::days(days_ago) - TimeDelta::hours(1);
         execute(
             db,
-            format!(
+            &format!(
                 "INSERT INTO dashboard_custom_graph_data (graph_id, time, value) \
                  SELECT id, '{}', 1.0 FROM dashboard_custom_graph",
                 time.to_rfc3339()
@@ -77,29 +108,49 @@ async fn seed(database: &str, db: &DatabaseConnection) -> [DateTime<Utc>; 3] {
         )
         .await;
     }
-    ages
+    for (id, queue, ended) in [
+        ("old", "dashboard_jobs", now - TimeDelta::days(2)),
+        ("recent", "dashboard_jobs", now - TimeDelta::hours(1)),
+        ("other", "other_jobs", now - TimeDelta::days(2)),
+    ] {
+        execute(
+            db,
+            &format!(
+                "INSERT INTO Jobs (job, id, job_type, status, done_at) \
+                 VALUES (x'7b7d', 'seeded-{id}', '{queue}', 'Done', {})",
+                ended.timestamp()
+            ),
+        )
+        .await;
+    }
 }
+
+async fn prune(app: &axum::Router, session: &(String, String)) -> (StatusCode, Value) {
+    let (status, _, body) = send(
+        app,
+        json_request(
+            "POST",
+            "/dashboard/api/database/prune",
+            &session.0,
+            &session.1,
+            json!({}),
+        ),
+    )
+    .await;
+    (status, body)
+}
+
+const DETAILS: [&str; 4] = ["outlier", "profile", "stack_line", "exception_occurrence"];
 
 #[tokio::test]
 async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_rollups() {
     let dir = tempfile::tempdir().unwrap();
-    let database = sqlite_in(&dir);
-    let db = Database::connect(format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("d.db").display()
-    ))
-    .await
-    .unwrap();
-    // The tables exist once a dashboard has started.
-    common::start(&database).await.shutdown().await;
+    let (database, db) = database(&dir).await;
     seed(&database, &db).await;
+    assert_eq!(rows(&db, &DETAILS).await, [9, 9, 18, 9]);
     let rollup_rows = count(&db, "SELECT COUNT(*) FROM dashboard_rollup").await;
-    let rollup_hits = count(&db, "SELECT SUM(hits) FROM dashboard_rollup").await;
-    assert_eq!(rollup_hits, 9);
 
-    let monitor = Dashboard::builder()
-        .database(&database)
-        .password(PASSWORD)
+    let monitor = common::builder(&database)
         .set(Key::GuestPassword, "guest-password")
         .set(Key::RetentionRequests, "30d")
         .set(Key::RetentionDetails, "7d")
@@ -110,14 +161,8 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
     let app = monitor.bind(common::app());
     let (status, _, _) = send(&app, common::get_request("/dashboard/api/database")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _, _) = send(
-        &app,
-        axum::http::Request::post("/dashboard/api/database/prune")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let anonymous = (String::new(), String::new());
+    assert_eq!(prune(&app, &anonymous).await.0, StatusCode::UNAUTHORIZED);
     let guest = login(&app, "/dashboard", "guest", "guest-password").await;
     let (status, _, _) = send(
         &app,
@@ -125,56 +170,28 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = send(
-        &app,
-        json_request(
-            "POST",
-            "/dashboard/api/database/prune",
-            &guest.0,
-            &guest.1,
-            json!({}),
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM dashboard_request").await,
-        9,
-        "a guest prunes nothing"
-    );
+    assert_eq!(prune(&app, &guest).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(rows(&db, &["request"]).await, [9], "a guest prunes nothing");
 
     let admin = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let (status, _, pruned) = send(
-        &app,
-        json_request(
-            "POST",
-            "/dashboard/api/database/prune",
-            &admin.0,
-            &admin.1,
-            json!({}),
-        ),
-    )
-    .await;
+    let (status, pruned) = prune(&app, &admin).await;
     assert_eq!(status, StatusCode::OK, "{pruned}");
     assert_eq!(
-        pruned["outliers"], 6,
-        "the outliers of the 40- and 10-day-old requests"
+        pruned,
+        json!({
+            // Those of the 40- and 10-day-old requests.
+            "outliers": 6, "profiles": 6, "exception_occurrences": 6,
+            "requests": 3, "graph_values": 1, "rollups": 0,
+            // Only this dashboard's job that ended two days ago.
+            "jobs": 1,
+        })
     );
-    assert_eq!(pruned["requests"], 3, "the 40-day-old requests");
-    assert_eq!(pruned["graph_values"], 1);
-    assert_eq!(pruned["rollups"], 0);
-
+    assert_eq!(rows(&db, &["request"]).await, [6]);
+    assert_eq!(rows(&db, &DETAILS).await, [3, 3, 6, 3]);
+    assert_eq!(rows(&db, &["custom_graph_data"]).await, [1]);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM dashboard_request").await,
-        6
-    );
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM dashboard_outlier").await,
-        3
-    );
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM dashboard_custom_graph_data").await,
-        1
+        count(&db, "SELECT COUNT(*) FROM Jobs WHERE id LIKE 'seeded-%'").await,
+        2
     );
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM dashboard_rollup").await,
@@ -184,6 +201,7 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
         count(&db, "SELECT SUM(hits) FROM dashboard_rollup").await,
         9
     );
+    assert_eq!(prune(&app, &admin).await.1["requests"], 0, "nothing left");
 
     let info = common::get_json(&app, &admin.0, "/dashboard/api/database").await;
     assert_eq!(info["backend"], "sqlite");
@@ -203,17 +221,37 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
 }
 
 #[tokio::test]
-async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
+async fn rollups_past_their_own_limit_go_too() {
     let dir = tempfile::tempdir().unwrap();
-    let error = Dashboard::builder()
-        .database(sqlite_in(&dir))
-        .password(PASSWORD)
-        .set(Key::RetentionRollups, "10d")
+    let (database, db) = database(&dir).await;
+    seed(&database, &db).await;
+    let days = "SELECT COUNT(DISTINCT day) FROM dashboard_latency_day";
+    assert_eq!(count(&db, days).await, 3);
+    let monitor = common::builder(&database)
+        .set(Key::RetentionRequests, "30d")
+        .set(Key::RetentionRollups, "35d")
         .start()
         .await
-        .err()
-        .unwrap()
-        .to_string();
+        .unwrap();
+    let app = monitor.bind(common::app());
+    let admin = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (_, pruned) = prune(&app, &admin).await;
+    assert!(pruned["rollups"].as_u64().unwrap() >= 2, "{pruned}");
+    assert_eq!(
+        count(&db, "SELECT SUM(hits) FROM dashboard_rollup").await,
+        6,
+        "the rollups of the 10-day-old and new requests stay"
+    );
+    assert_eq!(count(&db, days).await, 2);
+    monitor.shutdown().await;
+}
+
+#[tokio::test]
+async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let error =
+        common::start_error(common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "10d"))
+            .await;
     assert!(
         error.contains("`RETENTION_ROLLUPS` (10 days) must be 0"),
         "{error}"

@@ -7,7 +7,7 @@ use dashboard_migration::schema::{
     Profile, Request, Rollup, StackLine, Table,
 };
 use sea_orm::sea_query::{
-    Alias, DeleteStatement, Expr, ExprTrait, Func, Iden, IntoIden, Query, SelectStatement,
+    Alias, DeleteStatement, DynIden, Expr, ExprTrait, Func, IntoIden, Query, SelectStatement,
 };
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
 
@@ -38,6 +38,31 @@ fn cutoff(now: DateTime<Utc>, kept: Option<std::time::Duration>) -> Option<DateT
     now.checked_sub_signed(kept)
 }
 
+/// The count of [`Pruned`] that a step adds to.
+type Counter = fn(&mut Pruned) -> &mut u64;
+
+/// A prune's running totals, told to its caller after every chunk.
+struct Tally<'a> {
+    pruned: Pruned,
+    report: &'a mut (dyn FnMut(&Pruned) + Send),
+}
+
+impl Tally<'_> {
+    fn add(&mut self, counter: Counter, deleted: u64) {
+        *counter(&mut self.pruned) += deleted;
+        (self.report)(&self.pruned);
+    }
+}
+
+/// Rows deleted a chunk at a time: `select` finds at most [`CHUNK`] of their ids (as `id`);
+/// the rows of `dependents` with those ids go first, as no foreign key cascades to them.
+struct Chunks {
+    select: SelectStatement,
+    table: Table,
+    id: DynIden,
+    dependents: Vec<(Table, DynIden)>,
+}
+
 impl Store {
     /// Deletes what `retention` no longer keeps at `now`, a chunk at a time; `progress` hears
     /// the running totals after every chunk.
@@ -48,107 +73,126 @@ impl Store {
         queue: &str,
         mut progress: impl FnMut(&Pruned) + Send,
     ) -> Result<Pruned, DbErr> {
-        let mut pruned = Pruned::default();
+        let tally = &mut Tally {
+            pruned: Pruned::default(),
+            report: &mut progress,
+        };
         if let Some(before) = cutoff(now, retention.details) {
-            pruned.outliers = self
-                .prune_details(Table::Outlier, before, &mut |n| {
-                    pruned.outliers = n;
-                    progress(&pruned)
-                })
+            let outliers = self.details_of_requests_before(
+                Table::Outlier,
+                Outlier::RequestId.into_iden(),
+                before,
+            );
+            self.delete_chunks(outliers, tally, |p| &mut p.outliers)
                 .await?;
-            pruned.profiles = self
-                .prune_details(Table::Profile, before, &mut |n| {
-                    pruned.profiles = n;
-                    progress(&pruned)
-                })
+            let mut profiles = self.details_of_requests_before(
+                Table::Profile,
+                Profile::RequestId.into_iden(),
+                before,
+            );
+            profiles
+                .dependents
+                .push((Table::StackLine, StackLine::RequestId.into_iden()));
+            self.delete_chunks(profiles, tally, |p| &mut p.profiles)
                 .await?;
-            pruned.exception_occurrences = self
-                .prune_exception_occurrences(before, &mut |n| {
-                    pruned.exception_occurrences = n;
-                    progress(&pruned)
-                })
-                .await?;
+            self.delete_children_before(
+                (Table::ExceptionGroup, ExceptionGroup::Id.into_iden()),
+                (
+                    Table::ExceptionOccurrence,
+                    ExceptionOccurrence::Id.into_iden(),
+                ),
+                ExceptionOccurrence::GroupId.into_iden(),
+                ExceptionOccurrence::TimeOccurred.into_iden(),
+                before,
+                tally,
+                |p| &mut p.exception_occurrences,
+            )
+            .await?;
         }
         if let Some(before) = cutoff(now, retention.requests) {
-            let select = Query::select()
-                .expr_as(Expr::col(Request::Id), Alias::new("id"))
-                .from(self.table(Table::Request))
-                .and_where(Expr::col(Request::TimeRequested).lt(before))
-                .limit(CHUNK)
-                .to_owned();
-            pruned.requests = self
-                .delete_chunks(select, Table::Request, Request::Id, &mut |n| {
-                    pruned.requests = n;
-                    progress(&pruned)
-                })
+            let requests = Chunks {
+                select: Query::select()
+                    .expr_as(Expr::col(Request::Id), Alias::new("id"))
+                    .from(self.table(Table::Request))
+                    .and_where(Expr::col(Request::TimeRequested).lt(before))
+                    .limit(CHUNK)
+                    .to_owned(),
+                table: Table::Request,
+                id: Request::Id.into_iden(),
+                dependents: Vec::new(),
+            };
+            self.delete_chunks(requests, tally, |p| &mut p.requests)
                 .await?;
         }
         if let Some(before) = cutoff(now, retention.graphs) {
-            pruned.graph_values = self
-                .prune_graph_values(before, &mut |n| {
-                    pruned.graph_values = n;
-                    progress(&pruned)
-                })
-                .await?;
+            self.delete_children_before(
+                (Table::CustomGraph, CustomGraph::Id.into_iden()),
+                (Table::CustomGraphData, CustomGraphData::Id.into_iden()),
+                CustomGraphData::GraphId.into_iden(),
+                CustomGraphData::Time.into_iden(),
+                before,
+                tally,
+                |p| &mut p.graph_values,
+            )
+            .await?;
         }
         if let Some(before) = cutoff(now, retention.rollups) {
-            pruned.rollups = self.prune_rollups(before).await?;
-            progress(&pruned);
+            self.prune_rollups(before, tally).await?;
         }
-        pruned.jobs = self
-            .prune_finished_jobs(queue, now - FINISHED_JOBS_KEPT)
+        self.prune_finished_jobs(queue, now - FINISHED_JOBS_KEPT, tally)
             .await?;
-        progress(&pruned);
-        Ok(pruned)
+        Ok(tally.pruned)
     }
 
-    /// Runs `select` (ids, at most [`CHUNK`]) and deletes those rows of `table`, until it finds
-    /// none; returns how many went.
+    /// Deletes the rows of `chunks` until its select finds none.
     async fn delete_chunks(
         &self,
-        select: SelectStatement,
-        table: Table,
-        id: impl Iden + Copy + 'static,
-        progress: &mut (dyn FnMut(u64) + Send),
-    ) -> Result<u64, DbErr> {
-        let mut deleted = 0;
+        chunks: Chunks,
+        tally: &mut Tally<'_>,
+        counter: Counter,
+    ) -> Result<(), DbErr> {
         loop {
             let ids: Vec<i64> = self
-                .fetch::<Id>(&select)
+                .fetch::<Id>(&chunks.select)
                 .await?
                 .into_iter()
                 .map(|row| row.id)
                 .collect();
             if ids.is_empty() {
-                return Ok(deleted);
+                return Ok(());
             }
-            let delete = Query::delete()
-                .from_table(self.table(table))
-                .and_where(Expr::col(id).is_in(ids))
-                .to_owned();
-            deleted += self.delete(&delete).await?;
-            progress(deleted);
+            for (table, id) in &chunks.dependents {
+                self.delete(&self.delete_ids(*table, id.clone(), &ids))
+                    .await?;
+            }
+            let deleted = self
+                .delete(&self.delete_ids(chunks.table, chunks.id.clone(), &ids))
+                .await?;
+            tally.add(counter, deleted);
             tokio::task::yield_now().await;
         }
+    }
+
+    fn delete_ids(&self, table: Table, id: DynIden, ids: &[i64]) -> DeleteStatement {
+        Query::delete()
+            .from_table(self.table(table))
+            .and_where(Expr::col(id).is_in(ids.iter().copied()))
+            .to_owned()
     }
 
     async fn delete(&self, delete: &DeleteStatement) -> Result<u64, DbErr> {
         Ok(self.db().execute(delete).await?.rows_affected())
     }
 
-    /// Outliers or profiles (with their stack lines) of requests older than `before`.
-    async fn prune_details(
+    /// The rows of `table` (outliers or profiles, keyed by `request_id`) whose request came
+    /// before `before`.
+    fn details_of_requests_before(
         &self,
         table: Table,
+        request_id: DynIden,
         before: DateTime<Utc>,
-        progress: &mut (dyn FnMut(u64) + Send),
-    ) -> Result<u64, DbErr> {
-        let request = self.table(Table::Request);
-        let detail = self.table(table);
-        let request_id = match table {
-            Table::Outlier => Outlier::RequestId.into_iden(),
-            _ => Profile::RequestId.into_iden(),
-        };
+    ) -> Chunks {
+        let (request, detail) = (self.table(Table::Request), self.table(table));
         let select = Query::select()
             .expr_as(
                 Expr::col((detail.clone(), request_id.clone())),
@@ -157,121 +201,71 @@ impl Store {
             .from(detail.clone())
             .inner_join(
                 request.clone(),
-                Expr::col((request.clone(), Request::Id))
-                    .equals((detail.clone(), request_id.clone())),
+                Expr::col((request.clone(), Request::Id)).equals((detail, request_id.clone())),
             )
             .and_where(Expr::col((request, Request::TimeRequested)).lt(before))
             .limit(CHUNK)
             .to_owned();
-        let mut deleted = 0;
-        loop {
-            let ids: Vec<i64> = self
-                .fetch::<Id>(&select)
-                .await?
-                .into_iter()
-                .map(|row| row.id)
-                .collect();
-            if ids.is_empty() {
-                return Ok(deleted);
-            }
-            if table == Table::Profile {
-                self.delete(
-                    &Query::delete()
-                        .from_table(self.table(Table::StackLine))
-                        .and_where(Expr::col(StackLine::RequestId).is_in(ids.clone()))
-                        .to_owned(),
-                )
-                .await?;
-            }
-            deleted += self
-                .delete(
-                    &Query::delete()
-                        .from_table(detail.clone())
-                        .and_where(Expr::col(request_id.clone()).is_in(ids))
-                        .to_owned(),
-                )
-                .await?;
-            progress(deleted);
-            tokio::task::yield_now().await;
+        Chunks {
+            select,
+            table,
+            id: request_id,
+            dependents: Vec::new(),
         }
     }
 
-    /// Exception occurrences older than `before`, group by group along the (group, time) index.
-    async fn prune_exception_occurrences(
+    /// The rows of `child` (id column `id`) whose `time` is before `before`, parent by parent
+    /// (`parent` is the child's column naming its row of `parents`), along the child's
+    /// (parent, time) index.
+    #[allow(clippy::too_many_arguments)]
+    async fn delete_children_before(
         &self,
+        (parents, parent_id): (Table, DynIden),
+        (child, id): (Table, DynIden),
+        parent: DynIden,
+        time: DynIden,
         before: DateTime<Utc>,
-        progress: &mut (dyn FnMut(u64) + Send),
-    ) -> Result<u64, DbErr> {
-        let groups = self.ids(Table::ExceptionGroup, ExceptionGroup::Id).await?;
-        let mut deleted = 0;
-        for group in groups {
-            let select = Query::select()
-                .expr_as(Expr::col(ExceptionOccurrence::Id), Alias::new("id"))
-                .from(self.table(Table::ExceptionOccurrence))
-                .and_where(Expr::col(ExceptionOccurrence::GroupId).eq(group))
-                .and_where(Expr::col(ExceptionOccurrence::TimeOccurred).lt(before))
-                .limit(CHUNK)
-                .to_owned();
-            deleted += self
-                .delete_chunks(
-                    select,
-                    Table::ExceptionOccurrence,
-                    ExceptionOccurrence::Id,
-                    &mut |n| progress(deleted + n),
-                )
-                .await?;
-        }
-        Ok(deleted)
-    }
-
-    /// Custom graph values older than `before`, graph by graph along the (graph, time) index.
-    async fn prune_graph_values(
-        &self,
-        before: DateTime<Utc>,
-        progress: &mut (dyn FnMut(u64) + Send),
-    ) -> Result<u64, DbErr> {
-        let graphs = self.ids(Table::CustomGraph, CustomGraph::Id).await?;
-        let mut deleted = 0;
-        for graph in graphs {
-            let select = Query::select()
-                .expr_as(Expr::col(CustomGraphData::Id), Alias::new("id"))
-                .from(self.table(Table::CustomGraphData))
-                .and_where(Expr::col(CustomGraphData::GraphId).eq(graph))
-                .and_where(Expr::col(CustomGraphData::Time).lt(before))
-                .limit(CHUNK)
-                .to_owned();
-            deleted += self
-                .delete_chunks(
-                    select,
-                    Table::CustomGraphData,
-                    CustomGraphData::Id,
-                    &mut |n| progress(deleted + n),
-                )
-                .await?;
-        }
-        Ok(deleted)
-    }
-
-    /// Every id of a small table.
-    async fn ids(&self, table: Table, id: impl Iden + 'static) -> Result<Vec<i64>, DbErr> {
+        tally: &mut Tally<'_>,
+        counter: Counter,
+    ) -> Result<(), DbErr> {
         let select = Query::select()
             .expr_as(
-                Func::cast_as(Expr::col(id), Alias::new("BIGINT")),
+                Func::cast_as(Expr::col(parent_id), Alias::new("BIGINT")),
                 Alias::new("id"),
             )
-            .from(self.table(table))
+            .from(self.table(parents))
             .to_owned();
-        Ok(self
+        let parent_ids: Vec<i64> = self
             .fetch::<Id>(&select)
             .await?
             .into_iter()
             .map(|row| row.id)
-            .collect())
+            .collect();
+        for parent_id in parent_ids {
+            let chunks = Chunks {
+                select: Query::select()
+                    .expr_as(Expr::col(id.clone()), Alias::new("id"))
+                    .from(self.table(child))
+                    .and_where(Expr::col(parent.clone()).eq(parent_id))
+                    .and_where(Expr::col(time.clone()).lt(before))
+                    .limit(CHUNK)
+                    .to_owned(),
+                table: child,
+                id: id.clone(),
+                dependents: Vec::new(),
+            };
+            self.delete_chunks(chunks, tally, counter).await?;
+        }
+        Ok(())
     }
 
     /// Hourly rollups and daily latencies older than `before`, a day at a time.
-    async fn prune_rollups(&self, before: DateTime<Utc>) -> Result<u64, DbErr> {
-        let mut deleted = 0;
+    async fn prune_rollups(
+        &self,
+        before: DateTime<Utc>,
+        tally: &mut Tally<'_>,
+    ) -> Result<(), DbErr> {
+        let rollups: Counter = |p| &mut p.rollups;
         loop {
             let oldest: Vec<Oldest> = self
                 .fetch(
@@ -288,7 +282,7 @@ impl Store {
                 break;
             }
             let until = Ord::min(oldest + TimeDelta::days(1), before);
-            deleted += self
+            let deleted = self
                 .delete(
                     &Query::delete()
                         .from_table(self.table(Table::Rollup))
@@ -296,9 +290,10 @@ impl Store {
                         .to_owned(),
                 )
                 .await?;
+            tally.add(rollups, deleted);
             tokio::task::yield_now().await;
         }
-        deleted += self
+        let deleted = self
             .delete(
                 &Query::delete()
                     .from_table(self.table(Table::LatencyDay))
@@ -306,12 +301,18 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        Ok(deleted)
+        tally.add(rollups, deleted);
+        Ok(())
     }
 
     /// Finished jobs of `queue` in Apalis's table that ended before `before`. Their
     /// idempotency keys go with them; no tick is ever queued again, so none is needed.
-    async fn prune_finished_jobs(&self, queue: &str, before: DateTime<Utc>) -> Result<u64, DbErr> {
+    async fn prune_finished_jobs(
+        &self,
+        queue: &str,
+        before: DateTime<Utc>,
+        tally: &mut Tally<'_>,
+    ) -> Result<(), DbErr> {
         let backend = self.db().get_database_backend();
         let sql = match backend {
             DbBackend::Postgres => {
@@ -325,7 +326,6 @@ impl Store {
                  AND done_at < ?2 LIMIT ?3)"
             }
         };
-        let mut deleted = 0;
         loop {
             #[allow(clippy::cast_possible_wrap)]
             let statement = Statement::from_sql_and_values(
@@ -337,10 +337,10 @@ impl Store {
                     (CHUNK as i64).into(),
                 ],
             );
-            let went = self.db().execute_raw(statement).await?.rows_affected();
-            deleted += went;
-            if went < CHUNK {
-                return Ok(deleted);
+            let deleted = self.db().execute_raw(statement).await?.rows_affected();
+            tally.add(|p| &mut p.jobs, deleted);
+            if deleted < CHUNK {
+                return Ok(());
             }
         }
     }

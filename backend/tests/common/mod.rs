@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
-use axum_monitoring_dashboard::Dashboard;
+use axum_monitoring_dashboard::{Dashboard, DashboardBuilder};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -19,14 +19,43 @@ pub fn sqlite_in(dir: &tempfile::TempDir) -> String {
     format!("sqlite:///{}", dir.path().join("d.db").display())
 }
 
+/// A builder on `database` with the test admin password.
+pub fn builder(database: &str) -> DashboardBuilder {
+    Dashboard::builder().database(database).password(PASSWORD)
+}
+
 /// A dashboard on `database` with the test admin password.
 pub async fn start(database: &str) -> Dashboard {
-    Dashboard::builder()
-        .database(database)
-        .password(PASSWORD)
+    builder(database).start().await.unwrap()
+}
+
+/// Why `builder` refuses to start.
+pub async fn start_error(builder: DashboardBuilder) -> String {
+    builder
         .start()
         .await
-        .unwrap()
+        .err()
+        .expect("the start should fail")
+        .to_string()
+}
+
+/// Declares the test `$sqlite`, which runs `$body(database_url)` on a fresh SQLite file, and
+/// the test `$postgres`, which runs it on a fresh PostgreSQL database (`cargo xtask test`).
+#[macro_export]
+macro_rules! on_sqlite_and_postgres {
+    ($sqlite:ident, $postgres:ident, $body:path) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            $body(&common::sqlite_in(&dir)).await;
+        }
+
+        #[tokio::test]
+        #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+        async fn $postgres() {
+            $body(&common::fresh_database().await).await;
+        }
+    };
 }
 
 /// A small app: a route with a parameter, one that fails, one that changes something.
