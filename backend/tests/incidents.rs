@@ -127,17 +127,11 @@ async fn admin(app: &Router) -> String {
     login(app, "/dashboard", "admin", PASSWORD).await.0
 }
 
-#[tokio::test]
-async fn a_request_stuck_past_its_deadline_is_one_outlier_naming_its_span() {
-    let dir = tempfile::tempdir().unwrap();
-    one_outlier_naming_its_span(&sqlite_in(&dir)).await;
-}
-
-#[tokio::test]
-#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
-async fn a_request_stuck_past_its_deadline_is_one_outlier_on_postgres() {
-    one_outlier_naming_its_span(&fresh_database().await).await;
-}
+crate::on_sqlite_and_postgres!(
+    a_request_stuck_past_its_deadline_is_one_outlier_naming_its_span,
+    a_request_stuck_past_its_deadline_is_one_outlier_on_postgres,
+    one_outlier_naming_its_span
+);
 
 async fn one_outlier_naming_its_span(database: &str) {
     let _spans = with_spans();

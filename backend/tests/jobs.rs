@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum_monitoring_dashboard::{Dashboard, Schedule};
+use axum_monitoring_dashboard::Schedule;
 use chrono::{DateTime, Utc};
 use common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
 use serde_json::Value;
@@ -70,9 +70,7 @@ async fn wait_for_points(
 #[tokio::test]
 async fn interval_and_cron_graphs_tick_at_their_wall_clock_times() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_in(&dir))
-        .password(PASSWORD)
+    let monitor = common::builder(&sqlite_in(&dir))
         .graph(
             "every second",
             Schedule::interval(Duration::from_secs(1)),
@@ -124,9 +122,7 @@ async fn failing_and_panicking_graphs_are_retried_per_tick_and_never_stop_the_ot
     let dir = tempfile::tempdir().unwrap();
     let flaky_calls = Arc::new(AtomicU64::new(0));
     let broken_calls = Arc::new(AtomicU64::new(0));
-    let monitor = Dashboard::builder()
-        .database(sqlite_in(&dir))
-        .password(PASSWORD)
+    let monitor = common::builder(&sqlite_in(&dir))
         .graph(
             "steady",
             Schedule::interval(Duration::from_secs(1)),
@@ -186,9 +182,7 @@ async fn failing_and_panicking_graphs_are_retried_per_tick_and_never_stop_the_ot
 #[tokio::test]
 async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_in(&dir))
-        .password(PASSWORD)
+    let monitor = common::builder(&sqlite_in(&dir))
         .graph(
             "Registered users",
             Schedule::cron("0 0 3 * * *"),
@@ -231,38 +225,31 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
 #[tokio::test]
 async fn bad_schedules_and_repeated_titles_stop_the_start_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let error = Dashboard::builder()
-        .database(sqlite_in(&dir))
-        .password(PASSWORD)
-        .graph("Users", Schedule::cron("every hour"), || async { 1 })
-        .start()
-        .await
-        .err()
-        .unwrap()
-        .to_string();
+    let error = common::start_error(common::builder(&sqlite_in(&dir)).graph(
+        "Users",
+        Schedule::cron("every hour"),
+        || async { 1 },
+    ))
+    .await;
     assert!(
         error.contains("`Users` has a bad schedule")
             && error.contains("`every hour` is not a cron expression"),
         "{error}"
     );
-    let error = Dashboard::builder()
-        .database(sqlite_in(&dir))
-        .password(PASSWORD)
-        .graph(
-            "Users",
-            Schedule::interval(Duration::from_secs(60)),
-            || async { 1 },
-        )
-        .graph(
-            "Users",
-            Schedule::interval(Duration::from_secs(60)),
-            || async { 2 },
-        )
-        .start()
-        .await
-        .err()
-        .unwrap()
-        .to_string();
+    let error = common::start_error(
+        common::builder(&sqlite_in(&dir))
+            .graph(
+                "Users",
+                Schedule::interval(Duration::from_secs(60)),
+                || async { 1 },
+            )
+            .graph(
+                "Users",
+                Schedule::interval(Duration::from_secs(60)),
+                || async { 2 },
+            ),
+    )
+    .await;
     assert!(
         error.contains("two custom graphs are titled `Users`"),
         "{error}"

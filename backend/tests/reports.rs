@@ -124,20 +124,11 @@ async fn a_regression_is_significant_and_identical_distributions_are_not(databas
     assert_eq!(by_versions["comparison"]["label"], "version 2");
 }
 
-#[tokio::test]
-async fn a_regression_is_significant_and_identical_distributions_are_not_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_regression_is_significant_and_identical_distributions_are_not(&sqlite_in(&dir)).await;
-}
-
-#[tokio::test]
-#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
-async fn a_regression_is_significant_and_identical_distributions_are_not_on_postgres() {
-    a_regression_is_significant_and_identical_distributions_are_not(
-        &common::fresh_database().await,
-    )
-    .await;
-}
+crate::on_sqlite_and_postgres!(
+    a_regression_is_significant_and_identical_distributions_are_not_on_sqlite,
+    a_regression_is_significant_and_identical_distributions_are_not_on_postgres,
+    a_regression_is_significant_and_identical_distributions_are_not
+);
 
 #[tokio::test]
 async fn bad_report_requests_get_a_clear_error() {

@@ -17,7 +17,6 @@ pub trait GraphValue {
 macro_rules! graph_value_as_f64 {
     ($($number:ty),*) => {$(
         impl GraphValue for $number {
-            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
             fn into_graph_value(self) -> Result<f64, String> {
                 let value = self as f64;
                 if value.is_finite() {

@@ -29,36 +29,46 @@ use graphs::GraphFn;
 use queue::Queue;
 use schedule::Ticks;
 
-/// One tick of a schedule, as stored in Apalis's table.
+/// What a scheduled job does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub(crate) enum Job {
-    /// Store a custom graph's value for the tick `at`.
-    Graph { title: String, at: DateTime<Utc> },
+pub(crate) enum Work {
+    /// Store a custom graph's value.
+    Graph { title: String },
     /// Delete what the retention no longer keeps.
-    Prune { at: DateTime<Utc> },
+    Prune,
     /// Compare the newest version with the previous one once it has served enough requests.
-    CompareVersions { at: DateTime<Utc> },
+    CompareVersions,
+}
+
+impl fmt::Display for Work {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Work::Graph { title } => write!(f, "the custom graph `{title}`"),
+            Work::Prune => f.write_str("the pruning"),
+            Work::CompareVersions => f.write_str("the version comparison"),
+        }
+    }
+}
+
+/// One tick of a schedule, as stored in Apalis's table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Job {
+    work: Work,
+    /// The tick's time.
+    at: DateTime<Utc>,
 }
 
 impl Job {
     /// Unique per tick of a schedule: the idempotency key.
     fn key(&self) -> String {
-        match self {
-            Job::Graph { title, at } => format!("graph {title} @{}", at.timestamp()),
-            Job::Prune { at } => format!("prune @{}", at.timestamp()),
-            Job::CompareVersions { at } => format!("compare versions @{}", at.timestamp()),
-        }
+        format!("{} @{}", self.work, self.at.timestamp())
     }
 }
 
 impl fmt::Display for Job {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Job::Graph { title, at } => write!(f, "the custom graph `{title}` at {at}"),
-            Job::Prune { at } => write!(f, "the pruning at {at}"),
-            Job::CompareVersions { at } => write!(f, "the version comparison at {at}"),
-        }
+        write!(f, "{} at {}", self.work, self.at)
     }
 }
 
@@ -82,14 +92,12 @@ pub(crate) struct Runner {
 impl Runner {
     /// Runs one job; an error is logged here and makes the worker retry it.
     async fn run(&self, job: Job) -> Result<(), String> {
-        let ran = match &job {
-            Job::Graph { title, at } => self.measure(title, *at).await,
-            Job::Prune { at } => self.prune(*at).await,
-            Job::CompareVersions { .. } => {
-                crate::reports::compare_new_version(&self.store, &self.config)
-                    .await
-                    .map_err(|error| error.to_string())
-            }
+        let ran = match &job.work {
+            Work::Graph { title } => self.measure(title, job.at).await,
+            Work::Prune => self.prune(job.at).await,
+            Work::CompareVersions => crate::reports::compare_new_version(&self.store, &self.config)
+                .await
+                .map_err(|error| error.to_string()),
         };
         if let Err(error) = &ran {
             tracing::warn!(%error, "{job} failed");
@@ -157,9 +165,26 @@ pub(crate) async fn start(
     specs: Vec<GraphSpec>,
     shutdown: &watch::Sender<bool>,
 ) -> Result<(), JobsError> {
-    let mut timers: Vec<(Ticks, Job)> = Vec::new();
+    let mut timers = vec![(
+        Schedule::cron(config.retention.schedule.as_str()).ticks(),
+        Work::Prune,
+    )];
+    if config.version_compare_requests > 0 {
+        timers.push((
+            Schedule::interval(COMPARE_VERSIONS_EVERY).ticks(),
+            Work::CompareVersions,
+        ));
+    }
+    let mut timers: Vec<(Ticks, Work)> = timers
+        .into_iter()
+        .map(|(ticks, work)| ticks.map(|ticks| (ticks, work)))
+        .collect::<Result<_, _>>()
+        .map_err(JobsError::Setup)?;
     let mut graphs = HashMap::new();
     for spec in specs {
+        if graphs.contains_key(&spec.title) {
+            return Err(JobsError::DuplicateTitle(spec.title));
+        }
         let ticks = spec
             .schedule
             .ticks()
@@ -171,36 +196,13 @@ pub(crate) async fn start(
             .graph_id(&spec.title, version)
             .await
             .map_err(|error| JobsError::Setup(error.to_string()))?;
-        let job = Job::Graph {
-            title: spec.title.clone(),
-            at: DateTime::UNIX_EPOCH,
-        };
-        if graphs
-            .insert(spec.title.clone(), (id, spec.function))
-            .is_some()
-        {
-            return Err(JobsError::DuplicateTitle(spec.title));
-        }
-        timers.push((ticks, job));
-    }
-    let retention = Schedule::cron(config.retention.schedule.as_str())
-        .ticks()
-        .map_err(JobsError::Setup)?;
-    timers.push((
-        retention,
-        Job::Prune {
-            at: DateTime::UNIX_EPOCH,
-        },
-    ));
-    if config.version_compare_requests > 0 {
         timers.push((
-            Schedule::interval(COMPARE_VERSIONS_EVERY)
-                .ticks()
-                .map_err(JobsError::Setup)?,
-            Job::CompareVersions {
-                at: DateTime::UNIX_EPOCH,
+            ticks,
+            Work::Graph {
+                title: spec.title.clone(),
             },
         ));
+        graphs.insert(spec.title, (id, spec.function));
     }
     let queue = Queue::open(store, &queue_name(config));
     let runner = Arc::new(Runner {
@@ -209,52 +211,54 @@ pub(crate) async fn start(
         graphs,
     });
     tokio::spawn(queue.clone().work(runner, shutdown.subscribe()));
-    if config.version_compare_requests > 0 {
-        // At start too, so a deployment is compared without waiting for the first tick; the
-        // tick-aligned time keeps processes starting together from comparing twice.
-        let at = DateTime::from_timestamp(
-            Utc::now().timestamp() / COMPARE_VERSIONS_EVERY.as_secs() as i64
-                * COMPARE_VERSIONS_EVERY.as_secs() as i64,
-            0,
-        )
-        .unwrap_or_default();
-        if let Err(error) = queue.clone().push(Job::CompareVersions { at }).await {
-            tracing::warn!(%error, "the version comparison was not queued");
-        }
-    }
-    for (ticks, job) in timers {
-        tokio::spawn(tick(queue.clone(), ticks, job, shutdown.subscribe()));
+    for (ticks, work) in timers {
+        // The version comparison runs at start too, so that a deployment is compared without
+        // waiting a minute; for the tick just passed, so processes starting together share it.
+        let now_too = work == Work::CompareVersions;
+        tokio::spawn(tick(
+            queue.clone(),
+            ticks,
+            work,
+            now_too,
+            shutdown.subscribe(),
+        ));
     }
     Ok(())
 }
 
-/// Pushes `job` at every tick of `ticks` (with the tick's time) until `shutdown`. A tick missed
-/// while the process was busy or down is skipped, not made up.
-async fn tick(mut queue: Queue, ticks: Ticks, job: Job, mut shutdown: watch::Receiver<bool>) {
+/// Pushes a job of `work` at every tick of `ticks` (with the tick's time) until `shutdown`,
+/// and with `now_too` one for the latest tick before now first. A tick missed while the process
+/// was busy or down is skipped, not made up.
+async fn tick(
+    mut queue: Queue,
+    ticks: Ticks,
+    work: Work,
+    now_too: bool,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut after = Utc::now();
+    if now_too && let Some(latest) = ticks.latest_at_or_before(after) {
+        after = latest;
+        push(&mut queue, &work, latest).await;
+    }
     while let Some(next) = ticks.next_after(after) {
         let wait = (next - Utc::now()).to_std().unwrap_or_default();
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             _ = shutdown.wait_for(|stopped| *stopped) => return,
         }
-        let due = at_tick(&job, next);
-        if let Err(error) = queue.push(due).await {
-            tracing::warn!(%error, "a scheduled job was not queued");
-        }
+        push(&mut queue, &work, next).await;
         after = next.max(Utc::now());
     }
 }
 
-/// `job` for the tick at `at`.
-fn at_tick(job: &Job, at: DateTime<Utc>) -> Job {
-    match job {
-        Job::Graph { title, .. } => Job::Graph {
-            title: title.clone(),
-            at,
-        },
-        Job::Prune { .. } => Job::Prune { at },
-        Job::CompareVersions { .. } => Job::CompareVersions { at },
+async fn push(queue: &mut Queue, work: &Work, at: DateTime<Utc>) {
+    let job = Job {
+        work: work.clone(),
+        at,
+    };
+    if let Err(error) = queue.push(job).await {
+        tracing::warn!(%error, "a scheduled job was not queued");
     }
 }
 
@@ -265,15 +269,18 @@ mod tests {
     #[test]
     fn a_tick_has_one_key_whichever_process_pushes_it() {
         let at: DateTime<Utc> = "2026-11-22T10:00:05Z".parse().unwrap();
-        let job = at_tick(
-            &Job::Graph {
+        let job = Job {
+            work: Work::Graph {
                 title: "Users".into(),
-                at: DateTime::UNIX_EPOCH,
             },
             at,
-        );
-        assert_eq!(job.key(), "graph Users @1795341605");
-        assert_ne!(job.key(), at_tick(&Job::Prune { at }, at).key());
+        };
+        assert_eq!(job.key(), "the custom graph `Users` @1795341605");
+        let prune = Job {
+            work: Work::Prune,
+            at,
+        };
+        assert_ne!(job.key(), prune.key());
         let json = serde_json::to_string(&job).unwrap();
         assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), job);
     }

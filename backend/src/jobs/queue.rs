@@ -79,29 +79,23 @@ impl Queue {
                     Ok::<(), WorkerError>(())
                 }
             };
+            // The same worker on either storage; their types differ, so a macro spells it once.
+            macro_rules! run_worker {
+                ($storage:expr) => {
+                    WorkerBuilder::new(worker_name.as_str())
+                        .backend(
+                            $storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)),
+                        )
+                        .retry(RetryPolicy::retries(RETRIES))
+                        .data(Arc::clone(&runner))
+                        .build(run)
+                        .run_until(stopped)
+                        .await
+                };
+            }
             let ran = match self.clone() {
-                Queue::Sqlite(storage) => {
-                    WorkerBuilder::new(worker_name.as_str())
-                        .backend(
-                            storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)),
-                        )
-                        .retry(RetryPolicy::retries(RETRIES))
-                        .data(Arc::clone(&runner))
-                        .build(run)
-                        .run_until(stopped)
-                        .await
-                }
-                Queue::Postgres(storage) => {
-                    WorkerBuilder::new(worker_name.as_str())
-                        .backend(
-                            storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)),
-                        )
-                        .retry(RetryPolicy::retries(RETRIES))
-                        .data(Arc::clone(&runner))
-                        .build(run)
-                        .run_until(stopped)
-                        .await
-                }
+                Queue::Sqlite(storage) => run_worker!(storage),
+                Queue::Postgres(storage) => run_worker!(storage),
             };
             if *shutdown.borrow() {
                 return;

@@ -92,6 +92,18 @@ impl Ticks {
             }
         }
     }
+
+    /// The last tick at or before `time`.
+    pub(crate) fn latest_at_or_before(&self, time: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Ticks::Cron(schedule) => schedule
+                .after(&time.checked_add_signed(chrono::TimeDelta::seconds(1))?)
+                .next_back(),
+            Ticks::Interval(seconds) => {
+                DateTime::from_timestamp(time.timestamp().div_euclid(*seconds) * seconds, 0)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -115,6 +127,14 @@ mod tests {
             ticks.next_after(at("2026-11-22T11:00:00Z")),
             Some(at("2026-11-22T12:00:00Z"))
         );
+        assert_eq!(
+            ticks.latest_at_or_before(at("2026-11-22T10:15:00Z")),
+            Some(at("2026-11-22T10:00:00Z"))
+        );
+        assert_eq!(
+            ticks.latest_at_or_before(at("2026-11-22T11:00:00Z")),
+            Some(at("2026-11-22T11:00:00Z"))
+        );
     }
 
     #[test]
@@ -123,6 +143,14 @@ mod tests {
         assert_eq!(
             ticks.next_after(at("2026-11-22T10:15:30Z")),
             Some(at("2026-11-22T10:30:30Z"))
+        );
+        assert_eq!(
+            ticks.latest_at_or_before(at("2026-11-22T10:30:30Z")),
+            Some(at("2026-11-22T10:30:30Z"))
+        );
+        assert_eq!(
+            ticks.latest_at_or_before(at("2026-11-22T10:30:29Z")),
+            Some(at("2026-11-22T10:15:30Z"))
         );
         let daily = Schedule::cron("0 0 3 * * *").ticks().unwrap();
         assert_eq!(
