@@ -181,6 +181,11 @@ async fn deployment_details_never_contain_a_secret() {
         .password(PASSWORD)
         .set(Key::SecurityToken, TOKEN)
         .set(Key::GuestPassword, "guest-secret-pw")
+        .graph(
+            "Users",
+            axum_monitoring_dashboard::Schedule::cron("0 0 3 * * *"),
+            || async { 1 },
+        )
         .start()
         .await
         .unwrap();

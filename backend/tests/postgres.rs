@@ -27,6 +27,11 @@ async fn a_guest_never_sees_the_database_password() {
             axum_monitoring_dashboard::Key::GuestPassword,
             "guest-password",
         )
+        .graph(
+            "Users",
+            axum_monitoring_dashboard::Schedule::cron("0 0 3 * * *"),
+            || async { 1 },
+        )
         .start()
         .await
         .unwrap();

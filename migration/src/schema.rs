@@ -93,25 +93,13 @@ impl Table {
         Table::Profile,
     ];
 
-    /// The tables the latest migration leaves: every one but the dropped `rollup_bucket`.
-    pub const CURRENT: [Table; 16] = [
-        Table::Endpoint,
-        Table::Request,
-        Table::Rollup,
-        Table::LatencyDay,
-        Table::LatencyTotal,
-        Table::StatusTotal,
-        Table::Outlier,
-        Table::CodeLine,
-        Table::StackLine,
-        Table::ExceptionGroup,
-        Table::ExceptionOccurrence,
-        Table::CustomGraph,
-        Table::CustomGraphData,
-        Table::User,
-        Table::Setting,
-        Table::Profile,
-    ];
+    /// The tables the latest migration leaves: every one but `rollup_bucket`, which
+    /// `m0003_daily_latency` dropped.
+    pub fn current() -> impl Iterator<Item = Table> {
+        Table::ALL
+            .into_iter()
+            .filter(|table| *table != Table::RollupBucket)
+    }
 }
 
 impl Tables {

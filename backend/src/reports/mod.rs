@@ -268,6 +268,13 @@ fn status_codes(
 /// `VERSION_COMPARE_REQUESTS` requests, and keeps the outcome for the overview. Does nothing when
 /// that pair was compared already.
 pub(crate) async fn compare_new_version(store: &Store, config: &Config) -> Result<(), ReportError> {
+    // Every minute: a look along the rollups' hour index is all it costs once compared.
+    let latest = latest_version_comparison(store).await?;
+    if let Some(latest) = &latest
+        && store.latest_version().await?.as_ref() == Some(&latest.version)
+    {
+        return Ok(());
+    }
     let versions = store.versions_newest_first().await?;
     let [(version, hits), (baseline, _), ..] = versions.as_slice() else {
         return Ok(());
@@ -275,10 +282,7 @@ pub(crate) async fn compare_new_version(store: &Store, config: &Config) -> Resul
     if *hits < config.version_compare_requests {
         return Ok(());
     }
-    if let Some(latest) = latest_version_comparison(store).await?
-        && latest.version == *version
-        && latest.baseline == *baseline
-    {
+    if latest.is_some_and(|latest| latest.version == *version && latest.baseline == *baseline) {
         return Ok(());
     }
     let request = ReportRequest::Versions {
@@ -303,8 +307,8 @@ pub(crate) async fn compare_new_version(store: &Store, config: &Config) -> Resul
         regressed = comparison.regressed.len(),
         "compared the new version with the previous one"
     );
-    let json = serde_json::to_string(&comparison)
-        .map_err(|error| ReportError::Invalid(error.to_string()))?;
+    let json =
+        serde_json::to_string(&comparison).map_err(|error| DbErr::Custom(error.to_string()))?;
     store.set_setting(VERSION_COMPARISON_SETTING, json).await?;
     Ok(())
 }

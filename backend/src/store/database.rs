@@ -30,7 +30,7 @@ impl Store {
     pub(crate) async fn table_sizes(&self) -> Result<Vec<TableSize>, DbErr> {
         let bytes = self.bytes_per_table().await;
         let mut sizes = Vec::new();
-        for table in Table::CURRENT {
+        for table in Table::current() {
             let name = self.tables.name(table).0;
             let rows = self
                 .total(

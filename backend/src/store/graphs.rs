@@ -41,18 +41,13 @@ impl Store {
                     .to_owned(),
             )
             .to_owned();
-        self.db().execute(&insert).await?;
         let select = Query::select()
             .column(CustomGraph::Id)
             .from(self.table(Table::CustomGraph))
             .and_where(Expr::col(CustomGraph::Title).eq(title))
             .to_owned();
-        let row = self
-            .db()
-            .query_one(&select)
-            .await?
-            .ok_or_else(|| DbErr::RecordNotFound(format!("custom graph {title}")))?;
-        row.try_get("", "id")
+        self.insert_or_read(&insert, &select, "id", &format!("custom graph {title}"))
+            .await
     }
 
     /// Every custom graph, by title.

@@ -85,6 +85,26 @@ impl Store {
             .unwrap_or(0))
     }
 
+    /// Runs `insert`, which does nothing on a conflict, then reads `column` of the row `select`
+    /// finds: the stored value whether this call or an earlier one (or another process racing
+    /// it) inserted it. `what` names the row in the error when there is none.
+    pub(crate) async fn insert_or_read<T: sea_orm::TryGetable>(
+        &self,
+        insert: &sea_orm::sea_query::InsertStatement,
+        select: &sea_orm::sea_query::SelectStatement,
+        column: &str,
+        what: &str,
+    ) -> Result<T, sea_orm::DbErr> {
+        use sea_orm::ConnectionTrait;
+        self.db.execute(insert).await?;
+        let row = self
+            .db
+            .query_one(select)
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::RecordNotFound(what.to_owned()))?;
+        row.try_get("", column)
+    }
+
     /// The prefixed name of a table.
     pub(crate) fn table(&self, table: Table) -> Alias {
         self.tables.name(table)

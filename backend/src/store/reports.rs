@@ -51,29 +51,39 @@ struct EndpointName {
 }
 
 #[derive(FromQueryResult)]
+struct Version {
+    version: String,
+}
+
+#[derive(FromQueryResult)]
 struct VersionHits {
     version: String,
     hits: i64,
 }
 
 impl Store {
-    /// Requests per endpoint and status code in `set`: `(endpoint, status, requests)`.
+    /// Requests per endpoint and status code in `set`: `(endpoint, status, requests)`. A
+    /// version's come from the hourly rollups (the request table has no index by version), a
+    /// range's from the requests, whose bounds need not fall on the hour.
     pub(crate) async fn set_status_counts(
         &self,
         set: &RequestSet,
     ) -> Result<Vec<(i32, u16, u64)>, DbErr> {
-        let mut select = Query::select()
-            .column(Request::EndpointId)
-            .expr_as(
-                Func::cast_as(Expr::col(Request::StatusCode), Alias::new("INTEGER")),
-                Alias::new("status_code"),
-            )
-            .expr_as(Func::count(Expr::col(Request::Id)), Alias::new("hits"))
-            .from(self.table(Table::Request))
-            .group_by_col(Request::EndpointId)
-            .group_by_col(Request::StatusCode)
-            .to_owned();
-        set.restrict(&mut select);
+        let select = match set {
+            RequestSet::Version(version) => Query::select()
+                .column(Rollup::EndpointId)
+                .expr_as(
+                    Func::cast_as(Expr::col(Rollup::StatusCode), Alias::new("INTEGER")),
+                    Alias::new("status_code"),
+                )
+                .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+                .from(self.table(Table::Rollup))
+                .and_where(Expr::col(Rollup::Version).eq(version.as_str()))
+                .group_by_col(Rollup::EndpointId)
+                .group_by_col(Rollup::StatusCode)
+                .to_owned(),
+            RequestSet::Range(..) => self.request_status_counts(set),
+        };
         Ok(self
             .fetch::<StatusCount>(&select)
             .await?
@@ -86,6 +96,22 @@ impl Store {
                 )
             })
             .collect())
+    }
+
+    fn request_status_counts(&self, set: &RequestSet) -> SelectStatement {
+        let mut select = Query::select()
+            .column(Request::EndpointId)
+            .expr_as(
+                Func::cast_as(Expr::col(Request::StatusCode), Alias::new("INTEGER")),
+                Alias::new("status_code"),
+            )
+            .expr_as(Func::count(Expr::col(Request::Id)), Alias::new("hits"))
+            .from(self.table(Table::Request))
+            .group_by_col(Request::EndpointId)
+            .group_by_col(Request::StatusCode)
+            .to_owned();
+        set.restrict(&mut select);
+        select
     }
 
     /// Up to `limit` durations of the endpoint's requests in `set`, drawn uniformly at random.
@@ -123,6 +149,18 @@ impl Store {
             .into_iter()
             .map(|row| (row.id, row.name))
             .collect())
+    }
+
+    /// The version of the latest rollup: the one being served (along the hour index).
+    pub(crate) async fn latest_version(&self) -> Result<Option<String>, DbErr> {
+        let select = Query::select()
+            .column(Rollup::Version)
+            .from(self.table(Table::Rollup))
+            .order_by(Rollup::Hour, Order::Desc)
+            .limit(1)
+            .to_owned();
+        let rows: Vec<Version> = self.fetch(&select).await?;
+        Ok(rows.into_iter().next().map(|row| row.version))
     }
 
     /// Versions with their requests, the one that appeared last first (from the rollups).

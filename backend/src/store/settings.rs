@@ -20,18 +20,13 @@ impl Store {
             .values_panic([key.into(), candidate.into()])
             .on_conflict(OnConflict::column(Setting::Key).do_nothing().to_owned())
             .to_owned();
-        self.db().execute(&insert).await?;
         let select = Query::select()
             .column(Setting::Value)
             .from(self.table(Table::Setting))
             .and_where(Expr::col(Setting::Key).eq(key))
             .to_owned();
-        let row = self
-            .db()
-            .query_one(&select)
-            .await?
-            .ok_or_else(|| DbErr::RecordNotFound(format!("setting {key}")))?;
-        row.try_get("", "value")
+        self.insert_or_read(&insert, &select, "value", &format!("setting {key}"))
+            .await
     }
 
     /// The stored value of `key`, if any.

@@ -238,19 +238,21 @@ pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String,
     )
     .await;
     let (_, _, overview) = send(app, with_cookie("GET", "/dashboard/api/overview", cookie)).await;
-    // Endpoint routes are read for the first endpoint, exception routes for the latest group;
-    // the caller made sure there are both.
+    // Endpoint routes are read for the first endpoint, exception routes for the latest group,
+    // custom graph routes for the first graph; the caller made sure there are all three.
     let endpoint = overview[0]["id"].to_string();
     let (_, _, exceptions) =
         send(app, with_cookie("GET", "/dashboard/api/exceptions", cookie)).await;
     let group = exceptions["groups"][0]["id"].to_string();
-    // Custom graph routes for the first graph, when there is one.
     let (_, _, graphs) = send(
         app,
         with_cookie("GET", "/dashboard/api/custom-graphs", cookie),
     )
     .await;
-    let graph = graphs[0]["id"].as_i64().map(|id| id.to_string());
+    let graph = graphs[0]["id"]
+        .as_i64()
+        .expect("the caller registers a custom graph")
+        .to_string();
     let mut responses = Vec::new();
     for (path, operations) in document["paths"].as_object().unwrap() {
         if operations
@@ -260,10 +262,7 @@ pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String,
             let id = if path.starts_with("/exceptions/") {
                 &group
             } else if path.starts_with("/custom-graphs/") {
-                match &graph {
-                    Some(graph) => graph,
-                    None => continue,
-                }
+                &graph
             } else {
                 &endpoint
             };
