@@ -114,10 +114,25 @@ fn with_spans(monitor: &Dashboard) -> tracing::subscriber::DefaultGuard {
 }
 
 /// Logs in as admin and returns the cookie and the id of the endpoint `name`.
-async fn endpoint(app: &Router, name: &str) -> (String, i64) {
+/// The admin's reader of one endpoint's views.
+struct EndpointViews<'a> {
+    app: &'a Router,
+    cookie: String,
+    id: i64,
+}
+
+impl EndpointViews<'_> {
+    /// `GET /endpoints/{id}/{view}`, answered with 200.
+    async fn get(&self, view: &str) -> Value {
+        let uri = format!("/dashboard/api/endpoints/{}/{view}", self.id);
+        get_json(self.app, &self.cookie, &uri).await
+    }
+}
+
+async fn endpoint<'a>(app: &'a Router, name: &str) -> EndpointViews<'a> {
     let (cookie, _) = login(app, "/dashboard", "admin", PASSWORD).await;
     let id = endpoint_id(app, &cookie, name).await;
-    (cookie, id)
+    EndpointViews { app, cookie, id }
 }
 
 fn summary(lines: &Value) -> Vec<(u64, String, u64)> {
@@ -162,13 +177,8 @@ async fn known_structure(database: &str) {
     );
     monitor.shutdown().await;
 
-    let (cookie, id) = endpoint(&app, "GET /items").await;
-    let page = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{id}/profiles"),
-    )
-    .await;
+    let views = endpoint(&app, "GET /items").await;
+    let page = views.get("profiles").await;
     assert_eq!(page["total"], 1, "{page}");
     let profile = &page["profiles"][0];
     let lines = &profile["lines"];
@@ -227,13 +237,8 @@ async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
     }
     monitor.shutdown().await;
 
-    let (cookie, id) = endpoint(&app, "GET /wait").await;
-    let page = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{id}/profiles"),
-    )
-    .await;
+    let views = endpoint(&app, "GET /wait").await;
+    let page = views.get("profiles").await;
     let waits: Vec<f64> = page["profiles"]
         .as_array()
         .unwrap()
@@ -250,12 +255,7 @@ async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
         .collect();
     assert_eq!(waits.len(), 3);
 
-    let grouped = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{id}/grouped-profile"),
-    )
-    .await;
+    let grouped = views.get("grouped-profile").await;
     assert_eq!(grouped["requests"], 3);
     assert_eq!(
         summary(&grouped["lines"]),
@@ -301,13 +301,8 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
     send_for_text(&app, get_request("/wait?ms=1")).await;
     monitor.shutdown().await;
 
-    let (cookie, id) = endpoint(&app, "GET /wait").await;
-    let page = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{id}/profiles"),
-    )
-    .await;
+    let views = endpoint(&app, "GET /wait").await;
+    let page = views.get("profiles").await;
     assert_eq!(
         (
             page["total"].as_u64(),
@@ -315,20 +310,15 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
         ),
         (Some(0), Some(0))
     );
-    let grouped = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{id}/grouped-profile"),
-    )
-    .await;
+    let grouped = views.get("grouped-profile").await;
     assert_eq!(grouped["lines"], serde_json::json!([]));
     for (uri, status) in [
         (
-            format!("/dashboard/api/endpoints/{id}/profiles?limit=0"),
+            format!("/dashboard/api/endpoints/{}/profiles?limit=0", views.id),
             StatusCode::BAD_REQUEST,
         ),
         (
-            format!("/dashboard/api/endpoints/{id}/profiles?limit=101"),
+            format!("/dashboard/api/endpoints/{}/profiles?limit=101", views.id),
             StatusCode::BAD_REQUEST,
         ),
         (
@@ -340,7 +330,7 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
             StatusCode::NOT_FOUND,
         ),
     ] {
-        let (got, _, body) = send(&app, with_cookie("GET", &uri, &cookie)).await;
+        let (got, _, body) = send(&app, with_cookie("GET", &uri, &views.cookie)).await;
         assert_eq!(got, status, "{uri}: {body}");
         assert!(body["error"]["message"].is_string(), "{body}");
     }
@@ -372,13 +362,8 @@ async fn profiles_of_one_batch(database: &str) {
     }
     monitor.shutdown().await;
 
-    let (cookie, id) = endpoint(&app, "GET /wait").await;
-    let page = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{id}/profiles?limit=20"),
-    )
-    .await;
+    let views = endpoint(&app, "GET /wait").await;
+    let page = views.get("profiles?limit=20").await;
     assert_eq!(page["total"], 20);
     let mut waits = Vec::new();
     for profile in page["profiles"].as_array().unwrap() {
