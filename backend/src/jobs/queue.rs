@@ -118,11 +118,9 @@ async fn run(job: Job, runner: Data<Arc<Runner>>) -> Result<(), BoxDynError> {
 
 /// A name no other worker has: Apalis registers workers by name.
 fn worker_name() -> String {
-    let mut random = [0u8; 6];
-    // A clash needs the same pid and the same 48 random bits; zeros do when the OS has no
-    // randomness to give, which only makes the name less unique.
-    let _ = getrandom::fill(&mut random);
-    let suffix: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+    // Without randomness from the OS the name is only less unique: the pid still tells apart
+    // the processes of one machine.
+    let suffix = crate::accounts::random_token(8).unwrap_or_default();
     format!("dashboard-{}-{suffix}", std::process::id())
 }
 
