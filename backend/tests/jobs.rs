@@ -201,12 +201,33 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     let id = graphs[0]["id"].as_i64().unwrap();
     let data = get_json(&app, &cookie, &format!("/dashboard/api/custom-graphs/{id}")).await;
     assert_eq!(data["points"], Value::Array(Vec::new()));
+    let today = Utc::now().date_naive();
+    assert_eq!(
+        (data["from"].as_str(), data["to"].as_str()),
+        (
+            Some((today - chrono::Days::new(13)).to_string().as_str()),
+            Some(today.to_string().as_str())
+        ),
+        "the last 14 days by default"
+    );
+    let (status, headers, svg) = common::send_for_text(
+        &app,
+        with_cookie(
+            "GET",
+            &format!("/dashboard/api/custom-graphs/{id}?format=svg"),
+            &cookie,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/svg+xml");
+    assert!(svg.contains("No values in this range"), "{svg}");
     let (status, _, body) = send(
         &app,
         with_cookie(
             "GET",
             &format!(
-                "/dashboard/api/custom-graphs/{id}?from=2026-11-20T00:00:00Z&to=2026-11-19T00:00:00Z"
+                "/dashboard/api/custom-graphs/{id}?from=2026-11-20&to=2026-11-19"
             ),
             &cookie,
         ),

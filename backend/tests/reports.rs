@@ -193,6 +193,15 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let per_version = durations().len() * 2;
+    assert_eq!(
+        common::get_json(&app, &session.0, "/dashboard/api/reports/versions").await,
+        json!([
+            {"version": "2", "requests": per_version},
+            {"version": "1", "requests": per_version}
+        ]),
+        "the versions a report can compare, newest first"
+    );
     assert_eq!(comparison["version"], "2", "{comparison}");
     assert_eq!(comparison["baseline"], "1");
     assert_eq!(comparison["regressed"], json!([users]));

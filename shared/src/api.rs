@@ -70,6 +70,8 @@ pub const DATABASE: &str = "/database";
 pub const DATABASE_PRUNE: &str = "/database/prune";
 /// `POST`: a [`crate::Report`] for a [`crate::ReportRequest`].
 pub const REPORTS: &str = "/reports";
+/// `GET`: every [`crate::VersionRequests`], the version that appeared last first.
+pub const REPORT_VERSIONS: &str = "/reports/versions";
 /// `GET`: the latest automatic [`crate::VersionComparison`], or `null`.
 pub const VERSION_COMPARISON: &str = "/reports/version-comparison";
 

@@ -31,13 +31,21 @@ pub struct GraphPoint {
     pub value: f64,
 }
 
-/// A custom graph's values in a range, oldest first.
+/// A custom graph's values over a range of days, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GraphData {
     /// The graph.
     pub graph: CustomGraph,
-    /// Its values.
+    /// First day of the range (`YYYY-MM-DD` in the dashboard's time zone).
+    pub from: String,
+    /// Last day of the range.
+    pub to: String,
+    /// The first day's midnight (UTC).
+    pub start: DateTime<Utc>,
+    /// The midnight after the last day (UTC).
+    pub end: DateTime<Utc>,
+    /// Its values in the range.
     pub points: Vec<GraphPoint>,
 }
 
@@ -267,6 +275,16 @@ pub struct Report {
     pub baseline: ReportSet,
     /// The endpoints.
     pub endpoints: Vec<EndpointReport>,
+}
+
+/// A version a report can compare, with the requests it served.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VersionRequests {
+    /// The application version.
+    pub version: String,
+    /// Requests it served (from the rollups).
+    pub requests: u64,
 }
 
 /// The automatic comparison of the newest version with the previous one.

@@ -3,29 +3,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, TimeDelta, Utc};
+use axum::response::Response;
 use dashboard_shared::{CustomGraph, ErrorBody, GraphData, GraphPoint};
-use serde::Deserialize;
 
+use super::charts::{ChartQuery, LocalDays, chart_response};
 use super::extract::{ApiPath, ApiQuery};
 use super::session::Session;
 use super::{ApiError, ApiState};
 use crate::store::graphs::GraphRow;
 
-/// The range shown when the request names none.
-const DEFAULT_DAYS: i64 = 14;
-/// The longest range one request may cover.
-const MAX_DAYS: i64 = 366;
-
-/// The range of a graph's values, `[from, to)` in UTC; default the last 14 days.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct GraphQuery {
-    /// Start (RFC 3339); default 14 days before `to`.
-    from: Option<DateTime<Utc>>,
-    /// End (RFC 3339); default now.
-    to: Option<DateTime<Utc>>,
-}
+/// Days a graph shows when the request names none.
+const DEFAULT_DAYS: u64 = 14;
 
 fn graph(state: &ApiState, row: GraphRow) -> CustomGraph {
     CustomGraph {
@@ -55,15 +43,16 @@ pub(super) async fn list(
     ))
 }
 
-/// A custom graph's values in a range, oldest first.
+/// A custom graph's values over a range of days, oldest first; with `format` its line chart as
+/// an image.
 #[utoipa::path(
     get,
     path = "/custom-graphs/{id}",
     tag = "read",
     security(("session" = [])),
-    params(("id" = i32, Path, description = "The graph's id"), GraphQuery),
+    params(("id" = i32, Path, description = "The graph's id"), ChartQuery),
     responses(
-        (status = 200, body = GraphData),
+        (status = 200, description = "The values, or with `format` the chart as an image", content((GraphData = "application/json"), (String = "image/svg+xml"), (Vec<u8> = "image/png"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
     )
 )]
@@ -71,15 +60,9 @@ pub(super) async fn data(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-    ApiQuery(query): ApiQuery<GraphQuery>,
-) -> Result<Json<GraphData>, ApiError> {
-    let to = query.to.unwrap_or_else(Utc::now);
-    let from = query.from.unwrap_or(to - TimeDelta::days(DEFAULT_DAYS));
-    if from >= to || to - from > TimeDelta::days(MAX_DAYS) {
-        return Err(ApiError::BadRequest(format!(
-            "`from` must come before `to`, at most {MAX_DAYS} days earlier"
-        )));
-    }
+    ApiQuery(query): ApiQuery<ChartQuery>,
+) -> Result<Response, ApiError> {
+    let days = LocalDays::or_last(&query, state.config.timezone, DEFAULT_DAYS)?;
     let row = state
         .store
         .graphs()
@@ -87,9 +70,10 @@ pub(super) async fn data(
         .into_iter()
         .find(|row| row.id == id)
         .ok_or(ApiError::NotFound("no such custom graph"))?;
+    let (start, end) = days.instants();
     let points = state
         .store
-        .graph_points(id, from, to)
+        .graph_points(id, start, end)
         .await?
         .into_iter()
         .map(|point| GraphPoint {
@@ -97,8 +81,14 @@ pub(super) async fn data(
             value: point.value,
         })
         .collect();
-    Ok(Json(GraphData {
+    let (from, to) = days.bounds();
+    let data = GraphData {
         graph: graph(&state, row),
+        from,
+        to,
+        start,
+        end,
         points,
-    }))
+    };
+    chart_response(data, query.format(), &format!("custom-graph-{id}")).await
 }

@@ -117,6 +117,7 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(database::info))
         .routes(routes!(database::prune))
         .routes(routes!(reports::create))
+        .routes(routes!(reports::versions))
         .routes(routes!(reports::version_comparison))
         .routes(routes!(export::requests))
         .routes(routes!(export::endpoints))

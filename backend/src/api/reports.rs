@@ -1,10 +1,10 @@
-//! `POST /api/reports` and `GET /api/reports/version-comparison`: performance reports, for any
-//! session.
+//! `POST /api/reports`, `GET /api/reports/versions` and `GET /api/reports/version-comparison`:
+//! performance reports and what they can compare, for any session.
 
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use dashboard_shared::{ErrorBody, Report, ReportRequest, VersionComparison};
+use dashboard_shared::{ErrorBody, Report, ReportRequest, VersionComparison, VersionRequests};
 
 use super::extract::ApiJson;
 use super::session::Session;
@@ -60,5 +60,29 @@ pub(super) async fn version_comparison(
 ) -> Result<Json<Option<VersionComparison>>, ApiError> {
     Ok(Json(
         reports::latest_version_comparison(&state.store).await?,
+    ))
+}
+
+/// The versions a report can compare, the one that appeared last first, with their requests.
+#[utoipa::path(
+    get,
+    path = "/reports/versions",
+    tag = "read",
+    security(("session" = [])),
+    responses(
+        (status = 200, body = Vec<VersionRequests>),
+        (status = 401, body = ErrorBody)
+    )
+)]
+pub(super) async fn versions(
+    State(state): State<ApiState>,
+    _session: Session,
+) -> Result<Json<Vec<VersionRequests>>, ApiError> {
+    let versions = state.store.versions_newest_first().await?;
+    Ok(Json(
+        versions
+            .into_iter()
+            .map(|(version, requests)| VersionRequests { version, requests })
+            .collect(),
     ))
 }

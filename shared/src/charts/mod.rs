@@ -4,6 +4,7 @@
 mod bars;
 mod boxplot;
 mod grid;
+mod line;
 mod pie;
 
 pub use pie::status_colour;

@@ -101,6 +101,11 @@ pub(super) struct ChartQuery {
 }
 
 impl ChartQuery {
+    /// The image asked for, if any.
+    pub(super) fn format(&self) -> Option<ImageFormat> {
+        self.format
+    }
+
     /// Whether the chart shows `endpoint`.
     fn shows_endpoint(&self, endpoint: &str) -> bool {
         self.endpoints
@@ -137,12 +142,22 @@ pub(super) struct LocalDays {
 impl LocalDays {
     /// The range asked for, or the last 7 days; at most [`MAX_DAYS`].
     fn new(query: &ChartQuery, zone: Tz) -> Result<LocalDays, ApiError> {
+        LocalDays::or_last(query, zone, 7)
+    }
+
+    /// The range asked for, or the last `default_days` days; at most [`MAX_DAYS`].
+    pub(super) fn or_last(
+        query: &ChartQuery,
+        zone: Tz,
+        default_days: u64,
+    ) -> Result<LocalDays, ApiError> {
         let to = query
             .to
             .unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive());
+        let back = Days::new(default_days.saturating_sub(1));
         let from = query
             .from
-            .unwrap_or_else(|| to.checked_sub_days(Days::new(6)).unwrap_or(to));
+            .unwrap_or_else(|| to.checked_sub_days(back).unwrap_or(to));
         let span = (to - from).num_days();
         if span < 0 {
             return Err(ApiError::BadRequest("from must not be after to".to_owned()));
@@ -182,8 +197,14 @@ impl LocalDays {
         (first, self.days.last().copied().unwrap_or(first))
     }
 
+    /// The UTC instants that bound the days: the first day's midnight and the one after the
+    /// last day.
+    pub(super) fn instants(&self) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+        (self.start, self.end)
+    }
+
     /// The first and the last day as `YYYY-MM-DD`.
-    fn bounds(&self) -> (String, String) {
+    pub(super) fn bounds(&self) -> (String, String) {
         let label = |day: Option<&NaiveDate>| day.map(ToString::to_string).unwrap_or_default();
         (label(self.days.first()), label(self.days.last()))
     }
@@ -270,7 +291,7 @@ fn latency_box(
 }
 
 /// The chart's data as JSON, or with a `format` the chart as a file named `name`.
-async fn chart_response<C>(
+pub(super) async fn chart_response<C>(
     chart: C,
     format: Option<ImageFormat>,
     name: &str,
