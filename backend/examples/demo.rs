@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,7 +18,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_monitoring_dashboard::{Dashboard, PastRequest, SpanLayer};
+use axum_monitoring_dashboard::{Dashboard, PastRequest, Schedule, SpanLayer};
 use clap::Parser;
 use serde_json::{Value, json};
 use tracing_subscriber::prelude::*;
@@ -41,7 +42,17 @@ struct Options {
     /// Record this many past days of history (at most 60), in UTC: see `record_history`.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=60))]
     history: u32,
+    /// In the history, version 1.1 (yesterday) takes twice as long on `GET /users/{id}`: a
+    /// regression for the reports to find.
+    #[arg(long)]
+    slow_release: bool,
+    /// Seconds between the values of the custom graph "Orders placed".
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    graph_every: u64,
 }
+
+/// Orders placed since the demo started: the custom graph "Orders placed".
+static ORDERS_PLACED: AtomicU64 = AtomicU64::new(0);
 
 /// Requests the demo's history has of `GET /users/{id}` in hour `hour` of each past day.
 fn history_requests(hour: u32) -> u32 {
@@ -55,8 +66,9 @@ const USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
 /// h (UTC) has `1 + h % 4` requests of `GET /users/{id}` at h:30; the i-th (from 0) takes
 /// `2 + h % 7 + i` ms, is by `USERS[i]` from 192.0.2.(i + 1), and the fourth answers 500.
 /// Version 1.0 served the days before yesterday; yesterday version 1.1 served them, and
-/// `GET /users/{id}/posts` once an hour at h:45 (alice, 10 ms).
-fn record_history(monitor: &Dashboard, days: u32) {
+/// `GET /users/{id}/posts` once an hour at h:45 (alice, 10 ms). With `slow_release`, version
+/// 1.1's requests of `GET /users/{id}` take twice as long.
+fn record_history(monitor: &Dashboard, days: u32, slow_release: bool) {
     let today = chrono::Utc::now().date_naive();
     let mut recorded = 0;
     for day in (1..=days).rev() {
@@ -75,7 +87,8 @@ fn record_history(monitor: &Dashboard, days: u32) {
                 .enumerate()
                 .take(history_requests(hour) as usize)
             {
-                let took = Duration::from_millis(2 + u64::from(hour % 7) + i as u64);
+                let slower = if slow_release && day == 1 { 2 } else { 1 };
+                let took = Duration::from_millis((2 + u64::from(hour % 7) + i as u64) * slower);
                 let status = if i == 3 { 500 } else { 200 };
                 let request =
                     PastRequest::new("GET", "/users/{id}", half_past.and_utc(), took, status)
@@ -205,6 +218,7 @@ async fn create_order(
             Json(json!({ "error": "out of stock" })),
         ));
     }
+    ORDERS_PLACED.fetch_add(1, Ordering::Relaxed);
     Ok((StatusCode::CREATED, Json(json!({ "quantity": quantity }))))
 }
 
@@ -260,7 +274,11 @@ async fn main() -> anyhow::Result<()> {
         .with(SpanLayer::default())
         .init();
     let options = Options::parse();
-    let mut builder = Dashboard::builder().config_env("DASHBOARD_CONFIG");
+    let mut builder = Dashboard::builder().config_env("DASHBOARD_CONFIG").graph(
+        "Orders placed",
+        Schedule::interval(Duration::from_secs(options.graph_every)),
+        || async { ORDERS_PLACED.load(Ordering::Relaxed) },
+    );
     if let Some(config) = options.config {
         builder = builder.config_file(config);
     }
@@ -269,7 +287,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let monitor = builder.start().await?;
     if options.history > 0 {
-        record_history(&monitor, options.history);
+        record_history(&monitor, options.history, options.slow_release);
     }
     let listener = tokio::net::TcpListener::bind(options.bind)
         .await

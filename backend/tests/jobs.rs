@@ -226,9 +226,7 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
         &app,
         with_cookie(
             "GET",
-            &format!(
-                "/dashboard/api/custom-graphs/{id}?from=2026-11-20&to=2026-11-19"
-            ),
+            &format!("/dashboard/api/custom-graphs/{id}?from=2026-11-20&to=2026-11-19"),
             &cookie,
         ),
     )

@@ -119,15 +119,41 @@ impl ApiClient {
         })
     }
 
-    /// `GET /dashboard/api/overview`.
-    pub async fn overview(&self) -> Result<Vec<Value>> {
+    /// `GET /dashboard/api{path}`, as JSON.
+    pub async fn get(&self, path: &str) -> Result<Value> {
         let response = self
             .http
-            .get(format!("{}/dashboard/api/overview", self.base))
+            .get(format!("{}/dashboard/api{path}", self.base))
             .header("cookie", &self.cookie)
             .send()
             .await?;
         Ok(response.error_for_status()?.json().await?)
+    }
+
+    /// Polls `GET /dashboard/api{path}` until `done` holds for its answer, for at most `limit`:
+    /// for what scheduled jobs write, which nothing announces.
+    pub async fn wait_for(
+        &self,
+        path: &str,
+        limit: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let answer = self.get(path).await?;
+            if done(&answer) {
+                return Ok(answer);
+            }
+            if Instant::now() > deadline {
+                bail!("{path} did not get there in {limit:?}: {answer}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// `GET /dashboard/api/overview`.
+    pub async fn overview(&self) -> Result<Vec<Value>> {
+        Ok(serde_json::from_value(self.get("/overview").await?)?)
     }
 
     /// Polls the overview until it counts `expected` hits in all, for at most ten seconds: the

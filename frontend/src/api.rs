@@ -1,9 +1,10 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
 use dashboard_shared::{
-    DeploymentDetails, EndpointDetails, EndpointLevel, ErrorBody, ExceptionDetail, ExceptionGroups,
-    GroupedProfile, LoginRequest, NewUser, OutlierPage, OverviewRow, ProfilePage, RequestPage,
-    SessionInfo, UserInfo, UserUpdate, api,
+    CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails, EndpointLevel, ErrorBody,
+    ExceptionDetail, ExceptionGroups, GroupedProfile, LoginRequest, NewUser, OutlierPage,
+    OverviewRow, ProfilePage, PruneResult, Report, ReportRequest, RequestPage, SessionInfo,
+    UserInfo, UserUpdate, VersionComparison, VersionRequests, api,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -302,4 +303,44 @@ pub async fn delete_exception(csrf_token: &str, id: i64) -> Result<(), ApiFailur
             .build(),
     )
     .await
+}
+
+/// `GET /api/custom-graphs`.
+pub async fn custom_graphs() -> Result<Vec<CustomGraph>, ApiFailure> {
+    send(get(api::CUSTOM_GRAPHS)).await
+}
+
+/// `GET /api/database` (admin).
+pub async fn database() -> Result<DatabaseInfo, ApiFailure> {
+    send(get(api::DATABASE)).await
+}
+
+/// `POST /api/database/prune` (admin).
+pub async fn prune(csrf_token: &str) -> Result<PruneResult, ApiFailure> {
+    send(
+        Request::post(&url(api::DATABASE_PRUNE))
+            .header(api::CSRF_HEADER, csrf_token)
+            .build(),
+    )
+    .await
+}
+
+/// `POST /api/reports`.
+pub async fn report(csrf_token: &str, request: &ReportRequest) -> Result<Report, ApiFailure> {
+    send(
+        Request::post(&url(api::REPORTS))
+            .header(api::CSRF_HEADER, csrf_token)
+            .json(request),
+    )
+    .await
+}
+
+/// `GET /api/reports/versions`.
+pub async fn report_versions() -> Result<Vec<VersionRequests>, ApiFailure> {
+    send(get(api::REPORT_VERSIONS)).await
+}
+
+/// `GET /api/reports/version-comparison`.
+pub async fn version_comparison() -> Result<Option<VersionComparison>, ApiFailure> {
+    send(get(api::VERSION_COMPARISON)).await
 }

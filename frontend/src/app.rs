@@ -7,13 +7,16 @@ use leptos_router::path;
 
 use crate::api::{self, ApiFailure};
 use crate::pages::api_performance::ApiPerformancePage;
+use crate::pages::custom_graphs::CustomGraphsPage;
 use crate::pages::daily_utilization::DailyUtilizationPage;
+use crate::pages::database::DatabasePage;
 use crate::pages::endpoint::EndpointPage;
 use crate::pages::exceptions::ExceptionsPage;
 use crate::pages::grouped_profiler::GroupedProfilerPage;
 use crate::pages::multi_version::MultiVersionPage;
 use crate::pages::outliers::OutliersPage;
 use crate::pages::profiler::ProfilerPage;
+use crate::pages::reports::ReportsPage;
 use crate::pages::{
     configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
     overview::OverviewPage,
@@ -55,6 +58,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/endpoint/:id/profiler") view=ProfilerPage />
                 <Route path=path!("/endpoint/:id/grouped-profiler") view=GroupedProfilerPage />
                 <Route path=path!("/exceptions") view=ExceptionsPage />
+                <Route path=path!("/custom-graphs") view=CustomGraphsPage />
+                <Route path=path!("/reports") view=ReportsPage />
+                <Route path=path!("/database") view=DatabasePage />
             </Routes>
         </Router>
     }

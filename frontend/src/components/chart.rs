@@ -55,8 +55,8 @@ pub struct Selection {
 /// of the downloads.
 #[component]
 pub fn ChartCard<T, V>(
-    name: &'static str,
-    title: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] title: String,
     path: String,
     render: fn(T, Selection) -> V,
 ) -> impl IntoView
@@ -87,6 +87,7 @@ where
         }
     });
     let svg_path = path.clone();
+    let (svg_file, png_file) = (format!("{name}.svg"), format!("{name}.png"));
     let svg = move || api::chart_image_url(&svg_path, &query.get(), "svg");
     let png = move || api::chart_image_url(&path, &query.get(), "png");
     view! {
@@ -94,8 +95,8 @@ where
             <div class="card-title">
                 <h2>{title}</h2>
                 <span class="spacer"></span>
-                <a class="download" data-format="svg" href=svg download=format!("{name}.svg")>"SVG"</a>
-                <a class="download" data-format="png" href=png download=format!("{name}.png")>"PNG"</a>
+                <a class="download" data-format="svg" href=svg download=svg_file>"SVG"</a>
+                <a class="download" data-format="png" href=png download=png_file>"PNG"</a>
             </div>
             <Loaded resource=data ok={move |data| render(data, selection).into_any()} />
         </section>

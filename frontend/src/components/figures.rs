@@ -4,7 +4,8 @@
 
 use dashboard_shared::charts::{self, status_colour};
 use dashboard_shared::{
-    BoxPlots, DailyUtilization, HourlyLoad, MedianMatrix, StatusCodes, VersionUtilization,
+    BoxPlots, DailyUtilization, GraphData, HourlyLoad, MedianMatrix, StatusCodes,
+    VersionUtilization,
 };
 use leptos::prelude::*;
 
@@ -262,5 +263,49 @@ pub fn StatusPie(codes: StatusCodes) -> impl IntoView {
             <thead><tr><th>"Status"</th><th>"Requests"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+    }
+}
+
+/// Values a custom graph's table lists: the latest ones.
+const LATEST_VALUES: usize = 50;
+
+/// A custom graph's line chart, and its latest values in a table (times in UTC).
+#[component]
+pub fn LineFigure(data: GraphData) -> impl IntoView {
+    let name = format!("custom-graph-{}", data.graph.id);
+    let svg = charts::svg(&data);
+    let schedule = data
+        .graph
+        .schedule
+        .clone()
+        .unwrap_or_else(|| "not scheduled by this process".to_owned());
+    let total = data.points.len();
+    let rows = data
+        .points
+        .iter()
+        .rev()
+        .take(LATEST_VALUES)
+        .map(|point| {
+            let time = point
+                .time
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            view! {
+                <tr data-time=time.clone() data-value=point.value>
+                    <td>{point.time.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                    <td>{point.value}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{format!("{} to {}; {schedule}", data.from, data.to)}</p>
+        <div id=format!("{name}-chart") inner_html=svg></div>
+        <details>
+            <summary>{format!("Latest values ({} of {total})", total.min(LATEST_VALUES))}</summary>
+            <table id=format!("{name}-table") data-points=total>
+                <thead><tr><th>"Time"</th><th>"Value"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
     }
 }

@@ -1,5 +1,6 @@
 //! The top bar: the dashboard's name, the menu, and the session with a logout button.
 
+use dashboard_shared::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -26,6 +27,8 @@ pub fn Nav() -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
+    // The database page is for admins only.
+    let is_admin = move || session.with(|s| s.as_ref().is_some_and(|s| s.role == Role::Admin));
     // `<A>` does not add the router's base; the links carry it themselves.
     let base = api::base_path();
     view! {
@@ -37,6 +40,9 @@ pub fn Nav() -> impl IntoView {
             <A href=format!("{base}/api-performance")>"API performance"</A>
             <A href=format!("{base}/multi-version")>"Multi version"</A>
             <A href=format!("{base}/exceptions")>"Exceptions"</A>
+            <A href=format!("{base}/custom-graphs")>"Custom graphs"</A>
+            <A href=format!("{base}/reports")>"Reports"</A>
+            {move || is_admin().then(|| view! { <A href=format!("{}/database", api::base_path())>"Database"</A> })}
             <A href=format!("{base}/configuration")>"Configuration"</A>
             <span class="spacer"></span>
             <span id="whoami">{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>

@@ -2,7 +2,9 @@
 
 pub mod api_performance;
 pub mod configuration;
+pub mod custom_graphs;
 pub mod daily_utilization;
+pub mod database;
 pub mod endpoint;
 pub mod exceptions;
 pub mod grouped_profiler;
@@ -12,3 +14,4 @@ pub mod multi_version;
 pub mod outliers;
 pub mod overview;
 pub mod profiler;
+pub mod reports;

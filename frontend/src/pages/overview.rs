@@ -1,10 +1,11 @@
 //! The overview page: one row per endpoint with hits, errors, medians and the last request;
-//! search, route-prefix filter, sortable columns, paging, and level buttons for admins.
+//! search, route-prefix filter, sortable columns, paging, level buttons for admins, and a mark
+//! on the endpoints that the newest version made significantly slower.
 
 use std::cmp::Ordering;
 
 use chrono::Utc;
-use dashboard_shared::{OverviewRow, Role};
+use dashboard_shared::{OverviewRow, Role, VersionComparison};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -21,13 +22,17 @@ pub fn OverviewPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let rows = LocalResource::new(move || async move {
         let me = session.current().await?;
-        Ok::<_, ApiFailure>((me.role, api::overview().await?))
+        let comparison = api::version_comparison().await?;
+        Ok::<_, ApiFailure>((me.role, api::overview().await?, comparison))
     });
     view! {
         <Nav />
         <main>
             <h1>"Overview"</h1>
-            <Loaded resource=rows ok={move |(role, rows)| view! { <OverviewTable rows role /> }.into_any()} />
+            <Loaded resource=rows ok={move |(role, rows, comparison)| view! {
+                <Regressions comparison=comparison.clone() />
+                <OverviewTable rows role comparison />
+            }.into_any()} />
         </main>
     }
 }
@@ -156,9 +161,31 @@ fn error_class(kind: &str, count: u64) -> String {
     }
 }
 
+/// What the automatic comparison of the newest version with the previous one found.
+#[component]
+fn Regressions(comparison: Option<VersionComparison>) -> impl IntoView {
+    comparison.map(|comparison| {
+        let found = match comparison.regressed.len() {
+            0 => "no endpoint is significantly slower".to_owned(),
+            1 => "1 endpoint is significantly slower (marked below)".to_owned(),
+            count => format!("{count} endpoints are significantly slower (marked below)"),
+        };
+        view! {
+            <p class="hint" id="version-comparison" data-regressed=comparison.regressed.len()>
+                {format!("Version {} against {}: {found}.", comparison.version, comparison.baseline)}
+            </p>
+        }
+    })
+}
+
 /// The table of endpoints with its controls.
 #[component]
-fn OverviewTable(rows: Vec<OverviewRow>, role: Role) -> impl IntoView {
+fn OverviewTable(
+    rows: Vec<OverviewRow>,
+    role: Role,
+    comparison: Option<VersionComparison>,
+) -> impl IntoView {
+    let comparison = StoredValue::new(comparison);
     let rows = RwSignal::new(rows);
     let view_state = RwSignal::new(TableView::default());
     let message = RwSignal::new(None::<String>);
@@ -209,9 +236,22 @@ fn OverviewTable(rows: Vec<OverviewRow>, role: Role) -> impl IntoView {
                     view! { <LevelButtons id current=row.monitor_level changed failed=move |failure| message.set(Some(failure)) /> }
                 });
                 let name = row.name.clone();
+                let regressed = comparison.with_value(|comparison| {
+                    comparison
+                        .as_ref()
+                        .filter(|comparison| comparison.regressed.contains(&id))
+                        .map(|comparison| {
+                            let title = format!(
+                                "Significantly slower in version {} than in {} (Mood's median test)",
+                                comparison.version, comparison.baseline
+                            );
+                            view! { <span class="badge regressed" title=title>{format!("slower in {}", comparison.version)}</span> }
+                        })
+                });
+                let is_regressed = regressed.is_some().to_string();
                 view! {
-                    <tr data-endpoint=row.name.clone()>
-                        <td class="name"><A href=format!("{}/endpoint/{id}", api::base_path())>{name}</A></td>
+                    <tr data-endpoint=row.name.clone() data-regressed=is_regressed>
+                        <td class="name"><A href=format!("{}/endpoint/{id}", api::base_path())>{name}</A>" "{regressed}</td>
                         <td class="level">
                             {match levels {
                                 Some(buttons) => buttons.into_any(),

@@ -16,7 +16,10 @@ const MAX_DOTS: usize = 200;
 
 impl Chart for GraphData {
     fn size(&self) -> (u32, u32) {
-        ((LEFT + PLOT_WIDTH + 40) as u32, (TOP + PLOT_HEIGHT + 40) as u32)
+        (
+            (LEFT + PLOT_WIDTH + 40) as u32,
+            (TOP + PLOT_HEIGHT + 40) as u32,
+        )
     }
 
     fn draw<DB: DrawingBackend>(
@@ -29,7 +32,11 @@ impl Chart for GraphData {
             vec![(LEFT, TOP), (LEFT, bottom), (LEFT + PLOT_WIDTH, bottom)],
             INK,
         ))?;
-        root.draw(&Text::new(self.from.clone(), (LEFT, bottom + 8), text.clone()))?;
+        root.draw(&Text::new(
+            self.from.clone(),
+            (LEFT, bottom + 8),
+            text.clone(),
+        ))?;
         root.draw(&Text::new(
             self.to.clone(),
             (LEFT + PLOT_WIDTH - 70, bottom + 8),
@@ -58,7 +65,10 @@ impl Chart for GraphData {
         let [r, g, b] = BLUE;
         let colour = RGBColor(r, g, b);
         let coordinates: Vec<(i32, i32)> = self.points.iter().map(position).collect();
-        root.draw(&PathElement::new(coordinates.clone(), colour.stroke_width(2)))?;
+        root.draw(&PathElement::new(
+            coordinates.clone(),
+            colour.stroke_width(2),
+        ))?;
         if coordinates.len() <= MAX_DOTS {
             for coordinate in coordinates {
                 root.draw(&Circle::new(coordinate, 3, colour.filled()))?;
