@@ -45,8 +45,11 @@ pub struct GraphData {
     pub start: DateTime<Utc>,
     /// The midnight after the last day (UTC).
     pub end: DateTime<Utc>,
-    /// Its values in the range.
+    /// Its values in the range; when the range holds more than 2,000, the mean of each
+    /// `bucket_seconds` long bucket instead, at the bucket's start.
     pub points: Vec<GraphPoint>,
+    /// The buckets' length when the values were averaged.
+    pub bucket_seconds: Option<u64>,
 }
 
 /// One table of the dashboard's database.

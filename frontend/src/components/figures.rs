@@ -279,6 +279,9 @@ pub fn LineFigure(data: GraphData) -> impl IntoView {
         .schedule
         .clone()
         .unwrap_or_else(|| "not scheduled by this process".to_owned());
+    let averaged = data.bucket_seconds.map_or_else(String::new, |seconds| {
+        format!("; more values than fit: the mean of every {seconds} s")
+    });
     let total = data.points.len();
     let rows = data
         .points
@@ -298,7 +301,7 @@ pub fn LineFigure(data: GraphData) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="hint">{format!("{} to {}; {schedule}", data.from, data.to)}</p>
+        <p class="hint">{format!("{} to {}; {schedule}{averaged}", data.from, data.to)}</p>
         <div id=format!("{name}-chart") inner_html=svg></div>
         <details>
             <summary>{format!("Latest values ({} of {total})", total.min(LATEST_VALUES))}</summary>

@@ -122,6 +122,7 @@ mod tests {
             to: "2026-11-21".into(),
             start,
             end: start + TimeDelta::days(14),
+            bucket_seconds: None,
             points: values
                 .iter()
                 .enumerate()
