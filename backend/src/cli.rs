@@ -218,18 +218,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 )
                 .await?;
             progress.finish_and_clear();
-            writeln!(
-                out,
-                "deleted {} requests, {} outliers, {} profiles, {} exception occurrences, \
-                 {} custom graph values, {} rollup rows and {} finished jobs",
-                pruned.requests,
-                pruned.outliers,
-                pruned.profiles,
-                pruned.exception_occurrences,
-                pruned.graph_values,
-                pruned.rollups,
-                pruned.jobs
-            )?;
+            writeln!(out, "deleted {pruned}")?;
         }
     }
     Ok(())

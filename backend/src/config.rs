@@ -172,18 +172,19 @@ pub struct Retention {
 impl Retention {
     /// Rollups outlive the requests they sum up: the charts of older periods come from them.
     fn check(&self) -> Result<(), ConfigError> {
-        match (self.rollups, self.requests) {
-            (Some(rollups), None) => Err(ConfigError::Conflict(format!(
-                "`RETENTION_ROLLUPS` ({} days) must be 0 (keep for ever) when \
-                 `RETENTION_REQUESTS` is: rollups are kept at least as long as requests",
-                rollups.as_secs() / 86_400
-            ))),
-            (Some(rollups), Some(requests)) if rollups < requests => {
+        let days = |kept: Option<Duration>| {
+            kept.map_or_else(
+                || "for ever".to_owned(),
+                |kept| format!("{} days", kept.as_secs() / 86_400),
+            )
+        };
+        match self.rollups {
+            Some(rollups) if self.requests.is_none_or(|requests| rollups < requests) => {
                 Err(ConfigError::Conflict(format!(
-                    "`RETENTION_ROLLUPS` ({} days) must be 0 (keep for ever) or at least \
-                     `RETENTION_REQUESTS` ({} days): rollups are kept at least as long as requests",
-                    rollups.as_secs() / 86_400,
-                    requests.as_secs() / 86_400
+                    "`RETENTION_ROLLUPS` ({}) must be 0 (keep for ever) or at least \
+                     `RETENTION_REQUESTS` ({}): rollups are kept at least as long as requests",
+                    days(self.rollups),
+                    days(self.requests)
                 )))
             }
             _ => Ok(()),

@@ -11,8 +11,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::Schedule;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Alias, Query};
 use serde_json::Value;
 
 /// Now, in milliseconds since the epoch: what the timing graphs store.
@@ -238,6 +240,55 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    monitor.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_range_with_more_values_than_an_answer_holds_answers_bucket_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let (database, db) = common::sqlite_with_connection(&dir).await;
+    let monitor = common::builder(&database)
+        .graph("Queue length", Schedule::cron("0 0 3 * * *"), || async {
+            1
+        })
+        .start()
+        .await
+        .unwrap();
+    let app = monitor.bind(common::app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let id = graph_id(&app, &cookie, "Queue length").await;
+    // 2,500 values, one a second from midnight, each its second's number.
+    let midnight: DateTime<Utc> = "2026-11-20T00:00:00Z".parse().unwrap();
+    let mut insert = Query::insert()
+        .into_table(Alias::new("dashboard_custom_graph_data"))
+        .columns([
+            Alias::new("graph_id"),
+            Alias::new("time"),
+            Alias::new("value"),
+        ])
+        .to_owned();
+    for second in 0..2500 {
+        insert.values_panic([
+            id.into(),
+            (midnight + TimeDelta::seconds(second)).into(),
+            (second as f64).into(),
+        ]);
+    }
+    db.execute(&insert).await.unwrap();
+    let data = get_json(
+        &app,
+        &cookie,
+        &format!("/dashboard/api/custom-graphs/{id}?from=2026-11-20&to=2026-11-20"),
+    )
+    .await;
+    // A day in at most 2,000 buckets: 44 s each, so 57 of them hold the 2,500 values.
+    assert_eq!(data["bucket_seconds"], 44, "{}", data["bucket_seconds"]);
+    let points = data["points"].as_array().unwrap();
+    assert_eq!(points.len(), 57);
+    assert_eq!(points[0]["time"], "2026-11-20T00:00:00Z");
+    assert_eq!(points[0]["value"], 21.5, "the mean of 0 to 43");
+    assert_eq!(points[56]["time"], "2026-11-20T00:41:04Z");
+    assert_eq!(points[56]["value"], 2481.5, "the mean of 2,464 to 2,499");
     monitor.shutdown().await;
 }
 

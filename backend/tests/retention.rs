@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Key, PastRequest};
 use chrono::{TimeDelta, Utc};
 use common::{PASSWORD, json_request, login, send, sqlite_in, with_cookie};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
 async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
@@ -33,16 +33,6 @@ async fn rows(db: &DatabaseConnection, tables: &[&str]) -> Vec<i64> {
 
 async fn execute(db: &DatabaseConnection, sql: &str) {
     db.execute_unprepared(sql).await.unwrap();
-}
-
-/// A dashboard's SQLite file, and a connection of the test's own to it.
-async fn database(dir: &tempfile::TempDir) -> (String, DatabaseConnection) {
-    let url = sqlite_in(dir);
-    let path = dir.path().join("d.db");
-    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
-        .await
-        .unwrap();
-    (url, db)
 }
 
 /// Three requests each 40 days, 10 days and 1 hour ago; every one with an outlier, a profile of
@@ -145,7 +135,7 @@ const DETAILS: [&str; 4] = ["outlier", "profile", "stack_line", "exception_occur
 #[tokio::test]
 async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_rollups() {
     let dir = tempfile::tempdir().unwrap();
-    let (database, db) = database(&dir).await;
+    let (database, db) = common::sqlite_with_connection(&dir).await;
     seed(&database, &db).await;
     assert_eq!(rows(&db, &DETAILS).await, [9, 9, 18, 9]);
     let rollup_rows = count(&db, "SELECT COUNT(*) FROM dashboard_rollup").await;
@@ -223,7 +213,7 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
 #[tokio::test]
 async fn rollups_past_their_own_limit_go_too() {
     let dir = tempfile::tempdir().unwrap();
-    let (database, db) = database(&dir).await;
+    let (database, db) = common::sqlite_with_connection(&dir).await;
     seed(&database, &db).await;
     let days = "SELECT COUNT(DISTINCT day) FROM dashboard_latency_day";
     assert_eq!(count(&db, days).await, 3);
@@ -253,7 +243,17 @@ async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
         common::start_error(common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "10d"))
             .await;
     assert!(
-        error.contains("`RETENTION_ROLLUPS` (10 days) must be 0"),
+        error.contains("`RETENTION_ROLLUPS` (10 days) must be 0 (keep for ever) or at least `RETENTION_REQUESTS` (90 days)"),
+        "{error}"
+    );
+    let error = common::start_error(
+        common::builder(&sqlite_in(&dir))
+            .set(Key::RetentionRequests, "0")
+            .set(Key::RetentionRollups, "400d"),
+    )
+    .await;
+    assert!(
+        error.contains("`RETENTION_ROLLUPS` (400 days) must be 0 (keep for ever) or at least `RETENTION_REQUESTS` (for ever)"),
         "{error}"
     );
 }

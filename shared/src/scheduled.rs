@@ -119,15 +119,34 @@ pub struct PruneResult {
 }
 
 impl PruneResult {
+    /// Every count with what it counts, in the order a prune deletes them.
+    pub fn parts(&self) -> [(&'static str, u64); 7] {
+        [
+            ("requests", self.requests),
+            ("outliers", self.outliers),
+            ("profiles", self.profiles),
+            ("exception occurrences", self.exception_occurrences),
+            ("custom graph values", self.graph_values),
+            ("rollup rows", self.rollups),
+            ("finished jobs", self.jobs),
+        ]
+    }
+
     /// Every row deleted.
     pub fn total(&self) -> u64 {
-        self.requests
-            + self.outliers
-            + self.profiles
-            + self.exception_occurrences
-            + self.graph_values
-            + self.rollups
-            + self.jobs
+        self.parts().iter().map(|(_, rows)| rows).sum()
+    }
+}
+
+impl std::fmt::Display for PruneResult {
+    /// `3 requests, 6 outliers, …`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .parts()
+            .iter()
+            .map(|(what, rows)| format!("{rows} {what}"))
+            .collect();
+        f.write_str(&parts.join(", "))
     }
 }
 
@@ -302,4 +321,25 @@ pub struct VersionComparison {
     pub compared_at: DateTime<Utc>,
     /// Endpoints significantly slower in the newest version.
     pub regressed: Vec<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prune_reads_as_its_counts_and_totals_them() {
+        let pruned = PruneResult {
+            requests: 3,
+            outliers: 6,
+            jobs: 1,
+            ..PruneResult::default()
+        };
+        assert_eq!(pruned.total(), 10);
+        assert_eq!(
+            pruned.to_string(),
+            "3 requests, 6 outliers, 0 profiles, 0 exception occurrences, \
+             0 custom graph values, 0 rollup rows, 1 finished jobs"
+        );
+    }
 }

@@ -68,10 +68,8 @@ pub(super) async fn data(
     let days = LocalDays::or_last(&query, state.config.timezone, DEFAULT_DAYS)?;
     let row = state
         .store
-        .graphs()
+        .graph(id)
         .await?
-        .into_iter()
-        .find(|row| row.id == id)
         .ok_or(ApiError::NotFound("no such custom graph"))?;
     let (start, end) = days.instants();
     let points: Vec<GraphPoint> = state

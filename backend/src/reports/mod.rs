@@ -31,7 +31,7 @@ const VERSION_COMPARISON_SETTING: &str = "version_comparison";
 /// Colours of the two sets' boxes: orange for the comparison, the dashboard's blue for the
 /// baseline.
 const COMPARISON_COLOUR: [u8; 3] = [230, 126, 34];
-const BASELINE_COLOUR: [u8; 3] = [0, 97, 255];
+const BASELINE_COLOUR: [u8; 3] = dashboard_shared::charts::BLUE;
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]

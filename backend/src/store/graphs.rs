@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{CustomGraph, CustomGraphData, Table};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use super::Store;
@@ -52,19 +52,32 @@ impl Store {
 
     /// Every custom graph, by title.
     pub(crate) async fn graphs(&self) -> Result<Vec<GraphRow>, DbErr> {
-        self.fetch(
-            &Query::select()
-                .columns([
-                    CustomGraph::Id,
-                    CustomGraph::Title,
-                    CustomGraph::TimeAdded,
-                    CustomGraph::VersionAdded,
-                ])
-                .from(self.table(Table::CustomGraph))
-                .order_by(CustomGraph::Title, Order::Asc)
-                .to_owned(),
-        )
-        .await
+        self.fetch(self.graph_rows().order_by(CustomGraph::Title, Order::Asc))
+            .await
+    }
+
+    /// The custom graph `id`, if there is one.
+    pub(crate) async fn graph(&self, id: i32) -> Result<Option<GraphRow>, DbErr> {
+        let rows: Vec<GraphRow> = self
+            .fetch(
+                self.graph_rows()
+                    .and_where(Expr::col(CustomGraph::Id).eq(id)),
+            )
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The select of graph rows.
+    fn graph_rows(&self) -> SelectStatement {
+        Query::select()
+            .columns([
+                CustomGraph::Id,
+                CustomGraph::Title,
+                CustomGraph::TimeAdded,
+                CustomGraph::VersionAdded,
+            ])
+            .from(self.table(Table::CustomGraph))
+            .to_owned()
     }
 
     /// Stores one value of a graph.

@@ -48,33 +48,34 @@ pub(super) async fn migrate(db: &DatabaseConnection, tables: &Tables) -> Result<
 /// transaction holding the write lock (its own transactions become savepoints). Not
 /// `SqliteStorage::setup`: that would also turn off `synchronous` on a connection of the pool.
 async fn migrate_jobs(db: &DatabaseConnection, lock_table: &str) -> Result<(), DatabaseError> {
-    let failed =
-        |error: sea_orm::sqlx::migrate::MigrateError| DatabaseError::Jobs(error.to_string());
     match db.get_database_backend() {
         DbBackend::Postgres => PostgresStorage::migrations()
             .run(db.get_postgres_connection_pool())
             .await
-            .map_err(failed),
+            .map_err(jobs_error),
         _ => {
             let mut txn = db
                 .get_sqlite_connection_pool()
                 .begin()
                 .await
-                .map_err(|error| DatabaseError::Jobs(error.to_string()))?;
+                .map_err(jobs_error)?;
             // The lock table's name comes from the checked `TABLE_PREFIX`.
             sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(format!(
                 "INSERT OR REPLACE INTO \"{lock_table}\" (id) VALUES (1)"
             )))
             .execute(&mut *txn)
             .await
-            .map_err(|error| DatabaseError::Jobs(error.to_string()))?;
+            .map_err(jobs_error)?;
             SqliteStorage::<()>::migrations()
                 .run(&mut *txn)
                 .await
-                .map_err(failed)?;
-            txn.commit()
-                .await
-                .map_err(|error| DatabaseError::Jobs(error.to_string()))
+                .map_err(jobs_error)?;
+            txn.commit().await.map_err(jobs_error)
         }
     }
+}
+
+/// A failure of Apalis's migrations.
+fn jobs_error(error: impl std::fmt::Display) -> DatabaseError {
+    DatabaseError::Jobs(error.to_string())
 }

@@ -1,7 +1,7 @@
 //! Deployment-wide settings kept in the database, such as the session signing secret.
 
 use dashboard_migration::schema::{Setting, Table};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::Store;
@@ -20,26 +20,30 @@ impl Store {
             .values_panic([key.into(), candidate.into()])
             .on_conflict(OnConflict::column(Setting::Key).do_nothing().to_owned())
             .to_owned();
-        let select = Query::select()
-            .column(Setting::Value)
-            .from(self.table(Table::Setting))
-            .and_where(Expr::col(Setting::Key).eq(key))
-            .to_owned();
-        self.insert_or_read(&insert, &select, "value", &format!("setting {key}"))
-            .await
+        self.insert_or_read(
+            &insert,
+            &self.setting_value(key),
+            "value",
+            &format!("setting {key}"),
+        )
+        .await
     }
 
     /// The stored value of `key`, if any.
     pub(crate) async fn setting(&self, key: &str) -> Result<Option<String>, DbErr> {
-        let select = Query::select()
-            .column(Setting::Value)
-            .from(self.table(Table::Setting))
-            .and_where(Expr::col(Setting::Key).eq(key))
-            .to_owned();
-        match self.db().query_one(&select).await? {
+        match self.db().query_one(&self.setting_value(key)).await? {
             Some(row) => row.try_get("", "value").map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The select of `key`'s value.
+    fn setting_value(&self, key: &str) -> SelectStatement {
+        Query::select()
+            .column(Setting::Value)
+            .from(self.table(Table::Setting))
+            .and_where(Expr::col(Setting::Key).eq(key))
+            .to_owned()
     }
 
     /// Stores `value` under `key`, replacing what was there.

@@ -19,6 +19,18 @@ pub fn sqlite_in(dir: &tempfile::TempDir) -> String {
     format!("sqlite:///{}", dir.path().join("d.db").display())
 }
 
+/// The URL of a SQLite file in `dir` (as [`sqlite_in`]), and a connection of the test's own to
+/// it, for rows no API writes.
+pub async fn sqlite_with_connection(
+    dir: &tempfile::TempDir,
+) -> (String, sea_orm::DatabaseConnection) {
+    let path = dir.path().join("d.db");
+    let db = sea_orm::Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    (sqlite_in(dir), db)
+}
+
 /// A builder on `database` with the test admin password.
 pub fn builder(database: &str) -> DashboardBuilder {
     Dashboard::builder().database(database).password(PASSWORD)

@@ -57,25 +57,12 @@ pub fn DatabasePage() -> impl IntoView {
 #[component]
 fn PruneOutcome(result: Result<PruneResult, String>) -> impl IntoView {
     match result {
-        Ok(pruned) => {
-            let parts = [
-                ("requests", pruned.requests),
-                ("outliers", pruned.outliers),
-                ("profiles", pruned.profiles),
-                ("exception occurrences", pruned.exception_occurrences),
-                ("custom graph values", pruned.graph_values),
-                ("rollups", pruned.rollups),
-                ("finished jobs", pruned.jobs),
-            ]
-            .map(|(what, rows)| format!("{rows} {what}"))
-            .join(", ");
-            view! {
-                <p id="prune-result" data-total=pruned.total() data-requests=pruned.requests>
-                    {format!("Deleted {} rows: {parts}.", pruned.total())}
-                </p>
-            }
-            .into_any()
+        Ok(pruned) => view! {
+            <p id="prune-result" data-total=pruned.total() data-requests=pruned.requests>
+                {format!("Deleted {} rows: {pruned}.", pruned.total())}
+            </p>
         }
+        .into_any(),
         Err(message) => view! { <p class="error" id="prune-result">{message}</p> }.into_any(),
     }
 }
