@@ -291,7 +291,7 @@ pub fn LineFigure(data: GraphData) -> impl IntoView {
         .map(|point| {
             let time = point
                 .time
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
             view! {
                 <tr data-time=time.clone() data-value=point.value>
                     <td>{point.time.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>

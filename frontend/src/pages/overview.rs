@@ -22,8 +22,8 @@ pub fn OverviewPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let rows = LocalResource::new(move || async move {
         let me = session.current().await?;
-        let comparison = api::version_comparison().await?;
-        Ok::<_, ApiFailure>((me.role, api::overview().await?, comparison))
+        let (rows, comparison) = futures::try_join!(api::overview(), api::version_comparison())?;
+        Ok::<_, ApiFailure>((me.role, rows, comparison))
     });
     view! {
         <Nav />
