@@ -176,7 +176,7 @@ impl Tree {
             let node = &self.nodes[index];
             let duration = match self.samples {
                 0 => node.wall,
-                samples => duration.mul_f64(below[index] as f64 / samples as f64),
+                samples => share(duration, below[index], samples),
             };
             if let Some(frame) = node.frame {
                 lines.push(ProfileLine {
@@ -194,6 +194,13 @@ impl Tree {
             samples: self.samples,
         }
     }
+}
+
+/// `part` of `whole` samples × `duration`, rounded down to the nanosecond, so that the shares of
+/// a node's children never add up to more than the node.
+fn share(duration: Duration, part: u64, whole: u64) -> Duration {
+    let nanos = duration.as_nanos() * u128::from(part) / u128::from(whole);
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
@@ -294,6 +301,29 @@ mod tests {
                 .as_millis(),
             39
         );
+    }
+
+    #[test]
+    fn the_shares_of_the_children_never_add_up_to_more_than_the_request() {
+        let frames = frames();
+        let mut tree = Tree::default();
+        for frame in frames {
+            let node = tree.open(ROOT, frame).unwrap();
+            tree.enter(node);
+            assert!(tree.sample());
+            tree.close(node, Duration::from_nanos(1));
+        }
+        tree.stop();
+        for nanos in [2, 140_900_001, 140_900_002] {
+            let request = Duration::from_nanos(nanos);
+            let profile = tree.profile(request);
+            let shares: Duration = profile.lines.iter().map(|line| line.duration).sum();
+            assert!(shares <= request, "{shares:?} of {request:?}");
+            assert!(
+                request - shares < Duration::from_nanos(3),
+                "{shares:?} of {request:?}"
+            );
+        }
     }
 
     #[test]
