@@ -2,6 +2,7 @@
 //! sqlx pool that sea-orm opened, so jobs need no other connection.
 
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use apalis::prelude::*;
@@ -83,9 +84,9 @@ impl Queue {
             macro_rules! run_worker {
                 ($storage:expr) => {
                     WorkerBuilder::new(worker_name.as_str())
-                        .backend(
-                            $storage.poll_with_strategy(Strategy::new().interval(POLL_INTERVAL)),
-                        )
+                        .backend($storage.poll_with_strategy(
+                            Strategy::new().apply(EveryPeriod::new(POLL_INTERVAL)),
+                        ))
                         .retry(RetryPolicy::retries(RETRIES))
                         .data(Arc::clone(&runner))
                         .build(run)
@@ -107,6 +108,36 @@ impl Queue {
                 _ = tokio::time::sleep(RESTART_PAUSE) => {}
                 _ = shutdown.wait_for(|stopped| *stopped) => return,
             }
+        }
+    }
+}
+
+/// Wakes the worker every `period` to look for due jobs.
+///
+/// Apalis's own `IntervalStrategy` replaces a delay that fired with a new one it does not poll,
+/// so when the delay fires in the same wake-up as an empty fetch, nothing is left to wake the
+/// worker until its heartbeat 30 s later: under load, scheduled ticks then stalled for seconds.
+/// This one polls its interval until it is pending, so the next tick is always armed.
+struct EveryPeriod(tokio::time::Interval);
+
+impl EveryPeriod {
+    fn new(period: Duration) -> EveryPeriod {
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        EveryPeriod(interval)
+    }
+}
+
+impl PollStrategy for EveryPeriod {
+    fn poll_drive(&mut self, cx: &mut Context<'_>, _: &PollSnapshot) -> Poll<Option<()>> {
+        let mut ticked = false;
+        while self.0.poll_tick(cx).is_ready() {
+            ticked = true;
+        }
+        if ticked {
+            Poll::Ready(Some(()))
+        } else {
+            Poll::Pending
         }
     }
 }
@@ -136,4 +167,44 @@ fn is_unique_violation(error: &(dyn std::error::Error + 'static)) -> bool {
         source = error.source();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Wake, Waker};
+
+    use super::*;
+
+    /// Counts its wake-ups.
+    #[derive(Default)]
+    struct Wakes(AtomicUsize);
+
+    impl Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_period_wakes_the_worker_after_each_tick_it_reported() {
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        let mut strategy = EveryPeriod::new(POLL_INTERVAL);
+        let snapshot = PollSnapshot::default();
+        assert_eq!(
+            strategy.poll_drive(&mut cx, &snapshot),
+            Poll::Ready(Some(()))
+        );
+        for tick in 1..=3 {
+            tokio::time::advance(POLL_INTERVAL).await;
+            assert_eq!(wakes.0.load(Ordering::SeqCst), tick, "woken at tick {tick}");
+            assert_eq!(
+                strategy.poll_drive(&mut cx, &snapshot),
+                Poll::Ready(Some(()))
+            );
+        }
+        assert_eq!(strategy.poll_drive(&mut cx, &snapshot), Poll::Pending);
+    }
 }
