@@ -36,6 +36,18 @@ impl SessionState {
         self.0.set(Some(session.clone()));
         Ok(session)
     }
+
+    /// Runs `change` with the session's CSRF token, which every change the API guards needs.
+    pub async fn with_csrf<T, Change>(
+        self,
+        change: impl FnOnce(String) -> Change,
+    ) -> Result<T, ApiFailure>
+    where
+        Change: Future<Output = Result<T, ApiFailure>>,
+    {
+        let me = self.current().await?;
+        change(me.csrf_token).await
+    }
 }
 
 /// The whole app, mounted on `<body>`.

@@ -19,10 +19,11 @@ pub fn LevelButtons(
     let session = expect_context::<SessionState>();
     let set_level = move |level: u8| {
         spawn_local(async move {
-            let result = match session.current().await {
-                Ok(me) => api::set_level(&me.csrf_token, id, EndpointLevel { level }).await,
-                Err(failure) => Err(failure),
-            };
+            let result = session
+                .with_csrf(|token| async move {
+                    api::set_level(&token, id, EndpointLevel { level }).await
+                })
+                .await;
             match result {
                 Ok(stored) => changed.run(stored.level),
                 Err(failure) => failed.run(failure.message()),

@@ -31,6 +31,7 @@ pub fn Nav() -> impl IntoView {
     let is_admin = move || session.with(|s| s.as_ref().is_some_and(|s| s.role == Role::Admin));
     // `<A>` does not add the router's base; the links carry it themselves.
     let base = api::base_path();
+    let database = format!("{base}/database");
     view! {
         <nav>
             <span class="brand">"Monitoring dashboard"</span>
@@ -42,7 +43,7 @@ pub fn Nav() -> impl IntoView {
             <A href=format!("{base}/exceptions")>"Exceptions"</A>
             <A href=format!("{base}/custom-graphs")>"Custom graphs"</A>
             <A href=format!("{base}/reports")>"Reports"</A>
-            {move || is_admin().then(|| view! { <A href=format!("{}/database", api::base_path())>"Database"</A> })}
+            {move || is_admin().then(|| view! { <A href=database.clone()>"Database"</A> })}
             <A href=format!("{base}/configuration")>"Configuration"</A>
             <span class="spacer"></span>
             <span id="whoami">{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>

@@ -21,10 +21,7 @@ pub fn UserManagement() -> impl IntoView {
     // Runs a change with the session's CSRF token, then reloads the list.
     let change = move |action: Change| {
         spawn_local(async move {
-            let result = match session.current().await {
-                Ok(me) => action(me.csrf_token).await,
-                Err(failure) => Err(failure),
-            };
+            let result = session.with_csrf(action).await;
             message.set(result.err().map(|failure| failure.message()));
             version.update(|v| *v += 1);
         });

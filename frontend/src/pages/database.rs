@@ -27,10 +27,9 @@ pub fn DatabasePage() -> impl IntoView {
     let prune = move |_| {
         pruned.set(None);
         spawn_local(async move {
-            let result = match session.current().await {
-                Ok(me) => api::prune(&me.csrf_token).await,
-                Err(failure) => Err(failure),
-            };
+            let result = session
+                .with_csrf(|token| async move { api::prune(&token).await })
+                .await;
             pruned.set(Some(result.map_err(|failure| failure.message())));
             reloads.update(|count| *count += 1);
         });

@@ -32,10 +32,9 @@ pub fn ReportsPage() -> impl IntoView {
     let run = move |request: ReportRequest| {
         outcome.set(Some(Outcome::Running));
         spawn_local(async move {
-            let result = match session.current().await {
-                Ok(me) => api::report(&me.csrf_token, &request).await,
-                Err(failure) => Err(failure),
-            };
+            let result = session
+                .with_csrf(|token| async move { api::report(&token, &request).await })
+                .await;
             outcome.set(Some(match result {
                 Ok(report) => Outcome::Done(report),
                 Err(failure) => Outcome::Failed(failure.message()),

@@ -91,13 +91,12 @@ fn value_range(data: &GraphData) -> (f64, f64) {
     }
 }
 
-/// A value on the axis: whole numbers without decimals, others with up to three.
+/// A value on the axis, with up to three decimals and none that end in zero.
 fn format_value(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{value:.0}")
-    } else {
-        let text = format!("{value:.3}");
-        text.trim_end_matches('0').to_owned()
+    let text = format!("{value:.3}");
+    match text.trim_end_matches('0').trim_end_matches('.') {
+        "-0" => "0".to_owned(),
+        text => text.to_owned(),
     }
 }
 
@@ -152,5 +151,13 @@ mod tests {
         assert_eq!(value_range(&data(&[0.0])), (0.0, 1.0));
         assert_eq!(format_value(2.5), "2.5");
         assert_eq!(format_value(1.0 / 3.0), "0.333");
+        assert_eq!(format_value(12.0), "12");
+        assert_eq!(format_value(0.0001), "0", "not `0.`");
+        assert_eq!(format_value(-0.0001), "0");
+        assert_eq!(
+            format_value(2e15),
+            "2000000000000000",
+            "not `2000000000000000.`"
+        );
     }
 }
