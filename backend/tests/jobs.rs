@@ -37,7 +37,10 @@ async fn graph_id(app: &Router, cookie: &str, title: &str) -> i64 {
 
 /// `(tick time, value)` of a graph's points.
 async fn points(app: &Router, cookie: &str, id: i64) -> Vec<(DateTime<Utc>, f64)> {
-    let data = get_json(app, cookie, &format!("/dashboard/api/custom-graphs/{id}")).await;
+    parse_points(&get_json(app, cookie, &format!("/dashboard/api/custom-graphs/{id}")).await)
+}
+
+fn parse_points(data: &Value) -> Vec<(DateTime<Utc>, f64)> {
     data["points"]
         .as_array()
         .unwrap()
@@ -51,22 +54,22 @@ async fn points(app: &Router, cookie: &str, id: i64) -> Vec<(DateTime<Utc>, f64)
         .collect()
 }
 
-/// Polls until the graph has `count` points (ticks come from the wall clock; nothing else
-/// announces them), at most 20 s.
+/// The graph's points once it has `count` (ticks come from the wall clock; nothing else
+/// announces them).
 async fn wait_for_points(
     app: &Router,
     cookie: &str,
     id: i64,
     count: usize,
 ) -> Vec<(DateTime<Utc>, f64)> {
-    for _ in 0..200 {
-        let points = points(app, cookie, id).await;
-        if points.len() >= count {
-            return points;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("graph {id} did not reach {count} points");
+    let uri = format!("/dashboard/api/custom-graphs/{id}");
+    let data = common::get_json_once(app, cookie, &uri, |data| {
+        data["points"]
+            .as_array()
+            .is_some_and(|points| points.len() >= count)
+    })
+    .await;
+    parse_points(&data)
 }
 
 #[tokio::test]

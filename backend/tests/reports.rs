@@ -179,20 +179,14 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
     let app = monitor.bind(common::app());
     let session = login(&app, "/dashboard", "admin", PASSWORD).await;
     let users = common::endpoint_id(&app, &session.0, "GET /users/{id}").await;
-    let mut comparison = Value::Null;
     // The comparison runs as a job at start; nothing announces its end but its row.
-    for _ in 0..100 {
-        comparison = common::get_json(
-            &app,
-            &session.0,
-            "/dashboard/api/reports/version-comparison",
-        )
-        .await;
-        if !comparison.is_null() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let comparison = common::get_json_once(
+        &app,
+        &session.0,
+        "/dashboard/api/reports/version-comparison",
+        |comparison| !comparison.is_null(),
+    )
+    .await;
     let per_version = durations().len() * 2;
     assert_eq!(
         common::get_json(&app, &session.0, "/dashboard/api/reports/versions").await,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -159,21 +159,24 @@ impl ApiClient {
     /// Polls the overview until it counts `expected` hits in all, for at most ten seconds: the
     /// writer stores measurements a moment after the responses are sent.
     pub async fn wait_for_total_hits(&self, expected: u64) -> Result<Vec<Value>> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let rows = self.overview().await?;
-            let total: u64 = rows
-                .iter()
-                .filter_map(|row| row["hits_overall"].as_u64())
-                .sum();
-            if total == expected {
-                return Ok(rows);
-            }
-            if total > expected || Instant::now() > deadline {
-                bail!("expected {expected} hits, the overview shows {total}: {rows:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let total = |rows: &Value| -> u64 {
+            rows.as_array().map_or(0, |rows| {
+                rows.iter()
+                    .filter_map(|row| row["hits_overall"].as_u64())
+                    .sum()
+            })
+        };
+        let rows = self
+            .wait_for("/overview", Duration::from_secs(10), |rows| {
+                total(rows) >= expected
+            })
+            .await?;
+        let shown = total(&rows);
+        ensure!(
+            shown == expected,
+            "expected {expected} hits, the overview shows {shown}: {rows}"
+        );
+        Ok(serde_json::from_value(rows)?)
     }
 }
 

@@ -323,6 +323,24 @@ pub async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
     body
 }
 
+/// `GET uri` as JSON once `done` holds for it, read every 100 ms for at most 20 s: for what
+/// scheduled jobs write, which nothing announces.
+pub async fn get_json_once(
+    app: &Router,
+    cookie: &str,
+    uri: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..200 {
+        let body = get_json(app, cookie, uri).await;
+        if done(&body) {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{uri} did not get there in 20 s");
+}
+
 /// The id of the endpoint `name` (e.g. `GET /users/{id}`), from the overview.
 pub async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
     let overview = get_json(app, cookie, "/dashboard/api/overview").await;
