@@ -246,17 +246,22 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     monitor.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_range_with_more_values_than_an_answer_holds_answers_bucket_means() {
-    let dir = tempfile::tempdir().unwrap();
-    let (database, db) = common::sqlite_with_connection(&dir).await;
-    let monitor = common::builder(&database)
+crate::on_sqlite_and_postgres!(
+    a_range_with_more_values_than_an_answer_holds_answers_bucket_means,
+    a_range_with_more_values_than_an_answer_holds_bucket_means_on_postgres,
+    bucket_means
+);
+
+/// The database sums up dense graphs (in its own words for epoch seconds).
+async fn bucket_means(database: &str) {
+    let monitor = common::builder(database)
         .graph("Queue length", Schedule::cron("0 0 3 * * *"), || async {
             1
         })
         .start()
         .await
         .unwrap();
+    let db = sea_orm::Database::connect(database).await.unwrap();
     let app = monitor.bind(common::app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let id = graph_id(&app, &cookie, "Queue length").await;
