@@ -2,7 +2,9 @@
 //! account from the configuration.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::Mutex;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use dashboard_shared::Role;
 
 use crate::config::{Config, Secret};
@@ -52,12 +54,53 @@ pub(crate) fn hash_password(password: &str) -> Result<String, AccountError> {
 /// malformed hash matches nothing.
 pub(crate) fn verify_password(password: &str, hashes: &str) -> bool {
     hashes.lines().any(|hash| {
-        PasswordHash::new(hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        PasswordHash::new(hash).is_ok_and(|parsed| verify_one(password.as_bytes(), &parsed))
     })
+}
+
+/// The argon2 working memory of finished verifications, kept for the next ones: each needs
+/// 19 MiB, and allocating it anew on whichever blocking thread runs it would leave that much
+/// in the allocator's arena of every such thread. The callers run at most one verification
+/// per core at a time (the login throttle's permits), so this holds at most as many buffers.
+static WORKING_MEMORY: Mutex<Vec<Vec<argon2::Block>>> = Mutex::new(Vec::new());
+
+/// Verifies one argon2 hash, in working memory reused across verifications.
+fn verify_one(password: &[u8], hash: &PasswordHash<'_>) -> bool {
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        argon2::Algorithm::try_from(hash.algorithm),
+        argon2::Params::try_from(hash),
+        hash.salt,
+        hash.hash,
+    ) else {
+        return false;
+    };
+    let version = match hash.version.map(argon2::Version::try_from) {
+        None => argon2::Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let mut salt_bytes = [0_u8; argon2::password_hash::Salt::MAX_LENGTH];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut memory = WORKING_MEMORY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .pop()
+        .unwrap_or_default();
+    memory.resize(params.block_count(), argon2::Block::default());
+    let mut output = vec![0_u8; expected.len()];
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password,
+        salt,
+        &mut output,
+        &mut memory,
+    );
+    WORKING_MEMORY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(memory);
+    hashed.is_ok() && bool::from(subtle::ConstantTimeEq::ct_eq(output.as_slice(), expected.as_bytes()))
 }
 
 /// The stored form of several passwords: one hash per line.

@@ -290,12 +290,31 @@ async fn find(store: &Store, username: &str) -> Result<crate::store::users::User
 /// The given password (at least 8 characters), or a generated one.
 fn password_or_generated(password: Option<String>) -> Result<(String, bool), CliError> {
     match password {
-        Some(password) if password.chars().count() < 8 => Err(CliError::Refused(
-            "the password must have at least 8 characters".to_owned(),
-        )),
+        Some(password) if password.chars().count() < crate::config::MIN_PASSWORD_CHARS => {
+            Err(CliError::Refused(format!(
+                "the password must have at least {} characters",
+                crate::config::MIN_PASSWORD_CHARS
+            )))
+        }
         Some(password) => Ok((password, false)),
         None => Ok((accounts::random_token(20)?, true)),
     }
+}
+
+/// Creates `file` for the export: a new file (never an existing one, nor through a link),
+/// readable by its owner only, since it holds users and addresses.
+fn new_private_file(file: &std::path::Path) -> Result<std::fs::File, CliError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file).map_err(|error| match error.kind() {
+        std::io::ErrorKind::AlreadyExists => CliError::Refused(format!(
+            "{} exists already; choose a new file to export to",
+            file.display()
+        )),
+        _ => CliError::Refused(format!("cannot create {}: {error}", file.display())),
+    })
 }
 
 /// Writes every matching request as one JSON object per line, with a progress bar on a terminal.
@@ -310,7 +329,7 @@ async fn export_requests(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} requests ({eta} left)")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut writer = std::io::BufWriter::new(std::fs::File::create(file)?);
+    let mut writer = std::io::BufWriter::new(new_private_file(file)?);
     let mut written = 0;
     loop {
         let page = store.export_requests(&filter).await?;

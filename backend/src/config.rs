@@ -78,9 +78,14 @@ impl MonitorLevel {
     }
 }
 
+/// The fewest characters of a configured password (`PASSWORD`, `GUEST_PASSWORD`).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// The fewest characters of a configured bearer token (`SECURITY_TOKEN`, `METRICS_TOKEN`).
+pub const MIN_TOKEN_CHARS: usize = 16;
+
 /// The field names redacted unless `REDACT` says otherwise.
-pub const DEFAULT_REDACT: [&str; 8] = [
-    "password", "passwd", "secret", "token", "api_key", "apikey", "session", "csrf",
+pub const DEFAULT_REDACT: [&str; 9] = [
+    "password", "passwd", "secret", "token", "api_key", "apikey", "session", "csrf", "auth",
 ];
 
 /// The checked configuration. See the README's configuration reference for every key.
@@ -98,7 +103,7 @@ pub struct Config {
     pub outlier_detection_constant: f64,
     /// `OUTLIER_MIN_SAMPLES` (default 10): requests an endpoint needs before any is an outlier.
     pub outlier_min_samples: u64,
-    /// `REDACT` (default password, passwd, secret, token, api_key, apikey, session, csrf):
+    /// `REDACT` (default password, passwd, secret, token, api_key, apikey, session, csrf, auth):
     /// headers, query and body fields whose name contains one of these (ignoring case) are stored
     /// as `[redacted]`, besides `Authorization`, `Cookie`, `Set-Cookie` and `Proxy-Authorization`.
     pub redact: Vec<String>,
@@ -151,6 +156,24 @@ pub struct Config {
     /// `VERSION_COMPARE_REQUESTS` (default 1000): requests a new version serves before it is
     /// compared with the previous one; 0 = never.
     pub version_compare_requests: u64,
+    /// `MAX_ENDPOINTS` (default 1000): endpoints this process registers at most; requests of
+    /// further endpoints are counted as dropped (and logged once).
+    pub max_endpoints: usize,
+    /// `COOKIE_SECURE` (default `auto`): whether the session cookie is marked `Secure`.
+    pub cookie_secure: CookieSecure,
+}
+
+/// When the session cookie carries `Secure` (`COOKIE_SECURE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookieSecure {
+    /// `auto`: when the request came over HTTPS as a trusted proxy says (`X-Forwarded-Proto:
+    /// https` from a `TRUSTED_PROXIES` peer).
+    Auto,
+    /// `true`: always.
+    Always,
+    /// `false`: never (plain-HTTP deployments behind nothing).
+    Never,
 }
 
 /// How long rows are kept; `None` = for ever. Pruned by a scheduled job, in chunks.
@@ -240,6 +263,8 @@ impl Default for Config {
             metrics_legacy_names: false,
             retention: Retention::default(),
             version_compare_requests: 1000,
+            max_endpoints: 1000,
+            cookie_secure: CookieSecure::Auto,
         }
     }
 }
@@ -386,11 +411,15 @@ pub enum Key {
     RetentionSchedule,
     /// `VERSION_COMPARE_REQUESTS`
     VersionCompareRequests,
+    /// `MAX_ENDPOINTS`
+    MaxEndpoints,
+    /// `COOKIE_SECURE`
+    CookieSecure,
 }
 
 impl Key {
     /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 33] = [
+    pub const ALL: [Key; 35] = [
         Key::AppVersion,
         Key::Git,
         Key::CustomLink,
@@ -424,6 +453,8 @@ impl Key {
         Key::RetentionRollups,
         Key::RetentionSchedule,
         Key::VersionCompareRequests,
+        Key::MaxEndpoints,
+        Key::CookieSecure,
     ];
 
     /// The key as written in files and (after `DASHBOARD_`) in environment variables.
@@ -462,6 +493,8 @@ impl Key {
             Key::RetentionRollups => "RETENTION_ROLLUPS",
             Key::RetentionSchedule => "RETENTION_SCHEDULE",
             Key::VersionCompareRequests => "VERSION_COMPARE_REQUESTS",
+            Key::MaxEndpoints => "MAX_ENDPOINTS",
+            Key::CookieSecure => "COOKIE_SECURE",
         }
     }
 
@@ -677,12 +710,21 @@ impl Config {
                 self.enable_logging = check.parsed(parse_bool, "true or false")?
             }
             Key::Username => self.username = check.non_empty_text()?,
-            Key::Password => self.password = Some(Secret(check.non_empty_text()?)),
+            Key::Password => self.password = Some(Secret(check.password()?)),
             Key::GuestUsername => self.guest_username = check.non_empty_text()?,
             Key::GuestPassword => {
-                self.guest_passwords = check.text_list()?.into_iter().map(Secret).collect()
+                self.guest_passwords = check
+                    .list_of(
+                        |text| {
+                            (text.chars().count() >= MIN_PASSWORD_CHARS).then(|| text.to_owned())
+                        },
+                        "a password of at least 8 characters, or a list of them",
+                    )?
+                    .into_iter()
+                    .map(Secret)
+                    .collect()
             }
-            Key::SecurityToken => self.security_token = Some(Secret(check.non_empty_text()?)),
+            Key::SecurityToken => self.security_token = Some(Secret(check.token()?)),
             Key::TablePrefix => {
                 self.table_prefix = check.parsed(
                     |text| {
@@ -756,7 +798,7 @@ impl Config {
                     "a port such as 9100 or an address such as 127.0.0.1:9100",
                 )?)
             }
-            Key::MetricsToken => self.metrics_token = Some(Secret(check.non_empty_text()?)),
+            Key::MetricsToken => self.metrics_token = Some(Secret(check.token()?)),
             Key::MetricsLegacyNames => {
                 self.metrics_legacy_names = check.parsed(parse_bool, "true or false")?
             }
@@ -779,6 +821,27 @@ impl Config {
                 self.version_compare_requests = check.parsed(
                     |text| text.parse().ok(),
                     "a whole number of requests (0 = never compare)",
+                )?
+            }
+            Key::MaxEndpoints => {
+                self.max_endpoints = check.parsed(
+                    |text| text.parse().ok().filter(|n: &usize| *n > 0),
+                    "a positive whole number",
+                )?
+            }
+            Key::CookieSecure => {
+                self.cookie_secure = check.parsed(
+                    |text| match text.to_ascii_lowercase().as_str() {
+                        "auto" => Some(CookieSecure::Auto),
+                        other => parse_bool(other).map(|secure| {
+                            if secure {
+                                CookieSecure::Always
+                            } else {
+                                CookieSecure::Never
+                            }
+                        }),
+                    },
+                    "auto, true or false",
                 )?
             }
         }
@@ -852,6 +915,22 @@ impl Check<'_> {
                 text => parse_duration(text).map(Some),
             },
             "a duration such as 30d, 12h or 90m (at least one minute), or 0 to keep for ever",
+        )
+    }
+
+    /// A password: at least [`MIN_PASSWORD_CHARS`] characters.
+    fn password(&self) -> Result<String, ConfigError> {
+        self.parsed(
+            |text| (text.chars().count() >= MIN_PASSWORD_CHARS).then(|| text.to_owned()),
+            "a password of at least 8 characters",
+        )
+    }
+
+    /// A bearer token: at least [`MIN_TOKEN_CHARS`] characters.
+    fn token(&self) -> Result<String, ConfigError> {
+        self.parsed(
+            |text| (text.chars().count() >= MIN_TOKEN_CHARS).then(|| text.to_owned()),
+            "a token of at least 16 characters",
         )
     }
 

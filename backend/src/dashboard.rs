@@ -17,6 +17,7 @@ use crate::api::{self, ApiState, SessionKeys};
 use crate::assets::{self, Frontend};
 use crate::collect::{self, Collector, GroupBy, MonitorLayer, PastRequest};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
+use crate::headers;
 use crate::jobs::{GraphSpec, GraphValue, Schedule};
 use crate::metrics::Exporter;
 use crate::outlier::ContextRenderer;
@@ -188,7 +189,8 @@ impl DashboardBuilder {
     pub async fn start(self) -> Result<Dashboard, StartError> {
         let config = self.sources.load()?;
         let version = crate::version::resolve(&config)?;
-        let store = Store::open(config.database.expose(), &config.table_prefix).await?;
+        let (store, writer_store) =
+            Store::open_with_writer(config.database.expose(), &config.table_prefix).await?;
         let generated = accounts::seed_accounts(&store, &config).await?;
         for (username, password) in [
             (&config.username, &generated.admin),
@@ -217,7 +219,7 @@ impl DashboardBuilder {
         collector.outliers.spawn(&shutdown);
         crate::exception::install_panic_hook();
         let writer = Writer {
-            store: store.clone(),
+            store: writer_store,
             collector: Arc::clone(&collector),
             receiver,
             shutdown: shutdown_receiver,
@@ -226,6 +228,8 @@ impl DashboardBuilder {
             log_requests: config.enable_logging,
             context: ContextRenderer::new(&config, version.version.as_str().into()),
             code_lines: HashMap::new(),
+            deadline: None,
+            database_url: config.database.clone(),
         };
         let writer = tokio::spawn(writer.run());
         tokio::spawn(collect::follow_levels(
@@ -276,6 +280,7 @@ impl DashboardBuilder {
                     sessions,
                     collector,
                     throttle: Arc::default(),
+                    reports_running: Arc::default(),
                     app_version: version.version.as_str().into(),
                 },
                 generated,
@@ -517,17 +522,20 @@ impl Dashboard {
     /// into a router yourself.
     pub fn routes(&self) -> Router {
         let prefix = format!("/{}", self.config().custom_link);
+        let pages = Frontend::new(&self.config().custom_link);
+        let policy = headers::content_security_policy(&pages.inline_script_hashes());
         let frontend = Router::new()
             .route(&prefix, get(assets::index))
             .route(&format!("{prefix}/"), get(assets::index))
             .route(&format!("{prefix}/{{*path}}"), get(assets::file))
-            .with_state(Frontend::new(&self.config().custom_link));
-        Router::new()
+            .with_state(pages);
+        let router = Router::new()
             .nest(
                 &format!("{prefix}/api"),
-                api::router(self.inner.api.clone()),
+                headers::not_stored(api::router(self.inner.api.clone())),
             )
-            .merge(frontend)
+            .merge(frontend);
+        headers::secure(router, &policy)
     }
 
     /// Resolves on Ctrl-C or SIGTERM, or when [`Dashboard::shutdown`] is called: pass it to

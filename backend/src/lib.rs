@@ -25,6 +25,7 @@ mod collect;
 pub mod config;
 mod dashboard;
 mod exception;
+mod headers;
 mod jobs;
 mod metrics;
 mod outlier;

@@ -128,6 +128,31 @@ async fn exports_requests_as_json_lines() {
         .collect();
     assert_eq!(lines.len(), 8);
     assert_eq!(lines[7]["endpoint"], "GET /fail");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner reads the export");
+    }
+    // An existing file, or a link to one, is never written through.
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("link.ndjson");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(&victim, &link).unwrap();
+    for existing in [&out, &link] {
+        let refused = dashboard(
+            &db,
+            &["export", "requests", "--out", existing.to_str().unwrap()],
+        )
+        .await
+        .unwrap_err();
+        assert!(refused.contains("exists already"), "{refused}");
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let out = dir.path().join("fail.ndjson");
 
     let only = dashboard(
         &db,
@@ -143,6 +168,7 @@ async fn exports_requests_as_json_lines() {
     .await
     .unwrap();
     assert!(only.starts_with("wrote 1 requests"), "{only}");
+    let out = dir.path().join("none.ndjson");
     let none = dashboard(
         &db,
         &[

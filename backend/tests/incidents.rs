@@ -210,6 +210,11 @@ async fn secrets_sent_anywhere_never_reach_the_database() {
         "query-secret-value",
         "form-secret-value",
         "json-secret-value",
+        "referer-secret-value",
+        "original-uri-secret-value",
+        "forwarded-uri-secret-value",
+        "rewrite-url-secret-value",
+        "x-authorization-secret-value",
     ];
     let monitor = level_two(&database).await;
     let app = monitor.bind(routes());
@@ -232,6 +237,19 @@ async fn secrets_sent_anywhere_never_reach_the_database() {
             );
             headers.insert("x-api-key", "api-key-secret-value".parse().unwrap());
             headers.insert("x-visible", "visible-header".parse().unwrap());
+            // URLs inside header values, and an authorization header of another name.
+            for (name, value) in [
+                (
+                    "referer",
+                    "https://app/reset?token=referer-secret-value&page=2",
+                ),
+                ("x-original-uri", "/r?api_key=original-uri-secret-value"),
+                ("x-forwarded-uri", "/r?session=forwarded-uri-secret-value"),
+                ("x-rewrite-url", "/r?password=rewrite-url-secret-value"),
+                ("x-authorization", "Bearer x-authorization-secret-value"),
+            ] {
+                headers.insert(name, value.parse().unwrap());
+            }
             let status = send_for_text(&app, request).await.0;
             assert!(status.is_server_error());
         }

@@ -178,7 +178,7 @@ async fn a_token_guards_the_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = dashboard(
         &dir,
-        &[(Key::Metrics, "true"), (Key::MetricsToken, "s3cr3t-token")],
+        &[(Key::Metrics, "true"), (Key::MetricsToken, "s3cr3t-scrape-token")],
     )
     .await;
     let app = monitor.bind(app());
@@ -192,12 +192,12 @@ async fn a_token_guards_the_metrics() {
         .unwrap();
     assert_eq!(scrape(&app, wrong).await.0, StatusCode::UNAUTHORIZED);
     let right = Request::get("/metrics")
-        .header(header::AUTHORIZATION, "Bearer s3cr3t-token")
+        .header(header::AUTHORIZATION, "Bearer s3cr3t-scrape-token")
         .body(Body::empty())
         .unwrap();
     let (status, _, text) = scrape(&app, right).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!text.contains("s3cr3t-token"));
+    assert!(!text.contains("s3cr3t-scrape-token"));
 }
 
 #[tokio::test]

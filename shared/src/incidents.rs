@@ -83,10 +83,11 @@ pub struct OutlierCard {
     pub context: RequestContext,
     /// The spans it was in when the snapshot was taken, outermost first.
     pub stack: Vec<CodeFrame>,
-    /// CPU at the snapshot.
-    pub cpu: CpuFigures,
-    /// Memory at the snapshot.
-    pub memory: MemoryFigures,
+    /// CPU at the snapshot; `None` when it was not measured yet (the first figures are read
+    /// a moment after the start).
+    pub cpu: Option<CpuFigures>,
+    /// Memory at the snapshot; `None` when it was not measured yet.
+    pub memory: Option<MemoryFigures>,
 }
 
 /// A spread of values as a box: whiskers at p5 and p95, box from q1 to q3, line at the median.

@@ -27,6 +27,12 @@ pub(crate) enum ApiError {
     /// Too many failed logins; try again after this many seconds.
     #[error("too many failed logins; try again in {0} seconds")]
     TooManyRequests(u64),
+    /// The caller's previous request of this kind is still running.
+    #[error("{0}")]
+    AlreadyRunning(&'static str),
+    /// Every password verification slot is taken; try again after this many seconds.
+    #[error("the dashboard is busy checking other logins; try again in {0} seconds")]
+    Busy(u64),
     /// No such route or resource.
     #[error("{0}")]
     NotFound(&'static str),
@@ -62,6 +68,8 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            ApiError::AlreadyRunning(_) => (StatusCode::TOO_MANY_REQUESTS, "already_running"),
+            ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         }
@@ -83,7 +91,12 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests(seconds) = self {
+        let retry_after = match self {
+            ApiError::TooManyRequests(seconds) | ApiError::Busy(seconds) => Some(seconds),
+            ApiError::AlreadyRunning(_) => Some(1),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(seconds));

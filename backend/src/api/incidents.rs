@@ -7,7 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use dashboard_shared::{
-    ErrorBody, ExceptionDetail, ExceptionGroup, ExceptionGroups, OutlierPage, Spread, SpreadBox,
+    CpuFigures, ErrorBody, ExceptionDetail, ExceptionGroup, ExceptionGroups, MemoryFigures,
+    OutlierPage, Spread, SpreadBox,
 };
 use serde::Deserialize;
 
@@ -96,34 +97,35 @@ pub(super) async fn outliers(
     let (offset, limit) = query.page()?;
     endpoint_name(&state, id).await?;
     let figures = state.store.outlier_figures(id, FIGURES_OF).await?;
-    let cores = figures
+    // Figures that were not measured are left out, never drawn as 0.
+    let cpus: Vec<&CpuFigures> = figures.iter().filter_map(|(cpu, _)| cpu.as_ref()).collect();
+    let memories: Vec<&MemoryFigures> = figures
         .iter()
-        .map(|(cpu, _)| cpu.per_core.len())
-        .max()
-        .unwrap_or(0);
+        .filter_map(|(_, memory)| memory.as_ref())
+        .collect();
+    let cores = cpus.iter().map(|cpu| cpu.per_core.len()).max().unwrap_or(0);
     let mut cpu: Vec<SpreadBox> = (0..cores)
         .filter_map(|core| {
             spread(
                 format!("core {core}"),
-                figures
-                    .iter()
-                    .filter_map(|(cpu, _)| cpu.per_core.get(core).map(|v| f64::from(*v))),
+                cpus.iter()
+                    .filter_map(|cpu| cpu.per_core.get(core).map(|v| f64::from(*v))),
             )
         })
         .collect();
     cpu.extend(spread(
         "this process".to_owned(),
-        figures.iter().map(|(cpu, _)| f64::from(cpu.process)),
+        cpus.iter().map(|cpu| f64::from(cpu.process)),
     ));
     let mebibytes = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     let memory = [
         spread(
             "this process".to_owned(),
-            figures.iter().map(|(_, memory)| mebibytes(memory.process)),
+            memories.iter().map(|memory| mebibytes(memory.process)),
         ),
         spread(
             "machine in use".to_owned(),
-            figures.iter().map(|(_, memory)| mebibytes(memory.used)),
+            memories.iter().map(|memory| mebibytes(memory.used)),
         ),
     ];
     Ok(Json(OutlierPage {

@@ -47,6 +47,8 @@ pub(crate) struct ApiState {
     pub(crate) sessions: Arc<SessionKeys>,
     pub(crate) collector: Arc<Collector>,
     pub(crate) throttle: Arc<throttle::LoginThrottle>,
+    /// The accounts whose report is being made (one at a time each).
+    pub(crate) reports_running: Arc<reports::RunningReports>,
     /// The version recorded with requests (`APP_VERSION`, or the `GIT` commit).
     pub(crate) app_version: Arc<str>,
     /// The schedule of each custom graph this process registered, by title.

@@ -13,17 +13,25 @@ const MAX_PAGE: u64 = 100;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
-    /// Items to skip (default 0).
+    /// Items to skip (default 0, at most 9223372036854775807).
     offset: Option<u64>,
     /// Items per page, 1 to 100 (default 10).
     limit: Option<u64>,
 }
 
 impl PageQuery {
-    /// The offset and the checked limit.
+    /// The checked offset and limit. An offset past what SQL can skip (`i64::MAX`) is refused
+    /// here rather than overflowing in the query builder.
     pub(crate) fn page(&self) -> Result<(u64, u64), ApiError> {
         let limit = limit(self.limit, DEFAULT_PAGE, MAX_PAGE)?;
-        Ok((self.offset.unwrap_or(0), limit))
+        let offset = self.offset.unwrap_or(0);
+        if i64::try_from(offset).is_err() {
+            return Err(ApiError::BadRequest(format!(
+                "offset must be at most {}",
+                i64::MAX
+            )));
+        }
+        Ok((offset, limit))
     }
 }
 

@@ -1,6 +1,9 @@
 //! `POST /api/reports`, `GET /api/reports/versions` and `GET /api/reports/version-comparison`:
 //! performance reports and what they can compare, for any session.
 
+use std::collections::HashSet;
+use std::sync::Mutex;
+
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
@@ -20,6 +23,38 @@ impl From<ReportError> for ApiError {
     }
 }
 
+/// The accounts whose report is being made.
+#[derive(Debug, Default)]
+pub(crate) struct RunningReports(Mutex<HashSet<i32>>);
+
+/// A report being made for one account; ends when dropped.
+pub(crate) struct RunningReport<'a> {
+    reports: &'a RunningReports,
+    user_id: i32,
+}
+
+impl RunningReports {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<i32>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Starts a report for the account, unless one is being made already.
+    pub(crate) fn start(&self, user_id: i32) -> Option<RunningReport<'_>> {
+        self.lock().insert(user_id).then_some(RunningReport {
+            reports: self,
+            user_id,
+        })
+    }
+}
+
+impl Drop for RunningReport<'_> {
+    fn drop(&mut self) {
+        self.reports.lock().remove(&self.user_id);
+    }
+}
+
 /// Compares every endpoint's comparison set with its baseline set: medians of up to 500
 /// requests per set drawn at random, with Mood's median test, and status-code shares.
 #[utoipa::path(
@@ -30,14 +65,22 @@ impl From<ReportError> for ApiError {
     request_body = ReportRequest,
     responses(
         (status = 200, body = Report),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "This session's previous report is still being made"),
     )
 )]
 pub(super) async fn create(
     State(state): State<ApiState>,
-    _session: Session,
+    session: Session,
     ApiJson(request): ApiJson<ReportRequest>,
 ) -> Result<Json<Report>, ApiError> {
+    // One report at a time per account: a report reads up to 366 days of requests.
+    let _running = state
+        .reports_running
+        .start(session.user_id)
+        .ok_or(ApiError::AlreadyRunning(
+            "your previous report is still being made; try again when it is done",
+        ))?;
     Ok(Json(
         reports::report(&state.store, &request, Utc::now()).await?,
     ))

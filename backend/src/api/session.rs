@@ -20,8 +20,11 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::extract::ApiJson;
-use super::{ApiError, ApiState, throttle};
+use super::throttle::Keys;
+use super::{ApiError, ApiState};
 use crate::accounts::{self, random_token};
+use crate::collect::client_ip;
+use crate::config::CookieSecure;
 
 /// The session cookie's name.
 pub(super) const COOKIE_NAME: &str = "dashboard_session";
@@ -182,11 +185,45 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .find_map(|(key, value)| (key == name).then_some(value))
 }
 
-/// Whether the client reached us over HTTPS (directly or through a proxy that says so).
-fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+/// Who is calling: the client's address as `TRUSTED_PROXIES` resolves it, and whether the
+/// session cookie is `Secure` (`COOKIE_SECURE`; with `auto`, when a trusted proxy says the
+/// client used HTTPS — `X-Forwarded-Proto` from anyone else is not believed).
+pub(crate) struct Caller {
+    pub(crate) ip: Option<std::net::IpAddr>,
+    secure_cookie: bool,
+}
+
+impl Caller {
+    pub(crate) fn new(
+        state: &ApiState,
+        headers: &HeaderMap,
+        peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ) -> Self {
+        let peer = peer.map(|Extension(ConnectInfo(address))| address.ip());
+        let trusted = &state.config.trusted_proxies;
+        let from_proxy = peer.is_some_and(|peer| trusted.iter().any(|net| net.contains(&peer)));
+        let secure_cookie = match state.config.cookie_secure {
+            CookieSecure::Always => true,
+            CookieSecure::Never => false,
+            _ => {
+                from_proxy
+                    && headers
+                        .get("x-forwarded-proto")
+                        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+            }
+        };
+        Caller {
+            ip: peer.and_then(|peer| client_ip(peer, headers, trusted)),
+            secure_cookie,
+        }
+    }
+}
+
+/// Verifies a password against a stored hash on a blocking thread.
+pub(crate) async fn verify(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || accounts::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 /// Logs in: 200 with the session and its cookie, 401 for wrong credentials.
@@ -200,6 +237,7 @@ fn is_https(headers: &HeaderMap) -> bool {
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody, description = "Wrong username or password"),
         (status = 429, body = ErrorBody, description = "Too many failed logins; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "Busy verifying other logins; see Retry-After"),
     )
 )]
 pub(super) async fn login(
@@ -208,27 +246,19 @@ pub(super) async fn login(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let keys = throttle::keys(
-        &request.username,
-        client.map(|Extension(ConnectInfo(addr))| addr.ip()),
-    );
-    if let Some(wait) = state.throttle.retry_after(&keys, Instant::now()) {
-        return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
-    }
+    let caller = Caller::new(&state, &headers, client);
+    let attempt = state
+        .throttle
+        .begin(&Keys::new(&request.username, caller.ip), Instant::now())?;
     let user = state.store.user_by_name(&request.username).await?;
     let hash = user
         .as_ref()
         .map_or(DUMMY_HASH, |user| user.password_hash.as_str())
         .to_owned();
-    let password = request.password;
-    let verified = tokio::task::spawn_blocking(move || accounts::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let (Some(user), true) = (user, verified) else {
-        state.throttle.fail(&keys, Instant::now());
+    let (Some(user), true) = (user, verify(request.password, hash).await) else {
         return Err(ApiError::Unauthorized("wrong username or password"));
     };
-    state.throttle.forgive(&keys[0]);
+    attempt.succeeded();
     let role = user
         .role()
         .ok_or(ApiError::Forbidden("this account has no role"))?;
@@ -242,7 +272,7 @@ pub(super) async fn login(
     })?;
     let cookie = state
         .sessions
-        .cookie(&token, state.sessions.lifetime, is_https(&headers));
+        .cookie(&token, state.sessions.lifetime, caller.secure_cookie);
     let info = SessionInfo {
         username: user.username,
         role,
@@ -267,12 +297,14 @@ pub(super) async fn login(
 pub(super) async fn logout(
     State(state): State<ApiState>,
     headers: HeaderMap,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     session: Session,
 ) -> Result<impl IntoResponse, ApiError> {
     state.store.end_sessions(session.user_id).await?;
+    let caller = Caller::new(&state, &headers, client);
     let cookie = state
         .sessions
-        .cookie("", Duration::ZERO, is_https(&headers));
+        .cookie("", Duration::ZERO, caller.secure_cookie);
     Ok((
         StatusCode::NO_CONTENT,
         AppendHeaders([(SET_COOKIE, cookie)]),

@@ -1,10 +1,22 @@
-//! Login throttling: after 5 failed logins in 15 minutes for one username or from one address,
-//! further attempts are refused with 429 and `Retry-After` until the oldest failure ages out.
+//! Login throttling and the bound on password verifications.
+//!
+//! Every attempt is recorded against its username and its client address (the peer, or behind
+//! `TRUSTED_PROXIES` the forwarded client) *before* its password is verified, so a burst of
+//! parallel attempts cannot slip past the limit: after 5 failures in 15 minutes an address is
+//! refused with 429 and `Retry-After` until the oldest failure ages out. A username with 5
+//! failures is refused only to addresses that have failed themselves, so nobody locks the real
+//! admin out by failing on `admin`. At most one argon2 verification per core runs at once;
+//! further attempts are answered 503 with `Retry-After` instead of queueing (each verification
+//! takes 19 MiB and tens of milliseconds).
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::ApiError;
 
 /// Failures allowed within [`WINDOW`].
 const MAX_FAILURES: usize = 5;
@@ -12,67 +24,115 @@ const MAX_FAILURES: usize = 5;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Above this many tracked keys, keys without recent failures are forgotten.
 const MAX_KEYS: usize = 10_000;
+/// What a caller refused for want of a free verification is told to wait, in seconds.
+const BUSY_RETRY_SECONDS: u64 = 1;
 
-/// Recent failed logins per username and per client address.
-#[derive(Default)]
+/// Recent failed logins per username and per client address, and the verifications running.
 pub(crate) struct LoginThrottle {
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    verifications: Arc<Semaphore>,
 }
 
-/// The keys one login attempt counts against.
-pub(crate) fn keys(username: &str, ip: Option<IpAddr>) -> [String; 2] {
-    let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    [
-        format!("user:{}", username.to_lowercase()),
-        format!("ip:{ip}"),
-    ]
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        LoginThrottle {
+            failures: Mutex::default(),
+            verifications: Arc::new(Semaphore::new(cores)),
+        }
+    }
+}
+
+/// The keys one attempt counts against.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    user: String,
+    address: String,
+}
+
+impl Keys {
+    /// The keys of an attempt on `username` from `ip` (usernames ignore case).
+    pub(crate) fn new(username: &str, ip: Option<IpAddr>) -> Self {
+        let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        Keys {
+            user: format!("user:{}", username.to_lowercase()),
+            address: format!("ip:{ip}"),
+        }
+    }
+}
+
+/// An attempt under way: counted as a failure unless [`Attempt::succeeded`] is called. Holds
+/// one of the verification permits.
+pub(crate) struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    keys: Keys,
+    at: Instant,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Attempt<'_> {
+    /// The password was right: the username's failures are forgiven and this attempt is not
+    /// counted against the address.
+    pub(crate) fn succeeded(self) {
+        let mut failures = self.throttle.lock();
+        failures.remove(&self.keys.user);
+        if let Some(times) = failures.get_mut(&self.keys.address)
+            && let Some(position) = times.iter().rposition(|time| *time == self.at)
+        {
+            times.remove(position);
+        }
+    }
 }
 
 impl LoginThrottle {
-    /// How long to wait when any of the keys has used up its failures; `None` to go ahead.
-    pub(crate) fn retry_after(&self, keys: &[String], now: Instant) -> Option<Duration> {
-        let mut failures = self
-            .failures
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
+        self.failures
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        keys.iter()
-            .filter_map(|key| {
-                let times = failures.get_mut(key)?;
-                forget_old(times, now);
-                (times.len() >= MAX_FAILURES).then(|| {
-                    times
-                        .front()
-                        .map_or(WINDOW, |oldest| WINDOW - (now - *oldest))
-                })
-            })
-            .max()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Counts a failed login against every key.
-    pub(crate) fn fail(&self, keys: &[String], now: Instant) {
-        let mut failures = self
-            .failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// Starts an attempt: refused with 429 when the address has used up its failures, or the
+    /// username has and the address failed too; with 503 when every verification permit is
+    /// taken. Otherwise the attempt is recorded (as a failure until it succeeds).
+    pub(crate) fn begin(&self, keys: &Keys, now: Instant) -> Result<Attempt<'_>, ApiError> {
+        let mut failures = self.lock();
         if failures.len() > MAX_KEYS {
             failures.retain(|_, times| {
                 forget_old(times, now);
                 !times.is_empty()
             });
         }
-        for key in keys {
-            let times = failures.entry(key.clone()).or_default();
-            forget_old(times, now);
-            times.push_back(now);
+        let mut recent = |key: &str| {
+            failures.get_mut(key).map_or((0, None), |times| {
+                forget_old(times, now);
+                let wait = times.front().map(|oldest| WINDOW - (now - *oldest));
+                (times.len(), wait)
+            })
+        };
+        let (address_failures, address_wait) = recent(&keys.address);
+        let (user_failures, user_wait) = recent(&keys.user);
+        let refused = if address_failures >= MAX_FAILURES {
+            address_wait
+        } else if user_failures >= MAX_FAILURES && address_failures > 0 {
+            user_wait
+        } else {
+            None
+        };
+        if let Some(wait) = refused {
+            return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
         }
-    }
-
-    /// Forgets the failures of a key (the username, after a successful login).
-    pub(crate) fn forgive(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(key);
+        let permit = Arc::clone(&self.verifications)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Busy(BUSY_RETRY_SECONDS))?;
+        for key in [&keys.user, &keys.address] {
+            failures.entry(key.clone()).or_default().push_back(now);
+        }
+        Ok(Attempt {
+            throttle: self,
+            keys: keys.clone(),
+            at: now,
+            _permit: permit,
+        })
     }
 }
 
@@ -89,56 +149,81 @@ fn forget_old(times: &mut VecDeque<Instant>, now: Instant) {
 mod tests {
     use super::*;
 
+    fn ip(text: &str) -> Option<IpAddr> {
+        text.parse().ok()
+    }
+
+    fn refused_for(result: Result<Attempt<'_>, ApiError>) -> Option<u64> {
+        match result {
+            Err(ApiError::TooManyRequests(seconds)) => Some(seconds),
+            Err(other) => panic!("{other}"),
+            Ok(_) => None,
+        }
+    }
+
     #[test]
     fn the_sixth_attempt_waits_until_the_first_failure_ages_out() {
         let throttle = LoginThrottle::default();
-        let keys = keys("Admin", Some("10.0.0.1".parse().unwrap()));
+        let keys = Keys::new("Admin", ip("10.0.0.1"));
         let start = Instant::now();
         for minute in 0..5 {
             let now = start + Duration::from_secs(60 * minute);
-            assert_eq!(throttle.retry_after(&keys, now), None);
-            throttle.fail(&keys, now);
+            assert_eq!(refused_for(throttle.begin(&keys, now)), None);
         }
         let now = start + Duration::from_secs(5 * 60);
+        assert_eq!(refused_for(throttle.begin(&keys, now)), Some(10 * 60));
         assert_eq!(
-            throttle.retry_after(&keys, now),
-            Some(Duration::from_secs(10 * 60))
-        );
-        assert_eq!(
-            throttle.retry_after(&keys, start + WINDOW),
+            refused_for(throttle.begin(&keys, start + WINDOW)),
             None,
             "the first failure has aged out"
         );
     }
 
     #[test]
-    fn usernames_and_addresses_count_separately_and_success_forgives_the_username() {
+    fn failures_on_a_username_do_not_lock_out_a_clean_address() {
         let throttle = LoginThrottle::default();
         let now = Instant::now();
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for attacker in ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"] {
+            drop(throttle.begin(&Keys::new("admin", ip(attacker)), now));
+        }
+        assert!(
+            refused_for(throttle.begin(&Keys::new("ADMIN", ip("10.0.0.1")), now)).is_some(),
+            "an address that failed on the locked username waits"
+        );
+        let real_admin = throttle.begin(&Keys::new("admin", ip("192.0.2.7")), now);
+        assert!(real_admin.is_ok(), "a clean address may try");
+        real_admin.unwrap().succeeded();
+        assert!(
+            refused_for(throttle.begin(&Keys::new("admin", ip("10.0.0.1")), now)).is_none(),
+            "success forgave the username"
+        );
+    }
+
+    #[test]
+    fn a_locked_address_is_refused_whatever_the_username() {
+        let throttle = LoginThrottle::default();
+        let now = Instant::now();
         for user in ["a", "b", "c", "d", "e"] {
-            throttle.fail(&keys(user, Some(ip)), now);
+            drop(throttle.begin(&Keys::new(user, ip("10.0.0.1")), now));
         }
-        assert!(
-            throttle.retry_after(&keys("f", Some(ip)), now).is_some(),
-            "the address is locked"
-        );
-        assert_eq!(
-            throttle.retry_after(&keys("a", Some("10.0.0.2".parse().unwrap())), now),
-            None
-        );
-        for _ in 0..5 {
-            throttle.fail(&keys("admin", None), now);
-        }
-        assert!(
-            throttle
-                .retry_after(&keys("ADMIN", Some("10.0.0.3".parse().unwrap())), now)
-                .is_some()
-        );
-        throttle.forgive(&keys("admin", None)[0]);
-        assert_eq!(
-            throttle.retry_after(&keys("admin", Some("10.0.0.3".parse().unwrap())), now),
-            None
-        );
+        assert!(refused_for(throttle.begin(&Keys::new("f", ip("10.0.0.1")), now)).is_some());
+        assert!(refused_for(throttle.begin(&Keys::new("a", ip("10.0.0.2")), now)).is_none());
+    }
+
+    #[test]
+    fn verifications_beyond_the_cores_are_answered_busy() {
+        let throttle = LoginThrottle::default();
+        let now = Instant::now();
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let running: Vec<_> = (0..cores)
+            .map(|n| throttle.begin(&Keys::new("a", ip(&format!("10.0.1.{n}"))), now))
+            .collect();
+        assert!(running.iter().all(Result::is_ok));
+        assert!(matches!(
+            throttle.begin(&Keys::new("a", ip("10.0.2.1")), now),
+            Err(ApiError::Busy(_))
+        ));
+        drop(running);
+        assert!(throttle.begin(&Keys::new("a", ip("10.0.2.1")), now).is_ok());
     }
 }

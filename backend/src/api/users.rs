@@ -8,13 +8,12 @@ use axum::http::StatusCode;
 use dashboard_shared::{ErrorBody, NewUser, Role, UserInfo, UserUpdate};
 
 use super::extract::{ApiJson, ApiPath};
-use super::session::AdminSession;
+use super::session::{AdminSession, Caller, verify};
+use super::throttle::Keys;
 use super::{ApiError, ApiState};
 use crate::accounts;
+use crate::config::MIN_PASSWORD_CHARS;
 use crate::store::users::UserRow;
-
-/// Shortest password accepted.
-const MIN_PASSWORD_LENGTH: usize = 8;
 
 impl From<UserRow> for UserInfo {
     fn from(user: UserRow) -> Self {
@@ -105,10 +104,14 @@ pub(super) async fn create(
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many wrong old passwords; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "Busy verifying other passwords; see Retry-After"),
     )
 )]
 pub(super) async fn update(
     State(state): State<ApiState>,
+    headers: axum::http::HeaderMap,
+    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     AdminSession(admin): AdminSession,
     ApiPath(id): ApiPath<i32>,
     ApiJson(update): ApiJson<UserUpdate>,
@@ -130,17 +133,19 @@ pub(super) async fn update(
             update.password_repeat.as_deref().unwrap_or_default(),
         )?;
         if own_account {
+            // Throttled like logins: a stolen session must not guess the password.
+            let caller = Caller::new(&state, &headers, client);
+            let attempt = state.throttle.begin(
+                &Keys::new(&user.username, caller.ip),
+                std::time::Instant::now(),
+            )?;
             let old = update.old_password.unwrap_or_default();
-            let stored = user.password_hash.clone();
-            let verified =
-                tokio::task::spawn_blocking(move || accounts::verify_password(&old, &stored))
-                    .await
-                    .unwrap_or(false);
-            if !verified {
+            if !verify(old, user.password_hash.clone()).await {
                 return Err(ApiError::BadRequest(
                     "to change your own password, give the current one as old_password".to_owned(),
                 ));
             }
+            attempt.succeeded();
         }
         state
             .store
@@ -196,9 +201,9 @@ fn check_new_password(password: &str, repeat: &str) -> Result<(), ApiError> {
             "the passwords do not match".to_owned(),
         ));
     }
-    if password.chars().count() < MIN_PASSWORD_LENGTH {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::BadRequest(format!(
-            "the password must have at least {MIN_PASSWORD_LENGTH} characters"
+            "the password must have at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
     Ok(())

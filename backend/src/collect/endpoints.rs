@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering};
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -92,11 +93,28 @@ impl EndpointState {
 
 type Table = HashMap<Box<str>, Vec<(Method, Arc<EndpointState>)>>;
 
+/// The method that names every non-standard method's endpoint, like the metrics' `_OTHER`.
+static OTHER_METHOD: LazyLock<Method> = LazyLock::new(|| {
+    Method::from_bytes(crate::metrics::OTHER_METHOD.as_bytes()).unwrap_or(Method::GET)
+});
+
+/// The method an endpoint is named by: one of the nine standard methods, or `_OTHER` for any
+/// other, so that a client cannot create endpoints by inventing methods.
+pub(crate) fn endpoint_method(method: &Method) -> Method {
+    if crate::metrics::method_label(method) == crate::metrics::OTHER_METHOD {
+        OTHER_METHOD.clone()
+    } else {
+        method.clone()
+    }
+}
+
 /// Endpoints by route template, then method. Readers never lock: they load an immutable
 /// snapshot; the writer task publishes a new snapshot when it registers an endpoint.
 #[derive(Default)]
 pub(crate) struct Endpoints {
     table: ArcSwap<Table>,
+    /// Endpoints in the table.
+    count: AtomicUsize,
 }
 
 impl Endpoints {
@@ -108,6 +126,11 @@ impl Endpoints {
             .iter()
             .find(|(m, _)| m == method)
             .map(|(_, state)| Arc::clone(state))
+    }
+
+    /// How many endpoints are registered.
+    pub(crate) fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
     }
 
     /// Every registered endpoint.
@@ -150,15 +173,24 @@ impl Endpoints {
         if let Some(existing) = self.get(method, route) {
             return existing;
         }
+        // The closure may run again when another insert raced it; the last run decides.
+        let mut winner = Arc::clone(&state);
         self.table.rcu(|table| {
             let mut table = Table::clone(table);
-            table
-                .entry(route.into())
-                .or_default()
-                .push((method.clone(), Arc::clone(&state)));
+            let methods = table.entry(route.into()).or_default();
+            match methods.iter().find(|(m, _)| m == method) {
+                Some((_, existing)) => winner = Arc::clone(existing),
+                None => {
+                    winner = Arc::clone(&state);
+                    methods.push((method.clone(), Arc::clone(&state)));
+                }
+            }
             table
         });
-        state
+        if Arc::ptr_eq(&winner, &state) {
+            self.count.fetch_add(1, Ordering::Relaxed);
+        }
+        winner
     }
 }
 
@@ -197,10 +229,20 @@ mod tests {
             Some(MonitorLevel::DISABLED)
         );
         assert!(endpoints.get(&Method::DELETE, "/users/{id}").is_none());
+        assert_eq!(endpoints.len(), 2);
         assert_eq!(
             endpoints.name_of(2),
             Some((Method::POST, "/users/{id}".to_owned()))
         );
+    }
+
+    #[test]
+    fn only_standard_methods_name_endpoints() {
+        assert_eq!(endpoint_method(&Method::PATCH), Method::PATCH);
+        let invented = Method::from_bytes(b"FOO1").unwrap();
+        assert_eq!(endpoint_method(&invented).as_str(), "_OTHER");
+        let long = Method::from_bytes("X".repeat(3000).as_bytes()).unwrap();
+        assert_eq!(endpoint_method(&long).as_str(), "_OTHER");
     }
 
     #[test]

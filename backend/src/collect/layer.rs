@@ -15,7 +15,7 @@ use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 use super::measurement::Extra;
-use super::{Collector, EndpointRef, EndpointState, GroupValue, Measurement};
+use super::{Collector, EndpointRef, EndpointState, GroupValue, Measurement, endpoint_method};
 use crate::config::MonitorLevel;
 use crate::exception::{self, Occurrence};
 use crate::metrics::InFlight;
@@ -104,27 +104,26 @@ impl<S> MonitorService<S> {
             in_flight: metrics.map(|metrics| {
                 metrics.begin(request.method(), route.as_ref().map(MatchedPath::as_str))
             }),
-            kept: route.map(|route| self.facts(route, request, started)),
+            kept: route.and_then(|route| self.facts(route, request, started)),
         })
     }
 
     /// Decides, once, what the dashboard keeps of a request, and takes the facts known before
     /// the handler runs. At level 0 that is only the time: no user function, no address.
-    fn facts(&self, route: MatchedPath, request: &mut Request, started: Instant) -> Kept {
+    /// `None` for a new endpoint past `MAX_ENDPOINTS` (counted as dropped).
+    fn facts(&self, route: MatchedPath, request: &mut Request, started: Instant) -> Option<Kept> {
         let time_requested = Utc::now();
-        let endpoint = match self
-            .collector
-            .endpoints
-            .get(request.method(), route.as_str())
-        {
+        let method = endpoint_method(request.method());
+        let endpoint = match self.collector.endpoints.get(&method, route.as_str()) {
             Some(state) if state.level() == MonitorLevel::DISABLED => {
-                return Kept::LastRequest(state, time_requested);
+                return Some(Kept::LastRequest(state, time_requested));
             }
             Some(state) => EndpointRef::Known(state),
-            None => EndpointRef::New {
-                method: request.method().clone(),
+            None if self.collector.admits_new_endpoint() => EndpointRef::New {
+                method,
                 route: Arc::from(route.as_str()),
             },
+            None => return None,
         };
         let level = match &endpoint {
             EndpointRef::Known(state) => state.level(),
@@ -156,21 +155,21 @@ impl<S> MonitorService<S> {
                 None
             })
         });
-        Kept::Measurement(RequestFacts {
+        Some(Kept::Measurement(RequestFacts {
             endpoint,
             time_requested,
             group_by,
             ip: client_ip(request, &self.collector.trusted_proxies),
             watching,
             occurrences: Vec::new(),
-        })
+        }))
     }
 }
 
 /// The client's address: the peer, or the forwarded client when the peer is a trusted proxy.
 fn client_ip(request: &Request, trusted_proxies: &[ipnet::IpNet]) -> Option<IpAddr> {
     let ConnectInfo(peer) = request.extensions().get::<ConnectInfo<SocketAddr>>()?;
-    super::client_ip::client_ip(peer.ip(), request.headers(), trusted_proxies)
+    super::client_ip(peer.ip(), request.headers(), trusted_proxies)
 }
 
 /// A request whose response is not ready yet.
@@ -253,12 +252,35 @@ impl Pending {
     }
 }
 
+/// The status recorded for a request whose client went away before the answer (nginx's
+/// "client closed request").
+pub(crate) const CLIENT_CLOSED_REQUEST: u16 = 499;
+
 pin_project! {
     /// The response future of [`MonitorService`].
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
         pending: Option<Pending>,
+    }
+
+    impl<F> PinnedDrop for ResponseFuture<F> {
+        /// A future dropped before its answer was ready: the client closed the connection (a
+        /// load balancer's timeout, a closed tab). The request is recorded with its duration up
+        /// to now and status 499, so the slowest requests do not vanish.
+        fn drop(this: Pin<&mut Self>) {
+            if let Some(pending) = this.project().pending.take() {
+                pending.finish(CLIENT_CLOSED_REQUEST);
+            }
+        }
+    }
+}
+
+impl<F> std::fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseFuture")
+            .field("measured", &self.pending.is_some())
+            .finish_non_exhaustive()
     }
 }
 

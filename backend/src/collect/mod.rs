@@ -19,15 +19,17 @@ mod measurement;
 mod past;
 
 pub use group::GroupValue;
+
+pub(crate) use client_ip::client_ip;
 pub use layer::{MonitorLayer, MonitorService};
 pub use past::PastRequest;
 
-pub(crate) use endpoints::{EndpointState, Endpoints};
+pub(crate) use endpoints::{EndpointState, Endpoints, endpoint_method};
 pub(crate) use levels::{follow_levels, load_endpoints};
 pub(crate) use measurement::{EndpointRef, Extra, Measurement};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use std::time::Duration;
 
@@ -45,6 +47,10 @@ pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<GroupValue> + Send + Sy
 /// What every clone of the layer shares.
 pub(crate) struct Collector {
     pub(crate) endpoints: Endpoints,
+    /// `MAX_ENDPOINTS`: past it, requests of new endpoints are dropped and counted.
+    max_endpoints: usize,
+    /// Whether reaching `MAX_ENDPOINTS` has been logged.
+    endpoint_cap_logged: AtomicBool,
     pub(crate) default_level: MonitorLevel,
     pub(crate) group_by: Option<GroupBy>,
     /// Request metrics for the Prometheus exporter, when `METRICS` is on.
@@ -74,6 +80,8 @@ impl Collector {
     ) -> Self {
         Collector {
             endpoints: Endpoints::default(),
+            max_endpoints: config.max_endpoints,
+            endpoint_cap_logged: AtomicBool::new(false),
             default_level: config.monitor_level,
             group_by,
             metrics: config.metrics.then(Arc::default),
@@ -97,6 +105,22 @@ impl Collector {
             .strip_prefix(&self.own_prefix)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
         under_link || self.metrics_path.as_deref() == Some(route)
+    }
+
+    /// Whether a new endpoint may be registered; past `MAX_ENDPOINTS` it may not, and its
+    /// request is counted as dropped (logged once per process).
+    pub(crate) fn admits_new_endpoint(&self) -> bool {
+        if self.endpoints.len() < self.max_endpoints {
+            return true;
+        }
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        if !self.endpoint_cap_logged.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                max_endpoints = self.max_endpoints,
+                "MAX_ENDPOINTS reached: requests of further endpoints are dropped and counted"
+            );
+        }
+        false
     }
 
     /// Hands a measurement to the writer without waiting; counts it as dropped when the queue is

@@ -42,7 +42,7 @@ fn reads_the_reference_config_cfg() {
         ".cfg",
         "[dashboard]\nAPP_VERSION=1.0\nGIT=../project/.git/\nCUSTOM_LINK=dashboard\nMONITOR_LEVEL=3\n\
          OUTLIER_DETECTION_CONSTANT=2.5\nSAMPLING_PERIOD=20\nENABLE_LOGGING=True\n\n\
-         [authentication]\nUSERNAME=admin\nPASSWORD=s3cret!\nGUEST_USERNAME=guest\n\
+         [authentication]\nUSERNAME=admin\nPASSWORD=s3cret!!\nGUEST_USERNAME=guest\n\
          GUEST_PASSWORD=['dashboardguest!', 'second_pw!']\nSECURITY_TOKEN=cc83733cb0af8b884ff6577086b87909\n\n\
          [database]\nTABLE_PREFIX=fmd\nDATABASE=sqlite:////tmp/dashboard.db\n\n\
          [visualization]\nTIMEZONE=Europe/Amsterdam\nCOLORS={'main':'[0,97,255]',\n    'static':'[255,153,0]'}\n",
@@ -57,7 +57,7 @@ fn reads_the_reference_config_cfg() {
     assert_eq!(config.monitor_level, MonitorLevel::PROFILER);
     assert_eq!(config.sampling_period_ms, 20);
     assert!(config.enable_logging);
-    assert_eq!(config.password.as_ref().unwrap().expose(), "s3cret!");
+    assert_eq!(config.password.as_ref().unwrap().expose(), "s3cret!!");
     let guests: Vec<_> = config.guest_passwords.iter().map(Secret::expose).collect();
     assert_eq!(guests, ["dashboardguest!", "second_pw!"]);
     assert_eq!(
@@ -75,11 +75,11 @@ fn reads_the_reference_config_cfg() {
 fn reads_toml_with_or_without_sections() {
     let config = load_file(
         ".toml",
-        "monitor_level = 2\n[authentication]\nGUEST_PASSWORD = \"one\"\n[visualization]\nCOLORS = { main = [1, 2, 3] }\n",
+        "monitor_level = 2\n[authentication]\nGUEST_PASSWORD = \"one-guest\"\n[visualization]\nCOLORS = { main = [1, 2, 3] }\n",
     )
     .unwrap();
     assert_eq!(config.monitor_level, MonitorLevel::OUTLIERS);
-    assert_eq!(config.guest_passwords, [Secret("one".into())]);
+    assert_eq!(config.guest_passwords, [Secret("one-guest".into())]);
     assert_eq!(config.colors["main"], [1, 2, 3]);
 }
 
@@ -198,7 +198,7 @@ fn secrets_are_never_echoed() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("hidden"), "{err}");
-    let config = load_file(".cfg", "PASSWORD=hunter2\n").unwrap();
+    let config = load_file(".cfg", "PASSWORD=hunter2-hunter2\n").unwrap();
     assert!(!format!("{config:?}").contains("hunter2"));
 }
 
@@ -206,12 +206,12 @@ fn secrets_are_never_echoed() {
 fn metrics_keys_take_a_port_or_an_address() {
     let config = load_file(
         ".toml",
-        "[metrics]\nMETRICS = true\nMETRICS_PORT = 9100\nMETRICS_TOKEN = \"t0k\"\n",
+        "[metrics]\nMETRICS = true\nMETRICS_PORT = 9100\nMETRICS_TOKEN = \"t0k-of-sixteen-chars\"\n",
     )
     .unwrap();
     assert!(config.metrics);
     assert_eq!(config.metrics_listen, Some("0.0.0.0:9100".parse().unwrap()));
-    assert_eq!(config.metrics_token.unwrap().expose(), "t0k");
+    assert_eq!(config.metrics_token.unwrap().expose(), "t0k-of-sixteen-chars");
     let config = load_file(".cfg", "METRICS_PORT=127.0.0.1:9200\nMETRICS_PATH=/prom\n").unwrap();
     assert_eq!(
         config.metrics_listen,

@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub(crate) use histogram::AtomicHistogram;
+pub(crate) use series::{OTHER_METHOD, method_label};
 
 use crate::collect::Collector;
 use crate::config::{Config, Secret};

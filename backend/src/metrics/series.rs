@@ -17,6 +17,9 @@ pub(crate) const UNMATCHED_ROUTE: &str = "unmatched";
 /// Status codes kept apart per route; further codes share one `_OTHER` series.
 const STATUS_SLOTS: usize = 16;
 
+/// The method label of every non-standard method.
+pub(crate) const OTHER_METHOD: &str = "_OTHER";
+
 /// The method label: the standard methods by name, anything else as `_OTHER` (as OpenTelemetry
 /// asks), so a client cannot invent label values.
 pub(crate) fn method_label(method: &Method) -> &'static str {
@@ -30,7 +33,7 @@ pub(crate) fn method_label(method: &Method) -> &'static str {
         Method::OPTIONS => "OPTIONS",
         Method::TRACE => "TRACE",
         Method::PATCH => "PATCH",
-        _ => "_OTHER",
+        _ => OTHER_METHOD,
     }
 }
 

@@ -108,19 +108,19 @@ pub(crate) fn frames(stack: &[Frame]) -> Vec<CodeFrame> {
         .collect()
 }
 
-/// CPU figures as stored.
-pub(crate) fn cpu(state: &SystemState) -> CpuFigures {
-    CpuFigures {
+/// CPU figures as stored; `None` before the first refresh measured them.
+pub(crate) fn cpu(state: &SystemState) -> Option<CpuFigures> {
+    (!state.cpu_per_core.is_empty()).then(|| CpuFigures {
         per_core: state.cpu_per_core.clone(),
         process: state.process_cpu,
-    }
+    })
 }
 
-/// Memory figures as stored.
-pub(crate) fn memory(state: &SystemState) -> MemoryFigures {
-    MemoryFigures {
+/// Memory figures as stored; `None` before the first refresh measured them.
+pub(crate) fn memory(state: &SystemState) -> Option<MemoryFigures> {
+    (state.memory_total > 0).then_some(MemoryFigures {
         used: state.memory_used,
         total: state.memory_total,
         process: state.process_memory,
-    }
+    })
 }

@@ -59,16 +59,48 @@ impl Redactor {
         }
     }
 
-    /// Headers as `[name, value]` pairs; values that are not text are shown as `[binary]`.
+    /// Headers as `[name, value]` pairs; values that are not text are shown as `[binary]`. A
+    /// value that carries a URL (`Referer`, `X-Original-URI`, …) has its query redacted like
+    /// the request's own.
     pub(crate) fn headers(&self, headers: &HeaderMap) -> Vec<(String, String)> {
         headers
             .iter()
             .take(MAX_FIELDS)
             .map(|(name, value)| {
                 let text = value.to_str().unwrap_or("[binary]");
-                (name.as_str().to_owned(), self.value(name.as_str(), text))
+                let value = if self.is_secret(name.as_str()) {
+                    REDACTED.to_owned()
+                } else {
+                    cap(&self.query_in(text), MAX_VALUE_BYTES)
+                };
+                (name.as_str().to_owned(), value)
             })
             .collect()
+    }
+
+    /// A text that may hold a URL, with the secret values of its query (after `?`, up to `#`)
+    /// redacted.
+    fn query_in(&self, text: &str) -> String {
+        let Some((before, after)) = text.split_once('?') else {
+            return text.to_owned();
+        };
+        let (query, fragment) = match after.split_once('#') {
+            Some((query, fragment)) => (query, Some(fragment)),
+            None => (after, None),
+        };
+        if !form_urlencoded::parse(query.as_bytes()).any(|(name, _)| self.is_secret(&name)) {
+            return text.to_owned();
+        }
+        let mut encoded = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in self.pairs(query.as_bytes()) {
+            encoded.append_pair(&name, &value);
+        }
+        let mut redacted = format!("{before}?{}", encoded.finish());
+        if let Some(fragment) = fragment {
+            redacted.push('#');
+            redacted.push_str(fragment);
+        }
+        redacted
     }
 
     /// Query or form pairs, decoded.
@@ -85,22 +117,21 @@ impl Redactor {
         let path = self.path(uri.path(), route);
         let url = match uri.query() {
             None => path,
-            Some(query) => {
-                let mut encoded = form_urlencoded::Serializer::new(String::new());
-                for (name, value) in self.pairs(query.as_bytes()) {
-                    encoded.append_pair(&name, &value);
-                }
-                format!("{path}?{}", encoded.finish())
-            }
+            Some(query) => self.query_in(&format!("{path}?{query}")),
         };
         cap(&url, MAX_URL_BYTES)
     }
 
-    /// The path, with the segments matched by secret parameters of the route template redacted.
+    /// The path, with the segments matched by secret parameters of the route template redacted
+    /// (a whole segment also when the parameter is only part of it, as in `/r/t-{token}`).
     fn path(&self, path: &str, route: &str) -> String {
         let mut segments: Vec<&str> = path.split('/').collect();
         for (index, pattern) in route.split('/').enumerate() {
-            let Some(name) = pattern.strip_prefix('{').and_then(|p| p.strip_suffix('}')) else {
+            let Some(name) = pattern
+                .split_once('{')
+                .and_then(|(_, rest)| rest.split_once('}'))
+                .map(|(name, _)| name)
+            else {
                 continue;
             };
             let (name, rest_of_path) = match name.strip_prefix('*') {
@@ -217,8 +248,16 @@ fn normalise(name: &str) -> String {
     name.to_ascii_lowercase().replace('-', "_")
 }
 
-/// `text` cut to at most `max` bytes (on a character boundary), marked with `…` when cut.
+/// `text` as stored: every NUL written as `\0` (PostgreSQL refuses NUL in text), cut to at most
+/// `max` bytes (on a character boundary), marked with `…` when cut.
 pub(crate) fn cap(text: &str, max: usize) -> String {
+    let escaped;
+    let text = if text.contains('\0') {
+        escaped = text.replace('\0', "\\0");
+        escaped.as_str()
+    } else {
+        text
+    };
     if text.len() <= max {
         return text.to_owned();
     }
@@ -276,6 +315,53 @@ mod tests {
             redactor().url(&uri, "/files/{*session_path}"),
             "/files/[redacted]"
         );
+    }
+
+    #[test]
+    fn urls_inside_header_values_lose_their_secrets() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "referer",
+            HeaderValue::from_static("https://app/reset?token=abc&page=2#top"),
+        );
+        headers.insert("x-original-uri", HeaderValue::from_static("/r?api_key=k1"));
+        headers.insert("x-forwarded-uri", HeaderValue::from_static("/r?session=k2"));
+        headers.insert("x-rewrite-url", HeaderValue::from_static("/r?password=k3"));
+        headers.insert("x-authorization", HeaderValue::from_static("Bearer k4"));
+        headers.insert("user-agent", HeaderValue::from_static("agent?v=1"));
+        let rendered: std::collections::HashMap<_, _> =
+            redactor().headers(&headers).into_iter().collect();
+        assert_eq!(
+            rendered["referer"],
+            "https://app/reset?token=%5Bredacted%5D&page=2#top"
+        );
+        for (name, secret) in [
+            ("x-original-uri", "k1"),
+            ("x-forwarded-uri", "k2"),
+            ("x-rewrite-url", "k3"),
+            ("x-authorization", "k4"),
+        ] {
+            assert!(
+                !rendered[name].contains(secret),
+                "{name}: {}",
+                rendered[name]
+            );
+        }
+        assert_eq!(
+            rendered["user-agent"], "agent?v=1",
+            "no secret, left as sent"
+        );
+    }
+
+    #[test]
+    fn a_segment_holding_a_secret_parameter_is_redacted_whole() {
+        let uri: Uri = "/r/t-s3cr3t/x".parse().unwrap_or_else(|_| Uri::default());
+        assert_eq!(redactor().url(&uri, "/r/t-{token}/x"), "/r/[redacted]/x");
+    }
+
+    #[test]
+    fn stored_text_never_holds_a_nul() {
+        assert_eq!(cap("a\0b", MAX_VALUE_BYTES), "a\\0b");
     }
 
     #[test]

@@ -20,8 +20,16 @@ use crate::store::writes::StoredMeasurement;
 const FIRST_RETRY_PAUSE: Duration = Duration::from_millis(100);
 /// The longest pause between two tries.
 const MAX_RETRY_PAUSE: Duration = Duration::from_secs(5);
-/// Tries of a failing batch left once the dashboard is stopping.
-const RETRIES_WHEN_STOPPING: u32 = 3;
+/// The longest [`crate::Dashboard::shutdown`] waits for the queue to be stored; what is not
+/// stored by then is counted as dropped.
+pub(crate) const STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Failed tries of a batch after which, if the database still answers, its measurements are
+/// stored one by one: the database refuses something in the batch, not the batch.
+const TRIES_BEFORE_SPLITTING: u32 = 2;
+
+/// Tries in a row that found no free connection, after which the writer's pool is rebuilt.
+const ACQUIRE_FAILURES_BEFORE_REBUILD: u32 = 3;
 
 /// How often the latest request times of level-0 endpoints are stored.
 const TOUCH_INTERVAL: Duration = Duration::from_secs(1);
@@ -47,6 +55,10 @@ pub(crate) struct Writer {
     pub(crate) context: ContextRenderer,
     /// The ids of the code lines stored so far, by span callsite (its address).
     pub(crate) code_lines: HashMap<usize, i32>,
+    /// Once stopping: when whatever is not stored yet counts as dropped.
+    pub(crate) deadline: Option<Instant>,
+    /// `DATABASE`, to rebuild the writer's pool when it stops handing out connections.
+    pub(crate) database_url: crate::config::Secret,
 }
 
 impl Writer {
@@ -64,6 +76,9 @@ impl Writer {
         let mut touches = tokio::time::interval(TOUCH_INTERVAL);
         touches.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            if self.stopping() {
+                return self.drain(&mut batch).await;
+            }
             tokio::select! {
                 received = self.receiver.recv_many(&mut batch, BATCH_SIZE) => {
                     if received == 0 {
@@ -87,13 +102,30 @@ impl Writer {
         }
     }
 
-    /// Closes the queue and stores everything in it, and the level-0 request times.
+    /// Closes the queue and stores everything in it, and the level-0 request times, within
+    /// [`STOP_TIMEOUT`]; what is left then is counted as dropped.
     async fn drain(&mut self, batch: &mut Vec<Measurement>) {
         self.receiver.close();
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        self.deadline = Some(deadline);
         while self.receiver.recv_many(batch, BATCH_SIZE).await > 0 {
             self.store_batch(batch).await;
+            if Instant::now() >= deadline {
+                let mut left = 0;
+                while self.receiver.try_recv().is_ok() {
+                    left += 1;
+                }
+                if left > 0 {
+                    tracing::error!(
+                        lost = left,
+                        "the dashboard stopped before storing every measurement"
+                    );
+                    self.collector.count_lost(left);
+                }
+                return;
+            }
         }
-        self.store_touches().await;
+        let _ = tokio::time::timeout_at(deadline.into(), self.store_touches()).await;
     }
 
     /// Stores the latest request times that level-0 endpoints noted since the last time; on
@@ -127,37 +159,112 @@ impl Writer {
     }
 
     /// Stores a batch, retrying with growing pauses while the database fails: measurements keep
-    /// waiting in the queue meanwhile (and are dropped and counted once it is full). When the
-    /// dashboard stops, a failing batch gets [`RETRIES_WHEN_STOPPING`] more tries, then counts
-    /// as lost.
+    /// waiting in the queue meanwhile (and are dropped and counted once it is full). A batch
+    /// that fails [`TRIES_BEFORE_SPLITTING`] times while the database answers other statements
+    /// holds something the database refuses: it is stored one measurement at a time, and only
+    /// those that still fail are dropped and counted. Once stopping, nothing is tried past the
+    /// deadline; what is left counts as dropped.
     async fn store_batch(&mut self, batch: &mut Vec<Measurement>) {
-        let count = batch.len() as u64;
         let mut pause = FIRST_RETRY_PAUSE;
-        let mut tries_left_when_stopping = RETRIES_WHEN_STOPPING;
-        loop {
+        let mut failures = 0;
+        let mut acquire_failures = 0;
+        while !batch.is_empty() {
             let started = Instant::now();
-            let Err(error) = self.try_store(batch).await else {
-                self.collector.count_written(count, started.elapsed());
-                break;
-            };
-            self.collector.count_write_failure();
-            let stopping = self.stopping();
-            if stopping {
-                if tries_left_when_stopping == 0 {
-                    tracing::error!(%error, lost = count, "cannot store measurements while stopping; they are lost");
-                    self.collector.count_lost(count);
+            let error = match self.attempt(batch).await {
+                Ok(stored) => {
+                    self.collector.count_written(stored, started.elapsed());
                     break;
                 }
-                tries_left_when_stopping -= 1;
+                Err(error) => error,
+            };
+            self.collector.count_write_failure();
+            failures += 1;
+            if matches!(error, sea_orm::DbErr::ConnectionAcquire(_)) {
+                acquire_failures += 1;
+                if acquire_failures >= ACQUIRE_FAILURES_BEFORE_REBUILD {
+                    self.rebuild_pool().await;
+                    acquire_failures = 0;
+                }
             }
-            tracing::warn!(%error, waiting = count, retry_in = ?pause, "cannot store measurements; retrying");
+            if failures >= TRIES_BEFORE_SPLITTING && !is_unavailable(&error) && self.answers().await
+            {
+                tracing::warn!(%error, rows = batch.len(), "the database refuses this batch but answers: storing its measurements one by one");
+                self.store_one_by_one(batch).await;
+                failures = 0;
+                continue;
+            }
+            if self.past_deadline() {
+                tracing::error!(%error, lost = batch.len(), "cannot store measurements while stopping; they are lost");
+                self.collector.count_lost(batch.len() as u64);
+                break;
+            }
+            tracing::warn!(%error, waiting = batch.len(), retry_in = ?pause, "cannot store measurements; retrying");
+            let stopping = self.deadline.is_some();
+            let wake = self.deadline.map_or(Instant::now() + pause, |deadline| {
+                deadline.min(Instant::now() + pause)
+            });
             tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = self.shutdown.changed(), if !stopping => {}
+                _ = tokio::time::sleep_until(wake.into()) => {}
+                _ = self.shutdown.changed(), if !stopping && !self.stopping() => {}
             }
             pause = (pause * 2).min(MAX_RETRY_PAUSE);
         }
         batch.clear();
+    }
+
+    /// Stores the measurements of a batch the database refused one at a time, dropping and
+    /// counting those it refuses on their own. Leaves in `batch` what it could not try because
+    /// the database stopped answering or the stop's deadline passed.
+    async fn store_one_by_one(&mut self, batch: &mut Vec<Measurement>) {
+        let mut refused = 0_u64;
+        while !batch.is_empty() && !self.past_deadline() {
+            let started = Instant::now();
+            match self.attempt(&batch[..1]).await {
+                Ok(stored) => self.collector.count_written(stored, started.elapsed()),
+                Err(error) if !is_unavailable(&error) && self.answers().await => {
+                    refused += 1;
+                    if refused.is_power_of_two() {
+                        tracing::warn!(%error, refused, "the database refuses a measurement; it is dropped");
+                    }
+                    self.collector.count_lost(1);
+                }
+                Err(_) => break, // the database is gone: the caller retries the rest
+            }
+            batch.remove(0);
+        }
+    }
+
+    /// One try at storing `batch`, bounded by the stop's deadline; the measurements stored.
+    async fn attempt(&mut self, batch: &[Measurement]) -> Result<u64, sea_orm::DbErr> {
+        match self.deadline {
+            None => self.try_store(batch).await,
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), self.try_store(batch))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(sea_orm::DbErr::Custom(
+                        "the dashboard's stop deadline passed".to_owned(),
+                    ))
+                }),
+        }
+    }
+
+    /// Replaces the writer's pool with a new one (the old one closes when its last connection
+    /// is returned).
+    async fn rebuild_pool(&mut self) {
+        match self.store.own_pool(self.database_url.expose()).await {
+            Ok(store) => {
+                tracing::warn!("the writer's connection pool handed out no connection; rebuilt it");
+                self.store = store;
+            }
+            Err(error) => tracing::warn!(%error, "cannot rebuild the writer's connection pool"),
+        }
+    }
+
+    /// Whether the database answers a trivial statement now (within a second).
+    async fn answers(&self) -> bool {
+        tokio::time::timeout(Duration::from_secs(1), self.store.ping())
+            .await
+            .is_ok_and(|answered| answered.is_ok())
     }
 
     /// Whether the dashboard is shutting down (or was dropped without shutting down).
@@ -165,14 +272,26 @@ impl Writer {
         *self.shutdown.borrow() || self.shutdown.has_changed().is_err()
     }
 
-    async fn try_store(&mut self, batch: &[Measurement]) -> Result<(), sea_orm::DbErr> {
+    /// Whether the stop's deadline has passed.
+    fn past_deadline(&self) -> bool {
+        self.deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+    }
+
+    /// Stores `batch` in one transaction; the measurements stored (those of endpoints past
+    /// `MAX_ENDPOINTS` are dropped and counted instead).
+    async fn try_store(&mut self, batch: &[Measurement]) -> Result<u64, sea_orm::DbErr> {
         let mut rows = Vec::with_capacity(batch.len());
         let mut endpoints = Vec::with_capacity(batch.len());
+        let mut durations = Vec::with_capacity(batch.len());
         for measurement in batch {
             let version = Arc::clone(measurement.version.as_ref().unwrap_or(&self.version));
-            let endpoint = self
+            let Some(endpoint) = self
                 .resolve(&measurement.endpoint, &version, measurement.time_requested)
-                .await?;
+                .await?
+            else {
+                continue;
+            };
             if self.log_requests {
                 tracing::debug!(endpoint = endpoint.id, status = measurement.status, duration = ?measurement.duration, "request measured");
             }
@@ -189,7 +308,10 @@ impl Writer {
                 time_requested: measurement.time_requested,
                 duration_ms: measurement.duration.as_secs_f64() * 1000.0,
                 status: measurement.status,
-                group_by: measurement.group_by.clone(),
+                group_by: measurement
+                    .group_by
+                    .as_deref()
+                    .map(|group| outlier::cap(group, outlier::MAX_VALUE_BYTES)),
                 ip: measurement.ip.map(|ip| ip.to_string()),
                 version,
                 day: measurement
@@ -199,12 +321,13 @@ impl Writer {
                 extra,
             });
             endpoints.push(endpoint);
+            durations.push(measurement.duration);
         }
         self.store.write_measurements(&rows).await?;
-        for (endpoint, measurement) in endpoints.iter().zip(batch) {
-            endpoint.add_durations(1, measurement.duration);
+        for (endpoint, duration) in endpoints.iter().zip(durations) {
+            endpoint.add_durations(1, duration);
         }
-        Ok(())
+        Ok(rows.len() as u64)
     }
 
     /// What a request leaves besides its row, ready to store: its outlier, exceptions and
@@ -327,19 +450,23 @@ impl Writer {
     }
 
     /// The endpoint's id and level, registering it in the database and the live table when new
-    /// (as added by `version` at `time`, its first request's).
+    /// (as added by `version` at `time`, its first request's); `None` for a new endpoint past
+    /// `MAX_ENDPOINTS` (counted as dropped).
     async fn resolve(
         &self,
         endpoint: &EndpointRef,
         version: &str,
         time: DateTime<Utc>,
-    ) -> Result<Arc<EndpointState>, sea_orm::DbErr> {
+    ) -> Result<Option<Arc<EndpointState>>, sea_orm::DbErr> {
         let (method, route) = match endpoint {
-            EndpointRef::Known(state) => return Ok(Arc::clone(state)),
+            EndpointRef::Known(state) => return Ok(Some(Arc::clone(state))),
             EndpointRef::New { method, route } => (method, &**route),
         };
         if let Some(state) = self.collector.endpoints.get(method, route) {
-            return Ok(state);
+            return Ok(Some(state));
+        }
+        if !self.collector.admits_new_endpoint() {
+            return Ok(None);
         }
         let (id, level) = self
             .store
@@ -351,9 +478,34 @@ impl Writer {
                 time,
             )
             .await?;
-        Ok(self
-            .collector
-            .endpoints
-            .insert(method, route, Arc::new(EndpointState::new(id, level))))
+        Ok(Some(self.collector.endpoints.insert(
+            method,
+            route,
+            Arc::new(EndpointState::new(id, level)),
+        )))
+    }
+}
+
+/// Whether an error says the database cannot be reached or is busy (try again later), rather
+/// than that it refuses what it was given.
+fn is_unavailable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            let message = error.to_string().to_ascii_lowercase();
+            !matches!(error.as_ref(), sea_orm::sqlx::Error::Database(_))
+                || [
+                    "locked",
+                    "busy",
+                    "deadlock",
+                    "could not serialize",
+                    "read-only",
+                    "shutting down",
+                ]
+                .iter()
+                .any(|word| message.contains(word))
+        }
+        _ => false,
     }
 }

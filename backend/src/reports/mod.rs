@@ -44,6 +44,9 @@ pub(crate) enum ReportError {
     Db(#[from] DbErr),
 }
 
+/// The longest range a report compares, like the charts'.
+pub(crate) const MAX_RANGE_DAYS: i64 = 366;
+
 /// The report that `request` asks for at `now`.
 pub(crate) async fn report(
     store: &Store,
@@ -138,6 +141,12 @@ fn sets(
         if range.from >= range.to {
             return Err(ReportError::Invalid(format!(
                 "the {role} range must end after it starts; it runs from {} to {}",
+                range.from, range.to
+            )));
+        }
+        if range.to - range.from > chrono::TimeDelta::days(MAX_RANGE_DAYS) {
+            return Err(ReportError::Invalid(format!(
+                "the {role} range covers at most {MAX_RANGE_DAYS} days; it runs from {} to {}",
                 range.from, range.to
             )));
         }

@@ -56,11 +56,29 @@ pub(crate) fn sqlx_url(url: &str) -> Result<String, DatabaseError> {
     }
 }
 
-/// Opens the pool: SQLite in WAL mode with a busy timeout, so that readers never block the
-/// writer and two processes can share one file.
-pub(crate) async fn connect(url: &str) -> Result<DatabaseConnection, DatabaseError> {
+/// How many connections a pool holds at most.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PoolSize {
+    /// sqlx's default: the API's requests and the jobs.
+    Shared,
+    /// The writer's own pool: what API requests and jobs do cannot starve it.
+    Writer,
+}
+
+/// Opens a pool: SQLite in WAL mode with a busy timeout, so that readers never block the
+/// writer and two processes can share one file. Idle connections are not kept open
+/// (`min_connections(0)`), which also avoids sqlx's pool maintenance spinning on a phantom
+/// permit (launchbadge/sqlx#3645).
+pub(crate) async fn connect(
+    url: &str,
+    size: PoolSize,
+) -> Result<DatabaseConnection, DatabaseError> {
     let mut options = ConnectOptions::new(sqlx_url(url)?);
+    if let PoolSize::Writer = size {
+        options.max_connections(2);
+    }
     options
+        .min_connections(0)
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))

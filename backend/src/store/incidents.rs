@@ -29,8 +29,10 @@ pub(crate) struct StoredExtra {
 pub(crate) struct StoredOutlier {
     pub(crate) context: RequestContext,
     pub(crate) stack: Vec<CodeFrame>,
-    pub(crate) cpu: CpuFigures,
-    pub(crate) memory: MemoryFigures,
+    /// `None` (stored as JSON `null`) when not measured yet.
+    pub(crate) cpu: Option<CpuFigures>,
+    /// `None` (stored as JSON `null`) when not measured yet.
+    pub(crate) memory: Option<MemoryFigures>,
     pub(crate) time_captured: DateTime<Utc>,
 }
 
@@ -259,12 +261,12 @@ impl Store {
         rows.into_iter().map(OutlierRow::card).collect()
     }
 
-    /// CPU and memory of an endpoint's latest `limit` outliers.
+    /// CPU and memory of an endpoint's latest `limit` outliers; `None` where not measured.
     pub(crate) async fn outlier_figures(
         &self,
         endpoint_id: i32,
         limit: u64,
-    ) -> Result<Vec<(CpuFigures, MemoryFigures)>, DbErr> {
+    ) -> Result<Vec<(Option<CpuFigures>, Option<MemoryFigures>)>, DbErr> {
         let outlier = self.table(Table::Outlier);
         let select = self
             .outliers_of(endpoint_id)

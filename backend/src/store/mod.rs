@@ -27,6 +27,7 @@ use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::Alias;
 
 pub use connect::DatabaseError;
+use connect::PoolSize;
 
 /// The dashboard's database: a pooled connection and the prefixed table names.
 #[derive(Debug, Clone)]
@@ -39,10 +40,38 @@ impl Store {
     /// Connects to `url` (SQLAlchemy-style URLs of the reference are accepted) and brings the
     /// schema up to date; safe when several processes start at once.
     pub(crate) async fn open(url: &str, prefix: &str) -> Result<Store, DatabaseError> {
-        let db = connect::connect(url).await?;
+        let db = connect::connect(url, PoolSize::Shared).await?;
         let tables = Tables::new(prefix);
         migrate::migrate(&db, &tables).await?;
         Ok(Store { db, tables })
+    }
+
+    /// [`Store::open`], and a second pool of its own for the writer (see [`Store::own_pool`]),
+    /// connected before migrating: on SQLite, connecting while another process migrates would
+    /// meet its lock.
+    pub(crate) async fn open_with_writer(
+        url: &str,
+        prefix: &str,
+    ) -> Result<(Store, Store), DatabaseError> {
+        let writer = Store {
+            db: connect::connect(url, PoolSize::Writer).await?,
+            tables: Tables::new(prefix),
+        };
+        Ok((Store::open(url, prefix).await?, writer))
+    }
+
+    /// The same database through a pool of its own, for the writer: API requests and jobs
+    /// that hold every connection of the shared pool cannot stop collection.
+    pub(crate) async fn own_pool(&self, url: &str) -> Result<Store, DatabaseError> {
+        Ok(Store {
+            db: connect::connect(url, PoolSize::Writer).await?,
+            tables: self.tables.clone(),
+        })
+    }
+
+    /// Whether the database answers.
+    pub(crate) async fn ping(&self) -> Result<(), sea_orm::DbErr> {
+        self.db.ping().await
     }
 
     /// The pooled connection.

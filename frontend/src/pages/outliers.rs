@@ -86,14 +86,32 @@ fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl I
 /// One outlier: when, how long, its request, where it was stuck, CPU and memory.
 #[component]
 fn OutlierCardView(outlier: OutlierCard, zone: String) -> impl IntoView {
-    let cores = outlier
-        .cpu
-        .per_core
-        .iter()
-        .map(|usage| format!("{usage:.0} %"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // Figures not measured yet (taken before the first refresh) show as "–", never as 0.
+    const NOT_MEASURED: &str = "–";
+    let cores = outlier.cpu.as_ref().map_or_else(
+        || NOT_MEASURED.to_owned(),
+        |cpu| {
+            cpu.per_core
+                .iter()
+                .map(|usage| format!("{usage:.0} %"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    );
+    let process_cpu = outlier.cpu.as_ref().map_or_else(
+        || NOT_MEASURED.to_owned(),
+        |cpu| format!("{:.0} %", cpu.process),
+    );
     let mebibytes = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+    let (process_memory, machine_memory) = outlier.memory.as_ref().map_or_else(
+        || (NOT_MEASURED.to_owned(), NOT_MEASURED.to_owned()),
+        |memory| {
+            (
+                mebibytes(memory.process),
+                format!("{} of {}", mebibytes(memory.used), mebibytes(memory.total)),
+            )
+        },
+    );
     view! {
         <section class="card outlier" data-id=outlier.id data-request=outlier.request_id data-duration=outlier.duration_ms>
             <div class="card-title">
@@ -105,9 +123,9 @@ fn OutlierCardView(outlier: OutlierCard, zone: String) -> impl IntoView {
             <SpanStack stack=outlier.stack />
             <dl class="details">
                 <dt>"CPU per core"</dt><dd data-part="cpu">{cores}</dd>
-                <dt>"CPU of this process"</dt><dd>{format!("{:.0} %", outlier.cpu.process)}</dd>
-                <dt>"Memory of this process"</dt><dd data-part="memory">{mebibytes(outlier.memory.process)}</dd>
-                <dt>"Machine memory in use"</dt><dd>{format!("{} of {}", mebibytes(outlier.memory.used), mebibytes(outlier.memory.total))}</dd>
+                <dt>"CPU of this process"</dt><dd>{process_cpu}</dd>
+                <dt>"Memory of this process"</dt><dd data-part="memory">{process_memory}</dd>
+                <dt>"Machine memory in use"</dt><dd>{machine_memory}</dd>
             </dl>
         </section>
     }
