@@ -100,7 +100,11 @@ fn verify_one(password: &[u8], hash: &PasswordHash<'_>) -> bool {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .push(memory);
-    hashed.is_ok() && bool::from(subtle::ConstantTimeEq::ct_eq(output.as_slice(), expected.as_bytes()))
+    hashed.is_ok()
+        && bool::from(subtle::ConstantTimeEq::ct_eq(
+            output.as_slice(),
+            expected.as_bytes(),
+        ))
 }
 
 /// The stored form of several passwords: one hash per line.

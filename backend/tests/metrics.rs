@@ -178,7 +178,10 @@ async fn a_token_guards_the_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = dashboard(
         &dir,
-        &[(Key::Metrics, "true"), (Key::MetricsToken, "s3cr3t-scrape-token")],
+        &[
+            (Key::Metrics, "true"),
+            (Key::MetricsToken, "s3cr3t-scrape-token"),
+        ],
     )
     .await;
     let app = monitor.bind(app());

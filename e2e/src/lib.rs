@@ -31,7 +31,9 @@ impl Drop for Guard {
 pub struct Demo {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    _process: Guard,
+    process: Guard,
+    /// What the demo wrote to standard error so far (also passed on to the test's).
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -60,10 +62,22 @@ impl Demo {
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .context("starting the demo")?;
         let stdout = child.stdout.take().context("no stdout")?;
+        let stderr = child.stderr.take().context("no stderr")?;
         let process = Guard(child);
+        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let kept = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                kept.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(line);
+            }
+        });
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
             let line = lines.next().context("the demo exited before listening")??;
@@ -75,9 +89,23 @@ impl Demo {
         std::thread::spawn(move || lines.for_each(drop));
         Ok(Demo {
             base,
-            _process: process,
+            process,
+            log,
             _dir: dir,
         })
+    }
+
+    /// The demo's process id.
+    pub fn pid(&self) -> u32 {
+        self.process.0.id()
+    }
+
+    /// The lines the demo wrote to standard error so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The dashboard's URL.

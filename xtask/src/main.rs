@@ -3,7 +3,8 @@
 //! - `demo [--bind ADDR] [--traffic N]`: installs what is missing, builds the frontend, starts the
 //!   demo service on a fresh SQLite file, sends it traffic, prints the URL and credentials.
 //! - `test`: installs what is missing, then runs rustfmt, clippy (native and wasm), every test
-//!   (PostgreSQL, Prometheus and browser tests included) and the frontend build.
+//!   (PostgreSQL, Prometheus, browser tests and the API fuzzing with schemathesis included) and
+//!   the frontend build.
 //! - `bench`: the benchmarks against bare Axum (in process, the profiler, over HTTP), in release
 //!   mode.
 
@@ -163,6 +164,7 @@ fn bench() -> Result<()> {
 fn test() -> Result<()> {
     tools::ensure_wasm_tools()?;
     tools::ensure_test_tools()?;
+    let schemathesis = tools::ensure_fuzzer()?;
     step("cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--check"]))?;
     step("cargo clippy (native)");
@@ -224,6 +226,7 @@ fn test() -> Result<()> {
             target_dir().join("debug/examples/demo"),
         )
         .env("DASHBOARD_E2E_ARTIFACTS", target_dir().join("e2e"))
+        .env("DASHBOARD_SCHEMATHESIS", &schemathesis)
         .env("PATH", tools::path_with_cargo_bin()));
     drop(postgres);
     result

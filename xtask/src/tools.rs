@@ -104,6 +104,32 @@ pub(crate) fn ensure_test_tools() -> Result<()> {
     apt_install(&needed)
 }
 
+/// The schemathesis version the API fuzzing test runs.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// Schemathesis (from PyPI, in a virtualenv under the target folder) for the API fuzzing test;
+/// returns its executable.
+pub(crate) fn ensure_fuzzer() -> Result<PathBuf> {
+    let venv = crate::target_dir().join("fuzz-venv");
+    let schemathesis = venv.join("bin").join("schemathesis");
+    let installed = Command::new(&schemathesis)
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).contains(SCHEMATHESIS_VERSION));
+    if installed {
+        return Ok(schemathesis);
+    }
+    step(&format!(
+        "installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into {}",
+        venv.display()
+    ));
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin").join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))?;
+    Ok(schemathesis)
+}
+
 /// Installs Debian packages (needs root).
 pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     step(&format!("installing {} with apt-get", packages.join(" ")));

@@ -66,6 +66,7 @@ impl Drop for RunningReport<'_> {
     responses(
         (status = 200, body = Report),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Missing or wrong CSRF token"),
         (status = 429, body = ErrorBody, description = "This session's previous report is still being made"),
     )
 )]

@@ -211,7 +211,10 @@ fn metrics_keys_take_a_port_or_an_address() {
     .unwrap();
     assert!(config.metrics);
     assert_eq!(config.metrics_listen, Some("0.0.0.0:9100".parse().unwrap()));
-    assert_eq!(config.metrics_token.unwrap().expose(), "t0k-of-sixteen-chars");
+    assert_eq!(
+        config.metrics_token.unwrap().expose(),
+        "t0k-of-sixteen-chars"
+    );
     let config = load_file(".cfg", "METRICS_PORT=127.0.0.1:9200\nMETRICS_PATH=/prom\n").unwrap();
     assert_eq!(
         config.metrics_listen,

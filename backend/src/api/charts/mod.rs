@@ -89,6 +89,7 @@ pub(super) struct ChartQuery {
     /// Last day, `YYYY-MM-DD` (default: today).
     to: Option<NaiveDate>,
     /// `svg` or `png`: the chart as an image to download instead of its data.
+    #[param(inline)]
     format: Option<ImageFormat>,
     /// Comma-separated versions to show, for the charts by version (default: the 10 newest).
     versions: Option<String>,
