@@ -106,8 +106,9 @@ impl Writer {
     /// [`STOP_TIMEOUT`]; what is left then is counted as dropped.
     async fn drain(&mut self, batch: &mut Vec<Measurement>) {
         self.receiver.close();
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        self.deadline = Some(deadline);
+        let deadline = *self
+            .deadline
+            .get_or_insert_with(|| Instant::now() + STOP_TIMEOUT);
         while self.receiver.recv_many(batch, BATCH_SIZE).await > 0 {
             self.store_batch(batch).await;
             if Instant::now() >= deadline {
@@ -234,18 +235,36 @@ impl Writer {
         }
     }
 
-    /// One try at storing `batch`, bounded by the stop's deadline; the measurements stored.
+    /// One try at storing `batch`; the measurements stored. Before the stop it takes as long as
+    /// the database needs, but once the stop begins (even in the middle of it) the stop's
+    /// deadline bounds it.
     async fn attempt(&mut self, batch: &[Measurement]) -> Result<u64, sea_orm::DbErr> {
-        match self.deadline {
-            None => self.try_store(batch).await,
-            Some(deadline) => tokio::time::timeout_at(deadline.into(), self.try_store(batch))
+        let past_deadline =
+            || sea_orm::DbErr::Custom("the dashboard's stop deadline passed".to_owned());
+        if let Some(deadline) = self.deadline {
+            return tokio::time::timeout_at(deadline.into(), self.try_store(batch))
                 .await
-                .unwrap_or_else(|_| {
-                    Err(sea_orm::DbErr::Custom(
-                        "the dashboard's stop deadline passed".to_owned(),
-                    ))
-                }),
+                .unwrap_or_else(|_| Err(past_deadline()));
         }
+        let mut shutdown = self.shutdown.clone();
+        let (result, deadline) = {
+            let store = self.try_store(batch);
+            tokio::pin!(store);
+            tokio::select! {
+                result = &mut store => (result, None),
+                () = async { drop(shutdown.wait_for(|stopped| *stopped).await) } => {
+                    let deadline = Instant::now() + STOP_TIMEOUT;
+                    let result = tokio::time::timeout_at(deadline.into(), store)
+                        .await
+                        .unwrap_or_else(|_| Err(past_deadline()));
+                    (result, Some(deadline))
+                }
+            }
+        };
+        if deadline.is_some() {
+            self.deadline = deadline;
+        }
+        result
     }
 
     /// Replaces the writer's pool with a new one (the old one closes when its last connection
