@@ -62,6 +62,8 @@ fn fuzz(
     let report = out.join(format!("schemathesis-{who}.json"));
     let mut command = Command::new(schemathesis);
     command
+        // Its caches go beside the report, not into the checkout.
+        .current_dir(out)
         .args(["run", &schema.display().to_string(), "--url"])
         .arg(format!("{base}/dashboard/api"))
         .args([
