@@ -1,25 +1,24 @@
-//! The frontend: Trunk's build output, embedded into every build (debug builds too, so that no
-//! path from a URL is ever looked up on disk), served under `/{CUSTOM_LINK}` with `index.html`
-//! for every client-side route.
+//! The frontend: the built files of the `axum-monitoring-dashboard-ui` crate (embedded in every
+//! build, so no path from a URL is ever looked up on disk), served under `/{CUSTOM_LINK}` with
+//! `index.html` for every client-side route. Files are sent brotli- or gzip-compressed as the
+//! client accepts; their names carry a hash of their content, so they are cached for a year,
+//! while `index.html` is checked again every time.
 
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use rust_embed::Embed;
+use axum_monitoring_dashboard_ui::{self as ui, Encoding};
 
 use crate::api::ApiError;
 
-/// Trunk's output folder.
-#[derive(Embed)]
-#[folder = "$CARGO_MANIFEST_DIR/../frontend/dist"]
-#[allow_missing = true]
-struct Dist;
-
 /// The URL prefix the frontend is built with (`Trunk.toml`'s `public_url`).
 const BUILT_PREFIX: &str = "/dashboard/";
+
+/// How long a built file (its name holds its hash) may be cached.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Serves the frontend under one prefix.
 #[derive(Clone)]
@@ -32,8 +31,8 @@ impl Frontend {
     pub(crate) fn new(custom_link: &str) -> Self {
         let prefix = format!("/{custom_link}/");
         Frontend {
-            index: Dist::get("index.html").map(|file| {
-                String::from_utf8_lossy(&file.data)
+            index: ui::get("index.html", &[]).map(|file| {
+                String::from_utf8_lossy(&file.bytes)
                     .replace(BUILT_PREFIX, &prefix)
                     .into()
             }),
@@ -59,7 +58,7 @@ impl Frontend {
             .collect()
     }
 
-    /// `index.html`.
+    /// `index.html`, checked again by the browser every time (`no-cache`).
     fn index(&self) -> Response {
         match &self.index {
             Some(html) => {
@@ -67,7 +66,7 @@ impl Frontend {
             }
             None => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Html("<h1>Dashboard frontend not built</h1><p>Run <code>cargo xtask demo</code> or <code>trunk build</code> first.</p>"),
+                Html("<h1>Dashboard frontend not built</h1><p>Run <code>cargo xtask dist</code> (or <code>cargo xtask demo</code>) first.</p>"),
             )
                 .into_response(),
         }
@@ -82,28 +81,28 @@ pub(crate) async fn index(State(frontend): State<Frontend>) -> Response {
 /// `GET /{link}/{*path}`: a built file, or `index.html` for a client-side route. A path that
 /// could name anything outside the build (`..`, `.`, empty segments, `\`, `%`, `:`, control
 /// characters; after the router decoded it once) is answered 404 without being looked up.
-pub(crate) async fn file(State(frontend): State<Frontend>, Path(path): Path<String>) -> Response {
+pub(crate) async fn file(
+    State(frontend): State<Frontend>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if path.split('/').next() == Some("api") {
         // An unknown API route, not a page; like every API answer, not to be cached.
         let mut response = ApiError::NotFound("no such API route").into_response();
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return response;
     }
-    if !is_plain_path(&path) {
-        return StatusCode::NOT_FOUND.into_response();
+    if !is_plain_path(&path) || path == "index.html" {
+        return if path == "index.html" {
+            frontend.index()
+        } else {
+            StatusCode::NOT_FOUND.into_response()
+        };
     }
-    match Dist::get(&path) {
-        Some(file) => {
-            let mime = mime_guess::from_path(&path).first_or_octet_stream();
-            (
-                [(header::CONTENT_TYPE, mime.as_ref().to_owned())],
-                Body::from(file.data.into_owned()),
-            )
-                .into_response()
-        }
+    match ui::get(&path, &accepted_encodings(&headers)) {
+        Some(file) => built_file(&path, file),
         None if path
             .rsplit('/')
             .next()
@@ -113,6 +112,52 @@ pub(crate) async fn file(State(frontend): State<Frontend>, Path(path): Path<Stri
         }
         None => frontend.index(),
     }
+}
+
+/// A built file with its type, its encoding and a year of caching.
+fn built_file(path: &str, file: ui::Asset) -> Response {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let mut response = Response::new(Body::from(file.bytes.into_owned()));
+    let headers = response.headers_mut();
+    if let Ok(mime) = HeaderValue::from_str(mime.as_ref()) {
+        headers.insert(header::CONTENT_TYPE, mime);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(encoding) = file.encoding.header() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
+}
+
+/// The compressed encodings the client accepts (`Accept-Encoding`, `q=0` meaning no), brotli
+/// first.
+fn accepted_encodings(headers: &HeaderMap) -> Vec<Encoding> {
+    let offered: Vec<(String, bool)> = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let refused = parts.any(|parameter| {
+                parameter
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name, !refused)
+        })
+        .collect();
+    [Encoding::Brotli, Encoding::Gzip]
+        .into_iter()
+        .filter(|encoding| {
+            offered
+                .iter()
+                .any(|(name, accepted)| *accepted && Some(name.as_str()) == encoding.header())
+        })
+        .collect()
 }
 
 /// Whether a decoded path is made only of plain segments: letters, digits, `-`, `_`, `.` and
@@ -130,7 +175,7 @@ fn is_plain_path(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_plain_path;
+    use super::*;
 
     #[test]
     fn only_plain_relative_paths_are_looked_up() {
@@ -155,5 +200,20 @@ mod tests {
         ] {
             assert!(!is_plain_path(escaping), "{escaping:?}");
         }
+    }
+
+    #[test]
+    fn brotli_is_preferred_and_q_zero_refuses() {
+        let accepting = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            accepted_encodings(&headers)
+        };
+        assert_eq!(
+            accepting("gzip, deflate, br, zstd"),
+            [Encoding::Brotli, Encoding::Gzip]
+        );
+        assert_eq!(accepting("gzip;q=0.5, br;q=0"), [Encoding::Gzip]);
+        assert_eq!(accepting("identity"), []);
     }
 }

@@ -124,9 +124,15 @@ pub struct ApiClient {
 impl ApiClient {
     /// Logs in through `POST /dashboard/api/login`.
     pub async fn login(demo: &Demo) -> Result<ApiClient> {
+        ApiClient::login_to(&demo.base).await
+    }
+
+    /// Logs in to the dashboard of the service at `base` (`http://127.0.0.1:PORT`) as the admin
+    /// with [`ADMIN_PASSWORD`].
+    pub async fn login_to(base: &str) -> Result<ApiClient> {
         let http = reqwest::Client::new();
         let response = http
-            .post(format!("{}/dashboard/api/login", demo.base))
+            .post(format!("{base}/dashboard/api/login"))
             .json(&json!({ "username": "admin", "password": ADMIN_PASSWORD }))
             .send()
             .await?;
@@ -142,7 +148,7 @@ impl ApiClient {
             .to_owned();
         Ok(ApiClient {
             http,
-            base: demo.base.clone(),
+            base: base.to_owned(),
             cookie,
         })
     }

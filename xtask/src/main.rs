@@ -7,7 +7,10 @@
 //!   the frontend build.
 //! - `bench`: the benchmarks against bare Axum (in process, the profiler, over HTTP), in release
 //!   mode.
+//! - `dist`: the frontend as users get it, built for release into `ui/dist` and compressed.
 
+mod dist;
+mod outside;
 mod postgres;
 mod tools;
 
@@ -22,9 +25,10 @@ fn main() -> Result<()> {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(),
+        Some("dist") => dist::dist().map(drop),
         _ => {
             eprintln!(
-                "usage: cargo xtask demo [--bind ADDR] [--traffic N] | cargo xtask test | cargo xtask bench"
+                "usage: cargo xtask demo [--bind ADDR] [--traffic N] | cargo xtask test | cargo xtask bench | cargo xtask dist"
             );
             bail!("unknown or missing command")
         }
@@ -66,15 +70,9 @@ pub(crate) fn run(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-fn cargo() -> Command {
+/// `cargo`, the one running this command.
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
-fn build_frontend() -> Result<()> {
-    step("building the frontend with Trunk");
-    run(Command::new("trunk")
-        .args(["build", "--offline"])
-        .env("PATH", tools::path_with_cargo_bin()))
 }
 
 fn demo(args: &[String]) -> Result<()> {
@@ -88,8 +86,7 @@ fn demo(args: &[String]) -> Result<()> {
             _ => bail!("usage: cargo xtask demo [--bind ADDR] [--traffic N]"),
         }
     }
-    tools::ensure_wasm_tools()?;
-    build_frontend()?;
+    dist::dist()?;
     let demo_dir = target_dir().join("demo");
     std::fs::create_dir_all(&demo_dir)?;
     let database = demo_dir.join("dashboard.db");
@@ -201,7 +198,7 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    build_frontend()?;
+    dist::dist()?;
     step("building the demo for the browser tests");
     run(cargo().args([
         "build",
@@ -210,6 +207,8 @@ fn test() -> Result<()> {
         "--example",
         "demo",
     ]))?;
+    let outside_address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let outside = outside::build(outside_address)?;
     let postgres = postgres::TestServer::start()?;
     step("cargo test (unit, integration, PostgreSQL, Prometheus and browser tests)");
     let result = run(cargo()
@@ -227,6 +226,8 @@ fn test() -> Result<()> {
         )
         .env("DASHBOARD_E2E_ARTIFACTS", target_dir().join("e2e"))
         .env("DASHBOARD_SCHEMATHESIS", &schemathesis)
+        .env("DASHBOARD_OUTSIDE_BIN", &outside)
+        .env("DASHBOARD_OUTSIDE_ADDR", outside_address.to_string())
         .env("PATH", tools::path_with_cargo_bin()));
     drop(postgres);
     result
