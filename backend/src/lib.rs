@@ -16,6 +16,11 @@
 //!
 //! See the README for the configuration keys.
 
+/// Every Rust block of the README, compiled (and run, unless `no_run`) as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 mod accounts;
 mod api;
 mod assets;

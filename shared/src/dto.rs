@@ -61,7 +61,7 @@ pub struct SessionInfo {
 ///
 /// "Today" and "week" are the current calendar day in the configured `TIMEZONE` and that day
 /// with the six before it. Medians come from the daily and all-time latency histograms and are
-/// within 2 % of the exact value.
+/// within 1.5 % of the exact value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverviewRow {

@@ -198,6 +198,17 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    step("cargo doc (no warnings)");
+    run(cargo()
+        .args([
+            "doc",
+            "--no-deps",
+            "--workspace",
+            "--exclude",
+            "dashboard-frontend",
+            "--all-features",
+        ])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
     dist::dist()?;
     step("building the demo for the browser tests");
     run(cargo().args([

@@ -17,6 +17,30 @@ pub enum DatabaseError {
     /// The tables of the scheduled jobs (Apalis's) could not be created.
     #[error("cannot create the scheduled jobs' tables: {0}")]
     Jobs(String),
+    /// The SQLite file could not be opened.
+    #[error(
+        "cannot open the SQLite database {}: {reason} (`sqlite:///name.db` is relative to the \
+         working directory, `sqlite:////path/name.db` is absolute)",
+        path.display()
+    )]
+    SqliteFile {
+        /// The file, as an absolute path.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The file a SQLite URL of sqlx names, as an absolute path (`None` for in-memory databases
+/// and other drivers).
+fn sqlite_file(sqlx_url: &str) -> Option<std::path::PathBuf> {
+    let path = sqlx_url.strip_prefix("sqlite://")?.split('?').next()?;
+    let path = std::path::Path::new(path);
+    Some(if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    })
 }
 
 /// A URL that sqlx understands, from the reference's SQLAlchemy-style URLs or sqlx's own:
@@ -73,7 +97,17 @@ pub(crate) async fn connect(
     url: &str,
     size: PoolSize,
 ) -> Result<DatabaseConnection, DatabaseError> {
-    let mut options = ConnectOptions::new(sqlx_url(url)?);
+    let url = sqlx_url(url)?;
+    let file = sqlite_file(&url);
+    if let Some(folder) = file.as_deref().and_then(std::path::Path::parent)
+        && !folder.is_dir()
+    {
+        return Err(DatabaseError::SqliteFile {
+            path: file.clone().unwrap_or_default(),
+            reason: format!("the folder {} does not exist", folder.display()),
+        });
+    }
+    let mut options = ConnectOptions::new(url);
     if let PoolSize::Writer = size {
         options.max_connections(2);
     }
@@ -89,7 +123,15 @@ pub(crate) async fn connect(
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    Ok(Database::connect(options).await?)
+    Database::connect(options)
+        .await
+        .map_err(|error| match file {
+            Some(path) => DatabaseError::SqliteFile {
+                path,
+                reason: error.to_string(),
+            },
+            None => DatabaseError::Db(error),
+        })
 }
 
 #[cfg(test)]
@@ -115,6 +157,30 @@ mod tests {
         assert_eq!(
             sqlx_url("postgres://u@h:5/db").unwrap(),
             "postgres://u@h:5/db"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_that_cannot_be_opened_is_named_with_its_absolute_path() {
+        let error = super::connect("sqlite:///no-such-folder/x.db", super::PoolSize::Shared)
+            .await
+            .unwrap_err()
+            .to_string();
+        let expected = std::env::current_dir().unwrap().join("no-such-folder/x.db");
+        assert!(error.contains(&expected.display().to_string()), "{error}");
+        assert!(error.contains("does not exist"), "{error}");
+        let dir = tempfile::tempdir().unwrap();
+        let unreadable = format!("sqlite:///{}", dir.path().display());
+        let error = super::connect(&unreadable, super::PoolSize::Shared)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(&format!(
+                "cannot open the SQLite database {}",
+                dir.path().display()
+            )),
+            "a folder is no database file: {error}"
         );
     }
 

@@ -11,6 +11,6 @@ use crate::components::figures::BoxPlotFigure;
 pub fn ApiPerformancePage() -> impl IntoView {
     view! {
         <ChartPage name="api-performance" title="API performance" path=api::API_PERFORMANCE
-            render=|plots, selection| view! { <BoxPlotFigure plots name="api-performance" of="Endpoint" choose=("Endpoints", selection.endpoints) hint="quantiles within 2 % of the exact values" /> } />
+            render=|plots, selection| view! { <BoxPlotFigure plots name="api-performance" of="Endpoint" choose=("Endpoints", selection.endpoints) hint="quantiles within 1.5 % of the exact values" /> } />
     }
 }

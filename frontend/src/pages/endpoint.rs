@@ -37,7 +37,7 @@ fn EndpointViews(id: i64) -> impl IntoView {
         <ChartCard name="endpoint-hourly-load" title="Hourly load" path=path(api::ENDPOINT_HOURLY_LOAD)
             render=|load, _| view! { <Heatmap load name="endpoint-hourly-load" /> } />
         <ChartCard name="versions" title="Per version" path=path(api::ENDPOINT_VERSIONS)
-            render=|plots, selection| view! { <BoxPlotFigure plots name="versions" of="Version" choose=("Versions", selection.versions) hint="quantiles within 2 % of the exact values" /> } />
+            render=|plots, selection| view! { <BoxPlotFigure plots name="versions" of="Version" choose=("Versions", selection.versions) hint="quantiles within 1.5 % of the exact values" /> } />
         <ChartCard name="users" title="Per user" path=path(api::ENDPOINT_USERS)
             render=|plots, selection| view! { <BoxPlotFigure plots name="users" of="User" choose=("Users", selection.callers) hint="exact quantiles" /> } />
         <ChartCard name="version-user" title="Versions × users: median time" path=path(api::ENDPOINT_VERSION_USER)

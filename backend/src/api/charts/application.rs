@@ -36,7 +36,7 @@ pub(super) async fn hourly_load(
     })
 }
 
-/// Latency boxes per endpoint from the hourly histograms, slowest median first.
+/// Latency boxes per endpoint from the daily latency histograms, slowest median first.
 async fn api_performance(state: &ApiState, query: &ChartQuery) -> Result<BoxPlots, ApiError> {
     let days = LocalDays::new(query, state.config.timezone)?;
     let (first, last) = days.span();

@@ -35,7 +35,7 @@ pub(crate) async fn endpoint_name(state: &ApiState, id: i32) -> Result<String, A
         .ok_or(ApiError::NotFound("no such endpoint"))
 }
 
-/// Latency boxes per version from the hourly histograms, oldest version first.
+/// Latency boxes per version from the daily latency histograms, oldest version first.
 async fn versions(state: &ApiState, id: i32, query: &ChartQuery) -> Result<BoxPlots, ApiError> {
     let days = LocalDays::new(query, state.config.timezone)?;
     let choices = state
