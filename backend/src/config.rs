@@ -161,6 +161,9 @@ pub struct Config {
     pub max_endpoints: usize,
     /// `COOKIE_SECURE` (default `auto`): whether the session cookie is marked `Secure`.
     pub cookie_secure: CookieSecure,
+    /// `ACCOUNTS` (default true): the dashboard's own accounts and login. `false` needs
+    /// [`crate::DashboardBuilder::authorize`]: the host service's login decides alone.
+    pub accounts: bool,
 }
 
 /// When the session cookie carries `Secure` (`COOKIE_SECURE`).
@@ -265,6 +268,7 @@ impl Default for Config {
             version_compare_requests: 1000,
             max_endpoints: 1000,
             cookie_secure: CookieSecure::Auto,
+            accounts: true,
         }
     }
 }
@@ -415,11 +419,13 @@ pub enum Key {
     MaxEndpoints,
     /// `COOKIE_SECURE`
     CookieSecure,
+    /// `ACCOUNTS`
+    Accounts,
 }
 
 impl Key {
     /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 35] = [
+    pub const ALL: [Key; 36] = [
         Key::AppVersion,
         Key::Git,
         Key::CustomLink,
@@ -455,6 +461,7 @@ impl Key {
         Key::VersionCompareRequests,
         Key::MaxEndpoints,
         Key::CookieSecure,
+        Key::Accounts,
     ];
 
     /// The key as written in files and (after `DASHBOARD_`) in environment variables.
@@ -495,6 +502,7 @@ impl Key {
             Key::VersionCompareRequests => "VERSION_COMPARE_REQUESTS",
             Key::MaxEndpoints => "MAX_ENDPOINTS",
             Key::CookieSecure => "COOKIE_SECURE",
+            Key::Accounts => "ACCOUNTS",
         }
     }
 
@@ -844,6 +852,7 @@ impl Config {
                     "auto, true or false",
                 )?
             }
+            Key::Accounts => self.accounts = check.parsed(parse_bool, "true or false")?,
         }
         Ok(())
     }

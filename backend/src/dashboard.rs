@@ -68,6 +68,7 @@ pub struct DashboardBuilder {
     sources: ConfigSources,
     group_by: Option<GroupBy>,
     graphs: Vec<GraphSpec>,
+    authorize: Option<api::Authorize>,
 }
 
 impl DashboardBuilder {
@@ -155,6 +156,30 @@ impl DashboardBuilder {
         self
     }
 
+    /// Lets the service's own login decide who may use the dashboard: `authorize` gets each
+    /// dashboard API request's head (its cookies, headers, extensions your middleware added)
+    /// and returns the user with their role, or `None`. With it, the dashboard's own accounts
+    /// may be turned off (`ACCOUNTS = false`); otherwise a request the function does not
+    /// authorise can still log in with an account. Changing requests still need the
+    /// `X-CSRF-Token` that `GET /api/me` hands out. Default: none.
+    ///
+    /// ```
+    /// # use axum_monitoring_dashboard::{Dashboard, HostUser, Key};
+    /// let builder = Dashboard::builder()
+    ///     .set(Key::Accounts, "false")
+    ///     .authorize(|parts| match parts.headers.get("x-user")?.to_str().ok()? {
+    ///         "ops" => Some(HostUser::admin("ops")),
+    ///         other => Some(HostUser::guest(other)),
+    ///     });
+    /// ```
+    pub fn authorize<F>(mut self, authorize: F) -> Self
+    where
+        F: Fn(&axum::http::request::Parts) -> Option<crate::HostUser> + Send + Sync + 'static,
+    {
+        self.authorize = Some(Arc::new(authorize));
+        self
+    }
+
     /// Adds a custom graph: `function`'s number is stored at every tick of `schedule` (UTC),
     /// once per tick however many processes share the database, and drawn on the Custom graphs
     /// page. The graph's row is created the first time its title is seen. A function that fails
@@ -188,10 +213,21 @@ impl DashboardBuilder {
     /// account and starts the writer task and the scheduled jobs. Needs a Tokio runtime.
     pub async fn start(self) -> Result<Dashboard, StartError> {
         let config = self.sources.load()?;
+        if !config.accounts && self.authorize.is_none() {
+            return Err(StartError::Config(ConfigError::Conflict(
+                "`ACCOUNTS` is false but no `authorize` function is set: nobody could use the \
+                 dashboard (set DashboardBuilder::authorize, or ACCOUNTS = true)"
+                    .to_owned(),
+            )));
+        }
         let version = crate::version::resolve(&config)?;
         let (store, writer_store) =
             Store::open_with_writer(config.database.expose(), &config.table_prefix).await?;
-        let generated = accounts::seed_accounts(&store, &config).await?;
+        let generated = if config.accounts {
+            accounts::seed_accounts(&store, &config).await?
+        } else {
+            GeneratedPasswords::default()
+        };
         for (username, password) in [
             (&config.username, &generated.admin),
             (&config.guest_username, &generated.guest),
@@ -281,6 +317,7 @@ impl DashboardBuilder {
                     collector,
                     throttle: Arc::default(),
                     reports_running: Arc::default(),
+                    authorize: self.authorize,
                     app_version: version.version.as_str().into(),
                 },
                 generated,

@@ -41,9 +41,11 @@ mod store;
 mod version;
 
 pub use accounts::AccountError;
+pub use api::HostUser;
 pub use collect::{GroupValue, MonitorLayer, MonitorService, PastRequest};
 pub use config::{Config, ConfigError, Key, MonitorLevel};
 pub use dashboard::{Dashboard, DashboardBuilder, StartError};
+pub use dashboard_shared::Role;
 pub use exception::capture_error;
 pub use jobs::{GraphValue, JobsError, Schedule};
 pub use profiler::SpanLayer;

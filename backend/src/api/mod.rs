@@ -13,6 +13,7 @@ mod error;
 mod export;
 mod extract;
 mod graphs;
+mod host;
 mod incidents;
 mod overview;
 mod paging;
@@ -33,6 +34,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(crate) use error::ApiError;
+pub(crate) use host::Authorize;
+pub use host::HostUser;
 pub(crate) use session::SessionKeys;
 
 use crate::collect::Collector;
@@ -47,6 +50,8 @@ pub(crate) struct ApiState {
     pub(crate) sessions: Arc<SessionKeys>,
     pub(crate) collector: Arc<Collector>,
     pub(crate) throttle: Arc<throttle::LoginThrottle>,
+    /// The host service's login, when [`crate::DashboardBuilder::authorize`] set one.
+    pub(crate) authorize: Option<Authorize>,
     /// The accounts whose report is being made (one at a time each).
     pub(crate) reports_running: Arc<reports::RunningReports>,
     /// The version recorded with requests (`APP_VERSION`, or the `GIT` commit).

@@ -56,6 +56,21 @@ impl SessionKeys {
             .map_err(|err| ApiError::BadRequest(format!("cannot sign the session: {err}")))
     }
 
+    /// The CSRF token of a host-authorised user: the username, signed.
+    fn host_csrf(&self, username: &str) -> Result<String, ApiError> {
+        #[derive(Serialize)]
+        struct HostCsrf<'a> {
+            csrf_for: &'a str,
+        }
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &HostCsrf { csrf_for: username },
+            &self.encoding,
+        )
+        .map(|token| token.rsplit('.').next().unwrap_or_default().to_owned())
+        .map_err(|err| ApiError::BadRequest(format!("cannot sign the CSRF token: {err}")))
+    }
+
     fn check(&self, token: &str) -> Option<Claims> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
@@ -116,6 +131,12 @@ impl FromRequestParts<ApiState> for Session {
         parts: &mut Parts,
         state: &ApiState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(session) = host_session(parts, state)? {
+            return Ok(session);
+        }
+        if !state.config.accounts {
+            return Err(ApiError::Unauthorized("log in to the service first"));
+        }
         let token = cookie_value(&parts.headers, COOKIE_NAME)
             .ok_or(ApiError::Unauthorized("log in first"))?;
         let claims = state.sessions.check(token).ok_or(ApiError::Unauthorized(
@@ -132,16 +153,7 @@ impl FromRequestParts<ApiState> for Session {
         let role = user
             .role()
             .ok_or(ApiError::Forbidden("this account has no role"))?;
-        if !is_safe(&parts.method) {
-            let sent = parts
-                .headers
-                .get(api::CSRF_HEADER)
-                .map(HeaderValue::as_bytes)
-                .unwrap_or_default();
-            if !bool::from(sent.ct_eq(claims.csrf.as_bytes())) {
-                return Err(ApiError::Forbidden("missing or wrong X-CSRF-Token header"));
-            }
-        }
+        check_csrf(parts, &claims.csrf)?;
         Ok(Session {
             user_id: user.id,
             username: user.username,
@@ -167,6 +179,46 @@ impl FromRequestParts<ApiState> for AdminSession {
             Role::Admin => Ok(AdminSession(session)),
             Role::Guest => Err(ApiError::Forbidden("only an admin may do this")),
         }
+    }
+}
+
+/// The session the host service's [`crate::DashboardBuilder::authorize`] grants, if it is set
+/// and grants one. Its CSRF token is the username signed with the session key, so it needs no
+/// storage and every process agrees on it.
+fn host_session(parts: &Parts, state: &ApiState) -> Result<Option<Session>, ApiError> {
+    let Some(authorize) = &state.authorize else {
+        return Ok(None);
+    };
+    let Some(user) = authorize(parts) else {
+        return Ok(None);
+    };
+    let csrf = state.sessions.host_csrf(&user.username)?;
+    check_csrf(parts, &csrf)?;
+    Ok(Some(Session {
+        user_id: HOST_USER_ID,
+        username: user.username,
+        role: user.role,
+        csrf,
+    }))
+}
+
+/// The account id of every host-authorised session: no stored account has it.
+const HOST_USER_ID: i32 = -1;
+
+/// Refuses a changing request whose `X-CSRF-Token` is not `csrf` (compared in constant time).
+fn check_csrf(parts: &Parts, csrf: &str) -> Result<(), ApiError> {
+    if is_safe(&parts.method) {
+        return Ok(());
+    }
+    let sent = parts
+        .headers
+        .get(api::CSRF_HEADER)
+        .map(HeaderValue::as_bytes)
+        .unwrap_or_default();
+    if bool::from(sent.ct_eq(csrf.as_bytes())) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("missing or wrong X-CSRF-Token header"))
     }
 }
 
@@ -236,6 +288,7 @@ pub(crate) async fn verify(password: String, hash: String) -> bool {
         (status = 200, body = SessionInfo, description = "Logged in; the session cookie is set"),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody, description = "Wrong username or password"),
+        (status = 404, body = ErrorBody, description = "The dashboard's accounts are turned off (`ACCOUNTS = false`)"),
         (status = 429, body = ErrorBody, description = "Too many failed logins; see Retry-After"),
         (status = 503, body = ErrorBody, description = "Busy verifying other logins; see Retry-After"),
     )
@@ -246,6 +299,11 @@ pub(super) async fn login(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    if !state.config.accounts {
+        return Err(ApiError::NotFound(
+            "the dashboard's accounts are turned off: log in to the service",
+        ));
+    }
     let caller = Caller::new(&state, &headers, client);
     let attempt = state
         .throttle
