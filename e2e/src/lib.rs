@@ -114,6 +114,41 @@ impl Demo {
     }
 }
 
+/// A session of the dashboard's API: its cookie pair and CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// `dashboard_session=…`, for the `Cookie` header.
+    pub cookie: String,
+    /// For the `X-CSRF-Token` header of changing requests.
+    pub csrf: String,
+}
+
+impl Session {
+    /// Logs in through `POST /dashboard/api/login` of the service at `base`.
+    pub async fn log_in(base: &str, username: &str, password: &str) -> Result<Session> {
+        let response = reqwest::Client::new()
+            .post(format!("{base}/dashboard/api/login"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("login as {username} failed: {}", response.status());
+        }
+        let cookie = response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .context("no session cookie")?
+            .to_owned();
+        let info: dashboard_shared::SessionInfo = response.json().await?;
+        Ok(Session {
+            cookie,
+            csrf: info.csrf_token,
+        })
+    }
+}
+
 /// An API client logged in as the admin.
 pub struct ApiClient {
     http: reqwest::Client,
@@ -130,26 +165,11 @@ impl ApiClient {
     /// Logs in to the dashboard of the service at `base` (`http://127.0.0.1:PORT`) as the admin
     /// with [`ADMIN_PASSWORD`].
     pub async fn login_to(base: &str) -> Result<ApiClient> {
-        let http = reqwest::Client::new();
-        let response = http
-            .post(format!("{base}/dashboard/api/login"))
-            .json(&json!({ "username": "admin", "password": ADMIN_PASSWORD }))
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("login failed: {}", response.status());
-        }
-        let cookie = response
-            .headers()
-            .get(reqwest::header::SET_COOKIE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .context("no session cookie")?
-            .to_owned();
+        let session = Session::log_in(base, "admin", ADMIN_PASSWORD).await?;
         Ok(ApiClient {
-            http,
+            http: reqwest::Client::new(),
             base: base.to_owned(),
-            cookie,
+            cookie: session.cookie,
         })
     }
 

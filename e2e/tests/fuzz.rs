@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Demo};
-use dashboard_shared::{NewUser, Role, SessionInfo};
+use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Demo, Session};
+use dashboard_shared::{NewUser, Role};
 use serde_json::Value;
 
 /// Cases per operation.
@@ -21,34 +21,6 @@ const SEED: &str = "42";
 /// What every answer is checked for.
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance";
 const GUEST_PASSWORD: &str = "fuzzing-guest-password";
-
-/// A session: its cookie pair and CSRF token.
-#[derive(Clone)]
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn log_in(demo: &Demo, username: &str, password: &str) -> Result<Session> {
-    let response = reqwest::Client::new()
-        .post(format!("{}/dashboard/api/login", demo.base))
-        .json(&serde_json::json!({ "username": username, "password": password }))
-        .send()
-        .await?
-        .error_for_status()?;
-    let cookie = response
-        .headers()
-        .get(reqwest::header::SET_COOKIE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .context("no session cookie")?
-        .to_owned();
-    let info: SessionInfo = response.json().await?;
-    Ok(Session {
-        cookie,
-        csrf: info.csrf_token,
-    })
-}
 
 /// Runs schemathesis as `who` and returns its JSON report.
 fn fuzz(
@@ -132,7 +104,7 @@ async fn the_fuzzed_api_answers_every_case_as_documented_and_collection_goes_on(
         .join("fuzz");
     std::fs::create_dir_all(&out)?;
     let demo = Demo::start_with_args(&["--history", "2"], &[])?;
-    let admin = log_in(&demo, "admin", ADMIN_PASSWORD).await?;
+    let admin = Session::log_in(&demo.base, "admin", ADMIN_PASSWORD).await?;
     let http = reqwest::Client::new();
     http.post(format!("{}/dashboard/api/users", demo.base))
         .header("cookie", &admin.cookie)
@@ -146,7 +118,7 @@ async fn the_fuzzed_api_answers_every_case_as_documented_and_collection_goes_on(
         .send()
         .await?
         .error_for_status()?;
-    let guest = log_in(&demo, "fuzzer", GUEST_PASSWORD).await?;
+    let guest = Session::log_in(&demo.base, "fuzzer", GUEST_PASSWORD).await?;
     let client = ApiClient::login(&demo).await?;
     let schema = out.join("openapi.json");
     let document = http
