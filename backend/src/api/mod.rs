@@ -52,7 +52,7 @@ pub(crate) struct ApiState {
     pub(crate) throttle: Arc<throttle::LoginThrottle>,
     /// The host service's login, when [`crate::DashboardBuilder::authorize`] set one.
     pub(crate) authorize: Option<Authorize>,
-    /// The accounts whose report is being made (one at a time each).
+    /// The users whose report is being made (one at a time each).
     pub(crate) reports_running: Arc<reports::RunningReports>,
     /// The version recorded with requests (`APP_VERSION`, or the `GIT` commit).
     pub(crate) app_version: Arc<str>,

@@ -23,35 +23,37 @@ impl From<ReportError> for ApiError {
     }
 }
 
-/// The accounts whose report is being made.
+/// The users whose report is being made, by name (host-authorised users have no account id).
 #[derive(Debug, Default)]
-pub(crate) struct RunningReports(Mutex<HashSet<i32>>);
+pub(crate) struct RunningReports(Mutex<HashSet<String>>);
 
-/// A report being made for one account; ends when dropped.
+/// A report being made for one user; ends when dropped.
 pub(crate) struct RunningReport<'a> {
     reports: &'a RunningReports,
-    user_id: i32,
+    username: String,
 }
 
 impl RunningReports {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<i32>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Starts a report for the account, unless one is being made already.
-    pub(crate) fn start(&self, user_id: i32) -> Option<RunningReport<'_>> {
-        self.lock().insert(user_id).then_some(RunningReport {
-            reports: self,
-            user_id,
-        })
+    /// Starts a report for the user, unless one is being made already.
+    pub(crate) fn start(&self, username: &str) -> Option<RunningReport<'_>> {
+        self.lock()
+            .insert(username.to_owned())
+            .then(|| RunningReport {
+                reports: self,
+                username: username.to_owned(),
+            })
     }
 }
 
 impl Drop for RunningReport<'_> {
     fn drop(&mut self) {
-        self.reports.lock().remove(&self.user_id);
+        self.reports.lock().remove(&self.username);
     }
 }
 
@@ -75,13 +77,14 @@ pub(super) async fn create(
     session: Session,
     ApiJson(request): ApiJson<ReportRequest>,
 ) -> Result<Json<Report>, ApiError> {
-    // One report at a time per account: a report reads up to 366 days of requests.
-    let _running = state
-        .reports_running
-        .start(session.user_id)
-        .ok_or(ApiError::AlreadyRunning(
-            "your previous report is still being made; try again when it is done",
-        ))?;
+    // One report at a time per user: a report reads up to 366 days of requests.
+    let _running =
+        state
+            .reports_running
+            .start(&session.username)
+            .ok_or(ApiError::AlreadyRunning(
+                "your previous report is still being made; try again when it is done",
+            ))?;
     Ok(Json(
         reports::report(&state.store, &request, Utc::now()).await?,
     ))
@@ -129,4 +132,20 @@ pub(super) async fn versions(
             .map(|(version, requests)| VersionRequests { version, requests })
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RunningReports;
+
+    #[test]
+    fn one_report_at_a_time_per_user() {
+        let reports = RunningReports::default();
+        let first = reports.start("ann");
+        assert!(first.is_some());
+        assert!(reports.start("ann").is_none(), "ann's first report runs");
+        assert!(reports.start("bob").is_some(), "others are not held up");
+        drop(first);
+        assert!(reports.start("ann").is_some(), "done, so ann may ask again");
+    }
 }
