@@ -218,9 +218,10 @@ impl Writer {
     /// the database stopped answering or the stop's deadline passed.
     async fn store_one_by_one(&mut self, batch: &mut Vec<Measurement>) {
         let mut refused = 0_u64;
-        while !batch.is_empty() && !self.past_deadline() {
+        let mut tried = 0;
+        while tried < batch.len() && !self.past_deadline() {
             let started = Instant::now();
-            match self.attempt(&batch[..1]).await {
+            match self.attempt(&batch[tried..=tried]).await {
                 Ok(stored) => self.collector.count_written(stored, started.elapsed()),
                 Err(error) if !is_unavailable(&error) && self.answers().await => {
                     refused += 1;
@@ -231,8 +232,9 @@ impl Writer {
                 }
                 Err(_) => break, // the database is gone: the caller retries the rest
             }
-            batch.remove(0);
+            tried += 1;
         }
+        batch.drain(..tried);
     }
 
     /// One try at storing `batch`; the measurements stored. Before the stop it takes as long as
