@@ -465,6 +465,7 @@ impl Dashboard {
         let Ok(method) = axum::http::Method::from_bytes(request.method.as_bytes()) else {
             return false;
         };
+        let method = collect::endpoint_method(&method);
         let collector = &self.inner.api.collector;
         let endpoint = match collector.endpoints.get(&method, &request.route) {
             Some(state) => collect::EndpointRef::Known(state),
