@@ -49,6 +49,9 @@ pub(crate) fn hash_password(password: &str) -> Result<String, AccountError> {
         .map_err(|err| AccountError::Hash(err.to_string()))
 }
 
+/// The longest username an account may have, in bytes.
+pub(crate) const MAX_USERNAME_BYTES: usize = 100;
+
 /// Whether `password` matches the stored hash, or one of them: an account may have several
 /// passwords (the reference's list of guest passwords), stored one PHC string per line. A
 /// malformed hash matches nothing.

@@ -94,12 +94,11 @@ pub(crate) async fn file(
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return response;
     }
-    if !is_plain_path(&path) || path == "index.html" {
-        return if path == "index.html" {
-            frontend.index()
-        } else {
-            StatusCode::NOT_FOUND.into_response()
-        };
+    if path == "index.html" {
+        return frontend.index();
+    }
+    if !is_plain_path(&path) {
+        return StatusCode::NOT_FOUND.into_response();
     }
     match ui::get(&path, &accepted_encodings(&headers)) {
         Some(file) => built_file(&path, file),

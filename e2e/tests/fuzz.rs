@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Demo, Session};
+use dashboard_shared::api::CSRF_HEADER;
 use dashboard_shared::{NewUser, Role};
 use serde_json::Value;
 
@@ -55,7 +56,7 @@ fn fuzz(
         command
             .args(["--exclude-path", "/logout"])
             .args(["--header", &format!("Cookie: {}", session.cookie)])
-            .args(["--header", &format!("X-CSRF-Token: {}", session.csrf)]);
+            .args(["--header", &format!("{CSRF_HEADER}: {}", session.csrf)]);
     }
     let output = command.output().context("running schemathesis")?;
     let text = String::from_utf8_lossy(&output.stdout);
@@ -108,7 +109,7 @@ async fn the_fuzzed_api_answers_every_case_as_documented_and_collection_goes_on(
     let http = reqwest::Client::new();
     http.post(format!("{}/dashboard/api/users", demo.base))
         .header("cookie", &admin.cookie)
-        .header("x-csrf-token", &admin.csrf)
+        .header(CSRF_HEADER, &admin.csrf)
         .json(&NewUser {
             username: "fuzzer".to_owned(),
             password: GUEST_PASSWORD.to_owned(),
@@ -207,7 +208,7 @@ async fn the_fuzzed_api_answers_every_case_as_documented_and_collection_goes_on(
         demo.base
     ))
     .header("cookie", &admin.cookie)
-    .header("x-csrf-token", &admin.csrf)
+    .header(CSRF_HEADER, &admin.csrf)
     .json(&dashboard_shared::EndpointLevel { level: 1 })
     .send()
     .await?

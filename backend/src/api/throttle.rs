@@ -51,11 +51,17 @@ pub(crate) struct Keys {
 }
 
 impl Keys {
-    /// The keys of an attempt on `username` from `ip` (usernames ignore case).
+    /// The keys of an attempt on `username` from `ip` (usernames ignore case). A username is
+    /// kept to the longest an account can have, so a client cannot fill the table with
+    /// megabyte-long names.
     pub(crate) fn new(username: &str, ip: Option<IpAddr>) -> Self {
         let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let mut end = username.len().min(crate::accounts::MAX_USERNAME_BYTES);
+        while !username.is_char_boundary(end) {
+            end -= 1;
+        }
         Keys {
-            user: format!("user:{}", username.to_lowercase()),
+            user: format!("user:{}", username[..end].to_lowercase()),
             address: format!("ip:{ip}"),
         }
     }
@@ -197,6 +203,12 @@ mod tests {
             refused_for(throttle.begin(&Keys::new("admin", ip("10.0.0.1")), now)).is_none(),
             "success forgave the username"
         );
+    }
+
+    #[test]
+    fn a_huge_username_takes_no_more_room_than_an_account_name() {
+        let keys = Keys::new(&"é".repeat(1 << 20), ip("10.0.0.1"));
+        assert!(keys.user.len() <= "user:".len() + crate::accounts::MAX_USERNAME_BYTES);
     }
 
     #[test]

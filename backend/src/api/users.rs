@@ -70,7 +70,7 @@ pub(super) async fn create(
     ApiJson(new): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<UserInfo>), ApiError> {
     let username = new.username.trim();
-    if username.is_empty() || username.len() > 100 {
+    if username.is_empty() || username.len() > accounts::MAX_USERNAME_BYTES {
         return Err(ApiError::BadRequest(
             "the username must have 1 to 100 characters".to_owned(),
         ));
