@@ -83,11 +83,17 @@ pub(crate) fn sqlx_url(url: &str) -> Result<String, DatabaseError> {
 /// How many connections a pool holds at most.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum PoolSize {
-    /// sqlx's default: the API's requests and the jobs.
+    /// The API's requests and the jobs (with Apalis's worker): [`SHARED_CONNECTIONS`].
     Shared,
     /// The writer's own pool: what API requests and jobs do cannot starve it.
     Writer,
 }
+
+/// The connections of the shared pool, on every backend. sea-orm would give a SQLite pool one
+/// connection, so that the job worker, a slow chart and every other API request queued behind
+/// each other (a request waited out the acquire timeout while the worker stopped); in WAL mode
+/// readers do not block each other, and writers wait for each other in the busy timeout.
+const SHARED_CONNECTIONS: u32 = 10;
 
 /// Opens a pool: SQLite in WAL mode with a busy timeout, so that readers never block the
 /// writer and two processes can share one file. Idle connections are not kept open
@@ -108,9 +114,10 @@ pub(crate) async fn connect(
         });
     }
     let mut options = ConnectOptions::new(url);
-    if let PoolSize::Writer = size {
-        options.max_connections(2);
-    }
+    options.max_connections(match size {
+        PoolSize::Shared => SHARED_CONNECTIONS,
+        PoolSize::Writer => 2,
+    });
     options
         .min_connections(0)
         .sqlx_logging(false)
@@ -182,6 +189,27 @@ mod tests {
             )),
             "a folder is no database file: {error}"
         );
+    }
+
+    /// A job or request that holds a connection (here: an open transaction) does not make the
+    /// next request wait out the acquire timeout on SQLite.
+    #[tokio::test]
+    async fn a_held_sqlite_connection_does_not_queue_the_next_query() {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:///{}", dir.path().join("d.db").display());
+        let db = super::connect(&url, super::PoolSize::Shared).await.unwrap();
+        let held = db.begin().await.unwrap();
+        let answered = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            db.execute_unprepared("SELECT 1"),
+        )
+        .await;
+        assert!(
+            matches!(answered, Ok(Ok(_))),
+            "the second query waited for the first connection"
+        );
+        held.rollback().await.unwrap();
     }
 
     #[test]
