@@ -817,7 +817,7 @@ impl Config {
             Key::RetentionSchedule => {
                 self.retention.schedule = check.parsed(
                     |text| {
-                        crate::jobs::Schedule::cron(text)
+                        crate::schedule::Schedule::cron(text)
                             .ticks()
                             .is_ok()
                             .then(|| text.to_owned())

@@ -18,10 +18,12 @@ use crate::assets::{self, Frontend};
 use crate::collect::{self, Collector, GroupBy, MonitorLayer, PastRequest};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
 use crate::headers;
-use crate::jobs::{GraphSpec, GraphValue, Schedule};
+use crate::jobs::{GraphSpec, GraphValue};
 use crate::metrics::Exporter;
+use crate::metrics::PipelineHealth;
 use crate::outlier::ContextRenderer;
 use crate::record::Writer;
+use crate::schedule::Schedule;
 use crate::store::{DatabaseError, Store};
 
 /// Why [`DashboardBuilder::start`] failed.
@@ -292,10 +294,14 @@ impl DashboardBuilder {
             &config.custom_link,
             config.session_lifetime,
         ));
-        let exporter = collector
-            .metrics
-            .clone()
-            .map(|http| Exporter::new(http, Arc::clone(&collector), &config, &version));
+        let exporter = collector.metrics.clone().map(|http| {
+            Exporter::new(
+                http,
+                Arc::clone(&collector) as Arc<dyn PipelineHealth>,
+                &config,
+                &version,
+            )
+        });
         let metrics_address = match (&exporter, config.metrics_listen) {
             (Some(exporter), Some(address)) => Some(
                 serve_metrics(

@@ -8,8 +8,10 @@
 //! - `bench`: the benchmarks against bare Axum (in process, the profiler, over HTTP), in release
 //!   mode.
 //! - `dist`: the frontend as users get it, built for release into `ui/dist` and compressed.
+//! - `layers`: fails when the backend's top-level modules import each other in a cycle.
 
 mod dist;
+mod layers;
 mod outside;
 mod postgres;
 mod tools;
@@ -26,9 +28,10 @@ fn main() -> Result<()> {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("dist") => dist::dist().map(drop),
+        Some("layers") => layers::check(),
         _ => {
             eprintln!(
-                "usage: cargo xtask demo [--bind ADDR] [--traffic N] | cargo xtask test | cargo xtask bench | cargo xtask dist"
+                "usage: cargo xtask demo [--bind ADDR] [--traffic N] | cargo xtask test | cargo xtask bench | cargo xtask dist | cargo xtask layers"
             );
             bail!("unknown or missing command")
         }
@@ -164,6 +167,7 @@ fn test() -> Result<()> {
     let schemathesis = tools::ensure_fuzzer()?;
     step("cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--check"]))?;
+    layers::check()?;
     step("cargo clippy (native)");
     run(cargo().args([
         "clippy",

@@ -8,7 +8,7 @@ use dashboard_shared::{DatabaseInfo, ErrorBody, PruneResult, RetentionInfo};
 
 use super::session::AdminSession;
 use super::{ApiError, ApiState};
-use crate::jobs::Schedule;
+use crate::schedule::Schedule;
 
 /// Days in a retention, as the page shows them.
 fn days(kept: Option<std::time::Duration>) -> Option<f64> {

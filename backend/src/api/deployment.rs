@@ -6,6 +6,7 @@ use dashboard_shared::{DeploymentDetails, ErrorBody};
 
 use super::session::Session;
 use super::{ApiError, ApiState};
+use crate::metrics::PipelineHealth;
 
 /// The deployment's facts; never a secret.
 pub(super) async fn details(state: &ApiState) -> Result<DeploymentDetails, ApiError> {

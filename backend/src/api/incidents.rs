@@ -18,7 +18,7 @@ use super::extract::{ApiPath, ApiQuery};
 use super::paging::PageQuery;
 use super::session::{AdminSession, Session};
 use super::{ApiError, ApiState};
-use crate::record::histogram::{box_quantiles, exact_quantile};
+use crate::histogram::{box_quantiles, exact_quantile};
 use crate::store::incidents::GroupRow;
 
 /// The latest outliers whose CPU and memory the box plots show.

@@ -15,8 +15,9 @@ use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 use super::measurement::Extra;
-use super::{Collector, EndpointRef, EndpointState, GroupValue, Measurement, endpoint_method};
+use super::{Collector, EndpointRef, GroupValue, Measurement, endpoint_method};
 use crate::config::MonitorLevel;
+use crate::endpoint::EndpointState;
 use crate::exception::{self, Occurrence};
 use crate::metrics::InFlight;
 use crate::outlier::Watching;

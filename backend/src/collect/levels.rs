@@ -7,8 +7,9 @@ use std::time::Duration;
 use axum::http::Method;
 use tokio::sync::watch;
 
-use super::{Collector, EndpointState};
+use super::Collector;
 use crate::config::MonitorLevel;
+use crate::endpoint::EndpointState;
 use crate::store::Store;
 
 /// How often the stored levels are read.

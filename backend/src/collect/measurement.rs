@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::http::Method;
 use chrono::{DateTime, Utc};
 
-use super::EndpointState;
+use crate::endpoint::EndpointState;
 use crate::exception::Occurrence;
 use crate::outlier::{Snapshot, Watch};
 

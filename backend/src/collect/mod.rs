@@ -24,7 +24,7 @@ pub(crate) use client_ip::client_ip;
 pub use layer::{MonitorLayer, MonitorService};
 pub use past::PastRequest;
 
-pub(crate) use endpoints::{EndpointState, Endpoints, endpoint_method};
+pub(crate) use endpoints::{Endpoints, endpoint_method};
 pub(crate) use levels::{follow_levels, load_endpoints};
 pub(crate) use measurement::{EndpointRef, Extra, Measurement};
 
@@ -37,7 +37,7 @@ use axum::extract::Request;
 use tokio::sync::mpsc;
 
 use crate::config::{Config, MonitorLevel};
-use crate::metrics::{AtomicHistogram, HttpMetrics};
+use crate::metrics::{AtomicHistogram, HttpMetrics, PipelineHealth};
 use crate::outlier::Outliers;
 use crate::profiler::Profiler;
 
@@ -140,16 +140,6 @@ impl Collector {
         queued
     }
 
-    /// Measurements dropped so far because the queue was full or closed.
-    pub(crate) fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
-    }
-
-    /// Measurements waiting in the queue.
-    pub(crate) fn queued(&self) -> usize {
-        self.sender.max_capacity() - self.sender.capacity()
-    }
-
     /// Counts a stored batch and how long storing it took.
     pub(crate) fn count_written(&self, written: u64, took: Duration) {
         self.written.fetch_add(written, Ordering::Relaxed);
@@ -161,24 +151,31 @@ impl Collector {
         self.write_failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Failed attempts to store a batch so far.
-    pub(crate) fn write_failures(&self) -> u64 {
-        self.write_failures.load(Ordering::Relaxed)
-    }
-
-    /// Measurements stored so far.
-    pub(crate) fn written(&self) -> u64 {
-        self.written.load(Ordering::Relaxed)
-    }
-
-    /// Durations of the writer's batches.
-    pub(crate) fn batch_duration(&self) -> &AtomicHistogram {
-        &self.batch_duration
-    }
-
     /// Counts measurements that the writer could not store.
     pub(crate) fn count_lost(&self, lost: u64) {
         self.dropped.fetch_add(lost, Ordering::Relaxed);
+    }
+}
+
+impl PipelineHealth for Collector {
+    fn queued(&self) -> usize {
+        self.sender.max_capacity() - self.sender.capacity()
+    }
+
+    fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    fn write_failures(&self) -> u64 {
+        self.write_failures.load(Ordering::Relaxed)
+    }
+
+    fn batch_duration(&self) -> &AtomicHistogram {
+        &self.batch_duration
     }
 }
 
@@ -187,6 +184,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::endpoint::EndpointState;
 
     fn measurement() -> Measurement {
         Measurement {

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::schedule::Schedule;
+use crate::schedule::Schedule;
 
 /// What a custom graph's function may return: a number, or a `Result` of one whose error is
 /// logged (the tick is then retried).

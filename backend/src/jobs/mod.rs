@@ -9,7 +9,6 @@
 
 mod graphs;
 mod queue;
-mod schedule;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -21,13 +20,12 @@ use tokio::sync::watch;
 
 pub(crate) use graphs::GraphSpec;
 pub use graphs::GraphValue;
-pub use schedule::Schedule;
 
 use crate::config::Config;
+use crate::schedule::{Schedule, Ticks};
 use crate::store::Store;
 use graphs::GraphFn;
 use queue::Queue;
-use schedule::Ticks;
 
 /// What a scheduled job does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -25,12 +25,26 @@ use axum::routing::get;
 pub(crate) use histogram::AtomicHistogram;
 pub(crate) use series::{OTHER_METHOD, method_label};
 
-use crate::collect::Collector;
 use crate::config::{Config, Secret};
 use crate::version::AppVersion;
 use exposition::{Exposition, Format, Kind};
 use histogram::HistogramSnapshot;
 use series::{RouteSeries, SeriesTable, UNMATCHED_ROUTE};
+
+/// What the exporter (and the deployment API) reads of the measurement pipeline, at the one
+/// boundary where the collector's counters become figures; the collector implements it.
+pub(crate) trait PipelineHealth: Send + Sync {
+    /// Measurements waiting in the queue.
+    fn queued(&self) -> usize;
+    /// Measurements stored so far.
+    fn written(&self) -> u64;
+    /// Measurements lost so far: the queue was full or closed, or the database refused them.
+    fn dropped(&self) -> u64;
+    /// Failed attempts to store a batch so far (each is tried again).
+    fn write_failures(&self) -> u64;
+    /// Durations of the writer's batches.
+    fn batch_duration(&self) -> &AtomicHistogram;
+}
 
 /// Request metrics updated on the hot path.
 #[derive(Default)]
@@ -81,7 +95,7 @@ pub(crate) struct Exporter {
 
 struct ExporterInner {
     http: Arc<HttpMetrics>,
-    collector: Arc<Collector>,
+    pipeline: Arc<dyn PipelineHealth>,
     version: String,
     git_commit: Option<String>,
     legacy_names: bool,
@@ -91,14 +105,14 @@ struct ExporterInner {
 impl Exporter {
     pub(crate) fn new(
         http: Arc<HttpMetrics>,
-        collector: Arc<Collector>,
+        pipeline: Arc<dyn PipelineHealth>,
         config: &Config,
         version: &AppVersion,
     ) -> Self {
         Exporter {
             inner: Arc::new(ExporterInner {
                 http,
-                collector,
+                pipeline,
                 version: version.version.clone(),
                 git_commit: version.git_commit.clone(),
                 legacy_names: config.metrics_legacy_names,
@@ -198,7 +212,7 @@ impl Exporter {
 
     /// The dashboard's own pipeline: queue, stored and lost measurements, batch durations.
     fn write_health(&self, out: &mut Exposition) {
-        let collector = &self.inner.collector;
+        let collector = &self.inner.pipeline;
         out.family(
             "dashboard_measurements_queued",
             "Measurements waiting for the writer.",

@@ -24,8 +24,8 @@ use std::time::Instant;
 use axum::extract::Request;
 use tokio::sync::watch;
 
-use crate::collect::EndpointState;
 use crate::config::Config;
+use crate::endpoint::EndpointState;
 use crate::profiler::{self, RequestSpans};
 use request::RequestCopy;
 use system::{SystemMonitor, SystemState};

@@ -2,7 +2,6 @@
 //! queue in batches, registers new endpoints, and stores request rows and hourly rollups in one
 //! transaction per batch.
 
-pub(crate) mod histogram;
 mod writer;
 
 pub(crate) use writer::Writer;

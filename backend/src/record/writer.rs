@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
-use crate::collect::{Collector, EndpointRef, EndpointState, Extra, Measurement};
+use crate::collect::{Collector, EndpointRef, Extra, Measurement};
+use crate::endpoint::EndpointState;
 use crate::exception;
 use crate::outlier::{self, ContextRenderer};
 use crate::profiler::{Frame, Profile};

@@ -14,7 +14,7 @@ use dashboard_shared::{
 use sea_orm::DbErr;
 
 use crate::config::Config;
-use crate::record::histogram::{box_quantiles, exact_quantile};
+use crate::histogram::{box_quantiles, exact_quantile};
 use crate::store::Store;
 use crate::store::reports::RequestSet;
 

@@ -45,7 +45,7 @@ pub(crate) fn median_test(a: &[f64], b: &[f64]) -> Option<MedianTest> {
 /// count, as NumPy's.
 fn median(values: &mut [f64]) -> Option<f64> {
     values.sort_by(f64::total_cmp);
-    crate::record::histogram::exact_quantile(values, 0.5)
+    crate::histogram::exact_quantile(values, 0.5)
 }
 
 /// Pearson's statistic of a 2×2 table after moving every cell half a count towards its expected

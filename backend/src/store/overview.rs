@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{DbErr, FromQueryResult};
 
 use super::{Store, sum_as_bigint};
-use crate::record::histogram;
+use crate::histogram;
 
 /// The overview's periods: today, and the week of today and the six days before, in the
 /// configured time zone. Overall is everything.

@@ -16,7 +16,7 @@ use super::Store;
 use super::export::REQUEST_FIELDS;
 use super::incidents::StoredExtra;
 use crate::config::MonitorLevel;
-use crate::record::histogram;
+use crate::histogram;
 
 /// Rows per multi-row INSERT (well under SQLite's limit of bound values).
 const ROWS_PER_INSERT: usize = 500;

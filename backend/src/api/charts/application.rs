@@ -10,7 +10,7 @@ use dashboard_shared::{
 use super::{ChartQuery, LocalDays, Preference, endpoint_colour, latency_box, select};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState};
-use crate::record::histogram;
+use crate::histogram;
 
 /// Requests per hour of each day, in the configured time zone: of one endpoint or of all.
 pub(super) async fn hourly_load(

@@ -17,7 +17,7 @@ use super::{ChartQuery, LocalDays, Preference, latency_box, select};
 use crate::api::extract::{ApiPath, ApiQuery};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState, paging};
-use crate::record::histogram;
+use crate::histogram;
 use crate::store::endpoint::{Before, Caller};
 
 /// Callers offered for selection: the busiest this many.

@@ -277,8 +277,7 @@ fn latency_box(
     count: u64,
     quantile: impl Fn(f64) -> Option<f64>,
 ) -> Option<LatencyBox> {
-    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] =
-        crate::record::histogram::box_quantiles(quantile)?;
+    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] = crate::histogram::box_quantiles(quantile)?;
     Some(LatencyBox {
         label,
         colour,
