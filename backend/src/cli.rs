@@ -211,7 +211,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             let progress = indicatif::ProgressBar::new_spinner();
             let pruned = store
                 .prune(
-                    &config.retention,
+                    &config.retention(),
                     Utc::now(),
                     &crate::jobs::queue_name(&config),
                     |pruned| progress.set_message(format!("deleted {} rows", pruned.total())),

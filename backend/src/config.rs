@@ -6,6 +6,7 @@
 //! with a [`ConfigError`] that names where the value came from, the key and what was expected.
 
 mod literal;
+mod settings;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,9 +14,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono_tz::Tz;
-
 pub(crate) use literal::RawValue;
+pub use settings::{Config, Key};
 
 /// The prefix of environment variables that override keys, e.g. `DASHBOARD_DATABASE`.
 pub const ENV_PREFIX: &str = "DASHBOARD_";
@@ -88,84 +88,6 @@ pub const DEFAULT_REDACT: [&str; 9] = [
     "password", "passwd", "secret", "token", "api_key", "apikey", "session", "csrf", "auth",
 ];
 
-/// The checked configuration. See the README's configuration reference for every key.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// `APP_VERSION` (default `1.0`): the version recorded with every request.
-    pub app_version: String,
-    /// `GIT`: a `.git` folder whose HEAD commit is the version (relative to the config file).
-    pub git: Option<PathBuf>,
-    /// `CUSTOM_LINK` (default `dashboard`): the dashboard is served under `/{CUSTOM_LINK}`.
-    pub custom_link: String,
-    /// `MONITOR_LEVEL` (default 1): the level of newly seen endpoints.
-    pub monitor_level: MonitorLevel,
-    /// `OUTLIER_DETECTION_CONSTANT` (default 2.5): a request is an outlier past average × this.
-    pub outlier_detection_constant: f64,
-    /// `OUTLIER_MIN_SAMPLES` (default 10): requests an endpoint needs before any is an outlier.
-    pub outlier_min_samples: u64,
-    /// `REDACT` (default password, passwd, secret, token, api_key, apikey, session, csrf, auth):
-    /// headers, query and body fields whose name contains one of these (ignoring case) are stored
-    /// as `[redacted]`, besides `Authorization`, `Cookie`, `Set-Cookie` and `Proxy-Authorization`.
-    pub redact: Vec<String>,
-    /// `SAMPLING_PERIOD` (default 5): milliseconds between profiler samples; 0 = exact timing only.
-    pub sampling_period_ms: u64,
-    /// `ENABLE_LOGGING` (default false): log every recorded request at `debug`.
-    pub enable_logging: bool,
-    /// `USERNAME` (default `admin`): the admin account.
-    pub username: String,
-    /// `PASSWORD`: the admin's password; unset ⇒ generated at first start and printed once.
-    pub password: Option<Secret>,
-    /// `GUEST_USERNAME` (default `guest`): the read-only account.
-    pub guest_username: String,
-    /// `GUEST_PASSWORD`: one password or a list; unset ⇒ no guest account.
-    pub guest_passwords: Vec<Secret>,
-    /// `SECURITY_TOKEN`: bearer token of the export API; unset ⇒ export disabled.
-    pub security_token: Option<Secret>,
-    /// `TABLE_PREFIX` (default `dashboard_`): prepended to every table and index name.
-    pub table_prefix: String,
-    /// `DATABASE` (default `sqlite:///dashboard.db`): where measurements are stored.
-    pub database: Secret,
-    /// `TIMEZONE` (default `UTC`): the zone in which days start and times are shown.
-    pub timezone: Tz,
-    /// `COLORS`: fixed RGB colours per endpoint name.
-    pub colors: BTreeMap<String, [u8; 3]>,
-    /// `QUEUE_CAPACITY` (default 10000): measurements buffered between requests and the writer.
-    pub queue_capacity: usize,
-    /// `TRUSTED_PROXIES`: addresses or networks (`10.0.0.0/8`) of reverse proxies whose
-    /// `Forwarded` / `X-Forwarded-For` headers name the client; none by default.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// `SESSION_LIFETIME` (default 12 h): how long a login lasts; `90m`, `12h`, `2d` or seconds.
-    pub session_lifetime: Duration,
-    /// `SESSION_SECRET`: the key that signs sessions; unset ⇒ generated once and stored in the
-    /// database, so every process sharing it accepts the same sessions.
-    pub session_secret: Option<Secret>,
-    /// `METRICS` (default false): serve Prometheus metrics.
-    pub metrics: bool,
-    /// `METRICS_PATH` (default `/metrics`): where the metrics are served.
-    pub metrics_path: String,
-    /// `METRICS_PORT`: serve the metrics on their own listener instead of the app's router; a
-    /// port (all interfaces) or an address such as `127.0.0.1:9100`.
-    pub metrics_listen: Option<SocketAddr>,
-    /// `METRICS_TOKEN`: a bearer token that scrapers must send; unset ⇒ no token needed.
-    pub metrics_token: Option<Secret>,
-    /// `METRICS_LEGACY_NAMES` (default false): also export the metric names of
-    /// Flask-Prometheus and flask_prometheus_metrics.
-    pub metrics_legacy_names: bool,
-    /// `RETENTION_*`: how long stored rows are kept, and when they are pruned.
-    pub retention: Retention,
-    /// `VERSION_COMPARE_REQUESTS` (default 1000): requests a new version serves before it is
-    /// compared with the previous one; 0 = never.
-    pub version_compare_requests: u64,
-    /// `MAX_ENDPOINTS` (default 1000): endpoints this process registers at most; requests of
-    /// further endpoints are counted as dropped (and logged once).
-    pub max_endpoints: usize,
-    /// `COOKIE_SECURE` (default `auto`): whether the session cookie is marked `Secure`.
-    pub cookie_secure: CookieSecure,
-    /// `ACCOUNTS` (default true): the dashboard's own accounts and login. `false` needs
-    /// [`crate::DashboardBuilder::authorize`]: the host service's login decides alone.
-    pub accounts: bool,
-}
-
 /// When the session cookie carries `Secure` (`COOKIE_SECURE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -179,19 +101,35 @@ pub enum CookieSecure {
     Never,
 }
 
-/// How long rows are kept; `None` = for ever. Pruned by a scheduled job, in chunks.
+impl CookieSecure {
+    /// `auto`, or a boolean.
+    fn parse(text: &str) -> Option<CookieSecure> {
+        match text.to_ascii_lowercase().as_str() {
+            "auto" => Some(CookieSecure::Auto),
+            other => parse_bool(other).map(|secure| {
+                if secure {
+                    CookieSecure::Always
+                } else {
+                    CookieSecure::Never
+                }
+            }),
+        }
+    }
+}
+
+/// How long rows are kept (the `RETENTION_*` keys); `None` = for ever. Pruned by a scheduled
+/// job, in chunks.
 #[derive(Debug, Clone)]
 pub struct Retention {
-    /// `RETENTION_REQUESTS` (default 90 days): request rows, with everything stored about them.
+    /// `RETENTION_REQUESTS`: request rows, with everything stored about them.
     pub requests: Option<Duration>,
-    /// `RETENTION_DETAILS` (default 30 days): outlier snapshots, profiles and exception
-    /// occurrences.
+    /// `RETENTION_DETAILS`: outlier snapshots, profiles and exception occurrences.
     pub details: Option<Duration>,
-    /// `RETENTION_GRAPHS` (default 365 days): custom graph values.
+    /// `RETENTION_GRAPHS`: custom graph values.
     pub graphs: Option<Duration>,
-    /// `RETENTION_ROLLUPS` (default for ever): the hourly and daily rollups behind the charts.
+    /// `RETENTION_ROLLUPS`: the hourly and daily rollups behind the charts.
     pub rollups: Option<Duration>,
-    /// `RETENTION_SCHEDULE` (default `0 17 * * * *`, hourly): when the pruning job runs.
+    /// `RETENTION_SCHEDULE`: when the pruning job runs.
     pub schedule: String,
 }
 
@@ -214,61 +152,6 @@ impl Retention {
                 )))
             }
             _ => Ok(()),
-        }
-    }
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        const DAY: u64 = 86_400;
-        Retention {
-            requests: Some(Duration::from_secs(90 * DAY)),
-            details: Some(Duration::from_secs(30 * DAY)),
-            graphs: Some(Duration::from_secs(365 * DAY)),
-            rollups: None,
-            schedule: "0 17 * * * *".to_owned(),
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            app_version: "1.0".to_owned(),
-            git: None,
-            custom_link: "dashboard".to_owned(),
-            monitor_level: MonitorLevel::PERFORMANCE,
-            outlier_detection_constant: 2.5,
-            outlier_min_samples: 10,
-            redact: DEFAULT_REDACT
-                .iter()
-                .map(|name| (*name).to_owned())
-                .collect(),
-            sampling_period_ms: 5,
-            enable_logging: false,
-            username: "admin".to_owned(),
-            password: None,
-            guest_username: "guest".to_owned(),
-            guest_passwords: Vec::new(),
-            security_token: None,
-            table_prefix: "dashboard_".to_owned(),
-            database: Secret("sqlite:///dashboard.db".to_owned()),
-            timezone: Tz::UTC,
-            colors: BTreeMap::new(),
-            queue_capacity: 10_000,
-            trusted_proxies: Vec::new(),
-            session_lifetime: Duration::from_secs(12 * 60 * 60),
-            session_secret: None,
-            metrics: false,
-            metrics_path: "/metrics".to_owned(),
-            metrics_listen: None,
-            metrics_token: None,
-            metrics_legacy_names: false,
-            retention: Retention::default(),
-            version_compare_requests: 1000,
-            max_endpoints: 1000,
-            cookie_secure: CookieSecure::Auto,
-            accounts: true,
         }
     }
 }
@@ -316,7 +199,7 @@ pub enum ConfigError {
         message: String,
     },
     /// A key that the dashboard does not know (a typo?).
-    #[error("{origin}: unknown key `{key}`; known keys are {}", Key::ALL.map(Key::name).join(", "))]
+    #[error("{origin}: unknown key `{key}`; known keys are {}", Key::ALL.iter().map(|key| key.name()).collect::<Vec<_>>().join(", "))]
     UnknownKey {
         /// Where it was found.
         origin: Origin,
@@ -346,183 +229,13 @@ pub enum ConfigError {
     },
 }
 
-/// Every configuration key; the reference's and the dashboard's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    /// `APP_VERSION`
-    AppVersion,
-    /// `GIT`
-    Git,
-    /// `CUSTOM_LINK`
-    CustomLink,
-    /// `MONITOR_LEVEL`
-    MonitorLevel,
-    /// `OUTLIER_DETECTION_CONSTANT`
-    OutlierDetectionConstant,
-    /// `OUTLIER_MIN_SAMPLES`
-    OutlierMinSamples,
-    /// `REDACT`
-    Redact,
-    /// `SAMPLING_PERIOD`
-    SamplingPeriod,
-    /// `ENABLE_LOGGING`
-    EnableLogging,
-    /// `USERNAME`
-    Username,
-    /// `PASSWORD`
-    Password,
-    /// `GUEST_USERNAME`
-    GuestUsername,
-    /// `GUEST_PASSWORD`
-    GuestPassword,
-    /// `SECURITY_TOKEN`
-    SecurityToken,
-    /// `TABLE_PREFIX`
-    TablePrefix,
-    /// `DATABASE`
-    Database,
-    /// `TIMEZONE`
-    Timezone,
-    /// `COLORS`
-    Colors,
-    /// `QUEUE_CAPACITY`
-    QueueCapacity,
-    /// `TRUSTED_PROXIES`
-    TrustedProxies,
-    /// `SESSION_LIFETIME`
-    SessionLifetime,
-    /// `SESSION_SECRET`
-    SessionSecret,
-    /// `METRICS`
-    Metrics,
-    /// `METRICS_PATH`
-    MetricsPath,
-    /// `METRICS_PORT`
-    MetricsPort,
-    /// `METRICS_TOKEN`
-    MetricsToken,
-    /// `METRICS_LEGACY_NAMES`
-    MetricsLegacyNames,
-    /// `RETENTION_REQUESTS`
-    RetentionRequests,
-    /// `RETENTION_DETAILS`
-    RetentionDetails,
-    /// `RETENTION_GRAPHS`
-    RetentionGraphs,
-    /// `RETENTION_ROLLUPS`
-    RetentionRollups,
-    /// `RETENTION_SCHEDULE`
-    RetentionSchedule,
-    /// `VERSION_COMPARE_REQUESTS`
-    VersionCompareRequests,
-    /// `MAX_ENDPOINTS`
-    MaxEndpoints,
-    /// `COOKIE_SECURE`
-    CookieSecure,
-    /// `ACCOUNTS`
-    Accounts,
-}
-
 impl Key {
-    /// Every key, in the order of the reference's `config.cfg`.
-    pub const ALL: [Key; 36] = [
-        Key::AppVersion,
-        Key::Git,
-        Key::CustomLink,
-        Key::MonitorLevel,
-        Key::OutlierDetectionConstant,
-        Key::OutlierMinSamples,
-        Key::Redact,
-        Key::SamplingPeriod,
-        Key::EnableLogging,
-        Key::Username,
-        Key::Password,
-        Key::GuestUsername,
-        Key::GuestPassword,
-        Key::SecurityToken,
-        Key::TablePrefix,
-        Key::Database,
-        Key::Timezone,
-        Key::Colors,
-        Key::QueueCapacity,
-        Key::TrustedProxies,
-        Key::SessionLifetime,
-        Key::SessionSecret,
-        Key::Metrics,
-        Key::MetricsPath,
-        Key::MetricsPort,
-        Key::MetricsToken,
-        Key::MetricsLegacyNames,
-        Key::RetentionRequests,
-        Key::RetentionDetails,
-        Key::RetentionGraphs,
-        Key::RetentionRollups,
-        Key::RetentionSchedule,
-        Key::VersionCompareRequests,
-        Key::MaxEndpoints,
-        Key::CookieSecure,
-        Key::Accounts,
-    ];
-
-    /// The key as written in files and (after `DASHBOARD_`) in environment variables.
-    pub fn name(self) -> &'static str {
-        match self {
-            Key::AppVersion => "APP_VERSION",
-            Key::Git => "GIT",
-            Key::CustomLink => "CUSTOM_LINK",
-            Key::MonitorLevel => "MONITOR_LEVEL",
-            Key::OutlierDetectionConstant => "OUTLIER_DETECTION_CONSTANT",
-            Key::OutlierMinSamples => "OUTLIER_MIN_SAMPLES",
-            Key::Redact => "REDACT",
-            Key::SamplingPeriod => "SAMPLING_PERIOD",
-            Key::EnableLogging => "ENABLE_LOGGING",
-            Key::Username => "USERNAME",
-            Key::Password => "PASSWORD",
-            Key::GuestUsername => "GUEST_USERNAME",
-            Key::GuestPassword => "GUEST_PASSWORD",
-            Key::SecurityToken => "SECURITY_TOKEN",
-            Key::TablePrefix => "TABLE_PREFIX",
-            Key::Database => "DATABASE",
-            Key::Timezone => "TIMEZONE",
-            Key::Colors => "COLORS",
-            Key::QueueCapacity => "QUEUE_CAPACITY",
-            Key::TrustedProxies => "TRUSTED_PROXIES",
-            Key::SessionLifetime => "SESSION_LIFETIME",
-            Key::SessionSecret => "SESSION_SECRET",
-            Key::Metrics => "METRICS",
-            Key::MetricsPath => "METRICS_PATH",
-            Key::MetricsPort => "METRICS_PORT",
-            Key::MetricsToken => "METRICS_TOKEN",
-            Key::MetricsLegacyNames => "METRICS_LEGACY_NAMES",
-            Key::RetentionRequests => "RETENTION_REQUESTS",
-            Key::RetentionDetails => "RETENTION_DETAILS",
-            Key::RetentionGraphs => "RETENTION_GRAPHS",
-            Key::RetentionRollups => "RETENTION_ROLLUPS",
-            Key::RetentionSchedule => "RETENTION_SCHEDULE",
-            Key::VersionCompareRequests => "VERSION_COMPARE_REQUESTS",
-            Key::MaxEndpoints => "MAX_ENDPOINTS",
-            Key::CookieSecure => "COOKIE_SECURE",
-            Key::Accounts => "ACCOUNTS",
-        }
-    }
-
     /// The key for a name, ignoring case.
     pub fn from_name(name: &str) -> Option<Key> {
         Key::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|key| key.name().eq_ignore_ascii_case(name.trim()))
-    }
-
-    fn is_secret(self) -> bool {
-        matches!(
-            self,
-            Key::Password
-                | Key::GuestPassword
-                | Key::SecurityToken
-                | Key::Database
-                | Key::MetricsToken
-                | Key::SessionSecret
-        )
     }
 }
 
@@ -554,7 +267,7 @@ impl ConfigSources {
                 config.apply_named(&key, value, &Origin::File(file.clone()))?;
             }
         }
-        for key in Key::ALL {
+        for &key in Key::ALL {
             let var = format!("{ENV_PREFIX}{}", key.name());
             match env(&var) {
                 Ok(value) => config.apply(key, RawValue::Text(value), &Origin::Env(var))?,
@@ -567,7 +280,7 @@ impl ConfigSources {
         for (key, value) in &self.overrides {
             config.apply(*key, value.clone(), &Origin::Builder)?;
         }
-        config.retention.check()?;
+        config.retention().check()?;
         Ok(config)
     }
 
@@ -663,6 +376,17 @@ fn read_ini(path: &Path, text: &str) -> Result<Vec<(String, RawValue)>, ConfigEr
 }
 
 impl Config {
+    /// The `RETENTION_*` keys together.
+    pub fn retention(&self) -> Retention {
+        Retention {
+            requests: self.retention_requests,
+            details: self.retention_details,
+            graphs: self.retention_graphs,
+            rollups: self.retention_rollups,
+            schedule: self.retention_schedule.clone(),
+        }
+    }
+
     fn apply_named(
         &mut self,
         name: &str,
@@ -674,187 +398,6 @@ impl Config {
             key: name.to_owned(),
         })?;
         self.apply(key, value, origin)
-    }
-
-    /// Checks one value and stores it.
-    pub(crate) fn apply(
-        &mut self,
-        key: Key,
-        value: RawValue,
-        origin: &Origin,
-    ) -> Result<(), ConfigError> {
-        let check = Check {
-            key,
-            origin,
-            value: &value,
-        };
-        match key {
-            Key::AppVersion => self.app_version = check.non_empty_text()?,
-            Key::Git => self.git = Some(check.path()?),
-            Key::CustomLink => self.custom_link = check.url_segment()?,
-            Key::MonitorLevel => {
-                self.monitor_level = check.parsed(
-                    |text| text.parse().ok().and_then(MonitorLevel::new),
-                    "a monitoring level 0, 1, 2 or 3",
-                )?
-            }
-            Key::OutlierDetectionConstant => {
-                self.outlier_detection_constant = check.parsed(
-                    |text| {
-                        text.parse()
-                            .ok()
-                            .filter(|c: &f64| c.is_finite() && *c > 0.0)
-                    },
-                    "a positive number such as 2.5",
-                )?
-            }
-            Key::SamplingPeriod => {
-                self.sampling_period_ms = check.parsed(
-                    |text| text.parse().ok(),
-                    "a whole number of milliseconds (0 or more)",
-                )?
-            }
-            Key::EnableLogging => {
-                self.enable_logging = check.parsed(parse_bool, "true or false")?
-            }
-            Key::Username => self.username = check.non_empty_text()?,
-            Key::Password => self.password = Some(Secret(check.password()?)),
-            Key::GuestUsername => self.guest_username = check.non_empty_text()?,
-            Key::GuestPassword => {
-                self.guest_passwords = check
-                    .list_of(
-                        |text| {
-                            (text.chars().count() >= MIN_PASSWORD_CHARS).then(|| text.to_owned())
-                        },
-                        "a password of at least 8 characters, or a list of them",
-                    )?
-                    .into_iter()
-                    .map(Secret)
-                    .collect()
-            }
-            Key::SecurityToken => self.security_token = Some(Secret(check.token()?)),
-            Key::TablePrefix => {
-                self.table_prefix = check.parsed(
-                    |text| {
-                        text.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-                            .then(|| text.to_owned())
-                    },
-                    "letters, digits and underscores only",
-                )?
-            }
-            Key::Database => self.database = Secret(check.non_empty_text()?),
-            Key::Timezone => {
-                self.timezone = check.parsed(
-                    |text| text.parse::<Tz>().ok(),
-                    "an IANA time zone such as Europe/Amsterdam",
-                )?
-            }
-            Key::Colors => self.colors = check.colors()?,
-            Key::QueueCapacity => {
-                self.queue_capacity = check.parsed(
-                    |text| text.parse().ok().filter(|n: &usize| *n > 0),
-                    "a positive whole number",
-                )?
-            }
-            Key::TrustedProxies => self.trusted_proxies = check.networks()?,
-            Key::OutlierMinSamples => {
-                self.outlier_min_samples = check.parsed(
-                    |text| text.parse().ok().filter(|samples: &u64| *samples >= 1),
-                    "a whole number of requests, at least 1",
-                )?
-            }
-            Key::Redact => {
-                self.redact = check
-                    .text_list()?
-                    .into_iter()
-                    .map(|name| name.to_lowercase())
-                    .collect()
-            }
-            Key::SessionLifetime => {
-                self.session_lifetime = check.parsed(
-                    parse_duration,
-                    "a duration such as 90m, 12h or 2d (or seconds), at least one minute",
-                )?
-            }
-            Key::SessionSecret => {
-                self.session_secret = check
-                    .parsed(
-                        |text| (text.len() >= 32).then(|| Secret(text.to_owned())),
-                        "a secret of at least 32 characters",
-                    )
-                    .map(Some)?
-            }
-            Key::Metrics => self.metrics = check.parsed(parse_bool, "true or false")?,
-            Key::MetricsPath => {
-                self.metrics_path = check.parsed(
-                    |text| {
-                        (text.starts_with('/')
-                            && text.len() > 1
-                            && !text.contains(['{', '}', '*', ' ']))
-                        .then(|| text.to_owned())
-                    },
-                    "a path such as /metrics",
-                )?
-            }
-            Key::MetricsPort => {
-                self.metrics_listen = Some(check.parsed(
-                    |text| match text.parse::<u16>() {
-                        Ok(port) => Some(SocketAddr::from(([0, 0, 0, 0], port))),
-                        Err(_) => text.parse().ok(),
-                    },
-                    "a port such as 9100 or an address such as 127.0.0.1:9100",
-                )?)
-            }
-            Key::MetricsToken => self.metrics_token = Some(Secret(check.token()?)),
-            Key::MetricsLegacyNames => {
-                self.metrics_legacy_names = check.parsed(parse_bool, "true or false")?
-            }
-            Key::RetentionRequests => self.retention.requests = check.retention()?,
-            Key::RetentionDetails => self.retention.details = check.retention()?,
-            Key::RetentionGraphs => self.retention.graphs = check.retention()?,
-            Key::RetentionRollups => self.retention.rollups = check.retention()?,
-            Key::RetentionSchedule => {
-                self.retention.schedule = check.parsed(
-                    |text| {
-                        crate::schedule::Schedule::cron(text)
-                            .ticks()
-                            .is_ok()
-                            .then(|| text.to_owned())
-                    },
-                    "a cron expression with seconds such as `0 17 * * * *`",
-                )?
-            }
-            Key::VersionCompareRequests => {
-                self.version_compare_requests = check.parsed(
-                    |text| text.parse().ok(),
-                    "a whole number of requests (0 = never compare)",
-                )?
-            }
-            Key::MaxEndpoints => {
-                self.max_endpoints = check.parsed(
-                    |text| text.parse().ok().filter(|n: &usize| *n > 0),
-                    "a positive whole number",
-                )?
-            }
-            Key::CookieSecure => {
-                self.cookie_secure = check.parsed(
-                    |text| match text.to_ascii_lowercase().as_str() {
-                        "auto" => Some(CookieSecure::Auto),
-                        other => parse_bool(other).map(|secure| {
-                            if secure {
-                                CookieSecure::Always
-                            } else {
-                                CookieSecure::Never
-                            }
-                        }),
-                    },
-                    "auto, true or false",
-                )?
-            }
-            Key::Accounts => self.accounts = check.parsed(parse_bool, "true or false")?,
-        }
-        Ok(())
     }
 }
 
@@ -873,6 +416,14 @@ fn parse_duration(text: &str) -> Option<Duration> {
         _ => return None,
     };
     (seconds >= 60).then(|| Duration::from_secs(seconds))
+}
+
+/// `METRICS_PORT`: a port (on every interface) or an address.
+fn parse_listen_address(text: &str) -> Option<SocketAddr> {
+    match text.parse::<u16>() {
+        Ok(port) => Some(SocketAddr::from(([0, 0, 0, 0], port))),
+        Err(_) => text.parse().ok(),
+    }
 }
 
 fn parse_bool(text: &str) -> Option<bool> {
@@ -933,6 +484,15 @@ impl Check<'_> {
             |text| (text.chars().count() >= MIN_PASSWORD_CHARS).then(|| text.to_owned()),
             "a password of at least 8 characters",
         )
+    }
+
+    /// One password or a list, each at least [`MIN_PASSWORD_CHARS`] characters.
+    fn passwords(&self) -> Result<Vec<Secret>, ConfigError> {
+        let passwords = self.list_of(
+            |text| (text.chars().count() >= MIN_PASSWORD_CHARS).then(|| text.to_owned()),
+            "a password of at least 8 characters, or a list of them",
+        )?;
+        Ok(passwords.into_iter().map(Secret).collect())
     }
 
     /// A bearer token: at least [`MIN_TOKEN_CHARS`] characters.

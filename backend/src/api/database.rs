@@ -30,7 +30,7 @@ pub(super) async fn info(
     State(state): State<ApiState>,
     _admin: AdminSession,
 ) -> Result<Json<DatabaseInfo>, ApiError> {
-    let retention = &state.config.retention;
+    let retention = state.config.retention();
     let next_run = Schedule::cron(retention.schedule.as_str())
         .ticks()
         .ok()
@@ -68,7 +68,7 @@ pub(super) async fn prune(
     let queue = crate::jobs::queue_name(&state.config);
     let pruned = state
         .store
-        .prune(&state.config.retention, Utc::now(), &queue, |_| {})
+        .prune(&state.config.retention(), Utc::now(), &queue, |_| {})
         .await?;
     tracing::info!(admin = %admin.0.username, ?pruned, "pruned on demand");
     Ok(Json(pruned))

@@ -2,6 +2,7 @@ use std::env::VarError;
 use std::io::Write;
 
 use super::*;
+use chrono_tz::Tz;
 
 fn no_env(_: &str) -> Result<String, VarError> {
     Err(VarError::NotPresent)
@@ -318,4 +319,76 @@ fn outlier_keys_take_a_sample_count_and_a_list_of_names_to_redact() {
     );
     let err = load_file(".cfg", "REDACT=[]\n").unwrap_err().to_string();
     assert!(err.contains("`REDACT`"), "{err}");
+}
+
+/// The README's configuration table, as the declarations render it.
+fn reference_table() -> String {
+    let mut table = String::from("| key | default | meaning |\n|---|---|---|\n");
+    for key in Key::ALL {
+        table.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            key.name(),
+            key.shown_default(),
+            key.doc()
+        ));
+    }
+    table
+}
+
+#[test]
+fn the_readme_table_is_the_declarations() {
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("| key | default | meaning |")
+        .expect("the README has a configuration table");
+    let end = readme[start..]
+        .find("\n\n")
+        .map_or(readme.len(), |end| start + end + 1);
+    let expected = reference_table();
+    assert!(
+        readme[start..end] == expected,
+        "README.md's configuration table differs from backend/src/config/settings.rs; the \
+         declarations render it as:\n\n{expected}"
+    );
+}
+
+#[test]
+fn every_key_is_read_from_the_environment_and_named_back() {
+    for &key in Key::ALL {
+        assert_eq!(Key::from_name(&key.name().to_lowercase()), Some(key));
+        assert!(!key.doc().is_empty(), "{key:?} has a doc line");
+        let var = format!("{ENV_PREFIX}{}", key.name());
+        let sources = ConfigSources::default();
+        let error = sources
+            .load_with(|name| {
+                if name == var {
+                    Ok("\u{1}not valid for any key\u{1}".to_owned())
+                } else {
+                    Err(VarError::NotPresent)
+                }
+            })
+            .err();
+        let accepted_as_text = matches!(
+            key,
+            Key::AppVersion
+                | Key::Git
+                | Key::Username
+                | Key::GuestUsername
+                | Key::Database
+                | Key::Redact
+                | Key::GuestPassword
+                | Key::Password
+                | Key::SecurityToken
+                | Key::MetricsToken
+        );
+        if !accepted_as_text {
+            let error = error
+                .unwrap_or_else(|| panic!("{var} was not read"))
+                .to_string();
+            assert!(
+                error.contains(&var) && error.contains(key.name()),
+                "{error}"
+            );
+        }
+    }
 }

@@ -121,7 +121,7 @@ impl Runner {
         let pruned = self
             .store
             .prune(
-                &self.config.retention,
+                &self.config.retention(),
                 at,
                 &queue_name(&self.config),
                 |_| {},
@@ -164,7 +164,7 @@ pub(crate) async fn start(
     shutdown: &watch::Sender<bool>,
 ) -> Result<(), JobsError> {
     let mut timers = vec![(
-        Schedule::cron(config.retention.schedule.as_str()).ticks(),
+        Schedule::cron(config.retention_schedule.as_str()).ticks(),
         Work::Prune,
     )];
     if config.version_compare_requests > 0 {
