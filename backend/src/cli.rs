@@ -121,6 +121,7 @@ impl From<RoleArg> for Role {
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CliError {
     /// The configuration is invalid.
     #[error(transparent)]

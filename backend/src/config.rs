@@ -158,6 +158,7 @@ impl Retention {
 
 /// Where a configuration value came from; error messages name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Origin {
     /// A configuration file.
     File(PathBuf),
@@ -179,6 +180,7 @@ impl fmt::Display for Origin {
 
 /// Why the configuration could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read configuration file {}: {source}", path.display())]

@@ -28,6 +28,7 @@ use crate::store::{DatabaseError, Store};
 
 /// Why [`DashboardBuilder::start`] failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
     /// The configuration is invalid.
     #[error(transparent)]
@@ -71,6 +72,16 @@ pub struct DashboardBuilder {
     group_by: Option<GroupBy>,
     graphs: Vec<GraphSpec>,
     authorize: Option<api::Authorize>,
+}
+
+impl std::fmt::Debug for DashboardBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DashboardBuilder")
+            .field("sources", &self.sources)
+            .field("graphs", &self.graphs.len())
+            .field("authorize", &self.authorize.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DashboardBuilder {
@@ -382,6 +393,14 @@ async fn serve_metrics(
 #[derive(Clone)]
 pub struct Dashboard {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Dashboard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dashboard")
+            .field("config", &self.inner.api.config)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Inner {

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 /// the interval since the Unix epoch — so that processes sharing a database agree on them and
 /// each tick runs once.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Schedule {
     /// A cron expression with seconds: `sec min hour day-of-month month day-of-week [year]`,
     /// evaluated in UTC, e.g. `0 0 * * * *` (hourly) or `*/10 * * * * *` (every ten seconds).
@@ -33,29 +34,45 @@ impl Schedule {
     }
 
     /// The checked schedule, or why it cannot be used.
-    pub(crate) fn ticks(&self) -> Result<Ticks, String> {
+    pub(crate) fn ticks(&self) -> Result<Ticks, ScheduleError> {
         match self {
             Schedule::Cron(expression) => cron::Schedule::from_str(expression)
                 .map(|schedule| Ticks::Cron(Box::new(schedule)))
-                .map_err(|error| {
-                    format!(
-                        "`{expression}` is not a cron expression with seconds \
-                         (`sec min hour day month weekday`): {error}"
-                    )
+                .map_err(|error| ScheduleError::Cron {
+                    expression: expression.clone(),
+                    reason: error.to_string(),
                 }),
             Schedule::Interval(every) => {
                 let seconds = every.as_secs();
                 if seconds == 0 || every.subsec_nanos() != 0 {
-                    return Err(format!(
-                        "an interval must be a whole number of seconds, at least 1; found {every:?}"
-                    ));
+                    return Err(ScheduleError::Interval(*every));
                 }
                 i64::try_from(seconds)
                     .map(Ticks::Interval)
-                    .map_err(|_| format!("the interval {every:?} is too long"))
+                    .map_err(|_| ScheduleError::Interval(*every))
             }
         }
     }
+}
+
+/// Why a [`Schedule`] cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScheduleError {
+    /// Not a cron expression with seconds.
+    #[error(
+        "`{expression}` is not a cron expression with seconds (`sec min hour day month weekday`): \
+         {reason}"
+    )]
+    Cron {
+        /// The expression as given.
+        expression: String,
+        /// The cron parser's message.
+        reason: String,
+    },
+    /// An interval that is not a whole number of seconds from 1 to `i64::MAX`.
+    #[error("an interval must be a whole number of seconds, at least 1; found {0:?}")]
+    Interval(Duration),
 }
 
 impl fmt::Debug for Schedule {
@@ -161,14 +178,18 @@ mod tests {
 
     #[test]
     fn bad_schedules_say_what_is_expected() {
-        let error = Schedule::cron("every hour").ticks().unwrap_err();
+        let error = Schedule::cron("every hour")
+            .ticks()
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("`every hour` is not a cron expression"),
             "{error}"
         );
         let error = Schedule::interval(Duration::from_millis(1500))
             .ticks()
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("whole number of seconds"), "{error}");
         assert!(Schedule::interval(Duration::ZERO).ticks().is_err());
     }

@@ -180,8 +180,7 @@ async fn bad_configuration_fails_start_with_a_clear_error() {
         .set(Key::MonitorLevel, "4")
         .start()
         .await
-        .err()
-        .expect("an error");
+        .expect_err("an error");
     assert_eq!(
         err.to_string(),
         "builder: `MONITOR_LEVEL` must be a monitoring level 0, 1, 2 or 3, found \"4\""
@@ -190,8 +189,7 @@ async fn bad_configuration_fails_start_with_a_clear_error() {
         .database("mysql://localhost/db")
         .start()
         .await
-        .err()
-        .expect("an error");
+        .expect_err("an error");
     assert!(err.to_string().contains("MySQL is not supported"), "{err}");
 }
 

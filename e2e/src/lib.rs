@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 pub const ADMIN_PASSWORD: &str = "e2e-admin-password";
 
 /// Kills a child process when dropped, so every test stops what it started.
+#[derive(Debug)]
 pub struct Guard(pub Child);
 
 impl Drop for Guard {
@@ -35,6 +36,12 @@ pub struct Demo {
     /// What the demo wrote to standard error so far (also passed on to the test's).
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for Demo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Demo").finish_non_exhaustive()
+    }
 }
 
 impl Demo {
@@ -156,6 +163,12 @@ pub struct ApiClient {
     cookie: String,
 }
 
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient").finish_non_exhaustive()
+    }
+}
+
 impl ApiClient {
     /// Logs in through `POST /dashboard/api/login`.
     pub async fn login(demo: &Demo) -> Result<ApiClient> {
@@ -258,6 +271,12 @@ pub struct Browser {
     _driver: Guard,
     /// Chromium's profile, removed when the browser is dropped (after the driver stopped).
     _profile: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for Browser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Browser").finish_non_exhaustive()
+    }
 }
 
 impl Browser {

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 /// Why an API call failed.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApiFailure {
+pub(crate) enum ApiFailure {
     /// 401: no valid session.
     Unauthorized(String),
     /// Any other error answer.
@@ -22,7 +22,7 @@ pub enum ApiFailure {
 
 impl ApiFailure {
     /// What to show to people.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             ApiFailure::Unauthorized(message) | ApiFailure::Status(_, message) => message.clone(),
             ApiFailure::Network(message) => format!("The dashboard cannot be reached: {message}"),
@@ -31,7 +31,7 @@ impl ApiFailure {
 }
 
 /// The dashboard's path prefix, e.g. `/dashboard`, from the page's `<base href>`.
-pub fn base_path() -> String {
+pub(crate) fn base_path() -> String {
     let base = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| document.base_uri().ok().flatten())
@@ -80,12 +80,12 @@ fn get(path: &str) -> Result<Request, gloo_net::Error> {
 }
 
 /// `POST /api/login`.
-pub async fn login(username: String, password: String) -> Result<SessionInfo, ApiFailure> {
+pub(crate) async fn login(username: String, password: String) -> Result<SessionInfo, ApiFailure> {
     send(Request::post(&url(api::LOGIN)).json(&LoginRequest { username, password })).await
 }
 
 /// `POST /api/logout` (answered with 204 No Content).
-pub async fn logout(csrf_token: &str) -> Result<(), ApiFailure> {
+pub(crate) async fn logout(csrf_token: &str) -> Result<(), ApiFailure> {
     send_no_content(
         Request::post(&url(api::LOGOUT))
             .header(api::CSRF_HEADER, csrf_token)
@@ -95,27 +95,27 @@ pub async fn logout(csrf_token: &str) -> Result<(), ApiFailure> {
 }
 
 /// `GET /api/me`.
-pub async fn me() -> Result<SessionInfo, ApiFailure> {
+pub(crate) async fn me() -> Result<SessionInfo, ApiFailure> {
     send(get(api::ME)).await
 }
 
 /// `GET /api/overview`.
-pub async fn overview() -> Result<Vec<OverviewRow>, ApiFailure> {
+pub(crate) async fn overview() -> Result<Vec<OverviewRow>, ApiFailure> {
     send(get(api::OVERVIEW)).await
 }
 
 /// `GET /api/deployment`.
-pub async fn deployment() -> Result<DeploymentDetails, ApiFailure> {
+pub(crate) async fn deployment() -> Result<DeploymentDetails, ApiFailure> {
     send(get(api::DEPLOYMENT)).await
 }
 
 /// `GET /api/users` (admin).
-pub async fn users() -> Result<Vec<UserInfo>, ApiFailure> {
+pub(crate) async fn users() -> Result<Vec<UserInfo>, ApiFailure> {
     send(get(api::USERS)).await
 }
 
 /// `POST /api/users` (admin).
-pub async fn create_user(csrf_token: &str, user: &NewUser) -> Result<UserInfo, ApiFailure> {
+pub(crate) async fn create_user(csrf_token: &str, user: &NewUser) -> Result<UserInfo, ApiFailure> {
     send(
         Request::post(&url(api::USERS))
             .header(api::CSRF_HEADER, csrf_token)
@@ -125,7 +125,7 @@ pub async fn create_user(csrf_token: &str, user: &NewUser) -> Result<UserInfo, A
 }
 
 /// `PATCH /api/users/{id}` (admin).
-pub async fn update_user(
+pub(crate) async fn update_user(
     csrf_token: &str,
     id: i64,
     update: &UserUpdate,
@@ -140,7 +140,7 @@ pub async fn update_user(
 }
 
 /// `DELETE /api/users/{id}` (admin, answered with 204 No Content).
-pub async fn delete_user(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
+pub(crate) async fn delete_user(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
     let path = api::with_id(api::USER, id);
     send_no_content(
         Request::delete(&url(&path))
@@ -165,7 +165,7 @@ async fn send_no_content(request: Result<Request, gloo_net::Error>) -> Result<()
 }
 
 /// `PUT /api/endpoints/{id}/level` (admin).
-pub async fn set_level(
+pub(crate) async fn set_level(
     csrf_token: &str,
     id: i64,
     level: EndpointLevel,
@@ -182,17 +182,17 @@ pub async fn set_level(
 /// What a chart asks for: a range of days (empty bounds are left to the server's defaults)
 /// and, when chosen, the versions and users or addresses to show.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChartQuery {
+pub(crate) struct ChartQuery {
     /// First day, `YYYY-MM-DD`, or empty.
-    pub from: String,
+    pub(crate) from: String,
     /// Last day, `YYYY-MM-DD`, or empty.
-    pub to: String,
+    pub(crate) to: String,
     /// The chosen versions; `None` for the server's default (the newest).
-    pub versions: Option<Vec<String>>,
+    pub(crate) versions: Option<Vec<String>>,
     /// The chosen users or addresses; `None` for the server's default (the busiest).
-    pub callers: Option<Vec<String>>,
+    pub(crate) callers: Option<Vec<String>>,
     /// The chosen endpoints; `None` for the server's default (every one).
-    pub endpoints: Option<Vec<String>>,
+    pub(crate) endpoints: Option<Vec<String>>,
 }
 
 impl ChartQuery {
@@ -232,22 +232,28 @@ impl ChartQuery {
 }
 
 /// `GET` a chart's data from `path` (one of `dashboard_shared::api`'s chart paths).
-pub async fn chart<T: DeserializeOwned>(path: String, query: ChartQuery) -> Result<T, ApiFailure> {
+pub(crate) async fn chart<T: DeserializeOwned>(
+    path: String,
+    query: ChartQuery,
+) -> Result<T, ApiFailure> {
     send(get(&format!("{path}{}", query.encode(None)))).await
 }
 
 /// Where a chart downloads as an image (`svg` or `png`).
-pub fn chart_image_url(path: &str, query: &ChartQuery, format: &str) -> String {
+pub(crate) fn chart_image_url(path: &str, query: &ChartQuery, format: &str) -> String {
     url(&format!("{path}{}", query.encode(Some(format))))
 }
 
 /// `GET /api/endpoints/{id}`.
-pub async fn endpoint(id: i64) -> Result<EndpointDetails, ApiFailure> {
+pub(crate) async fn endpoint(id: i64) -> Result<EndpointDetails, ApiFailure> {
     send(get(&api::with_id(api::ENDPOINT, id))).await
 }
 
 /// `GET /api/endpoints/{id}/errors`: a page of failed requests after `cursor`.
-pub async fn failed_requests(id: i64, cursor: Option<String>) -> Result<RequestPage, ApiFailure> {
+pub(crate) async fn failed_requests(
+    id: i64,
+    cursor: Option<String>,
+) -> Result<RequestPage, ApiFailure> {
     let path = api::with_id(api::ENDPOINT_ERRORS, id);
     let query = match cursor {
         Some(cursor) => format!("?cursor={cursor}"),
@@ -257,24 +263,24 @@ pub async fn failed_requests(id: i64, cursor: Option<String>) -> Result<RequestP
 }
 
 /// `GET /api/endpoints/{id}/outliers`: a page of outliers from `offset`.
-pub async fn outliers(id: i64, offset: u64, limit: u64) -> Result<OutlierPage, ApiFailure> {
+pub(crate) async fn outliers(id: i64, offset: u64, limit: u64) -> Result<OutlierPage, ApiFailure> {
     let path = api::with_id(api::ENDPOINT_OUTLIERS, id);
     send(get(&format!("{path}?offset={offset}&limit={limit}"))).await
 }
 
 /// `GET /api/endpoints/{id}/profiles`: a page of profiled requests from `offset`.
-pub async fn profiles(id: i64, offset: u64, limit: u64) -> Result<ProfilePage, ApiFailure> {
+pub(crate) async fn profiles(id: i64, offset: u64, limit: u64) -> Result<ProfilePage, ApiFailure> {
     let path = api::with_id(api::ENDPOINT_PROFILES, id);
     send(get(&format!("{path}?offset={offset}&limit={limit}"))).await
 }
 
 /// `GET /api/endpoints/{id}/grouped-profile`.
-pub async fn grouped_profile(id: i64) -> Result<GroupedProfile, ApiFailure> {
+pub(crate) async fn grouped_profile(id: i64) -> Result<GroupedProfile, ApiFailure> {
     send(get(&api::with_id(api::ENDPOINT_GROUPED_PROFILE, id))).await
 }
 
 /// `GET /api/exceptions`: a page of exception groups, only `endpoint`'s when given.
-pub async fn exceptions(
+pub(crate) async fn exceptions(
     endpoint: Option<i64>,
     offset: u64,
     limit: u64,
@@ -290,12 +296,12 @@ pub async fn exceptions(
 }
 
 /// `GET /api/exceptions/{id}`.
-pub async fn exception(id: i64) -> Result<ExceptionDetail, ApiFailure> {
+pub(crate) async fn exception(id: i64) -> Result<ExceptionDetail, ApiFailure> {
     send(get(&api::with_id(api::EXCEPTION, id))).await
 }
 
 /// `DELETE /api/exceptions/{id}` (admin, answered with 204 No Content).
-pub async fn delete_exception(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
+pub(crate) async fn delete_exception(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
     let path = api::with_id(api::EXCEPTION, id);
     send_no_content(
         Request::delete(&url(&path))
@@ -306,17 +312,17 @@ pub async fn delete_exception(csrf_token: &str, id: i64) -> Result<(), ApiFailur
 }
 
 /// `GET /api/custom-graphs`.
-pub async fn custom_graphs() -> Result<Vec<CustomGraph>, ApiFailure> {
+pub(crate) async fn custom_graphs() -> Result<Vec<CustomGraph>, ApiFailure> {
     send(get(api::CUSTOM_GRAPHS)).await
 }
 
 /// `GET /api/database` (admin).
-pub async fn database() -> Result<DatabaseInfo, ApiFailure> {
+pub(crate) async fn database() -> Result<DatabaseInfo, ApiFailure> {
     send(get(api::DATABASE)).await
 }
 
 /// `POST /api/database/prune` (admin).
-pub async fn prune(csrf_token: &str) -> Result<PruneResult, ApiFailure> {
+pub(crate) async fn prune(csrf_token: &str) -> Result<PruneResult, ApiFailure> {
     send(
         Request::post(&url(api::DATABASE_PRUNE))
             .header(api::CSRF_HEADER, csrf_token)
@@ -326,7 +332,10 @@ pub async fn prune(csrf_token: &str) -> Result<PruneResult, ApiFailure> {
 }
 
 /// `POST /api/reports`.
-pub async fn report(csrf_token: &str, request: &ReportRequest) -> Result<Report, ApiFailure> {
+pub(crate) async fn report(
+    csrf_token: &str,
+    request: &ReportRequest,
+) -> Result<Report, ApiFailure> {
     send(
         Request::post(&url(api::REPORTS))
             .header(api::CSRF_HEADER, csrf_token)
@@ -336,11 +345,11 @@ pub async fn report(csrf_token: &str, request: &ReportRequest) -> Result<Report,
 }
 
 /// `GET /api/reports/versions`.
-pub async fn report_versions() -> Result<Vec<VersionRequests>, ApiFailure> {
+pub(crate) async fn report_versions() -> Result<Vec<VersionRequests>, ApiFailure> {
     send(get(api::REPORT_VERSIONS)).await
 }
 
 /// `GET /api/reports/version-comparison`.
-pub async fn version_comparison() -> Result<Option<VersionComparison>, ApiFailure> {
+pub(crate) async fn version_comparison() -> Result<Option<VersionComparison>, ApiFailure> {
     send(get(api::VERSION_COMPARISON)).await
 }

@@ -24,11 +24,11 @@ use crate::pages::{
 
 /// The logged-in session, once known; pages read its CSRF token for changes.
 #[derive(Clone, Copy)]
-pub struct SessionState(pub RwSignal<Option<SessionInfo>>);
+pub(crate) struct SessionState(pub RwSignal<Option<SessionInfo>>);
 
 impl SessionState {
     /// The session, asking the API when this page does not know it yet.
-    pub async fn current(self) -> Result<SessionInfo, ApiFailure> {
+    pub(crate) async fn current(self) -> Result<SessionInfo, ApiFailure> {
         if let Some(session) = self.0.get_untracked() {
             return Ok(session);
         }
@@ -38,7 +38,7 @@ impl SessionState {
     }
 
     /// Runs `change` with the session's CSRF token, which every change the API guards needs.
-    pub async fn with_csrf<T, Change>(
+    pub(crate) async fn with_csrf<T, Change>(
         self,
         change: impl FnOnce(String) -> Change,
     ) -> Result<T, ApiFailure>
@@ -52,7 +52,7 @@ impl SessionState {
 
 /// The whole app, mounted on `<body>`.
 #[component]
-pub fn App() -> impl IntoView {
+pub(crate) fn App() -> impl IntoView {
     provide_context(SessionState(RwSignal::new(None)));
     view! {
         <Router base=api::base_path()>

@@ -1,5 +1,9 @@
 //! The dashboard's browser app: Leptos, rendered on the client, built by Trunk.
 
+// Leptos's `#[component]` expands a `pub(crate) fn` into a `pub` props struct and builder, which
+// `unreachable_pub` reports on the component; everything written by hand here is `pub(crate)`.
+#![allow(unreachable_pub)]
+
 mod api;
 mod app;
 mod components;

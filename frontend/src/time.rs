@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 
 /// A UTC instant as `YYYY-MM-DD HH:MM:SS` in the time zone `zone` (an IANA name such as the
 /// dashboard's `TIMEZONE`), formatted by the browser; in UTC when the zone is unknown to it.
-pub fn local_time(time: DateTime<Utc>, zone: &str) -> String {
+pub(crate) fn local_time(time: DateTime<Utc>, zone: &str) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into());
     let date = js_sys::Date::new(&JsValue::from_f64(time.timestamp_millis() as f64));
@@ -27,7 +27,7 @@ pub fn local_time(time: DateTime<Utc>, zone: &str) -> String {
 }
 
 /// How long ago, roughly: `just now`, `5 min ago`, `3 h ago`, `2 days ago`.
-pub fn ago(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
+pub(crate) fn ago(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
     let Some(then) = then else {
         return "never".to_owned();
     };

@@ -10,6 +10,7 @@ pub struct Tables {
 
 /// Every table of the dashboard, without its prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Table {
     /// One row per monitored endpoint (method + route template).
     Endpoint,
@@ -132,7 +133,8 @@ impl Tables {
 }
 
 /// Columns of [`Table::Endpoint`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// Primary key.
     Id,
@@ -153,7 +155,8 @@ pub enum Endpoint {
 }
 
 /// Columns of [`Table::Request`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Request {
     /// Primary key.
     Id,
@@ -174,7 +177,8 @@ pub enum Request {
 }
 
 /// Columns of [`Table::Rollup`] (key: endpoint, hour, version, status code).
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Rollup {
     /// The endpoint.
     EndpointId,
@@ -191,7 +195,8 @@ pub enum Rollup {
 }
 
 /// Columns of [`Table::RollupBucket`] (key: the rollup's key plus the bucket).
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum RollupBucket {
     /// The endpoint.
     EndpointId,
@@ -208,7 +213,8 @@ pub enum RollupBucket {
 }
 
 /// Columns of [`Table::LatencyDay`] (key: endpoint, day, version, bucket).
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum LatencyDay {
     /// The endpoint.
     EndpointId,
@@ -223,7 +229,8 @@ pub enum LatencyDay {
 }
 
 /// Columns of [`Table::LatencyTotal`] (key: endpoint, bucket).
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum LatencyTotal {
     /// The endpoint.
     EndpointId,
@@ -234,7 +241,8 @@ pub enum LatencyTotal {
 }
 
 /// Columns of [`Table::StatusTotal`] (key: endpoint, status code).
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum StatusTotal {
     /// The endpoint.
     EndpointId,
@@ -245,7 +253,8 @@ pub enum StatusTotal {
 }
 
 /// Columns of [`Table::Outlier`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Outlier {
     /// Primary key.
     Id,
@@ -270,7 +279,8 @@ pub enum Outlier {
 }
 
 /// Columns of [`Table::CodeLine`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum CodeLine {
     /// Primary key.
     Id,
@@ -285,7 +295,8 @@ pub enum CodeLine {
 }
 
 /// Columns of [`Table::StackLine`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum StackLine {
     /// The profiled request.
     RequestId,
@@ -305,7 +316,8 @@ pub enum StackLine {
 }
 
 /// Columns of [`Table::Profile`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Profile {
     /// The profiled request (primary key).
     RequestId,
@@ -318,7 +330,8 @@ pub enum Profile {
 }
 
 /// Columns of [`Table::ExceptionGroup`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum ExceptionGroup {
     /// Primary key.
     Id,
@@ -343,7 +356,8 @@ pub enum ExceptionGroup {
 }
 
 /// Columns of [`Table::ExceptionOccurrence`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum ExceptionOccurrence {
     /// Primary key.
     Id,
@@ -358,7 +372,8 @@ pub enum ExceptionOccurrence {
 }
 
 /// Columns of [`Table::CustomGraph`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum CustomGraph {
     /// Primary key.
     Id,
@@ -371,7 +386,8 @@ pub enum CustomGraph {
 }
 
 /// Columns of [`Table::CustomGraphData`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum CustomGraphData {
     /// Primary key.
     Id,
@@ -384,7 +400,8 @@ pub enum CustomGraphData {
 }
 
 /// Columns of [`Table::User`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum User {
     /// Primary key.
     Id,
@@ -401,7 +418,8 @@ pub enum User {
 }
 
 /// Columns of [`Table::Setting`].
-#[derive(DeriveIden, Clone, Copy)]
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Setting {
     /// Unique key.
     Key,

@@ -10,10 +10,10 @@ use axum_monitoring_dashboard::{Dashboard, Key};
 use tower::ServiceExt;
 
 /// The admin password of every benchmark's dashboard.
-pub const PASSWORD: &str = "bench-password";
+pub(crate) const PASSWORD: &str = "bench-password";
 
 /// A dashboard on a fresh SQLite file in `dir`, with `settings` and a queue of `queue`.
-pub async fn dashboard(dir: &Path, settings: &[(Key, &str)], queue: usize) -> Dashboard {
+pub(crate) async fn dashboard(dir: &Path, settings: &[(Key, &str)], queue: usize) -> Dashboard {
     let mut builder = Dashboard::builder()
         .database(sqlite_url(dir))
         .password(PASSWORD)
@@ -25,7 +25,7 @@ pub async fn dashboard(dir: &Path, settings: &[(Key, &str)], queue: usize) -> Da
 }
 
 /// A dashboard on a fresh SQLite file in the folder `name` under `dir`.
-pub async fn dashboard_named(
+pub(crate) async fn dashboard_named(
     dir: &Path,
     name: &str,
     settings: &[(Key, &str)],
@@ -37,12 +37,12 @@ pub async fn dashboard_named(
 }
 
 /// The URL of the dashboard's SQLite file in `dir`.
-pub fn sqlite_url(dir: &Path) -> String {
+pub(crate) fn sqlite_url(dir: &Path) -> String {
     format!("sqlite:///{}", dir.join("dashboard.db").display())
 }
 
 /// Logs in as the admin and returns the session cookie (`name=value`).
-pub async fn login(app: &Router) -> String {
+pub(crate) async fn login(app: &Router) -> String {
     let request = Request::post("/dashboard/api/login")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(format!(
@@ -56,12 +56,12 @@ pub async fn login(app: &Router) -> String {
 }
 
 /// The median of some samples.
-pub fn median(samples: &[f64]) -> f64 {
+pub(crate) fn median(samples: &[f64]) -> f64 {
     quantile(samples, 0.5)
 }
 
 /// The nearest-rank `q`-quantile of some samples.
-pub fn quantile(samples: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile(samples: &[f64], q: f64) -> f64 {
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());

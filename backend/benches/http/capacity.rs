@@ -10,7 +10,7 @@ use crate::{dashboard, stored, stored_rows};
 const MEASUREMENTS: u64 = 1_000_000;
 
 /// Pushes [`MEASUREMENTS`] through the queue and writer and prints the rate.
-pub async fn run() {
+pub(crate) async fn run() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = dashboard(dir.path(), &[], MEASUREMENTS as usize).await;
     let now = Utc::now();

@@ -8,14 +8,14 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 /// Connections kept open and busy at once.
-pub const CONNECTIONS: usize = 16;
+pub(crate) const CONNECTIONS: usize = 16;
 
 const REQUEST: &[u8] = b"GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 /// Sends requests over [`CONNECTIONS`] connections until `duration` has passed, each waiting
 /// for its answer before the next (or, with a `rate`, at most that many per second in all);
 /// the number of 200 answers.
-pub async fn generate(address: SocketAddr, duration: Duration, rate: Option<u32>) -> u64 {
+pub(crate) async fn generate(address: SocketAddr, duration: Duration, rate: Option<u32>) -> u64 {
     let deadline = Instant::now() + duration;
     let per_connection =
         rate.map(|rate| Duration::from_secs_f64(CONNECTIONS as f64 / f64::from(rate)));

@@ -20,7 +20,7 @@ mod memory;
 mod queries;
 mod throughput;
 
-pub use common::{dashboard, median, quantile, sqlite_url};
+pub(crate) use common::{dashboard, median, quantile};
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -65,12 +65,12 @@ fn main() {
 }
 
 /// The handler every variant serves.
-pub fn hello() -> Router {
+pub(crate) fn hello() -> Router {
     Router::new().route("/hello", get(|| async { "hello" }))
 }
 
 /// Request rows stored in the dashboard's database in `dir`.
-pub async fn stored_rows(dir: &Path) -> u64 {
+pub(crate) async fn stored_rows(dir: &Path) -> u64 {
     let url = format!("sqlite://{}?mode=ro", dir.join("dashboard.db").display());
     let db = Database::connect(url).await.unwrap();
     let row = db
@@ -86,7 +86,7 @@ pub async fn stored_rows(dir: &Path) -> u64 {
 }
 
 /// Waits until the writer has stored `expected` measurements; how long that took.
-pub async fn stored(monitor: &Dashboard, expected: u64) -> Duration {
+pub(crate) async fn stored(monitor: &Dashboard, expected: u64) -> Duration {
     let started = Instant::now();
     while monitor.stored_measurements() < expected {
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -95,7 +95,7 @@ pub async fn stored(monitor: &Dashboard, expected: u64) -> Duration {
 }
 
 /// Waits until the writer's queue is empty; how long that took.
-pub async fn drained(monitor: &Dashboard) -> Duration {
+pub(crate) async fn drained(monitor: &Dashboard) -> Duration {
     let started = Instant::now();
     while monitor.queued_measurements() > 0 {
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -104,7 +104,7 @@ pub async fn drained(monitor: &Dashboard) -> Duration {
 }
 
 /// Resident set size of this process, in MiB.
-pub fn resident_mib() -> f64 {
+pub(crate) fn resident_mib() -> f64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: f64 = statm
         .split_whitespace()

@@ -14,7 +14,7 @@ const SAMPLE: u64 = 30;
 
 /// Serves at level 1 with the exporter on, under [`RATE`] requests per second for
 /// `BENCH_MEMORY_SECONDS` (default 600), sampling the resident size.
-pub fn run(servers: &Runtime, clients: &Runtime) {
+pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
     let seconds: u64 = std::env::var("BENCH_MEMORY_SECONDS")
         .ok()
         .and_then(|value| value.parse().ok())

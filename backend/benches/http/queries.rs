@@ -103,7 +103,7 @@ async fn latencies(app: &Router, cookie: &str, uri: &str) -> Vec<f64> {
 }
 
 /// Seeds the requests, then prints the latency of each view.
-pub async fn run() {
+pub(crate) async fn run() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = dashboard(dir.path(), &[], BACKLOG * 2).await;
     eprintln!("queries: seeding {REQUESTS} requests (progress every million)");

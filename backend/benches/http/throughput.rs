@@ -58,7 +58,7 @@ fn variant(name: &'static str, address: SocketAddr, monitor: Option<Dashboard>) 
 }
 
 /// Runs the interleaved rounds and prints the table and the row count check.
-pub fn run(servers: &Runtime, clients: &Runtime) {
+pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
     let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     // Its handle spawns an upkeep task, so it is made inside the servers' runtime.
     let _enter = servers.enter();

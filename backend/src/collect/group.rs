@@ -13,6 +13,7 @@ use std::fmt;
 /// assert_eq!(GroupValue::from(("User", 3)).render(), "(User,3)");
 /// assert_eq!(GroupValue::from(vec![("User", GroupValue::lazy(|| 3.into()))]).render(), "((User,3))");
 /// ```
+#[non_exhaustive]
 pub enum GroupValue {
     /// Text, rendered as is.
     Text(String),

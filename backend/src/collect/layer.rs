@@ -1,5 +1,6 @@
 //! The tower `Layer` and `Service` that measure requests.
 
+use std::fmt;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -29,6 +30,12 @@ pub struct MonitorLayer {
     collector: Arc<Collector>,
 }
 
+impl fmt::Debug for MonitorLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MonitorLayer").finish_non_exhaustive()
+    }
+}
+
 impl MonitorLayer {
     pub(crate) fn new(collector: Arc<Collector>) -> Self {
         MonitorLayer { collector }
@@ -51,6 +58,14 @@ impl<S> Layer<S> for MonitorLayer {
 pub struct MonitorService<S> {
     inner: S,
     collector: Arc<Collector>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for MonitorService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MonitorService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S> Service<Request> for MonitorService<S>

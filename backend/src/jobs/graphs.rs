@@ -11,18 +11,36 @@ use crate::schedule::Schedule;
 /// logged (the tick is then retried).
 pub trait GraphValue {
     /// The value to store, or why there is none.
-    fn into_graph_value(self) -> Result<f64, String>;
+    fn into_graph_value(self) -> Result<f64, GraphError>;
+}
+
+/// Why a custom graph's function gave no value for a tick.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// It returned NaN or an infinity.
+    #[error("{0} is not a finite number")]
+    NotFinite(f64),
+    /// It returned an error; this is the error's message.
+    #[error("{0}")]
+    Failed(String),
+    /// It panicked, with this message.
+    #[error("it panicked: {0}")]
+    Panicked(String),
+    /// Its task was cancelled (the runtime is shutting down).
+    #[error("its task was cancelled")]
+    Cancelled,
 }
 
 macro_rules! graph_value_as_f64 {
     ($($number:ty),*) => {$(
         impl GraphValue for $number {
-            fn into_graph_value(self) -> Result<f64, String> {
+            fn into_graph_value(self) -> Result<f64, GraphError> {
                 let value = self as f64;
                 if value.is_finite() {
                     Ok(value)
                 } else {
-                    Err(format!("{value} is not a finite number"))
+                    Err(GraphError::NotFinite(value))
                 }
             }
         }
@@ -34,14 +52,15 @@ graph_value_as_f64!(
 );
 
 impl<T: GraphValue, E: fmt::Display> GraphValue for Result<T, E> {
-    fn into_graph_value(self) -> Result<f64, String> {
-        self.map_err(|error| error.to_string())?.into_graph_value()
+    fn into_graph_value(self) -> Result<f64, GraphError> {
+        self.map_err(|error| GraphError::Failed(error.to_string()))?
+            .into_graph_value()
     }
 }
 
 /// A graph's function with its output made a number.
 pub(crate) type GraphFn =
-    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<f64, String>> + Send>> + Send + Sync>;
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<f64, GraphError>> + Send>> + Send + Sync>;
 
 /// A graph as the builder was given it.
 #[derive(Clone)]
@@ -72,14 +91,13 @@ impl GraphSpec {
 
 /// Calls a graph's function on its own task, so that a panic in it becomes an error for this
 /// tick and nothing else.
-pub(crate) async fn measure(function: &GraphFn) -> Result<f64, String> {
+pub(crate) async fn measure(function: &GraphFn) -> Result<f64, GraphError> {
     match tokio::spawn(function()).await {
         Ok(value) => value,
-        Err(error) if error.is_panic() => Err(format!(
-            "it panicked: {}",
-            crate::exception::panic_message(error.into_panic().as_ref())
+        Err(error) if error.is_panic() => Err(GraphError::Panicked(
+            crate::exception::panic_message(error.into_panic().as_ref()),
         )),
-        Err(error) => Err(error.to_string()),
+        Err(_) => Err(GraphError::Cancelled),
     }
 }
 
@@ -94,9 +112,12 @@ mod tests {
         assert_eq!(Ok::<_, String>(1.5f64).into_graph_value(), Ok(1.5));
         assert_eq!(
             Err::<u8, _>("database down").into_graph_value(),
-            Err("database down".to_owned())
+            Err(GraphError::Failed("database down".to_owned()))
         );
-        assert!(f64::NAN.into_graph_value().unwrap_err().contains("finite"));
+        assert!(matches!(
+            f64::NAN.into_graph_value(),
+            Err(GraphError::NotFinite(nan)) if nan.is_nan()
+        ));
     }
 
     #[tokio::test]
@@ -108,6 +129,6 @@ mod tests {
             1
         });
         let error = measure(&spec.function).await.unwrap_err();
-        assert!(error.contains("no users table"), "{error}");
+        assert_eq!(error, GraphError::Panicked("no users table".to_owned()));
     }
 }

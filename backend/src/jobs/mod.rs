@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub(crate) use graphs::GraphSpec;
-pub use graphs::GraphValue;
+pub use graphs::{GraphError, GraphValue};
 
 use crate::config::Config;
-use crate::schedule::{Schedule, Ticks};
+use crate::schedule::{Schedule, ScheduleError, Ticks};
 use crate::store::Store;
 use graphs::GraphFn;
 use queue::Queue;
@@ -87,15 +87,35 @@ pub(crate) struct Runner {
     graphs: HashMap<String, (i32, GraphFn)>,
 }
 
+/// Why a job failed; it is logged and the worker tries the job again.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum JobError {
+    /// A graph job pushed by a process with other graphs.
+    #[error(
+        "this process has no custom graph `{0}`: give every process that shares the database the \
+         same graphs"
+    )]
+    UnknownGraph(String),
+    /// The graph's function gave no value.
+    #[error("the graph's function gave no value: {0}")]
+    Graph(#[from] GraphError),
+    /// The database refused a read or write.
+    #[error("the database failed: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// The version comparison failed.
+    #[error(transparent)]
+    Report(#[from] crate::reports::ReportError),
+}
+
 impl Runner {
     /// Runs one job; an error is logged here and makes the worker retry it.
-    async fn run(&self, job: Job) -> Result<(), String> {
+    async fn run(&self, job: Job) -> Result<(), JobError> {
         let ran = match &job.work {
             Work::Graph { title } => self.measure(title, job.at).await,
             Work::Prune => self.prune(job.at).await,
             Work::CompareVersions => crate::reports::compare_new_version(&self.store, &self.config)
                 .await
-                .map_err(|error| error.to_string()),
+                .map_err(JobError::from),
         };
         if let Err(error) = &ran {
             tracing::warn!(%error, "{job} failed");
@@ -103,21 +123,16 @@ impl Runner {
         ran
     }
 
-    async fn measure(&self, title: &str, at: DateTime<Utc>) -> Result<(), String> {
-        let (id, function) = self.graphs.get(title).ok_or_else(|| {
-            format!(
-                "this process has no custom graph `{title}`: give every process that shares the \
-                 database the same graphs"
-            )
-        })?;
+    async fn measure(&self, title: &str, at: DateTime<Utc>) -> Result<(), JobError> {
+        let (id, function) = self
+            .graphs
+            .get(title)
+            .ok_or_else(|| JobError::UnknownGraph(title.to_owned()))?;
         let value = graphs::measure(function).await?;
-        self.store
-            .insert_graph_value(*id, at, value)
-            .await
-            .map_err(|error| format!("cannot store its value: {error}"))
+        Ok(self.store.insert_graph_value(*id, at, value).await?)
     }
 
-    async fn prune(&self, at: DateTime<Utc>) -> Result<(), String> {
+    async fn prune(&self, at: DateTime<Utc>) -> Result<(), JobError> {
         let pruned = self
             .store
             .prune(
@@ -126,8 +141,7 @@ impl Runner {
                 &queue_name(&self.config),
                 |_| {},
             )
-            .await
-            .map_err(|error| error.to_string())?;
+            .await?;
         if pruned.total() > 0 {
             tracing::info!(?pruned, "pruned rows past their retention");
         }
@@ -137,6 +151,7 @@ impl Runner {
 
 /// Why the jobs could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JobsError {
     /// Two graphs have the same title.
     #[error("two custom graphs are titled `{0}`; titles name graphs and must differ")]
@@ -147,11 +162,14 @@ pub enum JobsError {
         /// The graph.
         title: String,
         /// Why.
-        reason: String,
+        reason: ScheduleError,
     },
-    /// Apalis's tables or the graph rows could not be set up.
+    /// A built-in job's schedule cannot be used.
+    #[error("cannot schedule the dashboard's own jobs: {0}")]
+    OwnSchedule(ScheduleError),
+    /// The graph rows could not be set up.
     #[error("cannot set up scheduled jobs: {0}")]
-    Setup(String),
+    Setup(sea_orm::DbErr),
 }
 
 /// Sets up the queue, registers the graphs and starts this process's worker and tickers; they
@@ -177,7 +195,7 @@ pub(crate) async fn start(
         .into_iter()
         .map(|(ticks, work)| ticks.map(|ticks| (ticks, work)))
         .collect::<Result<_, _>>()
-        .map_err(JobsError::Setup)?;
+        .map_err(JobsError::OwnSchedule)?;
     let mut graphs = HashMap::new();
     for spec in specs {
         if graphs.contains_key(&spec.title) {
@@ -193,7 +211,7 @@ pub(crate) async fn start(
         let id = store
             .graph_id(&spec.title, version)
             .await
-            .map_err(|error| JobsError::Setup(error.to_string()))?;
+            .map_err(JobsError::Setup)?;
         timers.push((
             ticks,
             Work::Graph {

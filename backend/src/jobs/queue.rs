@@ -54,7 +54,7 @@ impl Queue {
 
     /// Queues `job` to run now, once: a second push of the same key (by any process) is dropped
     /// (silently on SQLite, as a unique violation on PostgreSQL).
-    pub(crate) async fn push(&mut self, job: Job) -> Result<(), String> {
+    pub(crate) async fn push(&mut self, job: Job) -> Result<(), NotQueued> {
         let task = TaskBuilder::new(job.clone())
             .idempotency_key(job.key())
             .build();
@@ -65,7 +65,10 @@ impl Queue {
         match pushed {
             Ok(()) => Ok(()),
             Err(error) if is_unique_violation(error.as_ref()) => Ok(()),
-            Err(error) => Err(format!("cannot queue {job}: {error}")),
+            Err(error) => Err(NotQueued {
+                job: job.to_string(),
+                error,
+            }),
         }
     }
 
@@ -110,6 +113,14 @@ impl Queue {
             }
         }
     }
+}
+
+/// A job that Apalis's storage refused.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot queue {job}: {error}")]
+pub(crate) struct NotQueued {
+    job: String,
+    error: Box<dyn std::error::Error + Send + Sync>,
 }
 
 /// Wakes the worker every `period` to look for due jobs.

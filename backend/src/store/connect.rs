@@ -7,6 +7,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DatabaseError {
     /// The URL names a database this build cannot use.
     #[error("`DATABASE` must be a sqlite:// or postgresql:// URL; {0}")]

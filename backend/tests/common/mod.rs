@@ -1,7 +1,7 @@
 //! Helpers shared by the backend's integration tests: a monitored app driven with `oneshot`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-pub mod views;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::body::Body;
@@ -12,16 +12,16 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-pub const PASSWORD: &str = "integration-password";
+pub(crate) const PASSWORD: &str = "integration-password";
 
 /// The URL of a SQLite file `d.db` in the temporary folder `dir`.
-pub fn sqlite_in(dir: &tempfile::TempDir) -> String {
+pub(crate) fn sqlite_in(dir: &tempfile::TempDir) -> String {
     format!("sqlite:///{}", dir.path().join("d.db").display())
 }
 
 /// The URL of a SQLite file in `dir` (as [`sqlite_in`]), and a connection of the test's own to
 /// it, for rows no API writes.
-pub async fn sqlite_with_connection(
+pub(crate) async fn sqlite_with_connection(
     dir: &tempfile::TempDir,
 ) -> (String, sea_orm::DatabaseConnection) {
     let path = dir.path().join("d.db");
@@ -32,22 +32,21 @@ pub async fn sqlite_with_connection(
 }
 
 /// A builder on `database` with the test admin password.
-pub fn builder(database: &str) -> DashboardBuilder {
+pub(crate) fn builder(database: &str) -> DashboardBuilder {
     Dashboard::builder().database(database).password(PASSWORD)
 }
 
 /// A dashboard on `database` with the test admin password.
-pub async fn start(database: &str) -> Dashboard {
+pub(crate) async fn start(database: &str) -> Dashboard {
     builder(database).start().await.unwrap()
 }
 
 /// Why `builder` refuses to start.
-pub async fn start_error(builder: DashboardBuilder) -> String {
+pub(crate) async fn start_error(builder: DashboardBuilder) -> String {
     builder
         .start()
         .await
-        .err()
-        .expect("the start should fail")
+        .expect_err("the start should fail")
         .to_string()
 }
 
@@ -71,7 +70,7 @@ macro_rules! on_sqlite_and_postgres {
 }
 
 /// A small app: a route with a parameter, one that fails, one that changes something.
-pub fn app() -> Router {
+pub(crate) fn app() -> Router {
     Router::new()
         .route("/users/{id}", get(|| async { "user" }))
         .route("/fail", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
@@ -88,7 +87,7 @@ async fn panicking_handler() -> &'static str {
 }
 
 /// Sends one request through the router.
-pub async fn send(
+pub(crate) async fn send(
     app: &Router,
     request: Request<Body>,
 ) -> (StatusCode, axum::http::HeaderMap, Value) {
@@ -101,7 +100,7 @@ pub async fn send(
 }
 
 /// Sends one request and returns its status, headers and body as text.
-pub async fn send_for_text(
+pub(crate) async fn send_for_text(
     app: &Router,
     request: Request<Body>,
 ) -> (StatusCode, axum::http::HeaderMap, String) {
@@ -111,11 +110,11 @@ pub async fn send_for_text(
     (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
-pub fn get_request(uri: &str) -> Request<Body> {
+pub(crate) fn get_request(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
 }
 
-pub fn login_request(prefix: &str, username: &str, password: &str) -> Request<Body> {
+pub(crate) fn login_request(prefix: &str, username: &str, password: &str) -> Request<Body> {
     Request::post(format!("{prefix}/api/login"))
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(
@@ -125,7 +124,12 @@ pub fn login_request(prefix: &str, username: &str, password: &str) -> Request<Bo
 }
 
 /// Logs in and returns the cookie pair and the CSRF token.
-pub async fn login(app: &Router, prefix: &str, username: &str, password: &str) -> (String, String) {
+pub(crate) async fn login(
+    app: &Router,
+    prefix: &str,
+    username: &str,
+    password: &str,
+) -> (String, String) {
     let (status, headers, body) = send(app, login_request(prefix, username, password)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let cookie = headers[header::SET_COOKIE].to_str().unwrap();
@@ -138,14 +142,14 @@ pub async fn login(app: &Router, prefix: &str, username: &str, password: &str) -
 }
 
 /// A GET with the export API's bearer token.
-pub fn with_token(uri: &str, token: &str) -> Request<Body> {
+pub(crate) fn with_token(uri: &str, token: &str) -> Request<Body> {
     Request::get(uri)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap()
 }
 
-pub fn with_cookie(method: &str, uri: &str, cookie: &str) -> Request<Body> {
+pub(crate) fn with_cookie(method: &str, uri: &str, cookie: &str) -> Request<Body> {
     Request::builder()
         .method(method)
         .uri(uri)
@@ -155,7 +159,7 @@ pub fn with_cookie(method: &str, uri: &str, cookie: &str) -> Request<Body> {
 }
 
 /// The level-1 path against any database: requests in, rows and rollups stored, overview out.
-pub async fn level_one_round_trip(database: &str) {
+pub(crate) async fn level_one_round_trip(database: &str) {
     let monitor = start(database).await;
     let app = monitor.bind(app());
     for id in 0..3 {
@@ -224,7 +228,7 @@ pub async fn level_one_round_trip(database: &str) {
 }
 
 /// A request with the session cookie, the CSRF header and a JSON body.
-pub fn json_request(
+pub(crate) fn json_request(
     method: &str,
     uri: &str,
     cookie: &str,
@@ -243,7 +247,7 @@ pub fn json_request(
 
 /// Calls every readable `GET` operation of the OpenAPI document as `cookie` and returns the
 /// bodies, to check what a caller can see.
-pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String, String)> {
+pub(crate) async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String, String)> {
     let (_, _, document) = send(
         app,
         with_cookie("GET", "/dashboard/api/openapi.json", cookie),
@@ -298,7 +302,7 @@ pub async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String,
 
 /// A fresh database on the test PostgreSQL server (`DASHBOARD_TEST_POSTGRES_URL`, started by
 /// `cargo xtask test`), so runs never see each other's rows.
-pub async fn fresh_database() -> String {
+pub(crate) async fn fresh_database() -> String {
     use sea_orm::ConnectionTrait;
     let server = std::env::var("DASHBOARD_TEST_POSTGRES_URL")
         .expect("DASHBOARD_TEST_POSTGRES_URL: run `cargo xtask test`");
@@ -317,7 +321,7 @@ pub async fn fresh_database() -> String {
 }
 
 /// `GET uri` as `cookie`, which must answer 200 with JSON.
-pub async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
+pub(crate) async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
     let (status, _, body) = send(app, with_cookie("GET", uri, cookie)).await;
     assert_eq!(status, StatusCode::OK, "{uri}: {body}");
     body
@@ -325,7 +329,7 @@ pub async fn get_json(app: &Router, cookie: &str, uri: &str) -> Value {
 
 /// `GET uri` as JSON once `done` holds for it, read every 100 ms for at most 20 s: for what
 /// scheduled jobs write, which nothing announces.
-pub async fn get_json_once(
+pub(crate) async fn get_json_once(
     app: &Router,
     cookie: &str,
     uri: &str,
@@ -342,7 +346,7 @@ pub async fn get_json_once(
 }
 
 /// The id of the endpoint `name` (e.g. `GET /users/{id}`), from the overview.
-pub async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
+pub(crate) async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
     let overview = get_json(app, cookie, "/dashboard/api/overview").await;
     overview
         .as_array()

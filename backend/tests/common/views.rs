@@ -12,17 +12,17 @@ use serde_json::Value;
 use super::*;
 
 /// A dashboard with the seeded requests, bound to the test app, and an admin session.
-pub struct Seeded {
+pub(crate) struct Seeded {
     pub app: Router,
     pub cookie: String,
     /// The id of `GET /users/{id}`.
     pub id: i64,
 }
 
-pub const RANGE: &str = "from=2026-11-16&to=2026-11-17";
+pub(crate) const RANGE: &str = "from=2026-11-16&to=2026-11-17";
 
 /// The seeded dashboard's `SECURITY_TOKEN`.
-pub const EXPORT_TOKEN: &str = "views-export-token-0123";
+pub(crate) const EXPORT_TOKEN: &str = "views-export-token-0123";
 
 fn at(day: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 10, minute, 0).unwrap()
@@ -31,7 +31,7 @@ fn at(day: u32, minute: u32) -> DateTime<Utc> {
 /// `GET /users/{id}`: version 1.0 on the 16th (alice 10, 20, 30 ms; bob 40 ms), version 1.1
 /// on the 17th (alice 50 ms; bob 60 ms answered 500; carol 70 ms answered 404); and one
 /// `GET /other` request in 1.1.
-pub async fn seeded(database: &str) -> Seeded {
+pub(crate) async fn seeded(database: &str) -> Seeded {
     let monitor = Dashboard::builder()
         .database(database)
         .set(Key::SecurityToken, EXPORT_TOKEN)
@@ -102,7 +102,7 @@ fn labels(values: &Value) -> Vec<&str> {
         .collect()
 }
 
-pub async fn the_details_card_and_hourly_load_of_one_endpoint(seeded: &Seeded) {
+pub(crate) async fn the_details_card_and_hourly_load_of_one_endpoint(seeded: &Seeded) {
     let (app, cookie, id) = (&seeded.app, seeded.cookie.as_str(), seeded.id);
     let details = get(app, cookie, &format!("/endpoints/{id}")).await;
     assert_eq!(details["name"], "GET /users/{id}");
@@ -143,7 +143,7 @@ pub async fn the_details_card_and_hourly_load_of_one_endpoint(seeded: &Seeded) {
     assert_eq!(body["error"]["code"], "bad_request");
 }
 
-pub async fn box_plots_per_version_and_per_user(seeded: &Seeded) {
+pub(crate) async fn box_plots_per_version_and_per_user(seeded: &Seeded) {
     let (app, cookie, id) = (&seeded.app, seeded.cookie.as_str(), seeded.id);
     let versions = get(app, cookie, &format!("/endpoints/{id}/versions?{RANGE}")).await;
     let boxes = versions["boxes"].as_array().unwrap();
@@ -183,7 +183,7 @@ pub async fn box_plots_per_version_and_per_user(seeded: &Seeded) {
     assert_eq!(boxes[2]["count"], 1);
 }
 
-pub async fn median_matrices_of_versions_by_user_and_by_address(seeded: &Seeded) {
+pub(crate) async fn median_matrices_of_versions_by_user_and_by_address(seeded: &Seeded) {
     let (app, cookie, id) = (&seeded.app, seeded.cookie.as_str(), seeded.id);
     let matrix = get(
         app,
@@ -220,7 +220,7 @@ pub async fn median_matrices_of_versions_by_user_and_by_address(seeded: &Seeded)
     assert_eq!(by_ip["cells"][1][0]["median_ms"], 40.0);
 }
 
-pub async fn status_codes_and_the_failed_requests_page_by_page(seeded: &Seeded) {
+pub(crate) async fn status_codes_and_the_failed_requests_page_by_page(seeded: &Seeded) {
     let (app, cookie, id) = (&seeded.app, seeded.cookie.as_str(), seeded.id);
     let codes = get(
         app,
@@ -275,7 +275,7 @@ pub async fn status_codes_and_the_failed_requests_page_by_page(seeded: &Seeded) 
     }
 }
 
-pub async fn the_multi_version_heatmap_shares_each_versions_requests(seeded: &Seeded) {
+pub(crate) async fn the_multi_version_heatmap_shares_each_versions_requests(seeded: &Seeded) {
     let (app, cookie) = (&seeded.app, seeded.cookie.as_str());
     let heatmap = get(app, cookie, &format!("/charts/multi-version?{RANGE}")).await;
     assert_eq!(labels(&heatmap["versions"]), ["1.0", "1.1"]);
@@ -329,7 +329,7 @@ pub async fn the_multi_version_heatmap_shares_each_versions_requests(seeded: &Se
 }
 
 /// The export API hands out every seeded request with its level-1 fields.
-pub async fn the_export_api_hands_out_every_request(seeded: &Seeded) {
+pub(crate) async fn the_export_api_hands_out_every_request(seeded: &Seeded) {
     let (status, _, page) = send(
         &seeded.app,
         with_token("/dashboard/api/export/requests", EXPORT_TOKEN),

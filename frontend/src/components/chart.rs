@@ -11,14 +11,14 @@ use crate::components::loaded::Loaded;
 /// The range of days that every chart of a page shows (`YYYY-MM-DD`, empty for the server's
 /// default of the last seven days).
 #[derive(Debug, Clone, Copy)]
-pub struct DayRange {
+pub(crate) struct DayRange {
     from: RwSignal<String>,
     to: RwSignal<String>,
 }
 
 impl DayRange {
     /// Provides a range for the page's charts, starting with the default.
-    pub fn provide() {
+    pub(crate) fn provide() {
         provide_context(DayRange {
             from: RwSignal::new(String::new()),
             to: RwSignal::new(String::new()),
@@ -28,7 +28,7 @@ impl DayRange {
 
 /// The inputs of the page's range of days.
 #[component]
-pub fn DayRangeInputs() -> impl IntoView {
+pub(crate) fn DayRangeInputs() -> impl IntoView {
     let range = expect_context::<DayRange>();
     view! {
         <div class="table-controls">
@@ -41,20 +41,20 @@ pub fn DayRangeInputs() -> impl IntoView {
 /// A chart's choices: `None` leaves them to the server (newest versions, busiest callers, every
 /// endpoint).
 #[derive(Debug, Clone, Copy)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// The chosen versions.
-    pub versions: RwSignal<Option<Vec<String>>>,
+    pub(crate) versions: RwSignal<Option<Vec<String>>>,
     /// The chosen users or addresses.
-    pub callers: RwSignal<Option<Vec<String>>>,
+    pub(crate) callers: RwSignal<Option<Vec<String>>>,
     /// The chosen endpoints.
-    pub endpoints: RwSignal<Option<Vec<String>>>,
+    pub(crate) endpoints: RwSignal<Option<Vec<String>>>,
 }
 
 /// A chart's card: `path` is its API route; `render` draws the loaded data and may offer
 /// [`Choices`] bound to the card's [`Selection`]. `name` gives the element ids and the names
 /// of the downloads.
 #[component]
-pub fn ChartCard<T, V>(
+pub(crate) fn ChartCard<T, V>(
     #[prop(into)] name: String,
     #[prop(into)] title: String,
     path: String,
@@ -106,7 +106,7 @@ where
 /// Check boxes to choose some of `choices`; `selected` are checked. A change stores the
 /// checked ones, in the order of `choices`, in `chosen`.
 #[component]
-pub fn Choices(
+pub(crate) fn Choices(
     label: &'static str,
     choices: Vec<String>,
     selected: Vec<String>,

@@ -9,7 +9,7 @@ use crate::components::nav::Nav;
 
 /// A page with one chart over days, loaded from the API route `path`.
 #[component]
-pub fn ChartPage<T, V>(
+pub(crate) fn ChartPage<T, V>(
     name: &'static str,
     title: &'static str,
     path: &'static str,

@@ -6,7 +6,11 @@ use leptos::prelude::*;
 
 /// `[name, value]` pairs as a two-column table; nothing when there are none.
 #[component]
-pub fn Pairs(title: &'static str, name: &'static str, pairs: Vec<[String; 2]>) -> impl IntoView {
+pub(crate) fn Pairs(
+    title: &'static str,
+    name: &'static str,
+    pairs: Vec<[String; 2]>,
+) -> impl IntoView {
     if pairs.is_empty() {
         return ().into_any();
     }
@@ -26,7 +30,7 @@ pub fn Pairs(title: &'static str, name: &'static str, pairs: Vec<[String; 2]>) -
 
 /// The URL, query values, body fields, headers and environment of a request.
 #[component]
-pub fn ContextView(context: RequestContext) -> impl IntoView {
+pub(crate) fn ContextView(context: RequestContext) -> impl IntoView {
     let body = context.body.map(|body| {
         let text = serde_json::to_string_pretty(&body).unwrap_or_default();
         view! { <h4>"Body"</h4><pre data-part="body">{text}</pre> }
@@ -42,7 +46,7 @@ pub fn ContextView(context: RequestContext) -> impl IntoView {
 
 /// Spans, outermost first, one per line with their place in the code.
 #[component]
-pub fn SpanStack(stack: Vec<CodeFrame>) -> impl IntoView {
+pub(crate) fn SpanStack(stack: Vec<CodeFrame>) -> impl IntoView {
     if stack.is_empty() {
         return view! { <p class="hint" data-part="stack">"No spans (see the SpanLayer in the README)."</p> }.into_any();
     }

@@ -13,7 +13,7 @@ use crate::components::chart::Choices;
 
 /// The hourly-load heatmap: `{name}-chart` and its numbers in `{name}-table`.
 #[component]
-pub fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
+pub(crate) fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
     let svg = charts::svg(&load);
     let rows = load
         .days
@@ -45,7 +45,7 @@ pub fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
 
 /// Box plots with their quantiles, and check boxes for `choices` when given a label.
 #[component]
-pub fn BoxPlotFigure(
+pub(crate) fn BoxPlotFigure(
     plots: BoxPlots,
     name: &'static str,
     /// What the boxes are, as a column title.
@@ -97,7 +97,7 @@ pub fn BoxPlotFigure(
 /// The daily-utilisation stacked bars, the requests per endpoint and day, and check boxes for
 /// the endpoints.
 #[component]
-pub fn StackedBars(
+pub(crate) fn StackedBars(
     utilization: DailyUtilization,
     chosen: RwSignal<Option<Vec<String>>>,
 ) -> impl IntoView {
@@ -140,7 +140,7 @@ pub fn StackedBars(
 
 /// The multi-version heatmap: each version's requests divided among the endpoints.
 #[component]
-pub fn VersionHeatmap(
+pub(crate) fn VersionHeatmap(
     utilization: VersionUtilization,
     versions: RwSignal<Option<Vec<String>>>,
     endpoints: RwSignal<Option<Vec<String>>>,
@@ -189,7 +189,7 @@ pub fn VersionHeatmap(
 
 /// A matrix of exact medians per version (columns) and user or address (rows).
 #[component]
-pub fn MatrixFigure(
+pub(crate) fn MatrixFigure(
     matrix: MedianMatrix,
     name: &'static str,
     /// What the rows are.
@@ -241,7 +241,7 @@ pub fn MatrixFigure(
 
 /// The status-code pie and the requests per code.
 #[component]
-pub fn StatusPie(codes: StatusCodes) -> impl IntoView {
+pub(crate) fn StatusPie(codes: StatusCodes) -> impl IntoView {
     let svg = charts::svg(&codes);
     let rows = codes
         .codes
@@ -271,7 +271,7 @@ const LATEST_VALUES: usize = 50;
 
 /// A custom graph's line chart, and its latest values in a table (times in UTC).
 #[component]
-pub fn LineFigure(data: GraphData) -> impl IntoView {
+pub(crate) fn LineFigure(data: GraphData) -> impl IntoView {
     let name = format!("custom-graph-{}", data.graph.id);
     let svg = charts::svg(&data);
     let schedule = data

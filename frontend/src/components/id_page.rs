@@ -9,7 +9,7 @@ use crate::components::nav::Nav;
 
 /// What a page about endpoint `id` shows first, with its `data`: the viewer's time zone and the
 /// endpoint's name.
-pub async fn with_endpoint<T>(
+pub(crate) async fn with_endpoint<T>(
     session: SessionState,
     id: i64,
     data: impl Future<Output = Result<T, ApiFailure>>,
@@ -21,7 +21,7 @@ pub async fn with_endpoint<T>(
 
 /// The menu, then `content` for the address's id, or a message when it holds none.
 #[component]
-pub fn IdPage<F, V>(
+pub(crate) fn IdPage<F, V>(
     /// What the id names, for the message.
     what: &'static str,
     /// The page for an id.

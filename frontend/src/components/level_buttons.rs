@@ -10,7 +10,7 @@ use crate::app::SessionState;
 /// Buttons 0–3 with the current level active; a click stores the level and reports the stored
 /// one to `changed`, or what went wrong to `failed`.
 #[component]
-pub fn LevelButtons(
+pub(crate) fn LevelButtons(
     id: i64,
     current: u8,
     #[prop(into)] changed: Callback<u8>,

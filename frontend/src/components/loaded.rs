@@ -8,7 +8,7 @@ use crate::api::ApiFailure;
 /// Shows `resource` through `ok` once it has loaded; "Loading…" meanwhile, the login page when
 /// the session has ended, and the error otherwise.
 #[component]
-pub fn Loaded<T, F, V>(
+pub(crate) fn Loaded<T, F, V>(
     /// The data, as the API answered.
     resource: LocalResource<Result<T, ApiFailure>>,
     /// The view of the data.

@@ -1,13 +1,13 @@
 //! Parts shared by several pages.
 
-pub mod chart;
-pub mod chart_page;
-pub mod context;
-pub mod figures;
-pub mod id_page;
-pub mod level_buttons;
-pub mod loaded;
-pub mod nav;
-pub mod pager;
-pub mod sunburst;
-pub mod users;
+pub(crate) mod chart;
+pub(crate) mod chart_page;
+pub(crate) mod context;
+pub(crate) mod figures;
+pub(crate) mod id_page;
+pub(crate) mod level_buttons;
+pub(crate) mod loaded;
+pub(crate) mod nav;
+pub(crate) mod pager;
+pub(crate) mod sunburst;
+pub(crate) mod users;

@@ -11,7 +11,7 @@ use crate::app::SessionState;
 
 /// The top bar.
 #[component]
-pub fn Nav() -> impl IntoView {
+pub(crate) fn Nav() -> impl IntoView {
     let SessionState(session) = expect_context::<SessionState>();
     let navigate = use_navigate();
     let logout = move |_| {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 /// Moves `offset` a page at a time through `total` items; the buttons are `#{name}-newer` and
 /// `#{name}-older`, the range shown `#{name}-page`.
 #[component]
-pub fn Pager(
+pub(crate) fn Pager(
     /// The prefix of the elements' ids.
     name: &'static str,
     /// The first item shown.

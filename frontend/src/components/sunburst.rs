@@ -33,7 +33,7 @@ fn describe(line: &GroupedLine) -> String {
 
 /// The sunburst of `lines` (a grouped profile's, pre-order, the request first).
 #[component]
-pub fn Sunburst(lines: Vec<GroupedLine>) -> impl IntoView {
+pub(crate) fn Sunburst(lines: Vec<GroupedLine>) -> impl IntoView {
     let parents = sunburst::parents(&lines);
     let lines = StoredValue::new(lines);
     let parents = StoredValue::new(parents);

@@ -10,7 +10,7 @@ use crate::app::SessionState;
 
 /// The accounts and the controls to change them.
 #[component]
-pub fn UserManagement() -> impl IntoView {
+pub(crate) fn UserManagement() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let version = RwSignal::new(0u32);
     let message = RwSignal::new(None::<String>);

@@ -8,7 +8,7 @@ use crate::components::figures::BoxPlotFigure;
 
 /// The box plots with their range of days and downloads.
 #[component]
-pub fn ApiPerformancePage() -> impl IntoView {
+pub(crate) fn ApiPerformancePage() -> impl IntoView {
     view! {
         <ChartPage name="api-performance" title="API performance" path=api::API_PERFORMANCE
             render=|plots, selection| view! { <BoxPlotFigure plots name="api-performance" of="Endpoint" choose=("Endpoints", selection.endpoints) hint="quantiles within 1.5 % of the exact values" /> } />

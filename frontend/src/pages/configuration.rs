@@ -12,7 +12,7 @@ use crate::components::users::UserManagement;
 
 /// Details and, for admins, the accounts.
 #[component]
-pub fn ConfigurationPage() -> impl IntoView {
+pub(crate) fn ConfigurationPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let details = LocalResource::new(move || async move {
         let me = session.current().await?;

@@ -13,7 +13,7 @@ use crate::components::nav::Nav;
 
 /// Every custom graph, each in its own card.
 #[component]
-pub fn CustomGraphsPage() -> impl IntoView {
+pub(crate) fn CustomGraphsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     DayRange::provide();
     let graphs = LocalResource::new(move || async move {

@@ -8,7 +8,7 @@ use crate::components::figures::StackedBars;
 
 /// The stacked bars with their range of days and downloads.
 #[component]
-pub fn DailyUtilizationPage() -> impl IntoView {
+pub(crate) fn DailyUtilizationPage() -> impl IntoView {
     view! {
         <ChartPage name="daily-utilization" title="Daily utilization" path=api::DAILY_UTILIZATION render=|utilization, selection| view! { <StackedBars utilization chosen=selection.endpoints /> } />
     }

@@ -13,10 +13,10 @@ use crate::time::local_time;
 
 /// Sizes, retention and the prune button; reloaded after a prune.
 #[component]
-pub fn DatabasePage() -> impl IntoView {
+pub(crate) fn DatabasePage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let reloads = RwSignal::new(0u32);
-    let pruned = RwSignal::new(None::<Result<PruneResult, String>>);
+    let pruned = RwSignal::new(None::<Result<PruneResult, ApiFailure>>);
     let info = LocalResource::new(move || {
         reloads.track();
         async move {
@@ -30,7 +30,7 @@ pub fn DatabasePage() -> impl IntoView {
             let result = session
                 .with_csrf(|token| async move { api::prune(&token).await })
                 .await;
-            pruned.set(Some(result.map_err(|failure| failure.message())));
+            pruned.set(Some(result));
             reloads.update(|count| *count += 1);
         });
     };
@@ -54,7 +54,7 @@ pub fn DatabasePage() -> impl IntoView {
 
 /// What a prune deleted, or why it failed.
 #[component]
-fn PruneOutcome(result: Result<PruneResult, String>) -> impl IntoView {
+fn PruneOutcome(result: Result<PruneResult, ApiFailure>) -> impl IntoView {
     match result {
         Ok(pruned) => view! {
             <p id="prune-result" data-total=pruned.total() data-requests=pruned.requests>
@@ -62,7 +62,9 @@ fn PruneOutcome(result: Result<PruneResult, String>) -> impl IntoView {
             </p>
         }
         .into_any(),
-        Err(message) => view! { <p class="error" id="prune-result">{message}</p> }.into_any(),
+        Err(failure) => {
+            view! { <p class="error" id="prune-result">{failure.message()}</p> }.into_any()
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::time::{ago, local_time};
 
 /// The page of the endpoint whose id is in the address (`/endpoint/{id}`).
 #[component]
-pub fn EndpointPage() -> impl IntoView {
+pub(crate) fn EndpointPage() -> impl IntoView {
     view! { <IdPage what="endpoint" content=|id| view! { <EndpointViews id /> } /> }
 }
 

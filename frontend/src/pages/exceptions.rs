@@ -19,7 +19,7 @@ const PAGE: u64 = 20;
 
 /// The Exceptions page (`/exceptions`).
 #[component]
-pub fn ExceptionsPage() -> impl IntoView {
+pub(crate) fn ExceptionsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let endpoint = RwSignal::new(None::<i64>);
     let offset = RwSignal::new(0_u64);

@@ -12,7 +12,7 @@ use crate::components::sunburst::Sunburst;
 /// The grouped profile of the endpoint whose id is in the address
 /// (`/endpoint/{id}/grouped-profiler`).
 #[component]
-pub fn GroupedProfilerPage() -> impl IntoView {
+pub(crate) fn GroupedProfilerPage() -> impl IntoView {
     view! { <IdPage what="endpoint" content=|id| view! { <Grouped id /> } /> }
 }
 

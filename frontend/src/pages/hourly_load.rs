@@ -8,7 +8,7 @@ use crate::components::figures::Heatmap;
 
 /// The heatmap with its range of days and downloads.
 #[component]
-pub fn HourlyLoadPage() -> impl IntoView {
+pub(crate) fn HourlyLoadPage() -> impl IntoView {
     view! {
         <ChartPage name="hourly-load" title="Hourly load" path=api::HOURLY_LOAD render=|load, _| view! { <Heatmap load name="hourly-load" /> } />
     }

@@ -9,7 +9,7 @@ use crate::app::SessionState;
 
 /// A username and password form; on success, goes to the overview.
 #[component]
-pub fn LoginPage() -> impl IntoView {
+pub(crate) fn LoginPage() -> impl IntoView {
     let SessionState(session) = expect_context::<SessionState>();
     let navigate = use_navigate();
     let username = RwSignal::new(String::new());

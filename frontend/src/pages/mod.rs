@@ -1,17 +1,17 @@
 //! One module per page.
 
-pub mod api_performance;
-pub mod configuration;
-pub mod custom_graphs;
-pub mod daily_utilization;
-pub mod database;
-pub mod endpoint;
-pub mod exceptions;
-pub mod grouped_profiler;
-pub mod hourly_load;
-pub mod login;
-pub mod multi_version;
-pub mod outliers;
-pub mod overview;
-pub mod profiler;
-pub mod reports;
+pub(crate) mod api_performance;
+pub(crate) mod configuration;
+pub(crate) mod custom_graphs;
+pub(crate) mod daily_utilization;
+pub(crate) mod database;
+pub(crate) mod endpoint;
+pub(crate) mod exceptions;
+pub(crate) mod grouped_profiler;
+pub(crate) mod hourly_load;
+pub(crate) mod login;
+pub(crate) mod multi_version;
+pub(crate) mod outliers;
+pub(crate) mod overview;
+pub(crate) mod profiler;
+pub(crate) mod reports;

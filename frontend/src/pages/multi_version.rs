@@ -8,7 +8,7 @@ use crate::components::figures::VersionHeatmap;
 
 /// The heatmap with its range of days, its choice of versions and downloads.
 #[component]
-pub fn MultiVersionPage() -> impl IntoView {
+pub(crate) fn MultiVersionPage() -> impl IntoView {
     view! {
         <ChartPage name="multi-version" title="Multi version" path=api::MULTI_VERSION
             render=|utilization, selection| view! { <VersionHeatmap utilization versions=selection.versions endpoints=selection.endpoints /> } />

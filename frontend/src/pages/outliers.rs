@@ -17,7 +17,7 @@ const PAGE: u64 = 5;
 
 /// The outliers of the endpoint whose id is in the address (`/endpoint/{id}/outliers`).
 #[component]
-pub fn OutliersPage() -> impl IntoView {
+pub(crate) fn OutliersPage() -> impl IntoView {
     view! { <IdPage what="endpoint" content=|id| view! { <Outliers id /> } /> }
 }
 

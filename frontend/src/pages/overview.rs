@@ -18,7 +18,7 @@ use crate::time::ago;
 
 /// Loads the session and the overview; sends visitors without a session to the login page.
 #[component]
-pub fn OverviewPage() -> impl IntoView {
+pub(crate) fn OverviewPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let rows = LocalResource::new(move || async move {
         let me = session.current().await?;

@@ -19,7 +19,7 @@ const PAGE: u64 = 5;
 
 /// The profiler of the endpoint whose id is in the address (`/endpoint/{id}/profiler`).
 #[component]
-pub fn ProfilerPage() -> impl IntoView {
+pub(crate) fn ProfilerPage() -> impl IntoView {
     view! { <IdPage what="endpoint" content=|id| view! { <Profiles id /> } /> }
 }
 

@@ -26,7 +26,7 @@ enum Outcome {
 
 /// The choices of sets and the report they gave.
 #[component]
-pub fn ReportsPage() -> impl IntoView {
+pub(crate) fn ReportsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let outcome = RwSignal::new(None::<Outcome>);
     let run = move |request: ReportRequest| {
