@@ -1,12 +1,14 @@
 //! A typed client of the dashboard's REST API, speaking only in `dashboard_shared` DTOs.
 
+use dashboard_shared::api::{self, Method, NoBody, Route};
 use dashboard_shared::{
-    CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails, EndpointLevel, ErrorBody,
-    ExceptionDetail, ExceptionGroups, GroupedProfile, LoginRequest, NewUser, OutlierPage,
-    OverviewRow, ProfilePage, PruneResult, Report, ReportRequest, RequestPage, SessionInfo,
-    UserInfo, UserUpdate, VersionComparison, VersionRequests, api,
+    ChartQuery, CursorQuery, CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails,
+    EndpointLevel, ErrorBody, ExceptionDetail, ExceptionGroups, ExceptionQuery, GroupedProfile,
+    ImageFormat, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow, PageQuery, ProfilePage,
+    PruneResult, Report, ReportRequest, RequestPage, SessionInfo, UserInfo, UserUpdate,
+    VersionComparison, VersionRequests,
 };
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 /// Why an API call failed.
@@ -45,10 +47,42 @@ fn url(path: &str) -> String {
     format!("{}/api{path}", base_path())
 }
 
-async fn send<T: DeserializeOwned>(
-    request: Result<Request, gloo_net::Error>,
-) -> Result<T, ApiFailure> {
-    let request = request.map_err(|err| ApiFailure::Network(err.to_string()))?;
+/// The URL of `R` for the resource `id` (when its path has one) with `query`.
+fn route_url<R: Route>(id: Option<i64>, query: &R::Query) -> Result<String, ApiFailure> {
+    let path = id.map_or_else(|| R::PATH.to_owned(), R::path_of);
+    let query =
+        serde_urlencoded::to_string(query).map_err(|err| ApiFailure::Network(err.to_string()))?;
+    Ok(if query.is_empty() {
+        url(&path)
+    } else {
+        format!("{}?{query}", url(&path))
+    })
+}
+
+/// Sends `R`: its path for `id`, its query, its body, and the session's CSRF token for a change;
+/// answers what the route declares.
+async fn call<R: Route>(
+    id: Option<i64>,
+    query: &R::Query,
+    body: Option<&R::Body>,
+    csrf_token: Option<&str>,
+) -> Result<R::Response, ApiFailure> {
+    let method = match R::METHOD {
+        Method::Get => gloo_net::http::Method::GET,
+        Method::Post => gloo_net::http::Method::POST,
+        Method::Put => gloo_net::http::Method::PUT,
+        Method::Patch => gloo_net::http::Method::PATCH,
+        Method::Delete => gloo_net::http::Method::DELETE,
+    };
+    let mut builder = RequestBuilder::new(&route_url::<R>(id, query)?).method(method);
+    if let Some(token) = csrf_token {
+        builder = builder.header(api::CSRF_HEADER, token);
+    }
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|err| ApiFailure::Network(err.to_string()))?;
     let response = request
         .send()
         .await
@@ -56,7 +90,16 @@ async fn send<T: DeserializeOwned>(
     read(response).await
 }
 
+/// A route without path parameter, query or body, read with the session cookie.
+async fn get<R: Route<Query = NoQuery, Body = NoBody>>() -> Result<R::Response, ApiFailure> {
+    call::<R>(None, &NoQuery {}, None, None).await
+}
+
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+    if response.status() == 204 {
+        // `NoContent`: an answer without a body.
+        return serde_json::from_str("{}").map_err(|err| ApiFailure::Network(err.to_string()));
+    }
     if response.ok() {
         return response
             .json()
@@ -73,55 +116,41 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> 
     })
 }
 
-fn get(path: &str) -> Result<Request, gloo_net::Error> {
-    RequestBuilder::new(&url(path))
-        .method(gloo_net::http::Method::GET)
-        .build()
-}
-
 /// `POST /api/login`.
 pub(crate) async fn login(username: String, password: String) -> Result<SessionInfo, ApiFailure> {
-    send(Request::post(&url(api::LOGIN)).json(&LoginRequest { username, password })).await
+    let request = LoginRequest { username, password };
+    call::<api::Login>(None, &NoQuery {}, Some(&request), None).await
 }
 
 /// `POST /api/logout` (answered with 204 No Content).
 pub(crate) async fn logout(csrf_token: &str) -> Result<(), ApiFailure> {
-    send_no_content(
-        Request::post(&url(api::LOGOUT))
-            .header(api::CSRF_HEADER, csrf_token)
-            .build(),
-    )
-    .await
+    call::<api::Logout>(None, &NoQuery {}, None, Some(csrf_token)).await?;
+    Ok(())
 }
 
 /// `GET /api/me`.
 pub(crate) async fn me() -> Result<SessionInfo, ApiFailure> {
-    send(get(api::ME)).await
+    get::<api::Me>().await
 }
 
 /// `GET /api/overview`.
 pub(crate) async fn overview() -> Result<Vec<OverviewRow>, ApiFailure> {
-    send(get(api::OVERVIEW)).await
+    get::<api::Overview>().await
 }
 
 /// `GET /api/deployment`.
 pub(crate) async fn deployment() -> Result<DeploymentDetails, ApiFailure> {
-    send(get(api::DEPLOYMENT)).await
+    get::<api::Deployment>().await
 }
 
 /// `GET /api/users` (admin).
 pub(crate) async fn users() -> Result<Vec<UserInfo>, ApiFailure> {
-    send(get(api::USERS)).await
+    get::<api::Users>().await
 }
 
 /// `POST /api/users` (admin).
 pub(crate) async fn create_user(csrf_token: &str, user: &NewUser) -> Result<UserInfo, ApiFailure> {
-    send(
-        Request::post(&url(api::USERS))
-            .header(api::CSRF_HEADER, csrf_token)
-            .json(user),
-    )
-    .await
+    call::<api::CreateUser>(None, &NoQuery {}, Some(user), Some(csrf_token)).await
 }
 
 /// `PATCH /api/users/{id}` (admin).
@@ -130,38 +159,13 @@ pub(crate) async fn update_user(
     id: i64,
     update: &UserUpdate,
 ) -> Result<UserInfo, ApiFailure> {
-    let path = api::with_id(api::USER, id);
-    send(
-        Request::patch(&url(&path))
-            .header(api::CSRF_HEADER, csrf_token)
-            .json(update),
-    )
-    .await
+    call::<api::UpdateUser>(Some(id), &NoQuery {}, Some(update), Some(csrf_token)).await
 }
 
 /// `DELETE /api/users/{id}` (admin, answered with 204 No Content).
 pub(crate) async fn delete_user(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
-    let path = api::with_id(api::USER, id);
-    send_no_content(
-        Request::delete(&url(&path))
-            .header(api::CSRF_HEADER, csrf_token)
-            .build(),
-    )
-    .await
-}
-
-/// Sends a request answered with 204 No Content on success.
-async fn send_no_content(request: Result<Request, gloo_net::Error>) -> Result<(), ApiFailure> {
-    let request = request.map_err(|err| ApiFailure::Network(err.to_string()))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|err| ApiFailure::Network(err.to_string()))?;
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<()>(response).await
-    }
+    call::<api::DeleteUser>(Some(id), &NoQuery {}, None, Some(csrf_token)).await?;
+    Ok(())
 }
 
 /// `PUT /api/endpoints/{id}/level` (admin).
@@ -170,83 +174,34 @@ pub(crate) async fn set_level(
     id: i64,
     level: EndpointLevel,
 ) -> Result<EndpointLevel, ApiFailure> {
-    let path = api::with_id(api::ENDPOINT_LEVEL, id);
-    send(
-        Request::put(&url(&path))
-            .header(api::CSRF_HEADER, csrf_token)
-            .json(&level),
-    )
-    .await
+    call::<api::SetEndpointLevel>(Some(id), &NoQuery {}, Some(&level), Some(csrf_token)).await
 }
 
-/// What a chart asks for: a range of days (empty bounds are left to the server's defaults)
-/// and, when chosen, the versions and users or addresses to show.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct ChartQuery {
-    /// First day, `YYYY-MM-DD`, or empty.
-    pub(crate) from: String,
-    /// Last day, `YYYY-MM-DD`, or empty.
-    pub(crate) to: String,
-    /// The chosen versions; `None` for the server's default (the newest).
-    pub(crate) versions: Option<Vec<String>>,
-    /// The chosen users or addresses; `None` for the server's default (the busiest).
-    pub(crate) callers: Option<Vec<String>>,
-    /// The chosen endpoints; `None` for the server's default (every one).
-    pub(crate) endpoints: Option<Vec<String>>,
-}
-
-impl ChartQuery {
-    /// The query string, with `?` when not empty; `format` asks for an image.
-    fn encode(&self, format: Option<&str>) -> String {
-        let mut parts: Vec<(&str, String)> = Vec::new();
-        for (name, value) in [("from", &self.from), ("to", &self.to)] {
-            if !value.is_empty() {
-                parts.push((name, value.clone()));
-            }
-        }
-        for (name, list) in [
-            ("versions", &self.versions),
-            ("callers", &self.callers),
-            ("endpoints", &self.endpoints),
-        ] {
-            if let Some(list) = list {
-                parts.push((name, list.join(",")));
-            }
-        }
-        if let Some(format) = format {
-            parts.push(("format", format.to_owned()));
-        }
-        let Ok(params) = web_sys::UrlSearchParams::new() else {
-            return String::new();
-        };
-        for (name, value) in parts {
-            params.append(name, &value);
-        }
-        let query: String = params.to_string().into();
-        if query.is_empty() {
-            query
-        } else {
-            format!("?{query}")
-        }
-    }
-}
-
-/// `GET` a chart's data from `path` (one of `dashboard_shared::api`'s chart paths).
-pub(crate) async fn chart<T: DeserializeOwned>(
-    path: String,
+/// `GET` a chart's data: the route `R` of one of `dashboard_shared`'s charts, for the endpoint
+/// `id` when it is an endpoint's chart.
+pub(crate) async fn chart<R: Route<Query = ChartQuery, Body = NoBody>>(
+    id: Option<i64>,
     query: ChartQuery,
-) -> Result<T, ApiFailure> {
-    send(get(&format!("{path}{}", query.encode(None)))).await
+) -> Result<R::Response, ApiFailure> {
+    call::<R>(id, &query, None, None).await
 }
 
-/// Where a chart downloads as an image (`svg` or `png`).
-pub(crate) fn chart_image_url(path: &str, query: &ChartQuery, format: &str) -> String {
-    url(&format!("{path}{}", query.encode(Some(format))))
+/// Where the chart `R` downloads as an image.
+pub(crate) fn chart_image_url<R: Route<Query = ChartQuery>>(
+    id: Option<i64>,
+    query: &ChartQuery,
+    format: ImageFormat,
+) -> String {
+    let query = ChartQuery {
+        format: Some(format),
+        ..query.clone()
+    };
+    route_url::<R>(id, &query).unwrap_or_default()
 }
 
 /// `GET /api/endpoints/{id}`.
 pub(crate) async fn endpoint(id: i64) -> Result<EndpointDetails, ApiFailure> {
-    send(get(&api::with_id(api::ENDPOINT, id))).await
+    call::<api::Endpoint>(Some(id), &NoQuery {}, None, None).await
 }
 
 /// `GET /api/endpoints/{id}/errors`: a page of failed requests after `cursor`.
@@ -254,29 +209,34 @@ pub(crate) async fn failed_requests(
     id: i64,
     cursor: Option<String>,
 ) -> Result<RequestPage, ApiFailure> {
-    let path = api::with_id(api::ENDPOINT_ERRORS, id);
-    let query = match cursor {
-        Some(cursor) => format!("?cursor={cursor}"),
-        None => String::new(),
+    let query = CursorQuery {
+        cursor,
+        limit: None,
     };
-    send(get(&format!("{path}{query}"))).await
+    call::<api::EndpointErrors>(Some(id), &query, None, None).await
 }
 
 /// `GET /api/endpoints/{id}/outliers`: a page of outliers from `offset`.
 pub(crate) async fn outliers(id: i64, offset: u64, limit: u64) -> Result<OutlierPage, ApiFailure> {
-    let path = api::with_id(api::ENDPOINT_OUTLIERS, id);
-    send(get(&format!("{path}?offset={offset}&limit={limit}"))).await
+    let query = PageQuery {
+        offset: Some(offset),
+        limit: Some(limit),
+    };
+    call::<api::EndpointOutliers>(Some(id), &query, None, None).await
 }
 
 /// `GET /api/endpoints/{id}/profiles`: a page of profiled requests from `offset`.
 pub(crate) async fn profiles(id: i64, offset: u64, limit: u64) -> Result<ProfilePage, ApiFailure> {
-    let path = api::with_id(api::ENDPOINT_PROFILES, id);
-    send(get(&format!("{path}?offset={offset}&limit={limit}"))).await
+    let query = PageQuery {
+        offset: Some(offset),
+        limit: Some(limit),
+    };
+    call::<api::EndpointProfiles>(Some(id), &query, None, None).await
 }
 
 /// `GET /api/endpoints/{id}/grouped-profile`.
 pub(crate) async fn grouped_profile(id: i64) -> Result<GroupedProfile, ApiFailure> {
-    send(get(&api::with_id(api::ENDPOINT_GROUPED_PROFILE, id))).await
+    call::<api::EndpointGroupedProfile>(Some(id), &NoQuery {}, None, None).await
 }
 
 /// `GET /api/exceptions`: a page of exception groups, only `endpoint`'s when given.
@@ -285,50 +245,38 @@ pub(crate) async fn exceptions(
     offset: u64,
     limit: u64,
 ) -> Result<ExceptionGroups, ApiFailure> {
-    let filter = endpoint
-        .map(|endpoint| format!("&endpoint={endpoint}"))
-        .unwrap_or_default();
-    send(get(&format!(
-        "{}?offset={offset}&limit={limit}{filter}",
-        api::EXCEPTIONS
-    )))
-    .await
+    let query = ExceptionQuery {
+        endpoint: endpoint.and_then(|id| i32::try_from(id).ok()),
+        offset: Some(offset),
+        limit: Some(limit),
+    };
+    call::<api::Exceptions>(None, &query, None, None).await
 }
 
 /// `GET /api/exceptions/{id}`.
 pub(crate) async fn exception(id: i64) -> Result<ExceptionDetail, ApiFailure> {
-    send(get(&api::with_id(api::EXCEPTION, id))).await
+    call::<api::Exception>(Some(id), &NoQuery {}, None, None).await
 }
 
 /// `DELETE /api/exceptions/{id}` (admin, answered with 204 No Content).
 pub(crate) async fn delete_exception(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
-    let path = api::with_id(api::EXCEPTION, id);
-    send_no_content(
-        Request::delete(&url(&path))
-            .header(api::CSRF_HEADER, csrf_token)
-            .build(),
-    )
-    .await
+    call::<api::DeleteException>(Some(id), &NoQuery {}, None, Some(csrf_token)).await?;
+    Ok(())
 }
 
 /// `GET /api/custom-graphs`.
 pub(crate) async fn custom_graphs() -> Result<Vec<CustomGraph>, ApiFailure> {
-    send(get(api::CUSTOM_GRAPHS)).await
+    get::<api::CustomGraphs>().await
 }
 
 /// `GET /api/database` (admin).
 pub(crate) async fn database() -> Result<DatabaseInfo, ApiFailure> {
-    send(get(api::DATABASE)).await
+    get::<api::Database>().await
 }
 
 /// `POST /api/database/prune` (admin).
 pub(crate) async fn prune(csrf_token: &str) -> Result<PruneResult, ApiFailure> {
-    send(
-        Request::post(&url(api::DATABASE_PRUNE))
-            .header(api::CSRF_HEADER, csrf_token)
-            .build(),
-    )
-    .await
+    call::<api::Prune>(None, &NoQuery {}, None, Some(csrf_token)).await
 }
 
 /// `POST /api/reports`.
@@ -336,20 +284,15 @@ pub(crate) async fn report(
     csrf_token: &str,
     request: &ReportRequest,
 ) -> Result<Report, ApiFailure> {
-    send(
-        Request::post(&url(api::REPORTS))
-            .header(api::CSRF_HEADER, csrf_token)
-            .json(request),
-    )
-    .await
+    call::<api::CreateReport>(None, &NoQuery {}, Some(request), Some(csrf_token)).await
 }
 
 /// `GET /api/reports/versions`.
 pub(crate) async fn report_versions() -> Result<Vec<VersionRequests>, ApiFailure> {
-    send(get(api::REPORT_VERSIONS)).await
+    get::<api::ReportVersions>().await
 }
 
 /// `GET /api/reports/version-comparison`.
 pub(crate) async fn version_comparison() -> Result<Option<VersionComparison>, ApiFailure> {
-    send(get(api::VERSION_COMPARISON)).await
+    get::<api::LatestVersionComparison>().await
 }

@@ -1,84 +1,221 @@
-//! Paths of the REST API, relative to `/{CUSTOM_LINK}/api`.
+//! The REST API's operations, each declared once under `/{CUSTOM_LINK}/api`: method, path, query
+//! string, body and answer. The backend's router and OpenAPI document, the frontend's client and
+//! the tests all name an operation by its type here, so a renamed path or a changed answer fails
+//! to compile (or, for the router's method and path, fails the backend's route test) everywhere.
+//!
+//! The chart routes are declared next to their answers in [`crate::views`].
 
-/// `POST`: log in with a [`crate::LoginRequest`], answered by a [`crate::SessionInfo`].
-pub const LOGIN: &str = "/login";
-/// `POST`: end the session (needs the CSRF header).
-pub const LOGOUT: &str = "/logout";
-/// `GET`: the current session, a [`crate::SessionInfo`].
-pub const ME: &str = "/me";
-/// `GET`: every [`crate::UserInfo`]; `POST`: create one from a [`crate::NewUser`] (admin).
-pub const USERS: &str = "/users";
-/// `PATCH` with a [`crate::UserUpdate`], `DELETE` (admin); `{id}` is the account's id.
-pub const USER: &str = "/users/{id}";
-/// `GET`: the [`crate::DeploymentDetails`] (any session).
-pub const DEPLOYMENT: &str = "/deployment";
-/// `GET` with the security token: a [`crate::RequestPage`].
-pub const EXPORT_REQUESTS: &str = "/export/requests";
-/// `GET` with the security token: every [`crate::ExportedEndpoint`].
-pub const EXPORT_ENDPOINTS: &str = "/export/endpoints";
-/// `GET` with the security token: the [`crate::DeploymentDetails`].
-pub const EXPORT_DETAILS: &str = "/export/details";
-/// `PUT` with an [`crate::EndpointLevel`] (admin): the endpoint's monitoring level.
-pub const ENDPOINT_LEVEL: &str = "/endpoints/{id}/level";
-/// `GET ?from&to`: the [`crate::HourlyLoad`] of the application. Every chart route also answers
-/// with the chart as an image for `&format=svg` or `&format=png`.
-pub const HOURLY_LOAD: &str = "/charts/hourly-load";
-/// `GET ?from&to`: the [`crate::BoxPlots`] of every endpoint.
-pub const API_PERFORMANCE: &str = "/charts/api-performance";
-/// `GET ?from&to`: the [`crate::DailyUtilization`].
-pub const DAILY_UTILIZATION: &str = "/charts/daily-utilization";
-/// `GET ?from&to&versions`: the [`crate::VersionUtilization`].
-pub const MULTI_VERSION: &str = "/charts/multi-version";
-/// `GET`: the [`crate::EndpointDetails`] of one endpoint.
-pub const ENDPOINT: &str = "/endpoints/{id}";
-/// `GET ?from&to`: the [`crate::HourlyLoad`] of one endpoint.
-pub const ENDPOINT_HOURLY_LOAD: &str = "/endpoints/{id}/hourly-load";
-/// `GET ?from&to&versions`: the [`crate::BoxPlots`] of one endpoint per version.
-pub const ENDPOINT_VERSIONS: &str = "/endpoints/{id}/versions";
-/// `GET ?from&to&users`: the [`crate::BoxPlots`] of one endpoint per user (`group_by`).
-pub const ENDPOINT_USERS: &str = "/endpoints/{id}/users";
-/// `GET ?from&to&versions&rows`: the [`crate::MedianMatrix`] of versions × users.
-pub const ENDPOINT_VERSION_USER: &str = "/endpoints/{id}/version-user";
-/// `GET ?from&to&versions&rows`: the [`crate::MedianMatrix`] of versions × client addresses.
-pub const ENDPOINT_VERSION_IP: &str = "/endpoints/{id}/version-ip";
-/// `GET ?from&to`: the [`crate::StatusCodes`] of one endpoint.
-pub const ENDPOINT_STATUS_CODES: &str = "/endpoints/{id}/status-codes";
-/// `GET ?limit&cursor`: a [`crate::RequestPage`] of one endpoint's failed requests (status 400
-/// and above), newest first.
-pub const ENDPOINT_ERRORS: &str = "/endpoints/{id}/errors";
-/// `GET`: one [`crate::OverviewRow`] per endpoint.
-pub const OVERVIEW: &str = "/overview";
-/// `GET`: an endpoint's outliers, newest first (`?offset&limit`).
-pub const ENDPOINT_OUTLIERS: &str = "/endpoints/{id}/outliers";
-/// `GET`: a [`crate::ProfilePage`] of an endpoint's profiled requests, newest first
-/// (`?offset&limit`).
-pub const ENDPOINT_PROFILES: &str = "/endpoints/{id}/profiles";
-/// `GET`: the [`crate::GroupedProfile`] of an endpoint's latest 100 profiled requests.
-pub const ENDPOINT_GROUPED_PROFILE: &str = "/endpoints/{id}/grouped-profile";
-/// `GET`: exception groups, latest first (`?endpoint&offset&limit`).
-pub const EXCEPTIONS: &str = "/exceptions";
-/// `GET`: one exception group with its latest context; `DELETE` (admin): removes it.
-pub const EXCEPTION: &str = "/exceptions/{id}";
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-/// `GET`: the [`crate::CustomGraph`]s.
-pub const CUSTOM_GRAPHS: &str = "/custom-graphs";
-/// `GET`: a custom graph's [`crate::GraphData`] (`?from&to`, default the last 14 days).
-pub const CUSTOM_GRAPH: &str = "/custom-graphs/{id}";
-/// `GET` (admin): the [`crate::DatabaseInfo`].
-pub const DATABASE: &str = "/database";
-/// `POST` (admin): prunes what the retention no longer keeps; answers a [`crate::PruneResult`].
-pub const DATABASE_PRUNE: &str = "/database/prune";
-/// `POST`: a [`crate::Report`] for a [`crate::ReportRequest`].
-pub const REPORTS: &str = "/reports";
-/// `GET`: every [`crate::VersionRequests`], the version that appeared last first.
-pub const REPORT_VERSIONS: &str = "/reports/versions";
-/// `GET`: the latest automatic [`crate::VersionComparison`], or `null`.
-pub const VERSION_COMPARISON: &str = "/reports/version-comparison";
+use crate::query::{CursorQuery, ExceptionQuery, ExportQuery, PageQuery};
+use crate::{
+    CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails, EndpointLevel, ExceptionDetail,
+    ExceptionGroups, ExportedEndpoint, GroupedProfile, LoginRequest, NewUser, OutlierPage,
+    OverviewRow, ProfilePage, PruneResult, Report, ReportRequest, RequestPage, SessionInfo,
+    UserInfo, UserUpdate, VersionComparison, VersionRequests,
+};
 
 /// The header that every state-changing request must carry, with the session's `csrf_token`.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// `path` with its `{id}` replaced by `id`.
-pub fn with_id(path: &str, id: i64) -> String {
-    path.replace("{id}", &id.to_string())
+/// The HTTP methods of the API (not `#[non_exhaustive]`: the frontend's client maps each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`: reads.
+    Get,
+    /// `POST`: creates or acts.
+    Post,
+    /// `PUT`: replaces.
+    Put,
+    /// `PATCH`: changes in part.
+    Patch,
+    /// `DELETE`: removes.
+    Delete,
+}
+
+impl Method {
+    /// The method as HTTP writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request without a body.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NoBody {}
+
+/// An answer without a body: `204 No Content`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NoContent {}
+
+/// One operation of the API.
+pub trait Route {
+    /// Its method.
+    const METHOD: Method;
+    /// Its path under `/{CUSTOM_LINK}/api`, with `{id}` for the one path parameter.
+    const PATH: &'static str;
+    /// Its query string ([`crate::query::NoQuery`] for none).
+    type Query: Serialize + DeserializeOwned;
+    /// Its JSON body ([`NoBody`] for none).
+    type Body: Serialize + DeserializeOwned;
+    /// Its answer on success ([`NoContent`] for 204).
+    type Response: Serialize + DeserializeOwned;
+
+    /// The path of the resource `id`.
+    fn path_of(id: i64) -> String {
+        Self::PATH.replace("{id}", &id.to_string())
+    }
+}
+
+/// Every route's method and path, for the checks that the router serves exactly these.
+pub fn all() -> impl Iterator<Item = (Method, &'static str)> {
+    ROUTES.iter().chain(crate::views::CHART_ROUTES).copied()
+}
+
+/// `GET`, `POST`, … as a [`Method`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __method {
+    (GET) => {
+        $crate::api::Method::Get
+    };
+    (POST) => {
+        $crate::api::Method::Post
+    };
+    (PUT) => {
+        $crate::api::Method::Put
+    };
+    (PATCH) => {
+        $crate::api::Method::Patch
+    };
+    (DELETE) => {
+        $crate::api::Method::Delete
+    };
+}
+
+/// The given type, or the default when none is given.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __or_default {
+    (; $default:ty) => {
+        $default
+    };
+    ($given:ty; $default:ty) => {
+        $given
+    };
+}
+
+/// Declares routes: `Name: METHOD "/path"[, query Type][, body Type] => Answer;` after their doc
+/// lines, and `list` as the slice of their methods and paths.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __routes {
+    (list $list:ident; $(
+        $(#[doc = $doc:literal])+
+        $name:ident: $method:ident $path:literal $(, query $query:ty)? $(, body $body:ty)?
+            => $response:ty;
+    )+) => {
+        $(
+            $(#[doc = $doc])+
+            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+            pub struct $name;
+
+            impl $crate::api::Route for $name {
+                const METHOD: $crate::api::Method = $crate::__method!($method);
+                const PATH: &'static str = $path;
+                type Query = $crate::__or_default!($($query)?; $crate::query::NoQuery);
+                type Body = $crate::__or_default!($($body)?; $crate::api::NoBody);
+                type Response = $response;
+            }
+        )+
+
+        /// The method and path of every route declared here.
+        pub const $list: &[($crate::api::Method, &str)] = &[$(($crate::__method!($method), $path)),+];
+    };
+}
+
+crate::__routes! {
+    list ROUTES;
+    /// Log in (anyone): a session cookie and the session with its CSRF token.
+    Login: POST "/login", body LoginRequest => SessionInfo;
+    /// End every session of the account (session).
+    Logout: POST "/logout" => NoContent;
+    /// The current session (session).
+    Me: GET "/me" => SessionInfo;
+    /// The OpenAPI 3 document of the API (session).
+    OpenApiDocument: GET "/openapi.json" => serde_json::Value;
+    /// One row per endpoint (session).
+    Overview: GET "/overview" => Vec<OverviewRow>;
+    /// One endpoint's details card (session).
+    Endpoint: GET "/endpoints/{id}" => EndpointDetails;
+    /// Set an endpoint's monitoring level (admin).
+    SetEndpointLevel: PUT "/endpoints/{id}/level", body EndpointLevel => EndpointLevel;
+    /// An endpoint's failed requests (status 400 and above), newest first, by cursor (session).
+    EndpointErrors: GET "/endpoints/{id}/errors", query CursorQuery => RequestPage;
+    /// An endpoint's outliers, newest first (session).
+    EndpointOutliers: GET "/endpoints/{id}/outliers", query PageQuery => OutlierPage;
+    /// An endpoint's profiled requests, newest first (session).
+    EndpointProfiles: GET "/endpoints/{id}/profiles", query PageQuery => ProfilePage;
+    /// The grouped profile of an endpoint's latest 100 profiled requests (session).
+    EndpointGroupedProfile: GET "/endpoints/{id}/grouped-profile" => GroupedProfile;
+    /// Exception groups, latest first (session).
+    Exceptions: GET "/exceptions", query ExceptionQuery => ExceptionGroups;
+    /// One exception group with its latest occurrences (session).
+    Exception: GET "/exceptions/{id}" => ExceptionDetail;
+    /// Remove an exception group (admin).
+    DeleteException: DELETE "/exceptions/{id}" => NoContent;
+    /// Every account (admin).
+    Users: GET "/users" => Vec<UserInfo>;
+    /// Create an account (admin).
+    CreateUser: POST "/users", body NewUser => UserInfo;
+    /// Change an account's password or role (admin).
+    UpdateUser: PATCH "/users/{id}", body UserUpdate => UserInfo;
+    /// Remove an account (admin).
+    DeleteUser: DELETE "/users/{id}" => NoContent;
+    /// The deployment's facts (session).
+    Deployment: GET "/deployment" => DeploymentDetails;
+    /// The custom graphs (session).
+    CustomGraphs: GET "/custom-graphs" => Vec<CustomGraph>;
+    /// The database's sizes and retention (admin).
+    Database: GET "/database" => DatabaseInfo;
+    /// Prune what the retention no longer keeps (admin).
+    Prune: POST "/database/prune" => PruneResult;
+    /// Make a report (session; one at a time per account).
+    CreateReport: POST "/reports", body ReportRequest => Report;
+    /// Every version with its requests, the version that appeared last first (session).
+    ReportVersions: GET "/reports/versions" => Vec<VersionRequests>;
+    /// The latest automatic version comparison, or `null` (session).
+    LatestVersionComparison: GET "/reports/version-comparison" => Option<VersionComparison>;
+    /// Requests with every level-1 field, oldest first, by cursor (security token).
+    ExportRequests: GET "/export/requests", query ExportQuery => RequestPage;
+    /// Every endpoint (security token).
+    ExportEndpoints: GET "/export/endpoints" => Vec<ExportedEndpoint>;
+    /// The deployment's facts (security token).
+    ExportDetails: GET "/export/details" => DeploymentDetails;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_declared_once() {
+        let mut seen = std::collections::HashSet::new();
+        for (method, path) in all() {
+            assert!(path.starts_with('/'), "{path}");
+            assert!(
+                seen.insert((method, path)),
+                "{} {path} twice",
+                method.as_str()
+            );
+        }
+        assert_eq!(Exception::path_of(7), "/exceptions/7");
+    }
 }

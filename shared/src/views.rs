@@ -204,3 +204,38 @@ pub struct EndpointDetails {
     /// When it was last requested (UTC).
     pub last_requested: Option<DateTime<Utc>>,
 }
+
+crate::__routes! {
+    list CHART_ROUTES;
+    /// The application's hourly load (session); every chart route also answers with the chart as
+    /// an image for `format=svg` or `format=png`.
+    HourlyLoadChart: GET "/charts/hourly-load", query crate::query::ChartQuery => HourlyLoad;
+    /// Box plots of every endpoint (session).
+    ApiPerformanceChart: GET "/charts/api-performance", query crate::query::ChartQuery => BoxPlots;
+    /// Requests per day and endpoint (session).
+    DailyUtilizationChart: GET "/charts/daily-utilization", query crate::query::ChartQuery
+        => DailyUtilization;
+    /// Requests per endpoint and version (session).
+    MultiVersionChart: GET "/charts/multi-version", query crate::query::ChartQuery
+        => VersionUtilization;
+    /// One endpoint's hourly load (session).
+    EndpointHourlyLoadChart: GET "/endpoints/{id}/hourly-load", query crate::query::ChartQuery
+        => HourlyLoad;
+    /// Box plots of one endpoint per version (session).
+    EndpointVersionsChart: GET "/endpoints/{id}/versions", query crate::query::ChartQuery
+        => BoxPlots;
+    /// Box plots of one endpoint per user (session).
+    EndpointUsersChart: GET "/endpoints/{id}/users", query crate::query::ChartQuery => BoxPlots;
+    /// Median times of one endpoint, versions × users (session).
+    EndpointVersionUserChart: GET "/endpoints/{id}/version-user", query crate::query::ChartQuery
+        => MedianMatrix;
+    /// Median times of one endpoint, versions × client addresses (session).
+    EndpointVersionIpChart: GET "/endpoints/{id}/version-ip", query crate::query::ChartQuery
+        => MedianMatrix;
+    /// One endpoint's status codes (session).
+    EndpointStatusCodesChart: GET "/endpoints/{id}/status-codes", query crate::query::ChartQuery
+        => StatusCodes;
+    /// A custom graph's values (session).
+    CustomGraphChart: GET "/custom-graphs/{id}", query crate::query::ChartQuery
+        => crate::GraphData;
+}

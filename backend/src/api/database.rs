@@ -1,13 +1,15 @@
 //! `GET /api/database` and `POST /api/database/prune`: the database's size and retention, and an
 //! on-demand prune; admins only.
 
+use crate::api::Answer;
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
+use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{DatabaseInfo, ErrorBody, PruneResult, RetentionInfo};
 
+use super::ApiState;
 use super::session::AdminSession;
-use super::{ApiError, ApiState};
 use crate::schedule::Schedule;
 
 /// Days in a retention, as the page shows them.
@@ -18,7 +20,7 @@ fn days(kept: Option<std::time::Duration>) -> Option<f64> {
 /// Sizes per table and overall, row counts, and what is kept for how long.
 #[utoipa::path(
     get,
-    path = "/database",
+    path = routes::Database::PATH,
     tag = "admin",
     security(("session" = [])),
     responses(
@@ -29,7 +31,7 @@ fn days(kept: Option<std::time::Duration>) -> Option<f64> {
 pub(super) async fn info(
     State(state): State<ApiState>,
     _admin: AdminSession,
-) -> Result<Json<DatabaseInfo>, ApiError> {
+) -> Answer<routes::Database> {
     let retention = state.config.retention();
     let next_run = Schedule::cron(retention.schedule.as_str())
         .ticks()
@@ -53,7 +55,7 @@ pub(super) async fn info(
 /// Deletes now what the retention no longer keeps, a chunk at a time, as the scheduled job does.
 #[utoipa::path(
     post,
-    path = "/database/prune",
+    path = routes::Prune::PATH,
     tag = "admin",
     security(("session" = [], "csrf" = [])),
     responses(
@@ -64,7 +66,7 @@ pub(super) async fn info(
 pub(super) async fn prune(
     State(state): State<ApiState>,
     admin: AdminSession,
-) -> Result<Json<PruneResult>, ApiError> {
+) -> Answer<routes::Prune> {
     let queue = crate::jobs::queue_name(&state.config);
     let pruned = state
         .store

@@ -1,7 +1,9 @@
 //! `GET /api/deployment`: the configuration page's facts, for any session.
 
+use crate::api::Answer;
 use axum::Json;
 use axum::extract::State;
+use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{DeploymentDetails, ErrorBody};
 
 use super::session::Session;
@@ -34,7 +36,7 @@ pub(super) async fn details(state: &ApiState) -> Result<DeploymentDetails, ApiEr
 /// Facts of the deployment, for the configuration page.
 #[utoipa::path(
     get,
-    path = "/deployment",
+    path = routes::Deployment::PATH,
     tag = "read",
     security(("session" = [])),
     responses((status = 200, body = DeploymentDetails), (status = 401, body = ErrorBody))
@@ -42,6 +44,6 @@ pub(super) async fn details(state: &ApiState) -> Result<DeploymentDetails, ApiEr
 pub(super) async fn deployment(
     State(state): State<ApiState>,
     _session: Session,
-) -> Result<Json<DeploymentDetails>, ApiError> {
+) -> Answer<routes::Deployment> {
     Ok(Json(details(&state).await?))
 }

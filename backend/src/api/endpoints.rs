@@ -1,7 +1,9 @@
 //! One endpoint: its details, and its monitoring level (admin).
 
+use crate::api::{Answer, BodyOf};
 use axum::Json;
 use axum::extract::State;
+use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{EndpointDetails, EndpointLevel, ErrorBody};
 
 use super::extract::{ApiJson, ApiPath};
@@ -13,7 +15,7 @@ use crate::config::MonitorLevel;
 /// process sharing the database.
 #[utoipa::path(
     put,
-    path = "/endpoints/{id}/level",
+    path = routes::SetEndpointLevel::PATH,
     tag = "admin",
     security(("session" = [], "csrf" = [])),
     params(("id" = i32, Path, description = "The endpoint's id")),
@@ -30,8 +32,8 @@ pub(super) async fn set_level(
     State(state): State<ApiState>,
     _admin: AdminSession,
     ApiPath(id): ApiPath<i32>,
-    ApiJson(change): ApiJson<EndpointLevel>,
-) -> Result<Json<EndpointLevel>, ApiError> {
+    ApiJson(change): BodyOf<routes::SetEndpointLevel>,
+) -> Answer<routes::SetEndpointLevel> {
     let level = MonitorLevel::new(change.level).ok_or_else(|| {
         ApiError::BadRequest(format!("level must be 0, 1, 2 or 3, not {}", change.level))
     })?;
@@ -48,7 +50,7 @@ pub(super) async fn set_level(
 /// first appeared.
 #[utoipa::path(
     get,
-    path = "/endpoints/{id}",
+    path = routes::Endpoint::PATH,
     tag = "read",
     security(("session" = [])),
     params(("id" = i32, Path, description = "The endpoint's id")),
@@ -63,7 +65,7 @@ pub(super) async fn details(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-) -> Result<Json<EndpointDetails>, ApiError> {
+) -> Answer<routes::Endpoint> {
     state
         .store
         .endpoint_details(id)

@@ -1,14 +1,15 @@
 //! The export API, guarded by `SECURITY_TOKEN` (`Authorization: Bearer …`) and nothing else: no
 //! token configured ⇒ 404, a wrong token ⇒ 401 after a constant delay.
 
+use crate::api::{Answer, QueryOf};
+use dashboard_shared::ExportQuery;
+use dashboard_shared::api::{self as routes, Route};
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use chrono::{DateTime, Utc};
 use dashboard_shared::{DeploymentDetails, ErrorBody, ExportedEndpoint, RequestPage};
-use serde::Deserialize;
 
 use super::extract::ApiQuery;
 use super::{ApiError, ApiState, deployment, paging};
@@ -45,29 +46,13 @@ impl FromRequestParts<ApiState> for ExportToken {
     }
 }
 
-/// Query of `GET /export/requests`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct RequestQuery {
-    /// Requests at or after this time (RFC 3339).
-    from: Option<DateTime<Utc>>,
-    /// Requests before this time (RFC 3339).
-    to: Option<DateTime<Utc>>,
-    /// Only this endpoint, e.g. `GET /users/{id}`.
-    endpoint: Option<String>,
-    /// Requests per page, 1 to 10000 (default 1000).
-    limit: Option<u64>,
-    /// The `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
-
 /// Requests with every level-1 field, paged by cursor, oldest first.
 #[utoipa::path(
     get,
-    path = "/export/requests",
+    path = routes::ExportRequests::PATH,
     tag = "export",
     security(("token" = [])),
-    params(RequestQuery),
+    params(ExportQuery),
     responses(
         (status = 200, body = RequestPage),
         (status = 400, body = ErrorBody),
@@ -78,8 +63,8 @@ pub(super) struct RequestQuery {
 pub(super) async fn requests(
     State(state): State<ApiState>,
     _token: ExportToken,
-    ApiQuery(query): ApiQuery<RequestQuery>,
-) -> Result<Json<RequestPage>, ApiError> {
+    ApiQuery(query): QueryOf<routes::ExportRequests>,
+) -> Answer<routes::ExportRequests> {
     let limit = paging::limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after_id = match &query.cursor {
         Some(cursor) => cursor.parse().map_err(|_| paging::bad_cursor())?,
@@ -105,7 +90,7 @@ pub(super) async fn requests(
 /// Every endpoint's monitoring rule.
 #[utoipa::path(
     get,
-    path = "/export/endpoints",
+    path = routes::ExportEndpoints::PATH,
     tag = "export",
     security(("token" = [])),
     responses((status = 200, body = Vec<ExportedEndpoint>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
@@ -113,14 +98,14 @@ pub(super) async fn requests(
 pub(super) async fn endpoints(
     State(state): State<ApiState>,
     _token: ExportToken,
-) -> Result<Json<Vec<ExportedEndpoint>>, ApiError> {
+) -> Answer<routes::ExportEndpoints> {
     Ok(Json(state.store.export_endpoints().await?))
 }
 
 /// Facts of the deployment.
 #[utoipa::path(
     get,
-    path = "/export/details",
+    path = routes::ExportDetails::PATH,
     tag = "export",
     security(("token" = [])),
     responses((status = 200, body = DeploymentDetails), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
@@ -128,6 +113,6 @@ pub(super) async fn endpoints(
 pub(super) async fn details(
     State(state): State<ApiState>,
     _token: ExportToken,
-) -> Result<Json<DeploymentDetails>, ApiError> {
+) -> Answer<routes::ExportDetails> {
     Ok(Json(deployment::details(&state).await?))
 }

@@ -1,16 +1,19 @@
 //! `GET /api/custom-graphs` and `GET /api/custom-graphs/{id}`: the custom graphs and their
 //! values, for any session.
 
+use crate::api::{Answer, QueryOf};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{CustomGraph, ErrorBody, GraphData, GraphPoint};
 
-use super::charts::{ChartQuery, LocalDays, chart_response};
+use super::charts::{LocalDays, chart_response};
 use super::extract::{ApiPath, ApiQuery};
 use super::session::Session;
 use super::{ApiError, ApiState};
 use crate::store::graphs::GraphRow;
+use dashboard_shared::ChartQuery;
 
 /// Days a graph shows when the request names none.
 const DEFAULT_DAYS: u64 = 14;
@@ -30,7 +33,7 @@ fn graph(state: &ApiState, row: GraphRow) -> CustomGraph {
 /// Every custom graph, by title.
 #[utoipa::path(
     get,
-    path = "/custom-graphs",
+    path = routes::CustomGraphs::PATH,
     tag = "read",
     security(("session" = [])),
     responses((status = 200, body = Vec<CustomGraph>), (status = 401, body = ErrorBody))
@@ -38,7 +41,7 @@ fn graph(state: &ApiState, row: GraphRow) -> CustomGraph {
 pub(super) async fn list(
     State(state): State<ApiState>,
     _session: Session,
-) -> Result<Json<Vec<CustomGraph>>, ApiError> {
+) -> Answer<routes::CustomGraphs> {
     let rows = state.store.graphs().await?;
     Ok(Json(
         rows.into_iter().map(|row| graph(&state, row)).collect(),
@@ -49,7 +52,7 @@ pub(super) async fn list(
 /// an image.
 #[utoipa::path(
     get,
-    path = "/custom-graphs/{id}",
+    path = dashboard_shared::CustomGraphChart::PATH,
     tag = "read",
     security(("session" = [])),
     params(("id" = i32, Path, description = "The graph's id"), ChartQuery),
@@ -62,7 +65,7 @@ pub(super) async fn data(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-    ApiQuery(query): ApiQuery<ChartQuery>,
+    ApiQuery(query): QueryOf<dashboard_shared::CustomGraphChart>,
 ) -> Result<Response, ApiError> {
     let days = LocalDays::or_last(&query, state.config.timezone, DEFAULT_DAYS)?;
     let row = state
@@ -92,5 +95,5 @@ pub(super) async fn data(
         points,
         bucket_seconds,
     };
-    chart_response(data, query.format(), &format!("custom-graph-{id}")).await
+    chart_response(data, query.format, &format!("custom-graph-{id}")).await
 }

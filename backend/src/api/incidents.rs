@@ -1,5 +1,8 @@
 //! Outliers of an endpoint and the application's exception groups (deleting one needs admin).
 
+use crate::api::{Answer, QueryOf};
+use dashboard_shared::api::{self as routes, Route};
+use dashboard_shared::{ExceptionQuery, PageQuery};
 use std::collections::HashMap;
 
 use axum::Json;
@@ -10,12 +13,11 @@ use dashboard_shared::{
     CpuFigures, ErrorBody, ExceptionDetail, ExceptionGroup, ExceptionGroups, MemoryFigures,
     OutlierPage, Spread, SpreadBox,
 };
-use serde::Deserialize;
 
 use super::charts::endpoint::endpoint_name;
 use super::charts::local_midnight;
 use super::extract::{ApiPath, ApiQuery};
-use super::paging::PageQuery;
+use super::paging;
 use super::session::{AdminSession, Session};
 use super::{ApiError, ApiState};
 use crate::histogram::{box_quantiles, exact_quantile};
@@ -27,14 +29,6 @@ const FIGURES_OF: u64 = 500;
 const SPARKLINE_DAYS: u64 = 14;
 /// Occurrences listed with a group's detail.
 const OCCURRENCES_SHOWN: u64 = 50;
-
-/// Which exception groups to list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ExceptionFilter {
-    /// Only this endpoint's groups.
-    endpoint: Option<i32>,
-}
 
 /// The days of the sparklines: the last [`SPARKLINE_DAYS`] in `TIMEZONE`, today included.
 struct Sparkline {
@@ -79,7 +73,7 @@ impl Sparkline {
 /// its latest 500 outliers.
 #[utoipa::path(
     get,
-    path = "/endpoints/{id}/outliers",
+    path = routes::EndpointOutliers::PATH,
     tag = "read",
     security(("session" = [])),
     params(("id" = i32, Path, description = "The endpoint's id"), PageQuery),
@@ -92,9 +86,9 @@ pub(super) async fn outliers(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-    ApiQuery(query): ApiQuery<PageQuery>,
-) -> Result<Json<OutlierPage>, ApiError> {
-    let (offset, limit) = query.page()?;
+    ApiQuery(query): QueryOf<routes::EndpointOutliers>,
+) -> Answer<routes::EndpointOutliers> {
+    let (offset, limit) = paging::page(query.offset, query.limit)?;
     endpoint_name(&state, id).await?;
     let figures = state.store.outlier_figures(id, FIGURES_OF).await?;
     // Figures that were not measured are left out, never drawn as 0.
@@ -162,22 +156,21 @@ fn spread(label: String, values: impl Iterator<Item = f64>) -> Option<SpreadBox>
 /// occurrences per day over the last 14 days (in `TIMEZONE`).
 #[utoipa::path(
     get,
-    path = "/exceptions",
+    path = routes::Exceptions::PATH,
     tag = "read",
     security(("session" = [])),
-    params(PageQuery, ExceptionFilter),
+    params(ExceptionQuery),
     responses((status = 200, body = ExceptionGroups), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
 )]
 pub(super) async fn exceptions(
     State(state): State<ApiState>,
     _session: Session,
-    ApiQuery(query): ApiQuery<PageQuery>,
-    ApiQuery(filter): ApiQuery<ExceptionFilter>,
-) -> Result<Json<ExceptionGroups>, ApiError> {
-    let (offset, limit) = query.page()?;
+    ApiQuery(query): QueryOf<routes::Exceptions>,
+) -> Answer<routes::Exceptions> {
+    let (offset, limit) = paging::page(query.offset, query.limit)?;
     let (total, rows) = state
         .store
-        .exception_groups(filter.endpoint, offset, limit)
+        .exception_groups(query.endpoint, offset, limit)
         .await?;
     let sparkline = Sparkline::ending_today(state.config.timezone);
     let groups = describe(&state, rows, Some(&sparkline)).await?;
@@ -229,7 +222,7 @@ async fn describe(
 /// One exception group: its latest occurrence's context and stack, and its latest occurrences.
 #[utoipa::path(
     get,
-    path = "/exceptions/{id}",
+    path = routes::Exception::PATH,
     tag = "read",
     security(("session" = [])),
     params(("id" = i32, Path, description = "The group's id")),
@@ -242,7 +235,7 @@ pub(super) async fn exception(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-) -> Result<Json<ExceptionDetail>, ApiError> {
+) -> Answer<routes::Exception> {
     let row = state
         .store
         .exception_group(id)
@@ -270,7 +263,7 @@ pub(super) async fn exception(
 /// Deletes an exception group and its occurrences.
 #[utoipa::path(
     delete,
-    path = "/exceptions/{id}",
+    path = routes::DeleteException::PATH,
     tag = "admin",
     security(("session" = [], "csrf" = [])),
     params(("id" = i32, Path, description = "The group's id")),

@@ -23,6 +23,7 @@ mod session;
 mod throttle;
 mod users;
 
+use dashboard_shared::api::{self as routes, Route};
 use std::sync::Arc;
 
 use axum::{Json, Router};
@@ -34,6 +35,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(crate) use error::ApiError;
+use extract::{ApiJson, ApiQuery};
 pub(crate) use host::Authorize;
 pub use host::HostUser;
 pub(crate) use session::SessionKeys;
@@ -41,6 +43,15 @@ pub(crate) use session::SessionKeys;
 use crate::collect::Collector;
 use crate::config::Config;
 use crate::store::Store;
+
+/// A handler's answer: the JSON of the answer its route declares in `dashboard_shared`.
+pub(crate) type Answer<R> = Result<Json<<R as Route>::Response>, ApiError>;
+
+/// The query string that a route declares.
+pub(crate) type QueryOf<R> = ApiQuery<<R as Route>::Query>;
+
+/// The JSON body that a route declares.
+pub(crate) type BodyOf<R> = ApiJson<<R as Route>::Body>;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -91,24 +102,15 @@ impl utoipa::Modify for SecuritySchemes {
     }
 }
 
-/// The API's routes, to be nested under `/{CUSTOM_LINK}/api`, with the OpenAPI document.
-pub(crate) fn router(state: ApiState) -> Router {
-    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// Every operation with its handler; each handler's `#[utoipa::path]` names its route in
+/// `dashboard_shared::api` (the chart routes register in their own modules).
+fn operations() -> OpenApiRouter<ApiState> {
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
         .routes(routes!(overview::overview))
-        .routes(routes!(charts::application::hourly_load_chart))
-        .routes(routes!(charts::application::api_performance_chart))
-        .routes(routes!(charts::application::daily_utilization_chart))
-        .routes(routes!(charts::application::multi_version_chart))
         .routes(routes!(endpoints::details))
-        .routes(routes!(charts::endpoint::hourly_load_chart))
-        .routes(routes!(charts::endpoint::versions_chart))
-        .routes(routes!(charts::endpoint::users_chart))
-        .routes(routes!(charts::endpoint::version_user_chart))
-        .routes(routes!(charts::endpoint::version_ip_chart))
-        .routes(routes!(charts::endpoint::status_codes_chart))
         .routes(routes!(charts::endpoint::failed_requests))
         .routes(routes!(incidents::outliers))
         .routes(routes!(profiles::profiles))
@@ -129,8 +131,13 @@ pub(crate) fn router(state: ApiState) -> Router {
         .routes(routes!(export::requests))
         .routes(routes!(export::endpoints))
         .routes(routes!(export::details))
-        .routes(routes!(openapi_document))
-        .split_for_parts();
+        .routes(routes!(openapi_document));
+    charts::endpoint::routes(charts::application::routes(router))
+}
+
+/// The API's routes, to be nested under `/{CUSTOM_LINK}/api`, with the OpenAPI document.
+pub(crate) fn router(state: ApiState) -> Router {
+    let (router, mut openapi) = operations().split_for_parts();
     openapi.servers = Some(vec![Server::new(format!(
         "/{}/api",
         state.config.custom_link
@@ -145,7 +152,7 @@ pub(crate) fn router(state: ApiState) -> Router {
 /// The OpenAPI 3 document of this API.
 #[utoipa::path(
     get,
-    path = "/openapi.json",
+    path = routes::OpenApiDocument::PATH,
     tag = "read",
     security(("session" = [])),
     responses((status = 200, description = "The OpenAPI document"), (status = 401, body = ErrorBody))
@@ -155,4 +162,39 @@ async fn openapi_document(
     axum::Extension(openapi): axum::Extension<Arc<utoipa::openapi::OpenApi>>,
 ) -> Json<utoipa::openapi::OpenApi> {
     Json(openapi.as_ref().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use dashboard_shared::api::Method;
+
+    /// The router serves exactly the operations that `dashboard_shared::api` declares, each with
+    /// its declared method.
+    #[test]
+    fn the_router_serves_the_declared_routes() {
+        let (_, openapi) = super::operations().split_for_parts();
+        let served: BTreeSet<(String, String)> = openapi
+            .paths
+            .paths
+            .iter()
+            .flat_map(|(path, item)| {
+                [
+                    (Method::Get, item.get.is_some()),
+                    (Method::Post, item.post.is_some()),
+                    (Method::Put, item.put.is_some()),
+                    (Method::Patch, item.patch.is_some()),
+                    (Method::Delete, item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(move |(method, _)| (method.as_str().to_owned(), path.clone()))
+            })
+            .collect();
+        let declared: BTreeSet<(String, String)> = dashboard_shared::api::all()
+            .map(|(method, path): (Method, &str)| (method.as_str().to_owned(), path.to_owned()))
+            .collect();
+        assert_eq!(served, declared);
+    }
 }

@@ -1,20 +1,22 @@
 //! `GET /api/overview`.
 
+use crate::api::Answer;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
+use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{ErrorBody, OverviewRow};
 
+use super::ApiState;
 use super::charts::local_midnight;
 use super::session::Session;
-use super::{ApiError, ApiState};
 use crate::store::overview::{Periods, Since};
 
 /// One row per endpoint: hits, errors and medians today, in the last seven days and overall.
 #[utoipa::path(
     get,
-    path = "/overview",
+    path = routes::Overview::PATH,
     tag = "read",
     security(("session" = [])),
     responses((status = 200, body = Vec<OverviewRow>), (status = 401, body = ErrorBody))
@@ -22,7 +24,7 @@ use crate::store::overview::{Periods, Since};
 pub(super) async fn overview(
     State(state): State<ApiState>,
     _session: Session,
-) -> Result<Json<Vec<OverviewRow>>, ApiError> {
+) -> Answer<routes::Overview> {
     let periods = periods_at(Utc::now(), state.config.timezone);
     Ok(Json(state.store.overview(periods).await?))
 }

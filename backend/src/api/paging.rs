@@ -1,38 +1,25 @@
 //! Paging of long answers: one reading of `limit`, pages by offset, and one answer to a cursor
 //! the API did not hand out.
 
-use serde::Deserialize;
-
 use super::ApiError;
 
 /// Items per page by default, and at most, of the answers paged by offset.
 const DEFAULT_PAGE: u64 = 10;
 const MAX_PAGE: u64 = 100;
 
-/// Paging by offset (outliers, exception groups, profiles).
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct PageQuery {
-    /// Items to skip (default 0, at most 9223372036854775807).
-    offset: Option<u64>,
-    /// Items per page, 1 to 100 (default 10).
-    limit: Option<u64>,
-}
-
-impl PageQuery {
-    /// The checked offset and limit. An offset past what SQL can skip (`i64::MAX`) is refused
-    /// here rather than overflowing in the query builder.
-    pub(crate) fn page(&self) -> Result<(u64, u64), ApiError> {
-        let limit = limit(self.limit, DEFAULT_PAGE, MAX_PAGE)?;
-        let offset = self.offset.unwrap_or(0);
-        if i64::try_from(offset).is_err() {
-            return Err(ApiError::BadRequest(format!(
-                "offset must be at most {}",
-                i64::MAX
-            )));
-        }
-        Ok((offset, limit))
+/// The checked offset and limit of a page by offset (outliers, exception groups, profiles). An
+/// offset past what SQL can skip (`i64::MAX`) is refused here rather than overflowing in the
+/// query builder.
+pub(crate) fn page(offset: Option<u64>, limit: Option<u64>) -> Result<(u64, u64), ApiError> {
+    let limit = self::limit(limit, DEFAULT_PAGE, MAX_PAGE)?;
+    let offset = offset.unwrap_or(0);
+    if i64::try_from(offset).is_err() {
+        return Err(ApiError::BadRequest(format!(
+            "offset must be at most {}",
+            i64::MAX
+        )));
     }
+    Ok((offset, limit))
 }
 
 /// `asked`, or `default`, checked to lie between 1 and `max`.

@@ -1,21 +1,24 @@
 //! An endpoint's profiled requests (level 3) and their grouped profile.
 
+use crate::api::{Answer, QueryOf};
 use axum::Json;
 use axum::extract::State;
+use dashboard_shared::PageQuery;
+use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{ErrorBody, GroupedProfile, ProfileLine, ProfilePage, ProfiledRequest};
 
+use super::ApiState;
 use super::charts::endpoint::endpoint_name;
 use super::extract::{ApiPath, ApiQuery};
-use super::paging::PageQuery;
+use super::paging;
 use super::session::Session;
-use super::{ApiError, ApiState};
 use crate::profiler::{GROUPED_REQUESTS, group};
 use crate::store::profiles::StoredProfiles;
 
 /// An endpoint's profiled requests, newest first, each with its execution tree.
 #[utoipa::path(
     get,
-    path = "/endpoints/{id}/profiles",
+    path = routes::EndpointProfiles::PATH,
     tag = "read",
     security(("session" = [])),
     params(("id" = i32, Path, description = "The endpoint's id"), PageQuery),
@@ -28,9 +31,9 @@ pub(super) async fn profiles(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-    ApiQuery(query): ApiQuery<PageQuery>,
-) -> Result<Json<ProfilePage>, ApiError> {
-    let (offset, limit) = query.page()?;
+    ApiQuery(query): QueryOf<routes::EndpointProfiles>,
+) -> Answer<routes::EndpointProfiles> {
+    let (offset, limit) = paging::page(query.offset, query.limit)?;
     endpoint_name(&state, id).await?;
     let stored = state.store.profiles(id, offset, limit).await?;
     Ok(Json(ProfilePage {
@@ -43,7 +46,7 @@ pub(super) async fn profiles(
 /// deviation, total and self time per path, the request itself first.
 #[utoipa::path(
     get,
-    path = "/endpoints/{id}/grouped-profile",
+    path = routes::EndpointGroupedProfile::PATH,
     tag = "read",
     security(("session" = [])),
     params(("id" = i32, Path, description = "The endpoint's id")),
@@ -56,7 +59,7 @@ pub(super) async fn grouped_profile(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-) -> Result<Json<GroupedProfile>, ApiError> {
+) -> Answer<routes::EndpointGroupedProfile> {
     let endpoint = endpoint_name(&state, id).await?;
     let stored = state.store.profiles(id, 0, GROUPED_REQUESTS).await?;
     Ok(Json(group(&endpoint, &stored)))

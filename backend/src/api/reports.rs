@@ -1,6 +1,8 @@
 //! `POST /api/reports`, `GET /api/reports/versions` and `GET /api/reports/version-comparison`:
 //! performance reports and what they can compare, for any session.
 
+use crate::api::{Answer, BodyOf};
+use dashboard_shared::api::{self as routes, Route};
 use std::collections::HashSet;
 use std::sync::Mutex;
 
@@ -61,7 +63,7 @@ impl Drop for RunningReport<'_> {
 /// requests per set drawn at random, with Mood's median test, and status-code shares.
 #[utoipa::path(
     post,
-    path = "/reports",
+    path = routes::CreateReport::PATH,
     tag = "read",
     security(("session" = [], "csrf" = [])),
     request_body = ReportRequest,
@@ -75,8 +77,8 @@ impl Drop for RunningReport<'_> {
 pub(super) async fn create(
     State(state): State<ApiState>,
     session: Session,
-    ApiJson(request): ApiJson<ReportRequest>,
-) -> Result<Json<Report>, ApiError> {
+    ApiJson(request): BodyOf<routes::CreateReport>,
+) -> Answer<routes::CreateReport> {
     // One report at a time per user: a report reads up to 366 days of requests.
     let _running =
         state
@@ -93,7 +95,7 @@ pub(super) async fn create(
 /// The latest automatic comparison of the newest version with the previous one, or `null`.
 #[utoipa::path(
     get,
-    path = "/reports/version-comparison",
+    path = routes::LatestVersionComparison::PATH,
     tag = "read",
     security(("session" = [])),
     responses(
@@ -104,7 +106,7 @@ pub(super) async fn create(
 pub(super) async fn version_comparison(
     State(state): State<ApiState>,
     _session: Session,
-) -> Result<Json<Option<VersionComparison>>, ApiError> {
+) -> Answer<routes::LatestVersionComparison> {
     Ok(Json(
         reports::latest_version_comparison(&state.store).await?,
     ))
@@ -113,7 +115,7 @@ pub(super) async fn version_comparison(
 /// The versions a report can compare, the one that appeared last first, with their requests.
 #[utoipa::path(
     get,
-    path = "/reports/versions",
+    path = routes::ReportVersions::PATH,
     tag = "read",
     security(("session" = [])),
     responses(
@@ -124,7 +126,7 @@ pub(super) async fn version_comparison(
 pub(super) async fn versions(
     State(state): State<ApiState>,
     _session: Session,
-) -> Result<Json<Vec<VersionRequests>>, ApiError> {
+) -> Answer<routes::ReportVersions> {
     let versions = state.store.versions_newest_first().await?;
     Ok(Json(
         versions

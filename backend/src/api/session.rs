@@ -5,6 +5,8 @@
 //! request, so a deleted account, a changed role, a logout or a password change take effect at
 //! once. State-changing requests must also carry the session's CSRF token in `X-CSRF-Token`.
 
+use crate::api::BodyOf;
+use dashboard_shared::api::{self as routes, Route};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -281,7 +283,7 @@ pub(crate) async fn verify(password: String, hash: String) -> bool {
 /// Logs in: 200 with the session and its cookie, 401 for wrong credentials.
 #[utoipa::path(
     post,
-    path = "/login",
+    path = routes::Login::PATH,
     tag = "public",
     request_body = LoginRequest,
     responses(
@@ -297,7 +299,7 @@ pub(super) async fn login(
     State(state): State<ApiState>,
     headers: HeaderMap,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    ApiJson(request): ApiJson<LoginRequest>,
+    ApiJson(request): BodyOf<routes::Login>,
 ) -> Result<impl IntoResponse, ApiError> {
     if !state.config.accounts {
         return Err(ApiError::NotFound(
@@ -343,7 +345,7 @@ pub(super) async fn login(
 /// Logs out: ends every session of the account and clears the cookie.
 #[utoipa::path(
     post,
-    path = "/logout",
+    path = routes::Logout::PATH,
     tag = "read",
     security(("session" = [], "csrf" = [])),
     responses(
@@ -372,7 +374,7 @@ pub(super) async fn logout(
 /// The current session, with its CSRF token.
 #[utoipa::path(
     get,
-    path = "/me",
+    path = routes::Me::PATH,
     tag = "read",
     security(("session" = [])),
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody))

@@ -2,9 +2,11 @@
 //! unique, an admin cannot delete itself or take away its own admin role, and changing one's own
 //! password needs the old one.
 
+use crate::api::{Answer, BodyOf};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{ErrorBody, NewUser, Role, UserInfo, UserUpdate};
 
 use super::extract::{ApiJson, ApiPath};
@@ -29,7 +31,7 @@ impl From<UserRow> for UserInfo {
 /// Every account, ordered by name.
 #[utoipa::path(
     get,
-    path = "/users",
+    path = routes::Users::PATH,
     tag = "admin",
     security(("session" = [])),
     responses((status = 200, body = Vec<UserInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody))
@@ -37,7 +39,7 @@ impl From<UserRow> for UserInfo {
 pub(super) async fn list(
     State(state): State<ApiState>,
     _admin: AdminSession,
-) -> Result<Json<Vec<UserInfo>>, ApiError> {
+) -> Answer<routes::Users> {
     Ok(Json(
         state
             .store
@@ -52,7 +54,7 @@ pub(super) async fn list(
 /// Creates an account.
 #[utoipa::path(
     post,
-    path = "/users",
+    path = routes::CreateUser::PATH,
     tag = "admin",
     security(("session" = [], "csrf" = [])),
     request_body = NewUser,
@@ -67,7 +69,7 @@ pub(super) async fn list(
 pub(super) async fn create(
     State(state): State<ApiState>,
     _admin: AdminSession,
-    ApiJson(new): ApiJson<NewUser>,
+    ApiJson(new): BodyOf<routes::CreateUser>,
 ) -> Result<(StatusCode, Json<UserInfo>), ApiError> {
     let username = new.username.trim();
     if username.is_empty() || username.len() > accounts::MAX_USERNAME_BYTES {
@@ -93,7 +95,7 @@ pub(super) async fn create(
 /// Changes an account's role or password.
 #[utoipa::path(
     patch,
-    path = "/users/{id}",
+    path = routes::UpdateUser::PATH,
     tag = "admin",
     security(("session" = [], "csrf" = [])),
     params(("id" = i32, Path, description = "The account's id")),
@@ -114,8 +116,8 @@ pub(super) async fn update(
     client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     AdminSession(admin): AdminSession,
     ApiPath(id): ApiPath<i32>,
-    ApiJson(update): ApiJson<UserUpdate>,
-) -> Result<Json<UserInfo>, ApiError> {
+    ApiJson(update): BodyOf<routes::UpdateUser>,
+) -> Answer<routes::UpdateUser> {
     let user = state
         .store
         .user_by_id(id)
@@ -166,7 +168,7 @@ pub(super) async fn update(
 /// Deletes an account; its sessions end at once.
 #[utoipa::path(
     delete,
-    path = "/users/{id}",
+    path = routes::DeleteUser::PATH,
     tag = "admin",
     security(("session" = [], "csrf" = [])),
     params(("id" = i32, Path, description = "The account's id")),

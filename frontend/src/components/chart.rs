@@ -1,10 +1,11 @@
 //! A chart on a page: its card with the data loaded for the page's range of days, its own
 //! choices of versions and users, and SVG and PNG downloads of the same drawing.
 
+use dashboard_shared::api::{NoBody, Route};
+use dashboard_shared::{ChartQuery, ImageFormat};
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 
-use crate::api::{self, ChartQuery};
+use crate::api;
 use crate::app::SessionState;
 use crate::components::loaded::Loaded;
 
@@ -50,20 +51,38 @@ pub(crate) struct Selection {
     pub(crate) endpoints: RwSignal<Option<Vec<String>>>,
 }
 
-/// A chart's card: `path` is its API route; `render` draws the loaded data and may offer
-/// [`Choices`] bound to the card's [`Selection`]. `name` gives the element ids and the names
-/// of the downloads.
+/// The query of a chart: the page's range of days (empty inputs leave the server's default) and
+/// the card's choices, comma-separated.
+fn chart_query(range: DayRange, selection: Selection) -> ChartQuery {
+    let day = |input: RwSignal<String>| input.get().parse().ok();
+    let list = |chosen: RwSignal<Option<Vec<String>>>| chosen.get().map(|names| names.join(","));
+    ChartQuery {
+        from: day(range.from),
+        to: day(range.to),
+        format: None,
+        versions: list(selection.versions),
+        callers: list(selection.callers),
+        endpoints: list(selection.endpoints),
+    }
+}
+
+/// A chart's card: `route` is its API route in `dashboard_shared` (with `id` when the route has
+/// one), whose answer `render` draws; `render` may offer [`Choices`] bound to the card's
+/// [`Selection`]. `name` gives the element ids and the names of the downloads.
 #[component]
-pub(crate) fn ChartCard<T, V>(
+pub(crate) fn ChartCard<R, V>(
     #[prop(into)] name: String,
     #[prop(into)] title: String,
-    path: String,
-    render: fn(T, Selection) -> V,
+    route: R,
+    #[prop(optional)] id: Option<i64>,
+    render: fn(R::Response, Selection) -> V,
 ) -> impl IntoView
 where
-    T: DeserializeOwned + Clone + 'static,
+    R: Route<Query = ChartQuery, Body = NoBody> + Copy + Send + Sync + 'static,
+    R::Response: Clone + 'static,
     V: IntoView + 'static,
 {
+    let _ = route;
     let session = expect_context::<SessionState>();
     let range = expect_context::<DayRange>();
     let selection = Selection {
@@ -71,25 +90,17 @@ where
         callers: RwSignal::new(None),
         endpoints: RwSignal::new(None),
     };
-    let query = Memo::new(move |_| ChartQuery {
-        from: range.from.get(),
-        to: range.to.get(),
-        versions: selection.versions.get(),
-        callers: selection.callers.get(),
-        endpoints: selection.endpoints.get(),
-    });
-    let fetch_path = path.clone();
+    let query = Memo::new(move |_| chart_query(range, selection));
     let data = LocalResource::new(move || {
-        let (path, query) = (fetch_path.clone(), query.get());
+        let query = query.get();
         async move {
             session.current().await?;
-            api::chart::<T>(path, query).await
+            api::chart::<R>(id, query).await
         }
     });
-    let svg_path = path.clone();
     let (svg_file, png_file) = (format!("{name}.svg"), format!("{name}.png"));
-    let svg = move || api::chart_image_url(&svg_path, &query.get(), "svg");
-    let png = move || api::chart_image_url(&path, &query.get(), "png");
+    let svg = move || api::chart_image_url::<R>(id, &query.get(), ImageFormat::Svg);
+    let png = move || api::chart_image_url::<R>(id, &query.get(), ImageFormat::Png);
     view! {
         <section class="card chart-card" id=format!("{name}-card")>
             <div class="card-title">

@@ -1,22 +1,24 @@
 //! The frame of every application chart page: the menu, a title, the range of days, and the
 //! chart's card.
 
+use dashboard_shared::ChartQuery;
+use dashboard_shared::api::{NoBody, Route};
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 
 use crate::components::chart::{ChartCard, DayRange, DayRangeInputs, Selection};
 use crate::components::nav::Nav;
 
-/// A page with one chart over days, loaded from the API route `path`.
+/// A page with one chart over days, loaded from the API route `route`.
 #[component]
-pub(crate) fn ChartPage<T, V>(
+pub(crate) fn ChartPage<R, V>(
     name: &'static str,
     title: &'static str,
-    path: &'static str,
-    render: fn(T, Selection) -> V,
+    route: R,
+    render: fn(R::Response, Selection) -> V,
 ) -> impl IntoView
 where
-    T: DeserializeOwned + Clone + 'static,
+    R: Route<Query = ChartQuery, Body = NoBody> + Copy + Send + Sync + 'static,
+    R::Response: Clone + 'static,
     V: IntoView + 'static,
 {
     DayRange::provide();
@@ -25,7 +27,7 @@ where
         <main>
             <h1>{title}</h1>
             <DayRangeInputs />
-            <ChartCard name title path=path.to_owned() render />
+            <ChartCard name title route render />
         </main>
     }
 }

@@ -1,7 +1,7 @@
 //! The custom-graphs page: one line chart per graph registered with `DashboardBuilder::graph`,
 //! over the page's range of days (by default the last 14).
 
-use dashboard_shared::{CustomGraph, GraphData, api as paths};
+use dashboard_shared::{CustomGraph, CustomGraphChart, GraphData};
 use leptos::prelude::*;
 
 use crate::api;
@@ -49,7 +49,8 @@ fn GraphCards(graphs: Vec<CustomGraph>) -> impl IntoView {
                 <ChartCard
                     name=format!("custom-graph-{}", graph.id)
                     title=graph.title
-                    path=paths::with_id(paths::CUSTOM_GRAPH, graph.id)
+                    route=CustomGraphChart
+                    id=graph.id
                     render=line
                 />
             }

@@ -1,6 +1,6 @@
 //! Daily utilisation: requests per day, stacked by endpoint.
 
-use dashboard_shared::api;
+use dashboard_shared::DailyUtilizationChart;
 use leptos::prelude::*;
 
 use crate::components::chart_page::ChartPage;
@@ -10,6 +10,6 @@ use crate::components::figures::StackedBars;
 #[component]
 pub(crate) fn DailyUtilizationPage() -> impl IntoView {
     view! {
-        <ChartPage name="daily-utilization" title="Daily utilization" path=api::DAILY_UTILIZATION render=|utilization, selection| view! { <StackedBars utilization chosen=selection.endpoints /> } />
+        <ChartPage name="daily-utilization" title="Daily utilization" route=DailyUtilizationChart render=|utilization, selection| view! { <StackedBars utilization chosen=selection.endpoints /> } />
     }
 }

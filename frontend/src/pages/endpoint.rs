@@ -3,7 +3,11 @@
 //! versions × users and versions × addresses, status codes, and the failed requests.
 
 use chrono::Utc;
-use dashboard_shared::{EndpointDetails, ExportedRequest, Role, SessionInfo, api};
+use dashboard_shared::{
+    EndpointDetails, EndpointHourlyLoadChart, EndpointStatusCodesChart, EndpointUsersChart,
+    EndpointVersionIpChart, EndpointVersionUserChart, EndpointVersionsChart, ExportedRequest, Role,
+    SessionInfo,
+};
 use leptos::prelude::*;
 
 use crate::api::{self as client, ApiFailure};
@@ -30,21 +34,20 @@ fn EndpointViews(id: i64) -> impl IntoView {
         let me = session.current().await?;
         Ok::<_, ApiFailure>((me, client::endpoint(id).await?))
     });
-    let path = |template: &str| api::with_id(template, id);
     view! {
         <Loaded resource=details ok={move |(me, details)| view! { <DetailsCard me details /> }.into_any()} />
         <DayRangeInputs />
-        <ChartCard name="endpoint-hourly-load" title="Hourly load" path=path(api::ENDPOINT_HOURLY_LOAD)
+        <ChartCard name="endpoint-hourly-load" title="Hourly load" route=EndpointHourlyLoadChart id=id
             render=|load, _| view! { <Heatmap load name="endpoint-hourly-load" /> } />
-        <ChartCard name="versions" title="Per version" path=path(api::ENDPOINT_VERSIONS)
+        <ChartCard name="versions" title="Per version" route=EndpointVersionsChart id=id
             render=|plots, selection| view! { <BoxPlotFigure plots name="versions" of="Version" choose=("Versions", selection.versions) hint="quantiles within 1.5 % of the exact values" /> } />
-        <ChartCard name="users" title="Per user" path=path(api::ENDPOINT_USERS)
+        <ChartCard name="users" title="Per user" route=EndpointUsersChart id=id
             render=|plots, selection| view! { <BoxPlotFigure plots name="users" of="User" choose=("Users", selection.callers) hint="exact quantiles" /> } />
-        <ChartCard name="version-user" title="Versions × users: median time" path=path(api::ENDPOINT_VERSION_USER)
+        <ChartCard name="version-user" title="Versions × users: median time" route=EndpointVersionUserChart id=id
             render=|matrix, selection| view! { <MatrixFigure matrix name="version-user" of="User" versions=selection.versions callers=selection.callers /> } />
-        <ChartCard name="version-ip" title="Versions × IP addresses: median time" path=path(api::ENDPOINT_VERSION_IP)
+        <ChartCard name="version-ip" title="Versions × IP addresses: median time" route=EndpointVersionIpChart id=id
             render=|matrix, selection| view! { <MatrixFigure matrix name="version-ip" of="IP address" versions=selection.versions callers=selection.callers /> } />
-        <ChartCard name="status-codes" title="Status codes" path=path(api::ENDPOINT_STATUS_CODES)
+        <ChartCard name="status-codes" title="Status codes" route=EndpointStatusCodesChart id=id
             render=|codes, _| view! { <StatusPie codes /> } />
         <FailedRequests id />
     }

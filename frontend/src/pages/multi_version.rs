@@ -1,6 +1,6 @@
 //! The multi-version heatmap: how each version's requests divide among the endpoints.
 
-use dashboard_shared::api;
+use dashboard_shared::MultiVersionChart;
 use leptos::prelude::*;
 
 use crate::components::chart_page::ChartPage;
@@ -10,7 +10,7 @@ use crate::components::figures::VersionHeatmap;
 #[component]
 pub(crate) fn MultiVersionPage() -> impl IntoView {
     view! {
-        <ChartPage name="multi-version" title="Multi version" path=api::MULTI_VERSION
+        <ChartPage name="multi-version" title="Multi version" route=MultiVersionChart
             render=|utilization, selection| view! { <VersionHeatmap utilization versions=selection.versions endpoints=selection.endpoints /> } />
     }
 }

@@ -7,10 +7,11 @@ use dashboard_shared::{
     BoxPlots, DailyUtilization, EndpointSeries, ErrorBody, HourlyLoad, VersionUtilization,
 };
 
-use super::{ChartQuery, LocalDays, Preference, endpoint_colour, latency_box, select};
+use super::{LocalDays, Preference, endpoint_colour, latency_box, select, shows_endpoint};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState};
 use crate::histogram;
+use dashboard_shared::ChartQuery;
 
 /// Requests per hour of each day, in the configured time zone: of one endpoint or of all.
 pub(super) async fn hourly_load(
@@ -54,7 +55,7 @@ async fn api_performance(state: &ApiState, query: &ChartQuery) -> Result<BoxPlot
         })
         .collect();
     let choices = boxes.iter().map(|latency| latency.label.clone()).collect();
-    boxes.retain(|latency| query.shows_endpoint(&latency.label));
+    boxes.retain(|latency| shows_endpoint(query, &latency.label));
     boxes.sort_by(|a, b| {
         b.median_ms
             .total_cmp(&a.median_ms)
@@ -84,7 +85,7 @@ async fn daily_utilization(
     let choices = per_endpoint.keys().cloned().collect();
     let endpoints = per_endpoint
         .into_iter()
-        .filter(|(endpoint, _)| query.shows_endpoint(endpoint))
+        .filter(|(endpoint, _)| shows_endpoint(query, endpoint))
         .map(|(endpoint, hits)| EndpointSeries {
             colour: endpoint_colour(state, &endpoint),
             endpoint,
@@ -129,7 +130,7 @@ async fn multi_version(
     let (from, to) = days.bounds();
     let (endpoints, hits) = per_endpoint
         .into_iter()
-        .filter(|(endpoint, _)| query.shows_endpoint(endpoint))
+        .filter(|(endpoint, _)| shows_endpoint(query, endpoint))
         .unzip();
     Ok(VersionUtilization {
         from,
@@ -146,7 +147,7 @@ async fn multi_version(
 application_chart!(
     /// Requests per hour of the day, per day (the hourly-load heatmap).
     hourly_load_chart,
-    "/charts/hourly-load",
+    HourlyLoadChart,
     HourlyLoad,
     "hourly-load",
     |state, query| hourly_load(state, &query, None)
@@ -155,7 +156,7 @@ application_chart!(
 application_chart!(
     /// Latency box plots per endpoint (p5, quartiles, p95), slowest median first.
     api_performance_chart,
-    "/charts/api-performance",
+    ApiPerformanceChart,
     BoxPlots,
     "api-performance",
     |state, query| api_performance(state, &query)
@@ -164,7 +165,7 @@ application_chart!(
 application_chart!(
     /// Requests per day and endpoint (the daily-utilisation stacked bars).
     daily_utilization_chart,
-    "/charts/daily-utilization",
+    DailyUtilizationChart,
     DailyUtilization,
     "daily-utilization",
     |state, query| daily_utilization(state, &query)
@@ -173,8 +174,19 @@ application_chart!(
 application_chart!(
     /// The share of each version's requests per endpoint (the multi-version heatmap).
     multi_version_chart,
-    "/charts/multi-version",
+    MultiVersionChart,
     VersionUtilization,
     "multi-version",
     |state, query| multi_version(state, &query)
 );
+
+/// Registers this module's chart routes: a new chart is its handler above and one line here.
+pub(crate) fn routes(
+    router: utoipa_axum::router::OpenApiRouter<ApiState>,
+) -> utoipa_axum::router::OpenApiRouter<ApiState> {
+    router
+        .routes(utoipa_axum::routes!(hourly_load_chart))
+        .routes(utoipa_axum::routes!(api_performance_chart))
+        .routes(utoipa_axum::routes!(daily_utilization_chart))
+        .routes(utoipa_axum::routes!(multi_version_chart))
+}

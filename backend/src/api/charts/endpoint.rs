@@ -1,6 +1,9 @@
 //! Charts of one endpoint: hourly load, box plots per version and per user, median matrices of
 //! versions × users and versions × addresses, status codes, and the failed requests.
 
+use crate::api::{Answer, QueryOf};
+use dashboard_shared::CursorQuery;
+use dashboard_shared::api::{self as routes, Route};
 use std::collections::HashMap;
 
 use axum::Json;
@@ -11,14 +14,14 @@ use dashboard_shared::{
     BoxPlots, ErrorBody, HourlyLoad, MatrixCell, MedianMatrix, RequestPage, StatusCodes,
     StatusCount,
 };
-use serde::Deserialize;
 
-use super::{ChartQuery, LocalDays, Preference, latency_box, select};
+use super::{LocalDays, Preference, latency_box, select};
 use crate::api::extract::{ApiPath, ApiQuery};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState, paging};
 use crate::histogram;
 use crate::store::endpoint::{Before, Caller};
+use dashboard_shared::ChartQuery;
 
 /// Callers offered for selection: the busiest this many.
 const CALLER_CHOICES: u64 = 100;
@@ -175,7 +178,7 @@ async fn status_codes(
 endpoint_chart!(
     /// Requests per hour of the day, per day, of one endpoint.
     hourly_load_chart,
-    "/endpoints/{id}/hourly-load",
+    EndpointHourlyLoadChart,
     HourlyLoad,
     "endpoint-hourly-load",
     |state, id, query| super::application::hourly_load(state, &query, Some(id))
@@ -184,7 +187,7 @@ endpoint_chart!(
 endpoint_chart!(
     /// Latency box plots of one endpoint per version (from the histograms).
     versions_chart,
-    "/endpoints/{id}/versions",
+    EndpointVersionsChart,
     BoxPlots,
     "endpoint-versions",
     |state, id, query| versions(state, id, &query)
@@ -193,7 +196,7 @@ endpoint_chart!(
 endpoint_chart!(
     /// Latency box plots of one endpoint per user (exact, from the requests).
     users_chart,
-    "/endpoints/{id}/users",
+    EndpointUsersChart,
     BoxPlots,
     "endpoint-users",
     |state, id, query| users(state, id, &query)
@@ -202,7 +205,7 @@ endpoint_chart!(
 endpoint_chart!(
     /// Median durations of one endpoint per user and version.
     version_user_chart,
-    "/endpoints/{id}/version-user",
+    EndpointVersionUserChart,
     MedianMatrix,
     "endpoint-version-user",
     |state, id, query| median_matrix(state, id, Caller::User, &query)
@@ -211,7 +214,7 @@ endpoint_chart!(
 endpoint_chart!(
     /// Median durations of one endpoint per client address and version.
     version_ip_chart,
-    "/endpoints/{id}/version-ip",
+    EndpointVersionIpChart,
     MedianMatrix,
     "endpoint-version-ip",
     |state, id, query| median_matrix(state, id, Caller::Ip, &query)
@@ -220,21 +223,11 @@ endpoint_chart!(
 endpoint_chart!(
     /// Requests of one endpoint per status code (the pie).
     status_codes_chart,
-    "/endpoints/{id}/status-codes",
+    EndpointStatusCodesChart,
     StatusCodes,
     "endpoint-status-codes",
     |state, id, query| status_codes(state, id, &query)
 );
-
-/// Query of `GET /endpoints/{id}/errors`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct FailedQuery {
-    /// Requests per page, 1 to 100 (default 20).
-    limit: Option<u64>,
-    /// The `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
 
 /// A page cursor: the time (nanoseconds since the epoch) and id of the page's last request.
 fn parse_cursor(cursor: &str) -> Option<Before> {
@@ -248,10 +241,10 @@ fn parse_cursor(cursor: &str) -> Option<Before> {
 /// One endpoint's failed requests (status 400 and above), newest first, paged by cursor.
 #[utoipa::path(
     get,
-    path = "/endpoints/{id}/errors",
+    path = routes::EndpointErrors::PATH,
     tag = "read",
     security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id"), FailedQuery),
+    params(("id" = i32, Path, description = "The endpoint's id"), CursorQuery),
     responses(
         (status = 200, body = RequestPage),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
@@ -261,8 +254,8 @@ pub(crate) async fn failed_requests(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
-    ApiQuery(query): ApiQuery<FailedQuery>,
-) -> Result<Json<RequestPage>, ApiError> {
+    ApiQuery(query): QueryOf<routes::EndpointErrors>,
+) -> Answer<routes::EndpointErrors> {
     let limit = paging::limit(query.limit, DEFAULT_PAGE, MAX_PAGE)?;
     let before = match &query.cursor {
         Some(cursor) => Some(parse_cursor(cursor).ok_or_else(paging::bad_cursor)?),
@@ -284,6 +277,19 @@ pub(crate) async fn failed_requests(
         requests,
         next_cursor,
     }))
+}
+
+/// Registers this module's chart routes: a new chart is its handler above and one line here.
+pub(crate) fn routes(
+    router: utoipa_axum::router::OpenApiRouter<ApiState>,
+) -> utoipa_axum::router::OpenApiRouter<ApiState> {
+    router
+        .routes(utoipa_axum::routes!(hourly_load_chart))
+        .routes(utoipa_axum::routes!(versions_chart))
+        .routes(utoipa_axum::routes!(users_chart))
+        .routes(utoipa_axum::routes!(version_user_chart))
+        .routes(utoipa_axum::routes!(version_ip_chart))
+        .routes(utoipa_axum::routes!(status_codes_chart))
 }
 
 #[cfg(test)]

@@ -2,15 +2,16 @@
 //! `dashboard_shared::charts`: of the application (`application`) and of one endpoint
 //! (`endpoint`).
 
-/// Declares an application chart's route: `GET $path` answers the `$data` that `$compute` gives
-/// (with `$state: &ApiState` and `$query: ChartQuery` bound), or with `format` the chart as the
-/// image `$file.svg` or `$file.png`.
+/// Declares the handler of an application chart's route (`$route` of `dashboard_shared`'s
+/// chart routes): it answers the `$data` that `$compute` gives (with `$state: &ApiState` and
+/// `$query: ChartQuery` bound), or with `format` the chart as the image `$file.svg` or
+/// `$file.png`. `$data` must be the route's answer, or the handler does not compile.
 macro_rules! application_chart {
-    ($(#[doc = $doc:literal])* $name:ident, $path:literal, $data:ident, $file:literal, |$state:ident, $query:ident| $compute:expr) => {
+    ($(#[doc = $doc:literal])* $name:ident, $route:ident, $data:ident, $file:literal, |$state:ident, $query:ident| $compute:expr) => {
         $(#[doc = $doc])*
         #[utoipa::path(
             get,
-            path = $path,
+            path = <dashboard_shared::$route as dashboard_shared::api::Route>::PATH,
             tag = "read",
             security(("session" = [])),
             params(ChartQuery),
@@ -25,8 +26,9 @@ macro_rules! application_chart {
             crate::api::extract::ApiQuery($query): crate::api::extract::ApiQuery<ChartQuery>,
         ) -> Result<axum::response::Response, ApiError> {
             let $state = &state;
-            let data: $data = $compute.await?;
-            super::chart_response(data, $query.format, $file).await
+            let data: <dashboard_shared::$route as dashboard_shared::api::Route>::Response =
+                $compute.await?;
+            super::chart_response::<$data>(data, $query.format, $file).await
         }
     };
 }
@@ -34,11 +36,11 @@ macro_rules! application_chart {
 /// Declares a chart route of one endpoint, like [`application_chart`] with `$id: i32` bound too;
 /// 404 for an unknown endpoint.
 macro_rules! endpoint_chart {
-    ($(#[doc = $doc:literal])* $name:ident, $path:literal, $data:ident, $file:literal, |$state:ident, $id:ident, $query:ident| $compute:expr) => {
+    ($(#[doc = $doc:literal])* $name:ident, $route:ident, $data:ident, $file:literal, |$state:ident, $id:ident, $query:ident| $compute:expr) => {
         $(#[doc = $doc])*
         #[utoipa::path(
             get,
-            path = $path,
+            path = <dashboard_shared::$route as dashboard_shared::api::Route>::PATH,
             tag = "read",
             security(("session" = [])),
             params(("id" = i32, Path, description = "The endpoint's id"), ChartQuery),
@@ -55,8 +57,9 @@ macro_rules! endpoint_chart {
         ) -> Result<axum::response::Response, ApiError> {
             endpoint_name(&state, $id).await?;
             let $state = &state;
-            let data: $data = $compute.await?;
-            super::chart_response(data, $query.format, $file).await
+            let data: <dashboard_shared::$route as dashboard_shared::api::Route>::Response =
+                $compute.await?;
+            super::chart_response::<$data>(data, $query.format, $file).await
         }
     };
 }
@@ -70,8 +73,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use dashboard_shared::charts::{self, Chart};
-use dashboard_shared::{BoxPlots, LatencyBox};
-use serde::{Deserialize, Serialize};
+use dashboard_shared::{BoxPlots, ChartQuery, ImageFormat, LatencyBox};
+use serde::Serialize;
 
 use super::{ApiError, ApiState};
 
@@ -80,54 +83,17 @@ const MAX_DAYS: u64 = 366;
 /// Versions, users or addresses a chart shows when the request names none.
 const DEFAULT_SELECTION: usize = 10;
 
-/// A chart's range of days, its selections, and whether to answer with an image.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ChartQuery {
-    /// First day, `YYYY-MM-DD` in `TIMEZONE` (default: six days before `to`).
-    from: Option<NaiveDate>,
-    /// Last day, `YYYY-MM-DD` (default: today).
-    to: Option<NaiveDate>,
-    /// `svg` or `png`: the chart as an image to download instead of its data.
-    #[param(inline)]
-    format: Option<ImageFormat>,
-    /// Comma-separated versions to show, for the charts by version (default: the 10 newest).
-    versions: Option<String>,
-    /// Comma-separated users (`group_by` values) or client addresses to show, for the charts by
-    /// user or address (default: the 10 with the most requests).
-    callers: Option<String>,
-    /// Comma-separated endpoints (`METHOD /route`) to show, for the charts of the application
-    /// (default: every endpoint with requests).
-    endpoints: Option<String>,
-}
-
-impl ChartQuery {
-    /// The image asked for, if any.
-    pub(super) fn format(&self) -> Option<ImageFormat> {
-        self.format
-    }
-
-    /// Whether the chart shows `endpoint`.
-    fn shows_endpoint(&self, endpoint: &str) -> bool {
-        self.endpoints
-            .as_deref()
-            .is_none_or(|chosen| names(chosen).any(|name| name == endpoint))
-    }
+/// Whether the chart shows `endpoint` (`METHOD /route`): every endpoint unless some are chosen.
+fn shows_endpoint(query: &ChartQuery, endpoint: &str) -> bool {
+    query
+        .endpoints
+        .as_deref()
+        .is_none_or(|chosen| names(chosen).any(|name| name == endpoint))
 }
 
 /// The names of a comma-separated choice (`versions`, `callers`, `endpoints`).
 fn names(list: &str) -> impl Iterator<Item = &str> {
     list.split(',').map(str::trim)
-}
-
-/// The image formats of the chart downloads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum ImageFormat {
-    /// `image/svg+xml`.
-    Svg,
-    /// `image/png`.
-    Png,
 }
 
 /// A checked range of days in the configured time zone, with the UTC instants that bound it.
