@@ -3,6 +3,7 @@
 //! because the global subscriber can be set only once per process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::time::Duration;

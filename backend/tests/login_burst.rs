@@ -3,6 +3,7 @@
 //! so that no other test's memory counts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use axum::http::StatusCode;

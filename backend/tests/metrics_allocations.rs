@@ -2,6 +2,7 @@
 //! same number of heap allocations with the exporter on and off.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use axum::Router;

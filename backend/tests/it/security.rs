@@ -1,11 +1,8 @@
 //! The attacks of a hostile client of the monitored service, each performed against the
 //! dashboard: every one must fail (see `docs/security.md`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::http::StatusCode;
-use common::*;
+use crate::common::*;
 
 /// Finding 1: no URL reaches a file the build did not embed. The SQLite file is open in this
 /// process, so `/proc/self/fd/N` names it for some small N.
@@ -188,7 +185,7 @@ async fn poison_requests(database: &str) {
 
 /// Finding 3: a NUL in a panic message (from the URL) is stored escaped and collection goes on.
 async fn a_nul_from_the_url_stops_nothing(database: &str) {
-    let (builder, routes) = grouped_app(common::builder(database));
+    let (builder, routes) = grouped_app(crate::common::builder(database));
     let monitor = builder.start().await.unwrap();
     let app = monitor.bind(routes);
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
@@ -205,7 +202,7 @@ async fn a_nul_from_the_url_stops_nothing(database: &str) {
     assert_eq!(monitor.dropped_measurements(), 0);
 }
 
-on_sqlite_and_postgres!(
+crate::on_sqlite_and_postgres!(
     a_nul_from_the_url_stops_nothing_on_sqlite,
     a_nul_from_the_url_stops_nothing_on_postgres,
     a_nul_from_the_url_stops_nothing
@@ -213,7 +210,7 @@ on_sqlite_and_postgres!(
 
 /// Finding 3: a row the database refuses costs that row only.
 async fn a_refused_row_is_dropped_alone(database: &str) {
-    let (builder, routes) = grouped_app(common::builder(database));
+    let (builder, routes) = grouped_app(crate::common::builder(database));
     let monitor = builder.start().await.unwrap();
     poison_requests(database).await;
     let app = monitor.bind(routes);
@@ -228,7 +225,7 @@ async fn a_refused_row_is_dropped_alone(database: &str) {
     assert_eq!(monitor.stored_measurements(), 100);
 }
 
-on_sqlite_and_postgres!(
+crate::on_sqlite_and_postgres!(
     a_refused_row_is_dropped_alone_on_sqlite,
     a_refused_row_is_dropped_alone_on_postgres,
     a_refused_row_is_dropped_alone
@@ -237,7 +234,7 @@ on_sqlite_and_postgres!(
 /// Finding 3: a stop with a queue the database refuses ends within the documented bound and
 /// counts every measurement it could not store.
 async fn a_stop_with_refused_rows_ends_in_time(database: &str) {
-    let (builder, routes) = grouped_app(common::builder(database));
+    let (builder, routes) = grouped_app(crate::common::builder(database));
     let monitor = builder.start().await.unwrap();
     poison_requests(database).await;
     let app = monitor.bind(routes);
@@ -259,7 +256,7 @@ async fn a_stop_with_refused_rows_ends_in_time(database: &str) {
     assert_eq!(monitor.stored_measurements(), 0);
 }
 
-on_sqlite_and_postgres!(
+crate::on_sqlite_and_postgres!(
     a_stop_with_refused_rows_ends_in_time_on_sqlite,
     a_stop_with_refused_rows_ends_in_time_on_postgres,
     a_stop_with_refused_rows_ends_in_time
@@ -706,7 +703,7 @@ async fn a_stop_while_the_database_hangs_ends_in_time(database: &str) {
     );
 }
 
-on_sqlite_and_postgres!(
+crate::on_sqlite_and_postgres!(
     a_stop_while_the_database_hangs_ends_in_time_on_sqlite,
     a_stop_while_the_database_hangs_ends_in_time_on_postgres,
     a_stop_while_the_database_hangs_ends_in_time

@@ -1,12 +1,9 @@
 //! Monitoring levels: changed live by an admin, followed by other processes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,8 +1,5 @@
 //! Level 3, end to end through the router: the profile tree of a request of known structure,
 //! sampled and exact, and the grouped profile of requests of known durations.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,7 +10,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use tracing_subscriber::prelude::*;
 
@@ -219,7 +216,7 @@ async fn known_structure(database: &str) {
         shares <= request_ms + 1e-6 && shares >= request_ms * 0.9,
         "the children's shares add up to the request: {shares:.2} of {request_ms:.2} ms"
     );
-    assert_eq!(lines[0]["code"]["module"], "profiler");
+    assert_eq!(lines[0]["code"]["module"], "it::profiler");
     assert!(lines[0]["code"]["line"].as_u64().unwrap() > 0);
 }
 

@@ -1,15 +1,12 @@
 //! The access matrix: every operation of the OpenAPI document, called by an anonymous client, a
 //! guest, an admin and the export token. An operation's tag says who may call it, so a route
 //! added without the right guard fails here.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum_monitoring_dashboard::{Dashboard, Key};
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "access-matrix-token-42";
@@ -92,7 +89,7 @@ async fn every_route_lets_in_exactly_the_callers_its_tag_names() {
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
+    let app = monitor.bind(crate::common::app());
     send(&app, get_request("/users/1")).await;
     // Two exception groups: one to read, one to delete.
     send(&app, get_request("/fail")).await;

@@ -58,13 +58,13 @@ macro_rules! on_sqlite_and_postgres {
         #[tokio::test]
         async fn $sqlite() {
             let dir = tempfile::tempdir().unwrap();
-            $body(&common::sqlite_in(&dir)).await;
+            $body(&$crate::common::sqlite_in(&dir)).await;
         }
 
         #[tokio::test]
         #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
         async fn $postgres() {
-            $body(&common::fresh_database().await).await;
+            $body(&$crate::common::fresh_database().await).await;
         }
     };
 }

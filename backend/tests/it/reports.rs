@@ -1,8 +1,5 @@
 //! Performance reports on seeded data: a true 2× latency regression is significant, identical
 //! distributions are not; status shares; the automatic comparison of a new version.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::Duration;
 
@@ -10,7 +7,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{DateTime, Days, TimeDelta, Utc};
-use common::{PASSWORD, json_request, login, send, sqlite_in};
+use crate::common::{PASSWORD, json_request, login, send, sqlite_in};
 use serde_json::{Value, json};
 
 /// 300 durations between 10 and 40 ms, the same every run (a linear congruential generator).
@@ -76,10 +73,10 @@ fn endpoint<'a>(report: &'a Value, name: &str) -> &'a Value {
 }
 
 async fn a_regression_is_significant_and_identical_distributions_are_not(database: &str) {
-    let monitor = common::start(database).await;
+    let monitor = crate::common::start(database).await;
     seed(&monitor).await;
     monitor.shutdown().await;
-    let app = monitor.bind(common::app());
+    let app = monitor.bind(crate::common::app());
     let session = login(&app, "/dashboard", "admin", PASSWORD).await;
     let by_versions = report(
         &app,
@@ -133,8 +130,8 @@ crate::on_sqlite_and_postgres!(
 #[tokio::test]
 async fn bad_report_requests_get_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = common::start(&sqlite_in(&dir)).await;
-    let app = monitor.bind(common::app());
+    let monitor = crate::common::start(&sqlite_in(&dir)).await;
+    let app = monitor.bind(crate::common::app());
     let session = login(&app, "/dashboard", "admin", PASSWORD).await;
     let backwards = json!({"from": noon(1), "to": noon(2)});
     let (status, _, body) = send(
@@ -165,7 +162,7 @@ async fn bad_report_requests_get_a_clear_error() {
 async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enough() {
     let dir = tempfile::tempdir().unwrap();
     let database = sqlite_in(&dir);
-    let seeder = common::start(&database).await;
+    let seeder = crate::common::start(&database).await;
     seed(&seeder).await;
     seeder.shutdown().await;
 
@@ -176,11 +173,11 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
+    let app = monitor.bind(crate::common::app());
     let session = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let users = common::endpoint_id(&app, &session.0, "GET /users/{id}").await;
+    let users = crate::common::endpoint_id(&app, &session.0, "GET /users/{id}").await;
     // The comparison runs as a job at start; nothing announces its end but its row.
-    let comparison = common::get_json_once(
+    let comparison = crate::common::get_json_once(
         &app,
         &session.0,
         "/dashboard/api/reports/version-comparison",
@@ -189,7 +186,7 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
     .await;
     let per_version = durations().len() * 2;
     assert_eq!(
-        common::get_json(&app, &session.0, "/dashboard/api/reports/versions").await,
+        crate::common::get_json(&app, &session.0, "/dashboard/api/reports/versions").await,
         json!([
             {"version": "2", "requests": per_version},
             {"version": "1", "requests": per_version}

@@ -1,7 +1,4 @@
 //! The `dashboard` command line against a real SQLite file.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum_monitoring_dashboard::cli::{Cli, run};
 use clap::Parser;
@@ -23,7 +20,7 @@ async fn dashboard(database: &str, args: &[&str]) -> Result<String, String> {
 #[tokio::test]
 async fn manages_accounts() {
     let dir = tempfile::tempdir().unwrap();
-    let db = common::sqlite_in(&dir);
+    let db = crate::common::sqlite_in(&dir);
     assert!(
         dashboard(&db, &["migrate"])
             .await
@@ -84,13 +81,13 @@ async fn manages_accounts() {
     .unwrap();
     let monitor = axum_monitoring_dashboard::Dashboard::builder()
         .database(&db)
-        .password(common::PASSWORD)
+        .password(crate::common::PASSWORD)
         .start()
         .await
         .unwrap();
     let app = monitor.bind(axum::Router::new());
-    common::login(&app, "/dashboard", "viewer", "another-password").await;
-    common::login(&app, "/dashboard", "ops", &generated).await;
+    crate::common::login(&app, "/dashboard", "viewer", "another-password").await;
+    crate::common::login(&app, "/dashboard", "ops", &generated).await;
 
     assert_eq!(
         dashboard(&db, &["user", "delete", "viewer"]).await.unwrap(),
@@ -107,13 +104,13 @@ async fn manages_accounts() {
 #[tokio::test]
 async fn exports_requests_as_json_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let db = common::sqlite_in(&dir);
-    let monitor = common::start(&db).await;
-    let app = monitor.bind(common::app());
+    let db = crate::common::sqlite_in(&dir);
+    let monitor = crate::common::start(&db).await;
+    let app = monitor.bind(crate::common::app());
     for id in 0..7 {
-        common::send(&app, common::get_request(&format!("/users/{id}"))).await;
+        crate::common::send(&app, crate::common::get_request(&format!("/users/{id}"))).await;
     }
-    common::send(&app, common::get_request("/fail")).await;
+    crate::common::send(&app, crate::common::get_request("/fail")).await;
     monitor.shutdown().await;
 
     let out = dir.path().join("requests.ndjson");
@@ -197,7 +194,7 @@ async fn exports_requests_as_json_lines() {
 #[tokio::test]
 async fn prune_deletes_what_the_retention_no_longer_keeps() {
     let dir = tempfile::tempdir().unwrap();
-    let db = common::sqlite_in(&dir);
+    let db = crate::common::sqlite_in(&dir);
     // On a database no dashboard has used yet: the migrations made every table it needs.
     assert!(
         dashboard(&db, &["prune"])
@@ -205,7 +202,7 @@ async fn prune_deletes_what_the_retention_no_longer_keeps() {
             .unwrap()
             .starts_with("deleted 0 requests, 0 outliers")
     );
-    let monitor = common::start(&db).await;
+    let monitor = crate::common::start(&db).await;
     let now = chrono::Utc::now();
     for days in [100, 100, 1] {
         assert!(

@@ -1,18 +1,15 @@
 //! One endpoint's views and the multi-version heatmap on SQLite (the checks are in
 //! `common/views.rs`, shared with the PostgreSQL tests), and the image downloads.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::http::{StatusCode, header};
-use common::views::{self, RANGE, Seeded};
-use common::{send_for_text, with_cookie};
+use crate::common::views::{self, RANGE, Seeded};
+use crate::common::{send_for_text, with_cookie};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 async fn seeded() -> (tempfile::TempDir, Seeded) {
     let dir = tempfile::tempdir().unwrap();
-    let database = common::sqlite_in(&dir);
+    let database = crate::common::sqlite_in(&dir);
     let seeded = views::seeded(&database).await;
     (dir, seeded)
 }

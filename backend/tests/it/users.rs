@@ -1,11 +1,8 @@
 //! User management: the reference's rules, enforced for admins, refused to guests.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::Router;
 use axum::http::StatusCode;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 async fn admin_app() -> (tempfile::TempDir, Router, String, String) {

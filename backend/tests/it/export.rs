@@ -1,7 +1,4 @@
 //! The export API (security token only) and the deployment details (never a secret).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::Utc;
-use common::*;
+use crate::common::*;
 
 const TOKEN: &str = "export-token-0123456789";
 

@@ -1,15 +1,12 @@
 //! The level-1 path against a real PostgreSQL server (`DASHBOARD_TEST_POSTGRES_URL`, which
 //! `cargo xtask test` starts on 127.0.0.1).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::fresh_database;
+use crate::common::fresh_database;
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
 async fn requests_reach_the_overview_on_postgres() {
-    common::level_one_round_trip(&fresh_database().await).await;
+    crate::common::level_one_round_trip(&fresh_database().await).await;
 }
 
 #[tokio::test]
@@ -22,7 +19,7 @@ async fn a_guest_never_sees_the_database_password() {
         .replacen("postgres@", "postgres:pg-url-secret@", 1);
     let monitor = axum_monitoring_dashboard::Dashboard::builder()
         .database(&url)
-        .password(common::PASSWORD)
+        .password(crate::common::PASSWORD)
         .set(
             axum_monitoring_dashboard::Key::GuestPassword,
             "guest-password",
@@ -35,13 +32,13 @@ async fn a_guest_never_sees_the_database_password() {
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
-    common::send(&app, common::get_request("/users/1")).await;
+    let app = monitor.bind(crate::common::app());
+    crate::common::send(&app, crate::common::get_request("/users/1")).await;
     // An exception group (stored with RETURNING and an upsert) for the exception routes.
-    common::send(&app, common::get_request("/fail")).await;
+    crate::common::send(&app, crate::common::get_request("/fail")).await;
     monitor.shutdown().await;
-    let (guest, _) = common::login(&app, "/dashboard", "guest", "guest-password").await;
-    for (path, body) in common::every_readable_response(&app, &guest).await {
+    let (guest, _) = crate::common::login(&app, "/dashboard", "guest", "guest-password").await;
+    for (path, body) in crate::common::every_readable_response(&app, &guest).await {
         assert!(
             !body.contains("pg-url-secret"),
             "GET {path} shows the database password"
@@ -54,17 +51,17 @@ async fn a_guest_never_sees_the_database_password() {
 async fn two_processes_migrating_postgres_at_once_both_succeed() {
     let url = fresh_database().await;
     // Two pools, as two processes would have: both start, one migrating after the other.
-    tokio::join!(common::start(&url), common::start(&url));
+    tokio::join!(crate::common::start(&url), crate::common::start(&url));
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
 async fn every_endpoint_view_shows_the_seeded_numbers_on_postgres() {
-    let seeded = common::views::seeded(&fresh_database().await).await;
-    common::views::the_details_card_and_hourly_load_of_one_endpoint(&seeded).await;
-    common::views::box_plots_per_version_and_per_user(&seeded).await;
-    common::views::median_matrices_of_versions_by_user_and_by_address(&seeded).await;
-    common::views::status_codes_and_the_failed_requests_page_by_page(&seeded).await;
-    common::views::the_multi_version_heatmap_shares_each_versions_requests(&seeded).await;
-    common::views::the_export_api_hands_out_every_request(&seeded).await;
+    let seeded = crate::common::views::seeded(&fresh_database().await).await;
+    crate::common::views::the_details_card_and_hourly_load_of_one_endpoint(&seeded).await;
+    crate::common::views::box_plots_per_version_and_per_user(&seeded).await;
+    crate::common::views::median_matrices_of_versions_by_user_and_by_address(&seeded).await;
+    crate::common::views::status_codes_and_the_failed_requests_page_by_page(&seeded).await;
+    crate::common::views::the_multi_version_heatmap_shares_each_versions_requests(&seeded).await;
+    crate::common::views::the_export_api_hands_out_every_request(&seeded).await;
 }

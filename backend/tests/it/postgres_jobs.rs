@@ -4,9 +4,6 @@
 //! The test runs this test binary twice more as the two processes: each runs
 //! `one_process_with_a_graph_every_second` with `GRAPH_PROCESS_DATABASE` set, says `ready` once
 //! its dashboard has started, and stops when its standard input closes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -27,7 +24,7 @@ async fn one_process_with_a_graph_every_second() {
     };
     let monitor = Dashboard::builder()
         .database(database)
-        .password(common::PASSWORD)
+        .password(crate::common::PASSWORD)
         .graph(
             "ticks",
             Schedule::interval(Duration::from_secs(1)),
@@ -51,7 +48,7 @@ fn spawn_process(database: &str) -> Child {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "one_process_with_a_graph_every_second",
+            "postgres_jobs::one_process_with_a_graph_every_second",
             "--include-ignored",
             "--nocapture",
             "--test-threads=1",
@@ -81,7 +78,7 @@ fn spawn_process(database: &str) -> Child {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
 async fn two_processes_store_each_tick_of_a_graph_once() {
-    let database = common::fresh_database().await;
+    let database = crate::common::fresh_database().await;
     let mut first = spawn_process(&database);
     let mut second = spawn_process(&database);
     let from = Utc::now();

@@ -1,12 +1,9 @@
 //! The level-1 path, sessions and start-up against SQLite files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Dashboard, Key};
-use common::*;
+use crate::common::*;
 use dashboard_shared::api::CSRF_HEADER;
 
 fn sqlite_url(dir: &tempfile::TempDir) -> String {

@@ -1,15 +1,12 @@
 //! Retention: the prune deletes rows past their limit and keeps newer rows and the rollups; its
 //! routes and the Database page are for admins only.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Key, PastRequest};
 use chrono::{TimeDelta, Utc};
-use common::{PASSWORD, json_request, login, send, sqlite_in, with_cookie};
+use crate::common::{PASSWORD, json_request, login, send, sqlite_in, with_cookie};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
@@ -41,7 +38,7 @@ async fn execute(db: &DatabaseConnection, sql: &str) {
 /// dashboard 2 days ago.
 async fn seed(database: &str, db: &DatabaseConnection) {
     let now = Utc::now();
-    let monitor = common::start(database).await;
+    let monitor = crate::common::start(database).await;
     for days_ago in [40, 10, 0] {
         let time = now - TimeDelta::days(days_ago) - TimeDelta::hours(1);
         for _ in 0..3 {
@@ -135,12 +132,12 @@ const DETAILS: [&str; 4] = ["outlier", "profile", "stack_line", "exception_occur
 #[tokio::test]
 async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_rollups() {
     let dir = tempfile::tempdir().unwrap();
-    let (database, db) = common::sqlite_with_connection(&dir).await;
+    let (database, db) = crate::common::sqlite_with_connection(&dir).await;
     seed(&database, &db).await;
     assert_eq!(rows(&db, &DETAILS).await, [9, 9, 18, 9]);
     let rollup_rows = count(&db, "SELECT COUNT(*) FROM dashboard_rollup").await;
 
-    let monitor = common::builder(&database)
+    let monitor = crate::common::builder(&database)
         .set(Key::GuestPassword, "guest-password")
         .set(Key::RetentionRequests, "30d")
         .set(Key::RetentionDetails, "7d")
@@ -148,8 +145,8 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
-    let (status, _, _) = send(&app, common::get_request("/dashboard/api/database")).await;
+    let app = monitor.bind(crate::common::app());
+    let (status, _, _) = send(&app, crate::common::get_request("/dashboard/api/database")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let anonymous = (String::new(), String::new());
     assert_eq!(prune(&app, &anonymous).await.0, StatusCode::UNAUTHORIZED);
@@ -193,7 +190,7 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
     );
     assert_eq!(prune(&app, &admin).await.1["requests"], 0, "nothing left");
 
-    let info = common::get_json(&app, &admin.0, "/dashboard/api/database").await;
+    let info = crate::common::get_json(&app, &admin.0, "/dashboard/api/database").await;
     assert_eq!(info["backend"], "sqlite");
     assert!(info["total_bytes"].as_u64().unwrap() > 0);
     let requests = info["tables"]
@@ -213,17 +210,17 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
 #[tokio::test]
 async fn rollups_past_their_own_limit_go_too() {
     let dir = tempfile::tempdir().unwrap();
-    let (database, db) = common::sqlite_with_connection(&dir).await;
+    let (database, db) = crate::common::sqlite_with_connection(&dir).await;
     seed(&database, &db).await;
     let days = "SELECT COUNT(DISTINCT day) FROM dashboard_latency_day";
     assert_eq!(count(&db, days).await, 3);
-    let monitor = common::builder(&database)
+    let monitor = crate::common::builder(&database)
         .set(Key::RetentionRequests, "30d")
         .set(Key::RetentionRollups, "35d")
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
+    let app = monitor.bind(crate::common::app());
     let admin = login(&app, "/dashboard", "admin", PASSWORD).await;
     let (_, pruned) = prune(&app, &admin).await;
     assert!(pruned["rollups"].as_u64().unwrap() >= 2, "{pruned}");
@@ -240,14 +237,14 @@ async fn rollups_past_their_own_limit_go_too() {
 async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let error =
-        common::start_error(common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "10d"))
+        crate::common::start_error(crate::common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "10d"))
             .await;
     assert!(
         error.contains("`RETENTION_ROLLUPS` (10 days) must be 0 (keep for ever) or at least `RETENTION_REQUESTS` (90 days)"),
         "{error}"
     );
-    let error = common::start_error(
-        common::builder(&sqlite_in(&dir))
+    let error = crate::common::start_error(
+        crate::common::builder(&sqlite_in(&dir))
             .set(Key::RetentionRequests, "0")
             .set(Key::RetentionRollups, "400d"),
     )

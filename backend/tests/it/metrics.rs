@@ -1,13 +1,10 @@
 //! The Prometheus exporter, driven through the router.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
-use common::*;
+use crate::common::*;
 
 async fn dashboard(dir: &tempfile::TempDir, settings: &[(Key, &str)]) -> Dashboard {
     let mut builder = Dashboard::builder()

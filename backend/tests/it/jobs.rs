@@ -1,8 +1,5 @@
 //! Custom graphs on Apalis (SQLite): ticks at the right wall-clock times, failing and panicking
 //! functions retried per tick without stopping the others, and the graphs' API.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +9,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::Schedule;
 use chrono::{DateTime, TimeDelta, Utc};
-use common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
+use crate::common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
 use serde_json::Value;
@@ -63,7 +60,7 @@ async fn wait_for_points(
     count: usize,
 ) -> Vec<(DateTime<Utc>, f64)> {
     let uri = format!("/dashboard/api/custom-graphs/{id}");
-    let data = common::get_json_once(app, cookie, &uri, |data| {
+    let data = crate::common::get_json_once(app, cookie, &uri, |data| {
         data["points"]
             .as_array()
             .is_some_and(|points| points.len() >= count)
@@ -75,7 +72,7 @@ async fn wait_for_points(
 #[tokio::test]
 async fn interval_and_cron_graphs_tick_at_their_wall_clock_times() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = common::builder(&sqlite_in(&dir))
+    let monitor = crate::common::builder(&sqlite_in(&dir))
         .graph(
             "every second",
             Schedule::interval(Duration::from_secs(1)),
@@ -87,7 +84,7 @@ async fn interval_and_cron_graphs_tick_at_their_wall_clock_times() {
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
+    let app = monitor.bind(crate::common::app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let every = graph_id(&app, &cookie, "every second").await;
     let even = graph_id(&app, &cookie, "even seconds").await;
@@ -127,7 +124,7 @@ async fn failing_and_panicking_graphs_are_retried_per_tick_and_never_stop_the_ot
     let dir = tempfile::tempdir().unwrap();
     let flaky_calls = Arc::new(AtomicU64::new(0));
     let broken_calls = Arc::new(AtomicU64::new(0));
-    let monitor = common::builder(&sqlite_in(&dir))
+    let monitor = crate::common::builder(&sqlite_in(&dir))
         .graph(
             "steady",
             Schedule::interval(Duration::from_secs(1)),
@@ -162,7 +159,7 @@ async fn failing_and_panicking_graphs_are_retried_per_tick_and_never_stop_the_ot
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
+    let app = monitor.bind(crate::common::app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let steady = graph_id(&app, &cookie, "steady").await;
     let flaky = graph_id(&app, &cookie, "flaky").await;
@@ -187,7 +184,7 @@ async fn failing_and_panicking_graphs_are_retried_per_tick_and_never_stop_the_ot
 #[tokio::test]
 async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = common::builder(&sqlite_in(&dir))
+    let monitor = crate::common::builder(&sqlite_in(&dir))
         .graph(
             "Registered users",
             Schedule::cron("0 0 3 * * *"),
@@ -196,8 +193,8 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
         .start()
         .await
         .unwrap();
-    let app = monitor.bind(common::app());
-    let (status, _, _) = send(&app, common::get_request("/dashboard/api/custom-graphs")).await;
+    let app = monitor.bind(crate::common::app());
+    let (status, _, _) = send(&app, crate::common::get_request("/dashboard/api/custom-graphs")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let graphs = get_json(&app, &cookie, "/dashboard/api/custom-graphs").await;
@@ -215,7 +212,7 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
         ),
         "the last 14 days by default"
     );
-    let (status, headers, svg) = common::send_for_text(
+    let (status, headers, svg) = crate::common::send_for_text(
         &app,
         with_cookie(
             "GET",
@@ -254,7 +251,7 @@ crate::on_sqlite_and_postgres!(
 
 /// The database sums up dense graphs (in its own words for epoch seconds).
 async fn bucket_means(database: &str) {
-    let monitor = common::builder(database)
+    let monitor = crate::common::builder(database)
         .graph("Queue length", Schedule::cron("0 0 3 * * *"), || async {
             1
         })
@@ -262,7 +259,7 @@ async fn bucket_means(database: &str) {
         .await
         .unwrap();
     let db = sea_orm::Database::connect(database).await.unwrap();
-    let app = monitor.bind(common::app());
+    let app = monitor.bind(crate::common::app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let id = graph_id(&app, &cookie, "Queue length").await;
     // 2,500 values, one a second from midnight, each its second's number.
@@ -303,7 +300,7 @@ async fn bucket_means(database: &str) {
 #[tokio::test]
 async fn bad_schedules_and_repeated_titles_stop_the_start_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let error = common::start_error(common::builder(&sqlite_in(&dir)).graph(
+    let error = crate::common::start_error(crate::common::builder(&sqlite_in(&dir)).graph(
         "Users",
         Schedule::cron("every hour"),
         || async { 1 },
@@ -314,8 +311,8 @@ async fn bad_schedules_and_repeated_titles_stop_the_start_with_a_reason() {
             && error.contains("`every hour` is not a cron expression"),
         "{error}"
     );
-    let error = common::start_error(
-        common::builder(&sqlite_in(&dir))
+    let error = crate::common::start_error(
+        crate::common::builder(&sqlite_in(&dir))
             .graph(
                 "Users",
                 Schedule::interval(Duration::from_secs(60)),

@@ -1,14 +1,11 @@
 //! Utilisation charts from seeded history: numbers and SVG downloads.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::Duration;
 
 use axum::http::{StatusCode, header};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{TimeZone, Utc};
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn the_hourly_load_counts_requests_per_local_day_and_hour() {

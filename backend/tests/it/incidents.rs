@@ -1,9 +1,6 @@
 //! Level 2 and exceptions, end to end through the router: outliers are caught while they run and
 //! name the span they are stuck in, secrets never reach the database, and panics, 5xx answers
 //! and reported errors become grouped exceptions.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,7 +11,7 @@ use axum::extract::{Form, Json, Query};
 use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
 use axum_monitoring_dashboard::{Dashboard, Key, SpanLayer};
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use tracing_subscriber::prelude::*;
 
@@ -172,7 +169,7 @@ async fn one_outlier_naming_its_span(database: &str) {
         .collect();
     assert_eq!(stack, ["stuck_in_helper"], "{outlier}");
     assert_eq!(
-        outlier["stack"][0]["module"], "incidents",
+        outlier["stack"][0]["module"], "it::incidents",
         "the frame names the helper's module"
     );
     let captured_after = outlier["context"]["environment"]
@@ -367,7 +364,7 @@ async fn panics_5xx_answers_and_reported_errors_are_grouped_exceptions() {
         detail["location"]
             .as_str()
             .unwrap()
-            .contains("tests/common/mod.rs"),
+            .contains("tests/it/common/mod.rs"),
         "{detail}"
     );
     assert_eq!(detail["occurrences"].as_array().unwrap().len(), 2);

@@ -1,11 +1,8 @@
 //! Serving the built frontend: compressed as the client accepts, hashed files cached for a
 //! year, `index.html` never cached stale.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::http::{StatusCode, header};
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 #[ignore = "needs the built frontend (`cargo xtask dist`): run `cargo xtask test`"]

@@ -1,15 +1,12 @@
 //! The monitored app never suffers from the dashboard's database: while it refuses writes,
 //! requests are served as usual, measurements wait (or are dropped and counted past the queue),
 //! and once it is back they are stored.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::Dashboard;
-use common::*;
+use crate::common::*;
 use sea_orm::{ConnectionTrait, Database};
 
 async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {

@@ -1,0 +1,29 @@
+//! The backend's integration tests, in one binary: a monitored app driven with `oneshot` (or over
+//! HTTP), answers read as `dashboard-shared` DTOs. Tests that need a process of their own (a
+//! global subscriber, a counting allocator, the process's memory) are the other files of
+//! `tests/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod access;
+mod charts;
+#[cfg(feature = "cli")]
+mod cli;
+mod endpoint_views;
+mod export;
+mod frontend;
+mod host_login;
+mod incidents;
+mod jobs;
+mod level_one;
+mod levels;
+mod metrics;
+mod postgres;
+mod postgres_jobs;
+mod profiler;
+mod reports;
+mod resilience;
+mod retention;
+mod security;
+mod users;
