@@ -4,6 +4,7 @@
 //! The tests need the demo binary (`DASHBOARD_DEMO_BIN`), a built frontend and Debian's
 //! `chromium` + `chromium-driver`; `cargo xtask test` provides all three.
 
+use dashboard_shared::dom::*;
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -366,16 +367,16 @@ impl Browser {
     /// Logs in through the login page at `dashboard` and waits for the overview.
     pub async fn log_in(&self, dashboard: &str, username: &str, password: &str) -> Result<()> {
         self.client.goto(&format!("{dashboard}login")).await?;
-        self.wait_for("#username")
+        self.wait_for(&format!("#{USERNAME}"))
             .await?
             .send_keys(username)
             .await?;
-        self.wait_for("#password")
+        self.wait_for(&format!("#{PASSWORD}"))
             .await?
             .send_keys(password)
             .await?;
-        self.wait_for("#login").await?.click().await?;
-        self.wait_for("#overview").await?;
+        self.wait_for(&format!("#{LOGIN}")).await?.click().await?;
+        self.wait_for(&format!("#{OVERVIEW}")).await?;
         Ok(())
     }
 

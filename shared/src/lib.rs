@@ -5,6 +5,7 @@
 pub mod api;
 #[cfg(feature = "charts")]
 pub mod charts;
+pub mod dom;
 pub mod dto;
 pub mod incidents;
 pub mod profiles;

@@ -2,11 +2,11 @@
 //! guest, an admin and the export token. An operation's tag says who may call it, so a route
 //! added without the right guard fails here.
 
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum_monitoring_dashboard::{Dashboard, Key};
-use crate::common::*;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "access-matrix-token-42";

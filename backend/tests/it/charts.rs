@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
+use crate::common::*;
 use axum::http::{StatusCode, header};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{TimeZone, Utc};
-use crate::common::*;
 
 #[tokio::test]
 async fn the_hourly_load_counts_requests_per_local_day_and_hour() {

@@ -1,9 +1,9 @@
 //! One endpoint's views and the multi-version heatmap on SQLite (the checks are in
 //! `common/views.rs`, shared with the PostgreSQL tests), and the image downloads.
 
-use axum::http::{StatusCode, header};
 use crate::common::views::{self, RANGE, Seeded};
 use crate::common::{send_for_text, with_cookie};
+use axum::http::{StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

@@ -2,12 +2,12 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::Utc;
-use crate::common::*;
 
 const TOKEN: &str = "export-token-0123456789";
 

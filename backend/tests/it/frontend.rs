@@ -1,8 +1,8 @@
 //! Serving the built frontend: compressed as the client accepts, hashed files cached for a
 //! year, `index.html` never cached stale.
 
-use axum::http::{StatusCode, header};
 use crate::common::*;
+use axum::http::{StatusCode, header};
 
 #[tokio::test]
 #[ignore = "needs the built frontend (`cargo xtask dist`): run `cargo xtask test`"]

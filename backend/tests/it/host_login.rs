@@ -1,10 +1,10 @@
 //! The host service's own login: a toy header-based auth of the host decides who is an admin,
 //! a guest or neither, with the dashboard's accounts turned off.
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum_monitoring_dashboard::{Dashboard, HostUser, Key, Role};
-use crate::common::*;
 use dashboard_shared::{EndpointLevel, SessionInfo, UserInfo};
 
 /// The host's toy login: `x-toy-user: alice` is an admin, `bob` a guest, anyone else nobody.

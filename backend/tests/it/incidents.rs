@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Form, Json, Query};
 use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
 use axum_monitoring_dashboard::{Dashboard, Key, SpanLayer};
-use crate::common::*;
 use serde_json::{Value, json};
 use tracing_subscriber::prelude::*;
 

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
 use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::Schedule;
 use chrono::{DateTime, TimeDelta, Utc};
-use crate::common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
 use serde_json::Value;
@@ -194,7 +194,11 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
         .await
         .unwrap();
     let app = monitor.bind(crate::common::app());
-    let (status, _, _) = send(&app, crate::common::get_request("/dashboard/api/custom-graphs")).await;
+    let (status, _, _) = send(
+        &app,
+        crate::common::get_request("/dashboard/api/custom-graphs"),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
     let graphs = get_json(&app, &cookie, "/dashboard/api/custom-graphs").await;

@@ -1,9 +1,9 @@
 //! The level-1 path, sessions and start-up against SQLite files.
 
+use crate::common::*;
 use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Dashboard, Key};
-use crate::common::*;
 use dashboard_shared::api::CSRF_HEADER;
 
 fn sqlite_url(dir: &tempfile::TempDir) -> String {

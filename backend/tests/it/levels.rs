@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
 use crate::common::*;
+use axum::http::StatusCode;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,10 +1,10 @@
 //! The Prometheus exporter, driven through the router.
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
-use crate::common::*;
 
 async fn dashboard(dir: &tempfile::TempDir, settings: &[(Key, &str)]) -> Dashboard {
     let mut builder = Dashboard::builder()

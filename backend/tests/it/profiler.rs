@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::Router;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
-use crate::common::*;
 use serde_json::Value;
 use tracing_subscriber::prelude::*;
 

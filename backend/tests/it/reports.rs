@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
+use crate::common::{PASSWORD, json_request, login, send, sqlite_in};
 use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{DateTime, Days, TimeDelta, Utc};
-use crate::common::{PASSWORD, json_request, login, send, sqlite_in};
 use serde_json::{Value, json};
 
 /// 300 durations between 10 and 40 ms, the same every run (a linear congruential generator).

@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::Dashboard;
-use crate::common::*;
 use sea_orm::{ConnectionTrait, Database};
 
 async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {

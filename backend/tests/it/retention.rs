@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use crate::common::{PASSWORD, json_request, login, send, sqlite_in, with_cookie};
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Key, PastRequest};
 use chrono::{TimeDelta, Utc};
-use crate::common::{PASSWORD, json_request, login, send, sqlite_in, with_cookie};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
@@ -236,9 +236,10 @@ async fn rollups_past_their_own_limit_go_too() {
 #[tokio::test]
 async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let error =
-        crate::common::start_error(crate::common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "10d"))
-            .await;
+    let error = crate::common::start_error(
+        crate::common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "10d"),
+    )
+    .await;
     assert!(
         error.contains("`RETENTION_ROLLUPS` (10 days) must be 0 (keep for ever) or at least `RETENTION_REQUESTS` (90 days)"),
         "{error}"

@@ -1,8 +1,8 @@
 //! The attacks of a hostile client of the monitored service, each performed against the
 //! dashboard: every one must fail (see `docs/security.md`).
 
-use axum::http::StatusCode;
 use crate::common::*;
+use axum::http::StatusCode;
 
 /// Finding 1: no URL reaches a file the build did not embed. The SQLite file is open in this
 /// process, so `/proc/self/fd/N` names it for some small N.

@@ -1,8 +1,8 @@
 //! User management: the reference's rules, enforced for admins, refused to guests.
 
+use crate::common::*;
 use axum::Router;
 use axum::http::StatusCode;
-use crate::common::*;
 use serde_json::json;
 
 async fn admin_app() -> (tempfile::TempDir, Router, String, String) {

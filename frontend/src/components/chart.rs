@@ -2,6 +2,7 @@
 //! choices of versions and users, and SVG and PNG downloads of the same drawing.
 
 use dashboard_shared::api::{NoBody, Route};
+use dashboard_shared::dom;
 use dashboard_shared::{ChartQuery, ImageFormat};
 use leptos::prelude::*;
 
@@ -33,8 +34,8 @@ pub(crate) fn DayRangeInputs() -> impl IntoView {
     let range = expect_context::<DayRange>();
     view! {
         <div class="table-controls">
-            <label>"From "<input id="from" type="date" on:change=move |ev| range.from.set(event_target_value(&ev)) /></label>
-            <label>"To "<input id="to" type="date" on:change=move |ev| range.to.set(event_target_value(&ev)) /></label>
+            <label>"From "<input id=dom::FROM type="date" on:change=move |ev| range.from.set(event_target_value(&ev)) /></label>
+            <label>"To "<input id=dom::TO type="date" on:change=move |ev| range.to.set(event_target_value(&ev)) /></label>
         </div>
     }
 }

@@ -3,6 +3,7 @@
 //! attributes with the exact values.
 
 use dashboard_shared::charts::{self, status_colour};
+use dashboard_shared::dom;
 use dashboard_shared::{
     BoxPlots, DailyUtilization, GraphData, HourlyLoad, MedianMatrix, StatusCodes,
     VersionUtilization,
@@ -128,9 +129,9 @@ pub(crate) fn StackedBars(
     view! {
         <p class="hint">{format!("Days in {}", utilization.timezone)}</p>
         <Choices label="Endpoints" choices=utilization.choices.clone() selected=shown chosen />
-        <div id="daily-utilization-chart" inner_html=svg></div>
+        <div id=dom::DAILY_UTILIZATION_CHART inner_html=svg></div>
         <div class="table-wrap">
-            <table id="daily-utilization-table">
+            <table id=dom::DAILY_UTILIZATION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -177,9 +178,9 @@ pub(crate) fn VersionHeatmap(
         <p class="hint">{format!("{} to {}; share of each version's requests", utilization.from, utilization.to)}</p>
         <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen=versions />
         <Choices label="Endpoints" choices=utilization.endpoint_choices.clone() selected=utilization.endpoints.clone() chosen=endpoints />
-        <div id="multi-version-chart" inner_html=svg></div>
+        <div id=dom::MULTI_VERSION_CHART inner_html=svg></div>
         <div class="table-wrap">
-            <table id="multi-version-table">
+            <table id=dom::MULTI_VERSION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -258,8 +259,8 @@ pub(crate) fn StatusPie(codes: StatusCodes) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} to {}", codes.from, codes.to)}</p>
-        <div id="status-codes-chart" inner_html=svg></div>
-        <table id="status-codes-table">
+        <div id=dom::STATUS_CODES_CHART inner_html=svg></div>
+        <table id=dom::STATUS_CODES_TABLE>
             <thead><tr><th>"Status"</th><th>"Requests"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>

@@ -1,6 +1,7 @@
 //! The top bar: the dashboard's name, the menu, and the session with a logout button.
 
 use dashboard_shared::Role;
+use dashboard_shared::dom;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -46,8 +47,8 @@ pub(crate) fn Nav() -> impl IntoView {
             {move || is_admin().then(|| view! { <A href=database.clone()>"Database"</A> })}
             <A href=format!("{base}/configuration")>"Configuration"</A>
             <span class="spacer"></span>
-            <span id="whoami">{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>
-            <button id="logout" on:click=logout>"Log out"</button>
+            <span id=dom::WHOAMI>{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>
+            <button id=dom::LOGOUT on:click=logout>"Log out"</button>
         </nav>
     }
 }

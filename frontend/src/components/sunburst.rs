@@ -3,6 +3,7 @@
 //! the middle or the breadcrumb zooms back out; hovering shows the path's figures.
 
 use dashboard_shared::GroupedLine;
+use dashboard_shared::dom;
 use dashboard_shared::sunburst::{self, SunArc};
 use leptos::prelude::*;
 
@@ -70,13 +71,13 @@ pub(crate) fn Sunburst(lines: Vec<GroupedLine>) -> impl IntoView {
     };
     view! {
         <div class="sunburst">
-            <div id="sunburst-breadcrumb" class="breadcrumb">{breadcrumb}</div>
-            <svg id="sunburst" viewBox=format!("{0} {0} {1} {1}", -RADIUS - 2.0, 2.0 * RADIUS + 4.0)
+            <div id=dom::SUNBURST_BREADCRUMB class="breadcrumb">{breadcrumb}</div>
+            <svg id=dom::SUNBURST viewBox=format!("{0} {0} {1} {1}", -RADIUS - 2.0, 2.0 * RADIUS + 4.0)
                 width="420" height="420" role="img" aria-label="Sunburst of the grouped profile"
                 data-focus=move || focus.get()>
                 {sectors}
             </svg>
-            <p id="sunburst-tooltip" class="hint">{tooltip}</p>
+            <p id=dom::SUNBURST_TOOLTIP class="hint">{tooltip}</p>
         </div>
     }
 }

@@ -1,6 +1,7 @@
 //! Account management for admins: the list, a form to add an account, role changes and
 //! deletion. Every control that changes something carries `data-action`.
 
+use dashboard_shared::dom;
 use dashboard_shared::{NewUser, Role, UserInfo, UserUpdate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,7 +30,7 @@ pub(crate) fn UserManagement() -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Accounts"</h2>
-            <p class="error" id="users-error">{move || message.get()}</p>
+            <p class="error" id=dom::USERS_ERROR>{move || message.get()}</p>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
                     users
@@ -90,7 +91,7 @@ fn UserTable(users: Vec<UserInfo>, change: impl Fn(Change) + Copy + 'static) -> 
         })
         .collect_view();
     view! {
-        <table id="users">
+        <table id=dom::USERS>
             <thead><tr><th>"Username"</th><th>"Role"</th><th>"Created"</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -119,16 +120,16 @@ fn NewUserForm(change: impl Fn(Change) + Copy + 'static) -> impl IntoView {
         repeat.set(String::new());
     };
     view! {
-        <form id="new-user" class="inline-form" on:submit=submit>
+        <form id=dom::NEW_USER class="inline-form" on:submit=submit>
             <h3>"Add an account"</h3>
-            <input id="new-username" placeholder="username" bind:value=username />
-            <input id="new-password" type="password" placeholder="password (8+ characters)" bind:value=password />
-            <input id="new-password-repeat" type="password" placeholder="password again" bind:value=repeat />
-            <select id="new-role" bind:value=role>
+            <input id=dom::NEW_USERNAME placeholder="username" bind:value=username />
+            <input id=dom::NEW_PASSWORD type="password" placeholder="password (8+ characters)" bind:value=password />
+            <input id=dom::NEW_PASSWORD_REPEAT type="password" placeholder="password again" bind:value=repeat />
+            <select id=dom::NEW_ROLE bind:value=role>
                 <option value="guest">"guest"</option>
                 <option value="admin">"admin"</option>
             </select>
-            <button id="create-user" data-action="create-user" type="submit">"Add"</button>
+            <button id=dom::CREATE_USER data-action="create-user" type="submit">"Add"</button>
         </form>
     }
 }

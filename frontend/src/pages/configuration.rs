@@ -1,6 +1,7 @@
 //! The configuration page: the deployment's details for everyone, account management for
 //! admins.
 
+use dashboard_shared::dom;
 use dashboard_shared::{DeploymentDetails, Role};
 use leptos::prelude::*;
 
@@ -88,7 +89,7 @@ fn Details(details: DeploymentDetails) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Deployment"</h2>
-            <dl id="deployment">
+            <dl id=dom::DEPLOYMENT>
                 {rows
                     .into_iter()
                     .map(|(id, label, value)| view! { <dt>{label}</dt><dd id=id>{value}</dd> })

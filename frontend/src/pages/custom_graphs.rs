@@ -1,6 +1,7 @@
 //! The custom-graphs page: one line chart per graph registered with `DashboardBuilder::graph`,
 //! over the page's range of days (by default the last 14).
 
+use dashboard_shared::dom;
 use dashboard_shared::{CustomGraph, CustomGraphChart, GraphData};
 use leptos::prelude::*;
 
@@ -35,7 +36,7 @@ pub(crate) fn CustomGraphsPage() -> impl IntoView {
 fn GraphCards(graphs: Vec<CustomGraph>) -> impl IntoView {
     if graphs.is_empty() {
         return view! {
-            <p class="hint" id="no-custom-graphs">
+            <p class="hint" id=dom::NO_CUSTOM_GRAPHS>
                 "No custom graphs yet: register one with "<code>"DashboardBuilder::graph"</code>
                 " (see the README)."
             </p>

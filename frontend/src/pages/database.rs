@@ -1,6 +1,7 @@
 //! The database page (admins): the size of the database and of each table, their rows, what
 //! the retention keeps and when it next prunes, and a button to prune now.
 
+use dashboard_shared::dom;
 use dashboard_shared::{DatabaseInfo, PruneResult, RetentionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -42,7 +43,7 @@ pub(crate) fn DatabasePage() -> impl IntoView {
                 <div class="card-title">
                     <h2>"Prune"</h2>
                     <span class="spacer"></span>
-                    <button id="prune" on:click=prune>"Prune now"</button>
+                    <button id=dom::PRUNE on:click=prune>"Prune now"</button>
                 </div>
                 <p class="hint">"Deletes now what the retention no longer keeps, a chunk at a time, as the scheduled job does."</p>
                 {move || pruned.get().map(|result| view! { <PruneOutcome result /> })}
@@ -57,13 +58,13 @@ pub(crate) fn DatabasePage() -> impl IntoView {
 fn PruneOutcome(result: Result<PruneResult, ApiFailure>) -> impl IntoView {
     match result {
         Ok(pruned) => view! {
-            <p id="prune-result" data-total=pruned.total() data-requests=pruned.requests>
+            <p id=dom::PRUNE_RESULT data-total=pruned.total() data-requests=pruned.requests>
                 {format!("Deleted {} rows: {pruned}.", pruned.total())}
             </p>
         }
         .into_any(),
         Err(failure) => {
-            view! { <p class="error" id="prune-result">{failure.message()}</p> }.into_any()
+            view! { <p class="error" id=dom::PRUNE_RESULT>{failure.message()}</p> }.into_any()
         }
     }
 }
@@ -89,13 +90,13 @@ fn DatabaseView(info: DatabaseInfo, zone: String) -> impl IntoView {
         <section class="card">
             <h2>"Size"</h2>
             <dl class="details">
-                <dt>"Database"</dt><dd id="database-backend">{info.backend.clone()}</dd>
+                <dt>"Database"</dt><dd id=dom::DATABASE_BACKEND>{info.backend.clone()}</dd>
                 <dt>"Total size"</dt>
-                <dd id="database-total" data-bytes=info.total_bytes.unwrap_or_default()>{bytes(info.total_bytes)}</dd>
-                <dt>"Rows"</dt><dd id="database-rows">{total_rows}</dd>
+                <dd id=dom::DATABASE_TOTAL data-bytes=info.total_bytes.unwrap_or_default()>{bytes(info.total_bytes)}</dd>
+                <dt>"Rows"</dt><dd id=dom::DATABASE_ROWS>{total_rows}</dd>
             </dl>
             <div class="table-wrap">
-                <table id="database-tables">
+                <table id=dom::DATABASE_TABLES>
                     <thead><tr><th>"Table"</th><th>"Rows"</th><th>"Size"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -116,13 +117,13 @@ fn RetentionView(retention: RetentionInfo, zone: String) -> impl IntoView {
         |time| format!("{} ({zone})", local_time(time, &zone)),
     );
     view! {
-        <dl class="details" id="retention">
-            <dt>"Requests"</dt><dd id="retention-requests">{kept(retention.requests_days)}</dd>
-            <dt>"Outliers, profiles, exception occurrences"</dt><dd id="retention-details">{kept(retention.details_days)}</dd>
-            <dt>"Custom graph values"</dt><dd id="retention-graphs">{kept(retention.graphs_days)}</dd>
-            <dt>"Rollups"</dt><dd id="retention-rollups">{kept(retention.rollups_days)}</dd>
-            <dt>"Schedule"</dt><dd id="retention-schedule"><code>{retention.schedule}</code>" (cron with seconds, UTC)"</dd>
-            <dt>"Next run"</dt><dd id="retention-next-run">{next_run}</dd>
+        <dl class="details" id=dom::RETENTION>
+            <dt>"Requests"</dt><dd id=dom::RETENTION_REQUESTS>{kept(retention.requests_days)}</dd>
+            <dt>"Outliers, profiles, exception occurrences"</dt><dd id=dom::RETENTION_DETAILS>{kept(retention.details_days)}</dd>
+            <dt>"Custom graph values"</dt><dd id=dom::RETENTION_GRAPHS>{kept(retention.graphs_days)}</dd>
+            <dt>"Rollups"</dt><dd id=dom::RETENTION_ROLLUPS>{kept(retention.rollups_days)}</dd>
+            <dt>"Schedule"</dt><dd id=dom::RETENTION_SCHEDULE><code>{retention.schedule}</code>" (cron with seconds, UTC)"</dd>
+            <dt>"Next run"</dt><dd id=dom::RETENTION_NEXT_RUN>{next_run}</dd>
         </dl>
     }
 }

@@ -3,6 +3,7 @@
 //! versions × users and versions × addresses, status codes, and the failed requests.
 
 use chrono::Utc;
+use dashboard_shared::dom;
 use dashboard_shared::{
     EndpointDetails, EndpointHourlyLoadChart, EndpointStatusCodesChart, EndpointUsersChart,
     EndpointVersionIpChart, EndpointVersionUserChart, EndpointVersionsChart, ExportedRequest, Role,
@@ -79,9 +80,9 @@ fn DetailsCard(me: SessionInfo, details: EndpointDetails) -> impl IntoView {
         .map(|time| local_time(time, &me.timezone))
         .unwrap_or_default();
     view! {
-        <h1 id="endpoint-name">{details.name.clone()}</h1>
+        <h1 id=dom::ENDPOINT_NAME>{details.name.clone()}</h1>
         <section class="card">
-            <dl id="endpoint-details" class="details">
+            <dl id=dom::ENDPOINT_DETAILS class="details">
                 <dt>"Route"</dt><dd data-field="route">{details.route.clone()}</dd>
                 <dt>"Methods"</dt><dd data-field="methods">{details.methods.join(", ")}</dd>
                 <dt>"Monitoring level"</dt><dd data-field="level" data-level=move || level.get()>{level_control}</dd>
@@ -90,9 +91,9 @@ fn DetailsCard(me: SessionInfo, details: EndpointDetails) -> impl IntoView {
                 <dt>"Last requested"</dt><dd data-field="last-requested" title=last>{ago(Utc::now(), details.last_requested)}</dd>
             </dl>
             <p>
-                <a id="outliers-link" href=format!("{}/endpoint/{id}/outliers", client::base_path())>"Outliers ›"</a>" · "
-                <a id="profiler-link" href=format!("{}/endpoint/{id}/profiler", client::base_path())>"Profiler ›"</a>" · "
-                <a id="grouped-link" href=format!("{}/endpoint/{id}/grouped-profiler", client::base_path())>"Grouped profile ›"</a>
+                <a id=dom::OUTLIERS_LINK href=format!("{}/endpoint/{id}/outliers", client::base_path())>"Outliers ›"</a>" · "
+                <a id=dom::PROFILER_LINK href=format!("{}/endpoint/{id}/profiler", client::base_path())>"Profiler ›"</a>" · "
+                <a id=dom::GROUPED_LINK href=format!("{}/endpoint/{id}/grouped-profiler", client::base_path())>"Grouped profile ›"</a>
             </p>
             <p class="error">{move || message.get()}</p>
         </section>
@@ -120,7 +121,7 @@ fn FailedRequests(id: i64) -> impl IntoView {
         })
     };
     view! {
-        <section class="card" id="failed-requests-card">
+        <section class="card" id=dom::FAILED_REQUESTS_CARD>
             <div class="card-title"><h2>"Failed requests"</h2></div>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
@@ -137,9 +138,9 @@ fn FailedRequests(id: i64) -> impl IntoView {
                             view! {
                                 <FailedTable requests=page.requests zone />
                                 <div class="table-controls">
-                                    <button id="failed-previous" disabled=!has_previous on:click=previous>"‹ Newer"</button>
-                                    <span id="failed-page">{move || format!("page {}", cursors.with(Vec::len))}</span>
-                                    <button id="failed-next" disabled=!has_next on:click=go_next>"Older ›"</button>
+                                    <button id=dom::FAILED_PREVIOUS disabled=!has_previous on:click=previous>"‹ Newer"</button>
+                                    <span id=dom::FAILED_PAGE>{move || format!("page {}", cursors.with(Vec::len))}</span>
+                                    <button id=dom::FAILED_NEXT disabled=!has_next on:click=go_next>"Older ›"</button>
                                 </div>
                             }
                             .into_any()
@@ -156,7 +157,7 @@ fn FailedRequests(id: i64) -> impl IntoView {
 #[component]
 fn FailedTable(requests: Vec<ExportedRequest>, zone: String) -> impl IntoView {
     if requests.is_empty() {
-        return view! { <p id="failed-requests-empty">"No failed requests."</p> }.into_any();
+        return view! { <p id=dom::FAILED_REQUESTS_EMPTY>"No failed requests."</p> }.into_any();
     }
     let rows = requests
         .into_iter()
@@ -175,7 +176,7 @@ fn FailedTable(requests: Vec<ExportedRequest>, zone: String) -> impl IntoView {
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table id="failed-requests-table">
+            <table id=dom::FAILED_REQUESTS_TABLE>
                 <thead><tr><th>"Time"</th><th>"Status"</th><th>"Duration (ms)"</th><th>"Version"</th><th>"User"</th><th>"IP address"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>

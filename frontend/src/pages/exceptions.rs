@@ -2,6 +2,7 @@
 //! one endpoint), with their occurrences per day; a group's detail shows its latest context and
 //! the spans it happened in, and admins can delete it.
 
+use dashboard_shared::dom;
 use dashboard_shared::{ExceptionDetail, ExceptionGroup, Role};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,7 +47,7 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
         <main>
             <h1>"Exceptions"</h1>
             <label>"Endpoint "
-                <select id="exception-endpoint" on:change=choose_endpoint>
+                <select id=dom::EXCEPTION_ENDPOINT on:change=choose_endpoint>
                     <option value="">"All endpoints"</option>
                     {move || endpoints.get().and_then(Result::ok).map(|rows| {
                         rows.into_iter()
@@ -58,7 +59,7 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
             <Loaded resource=groups ok={move |(me, page)| {
                 let total = page.total;
                     view! {
-                    <p id="exception-count" data-total=total>{format!("{total} groups")}</p>
+                    <p id=dom::EXCEPTION_COUNT data-total=total>{format!("{total} groups")}</p>
                     <GroupTable groups=page.groups days=page.days zone=me.timezone.clone() selected />
                     <Pager name="exceptions" offset page=PAGE total />
                     {move || selected.get().map(|id| view! {
@@ -82,7 +83,7 @@ fn GroupTable(
     selected: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     if groups.is_empty() {
-        return view! { <p id="exceptions-empty">"No exceptions."</p> }.into_any();
+        return view! { <p id=dom::EXCEPTIONS_EMPTY>"No exceptions."</p> }.into_any();
     }
     let rows = groups
         .into_iter()
@@ -105,7 +106,7 @@ fn GroupTable(
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table id="exceptions-table">
+            <table id=dom::EXCEPTIONS_TABLE>
                 <thead><tr>
                     <th>"Type"</th><th>"Message"</th><th>"Endpoint"</th><th>"Occurrences"</th>
                     <th>"Last 14 days"</th><th>"Last seen"</th><th>"First seen"</th><th>"Versions"</th>
@@ -164,7 +165,7 @@ fn GroupDetail(
         });
     };
     view! {
-        <section class="card" id="exception-detail" data-id=id>
+        <section class="card" id=dom::EXCEPTION_DETAIL data-id=id>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
                     let zone = zone.clone();
@@ -174,7 +175,7 @@ fn GroupDetail(
                     })
                 }}
             </Suspense>
-            {admin.then(|| view! { <button id="exception-delete" on:click=delete.clone()>"Delete this group"</button> })}
+            {admin.then(|| view! { <button id=dom::EXCEPTION_DELETE on:click=delete.clone()>"Delete this group"</button> })}
             <p class="error">{move || message.get()}</p>
         </section>
     }
@@ -205,7 +206,7 @@ fn DetailView(detail: ExceptionDetail, zone: String) -> impl IntoView {
         <h3>"Latest occurrence"</h3>
         <ContextView context=detail.context />
         <h4>"Latest occurrences"</h4>
-        <table id="exception-occurrences">
+        <table id=dom::EXCEPTION_OCCURRENCES>
             <thead><tr><th>"Time"</th><th>"Version"</th><th>"Request"</th></tr></thead>
             <tbody>{occurrences}</tbody>
         </table>

@@ -2,6 +2,7 @@
 //! table (hits, mean, standard deviation, total, shares, self time) beside a sunburst.
 
 use dashboard_shared::GroupedProfile;
+use dashboard_shared::dom;
 use leptos::prelude::*;
 
 use crate::api::{self as client, ApiFailure};
@@ -25,10 +26,10 @@ fn Grouped(id: i64) -> impl IntoView {
     let base = client::base_path();
     view! {
         <Loaded resource=profile ok={move |(name, grouped)| view! {
-                <h1 id="endpoint-name">{name}" — grouped profile"</h1>
+                <h1 id=dom::ENDPOINT_NAME>{name}" — grouped profile"</h1>
                 <p>
                     <a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a>" · "
-                    <a id="profiler-link" href=format!("{base}/endpoint/{id}/profiler")>"Profiled requests ›"</a>
+                    <a id=dom::PROFILER_LINK href=format!("{base}/endpoint/{id}/profiler")>"Profiled requests ›"</a>
                 </p>
                 <GroupedView grouped />
             }
@@ -40,7 +41,7 @@ fn Grouped(id: i64) -> impl IntoView {
 fn GroupedView(grouped: GroupedProfile) -> impl IntoView {
     if grouped.lines.is_empty() {
         return view! {
-            <p id="grouped-empty" class="hint">
+            <p id=dom::GROUPED_EMPTY class="hint">
                 "No profiled request yet: set the endpoint to level 3 and add "
                 <code>"#[tracing::instrument]"</code>" to the helpers it calls."
             </p>
@@ -74,13 +75,13 @@ fn GroupedView(grouped: GroupedProfile) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p id="grouped-requests" data-requests=grouped.requests>
+        <p id=dom::GROUPED_REQUESTS data-requests=grouped.requests>
             {format!("The latest {} profiled requests, merged path by path.", grouped.requests)}
         </p>
         <div class="grouped">
             <section class="card">
                 <div class="table-wrap">
-                    <table id="grouped-table">
+                    <table id=dom::GROUPED_TABLE>
                         <thead><tr>
                             <th>"Path"</th><th>"Hits"</th><th>"% of requests"</th><th>"Mean (ms)"</th>
                             <th>"Std (ms)"</th><th>"Total (ms)"</th><th>"% of time"</th><th>"Self (ms)"</th>

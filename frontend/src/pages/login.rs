@@ -1,5 +1,6 @@
 //! The login page.
 
+use dashboard_shared::dom;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -36,11 +37,11 @@ pub(crate) fn LoginPage() -> impl IntoView {
             <form class="card login" on:submit=submit>
                 <h1>"Log in"</h1>
                 <label for="username">"Username"</label>
-                <input id="username" name="username" autocomplete="username" bind:value=username />
+                <input id=dom::USERNAME name="username" autocomplete="username" bind:value=username />
                 <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" bind:value=password />
-                <button id="login" type="submit" disabled=move || busy.get()>"Log in"</button>
-                <p class="error" id="login-error">{move || error.get()}</p>
+                <input id=dom::PASSWORD name="password" type="password" autocomplete="current-password" bind:value=password />
+                <button id=dom::LOGIN type="submit" disabled=move || busy.get()>"Log in"</button>
+                <p class="error" id=dom::LOGIN_ERROR>{move || error.get()}</p>
             </form>
         </main>
     }

@@ -1,6 +1,7 @@
 //! An endpoint's outliers: how many, box plots of CPU per core and of memory across them, and a
 //! card per outlier (newest first, a page at a time) with its request, spans and figures.
 
+use dashboard_shared::dom;
 use dashboard_shared::{OutlierCard, Spread, charts};
 use leptos::prelude::*;
 
@@ -39,12 +40,12 @@ fn Outliers(id: i64) -> impl IntoView {
                     .map(|outlier| view! { <OutlierCardView outlier zone=zone.clone() /> })
                     .collect_view();
                 view! {
-                    <h1 id="endpoint-name">{name}" — outliers"</h1>
+                    <h1 id=dom::ENDPOINT_NAME>{name}" — outliers"</h1>
                     <p><a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a></p>
-                    <p id="outlier-count" data-total=total>{format!("{total} outliers")}</p>
+                    <p id=dom::OUTLIER_COUNT data-total=total>{format!("{total} outliers")}</p>
                     <SpreadCard name="outlier-cpu" title="CPU per core across outliers" spread=page.cpu />
                     <SpreadCard name="outlier-memory" title="Memory across outliers" spread=page.memory />
-                    <div id="outlier-cards">{cards}</div>
+                    <div id=dom::OUTLIER_CARDS>{cards}</div>
                     <Pager name="outliers" offset page=PAGE total />
                 }
                 .into_any()

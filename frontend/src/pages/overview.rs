@@ -2,6 +2,7 @@
 //! search, route-prefix filter, sortable columns, paging, level buttons for admins, and a mark
 //! on the endpoints that the newest version made significantly slower.
 
+use dashboard_shared::dom;
 use std::cmp::Ordering;
 
 use chrono::Utc;
@@ -171,7 +172,7 @@ fn Regressions(comparison: Option<VersionComparison>) -> impl IntoView {
             count => format!("{count} endpoints are significantly slower (marked below)"),
         };
         view! {
-            <p class="hint" id="version-comparison" data-regressed=comparison.regressed.len()>
+            <p class="hint" id=dom::VERSION_COMPARISON data-regressed=comparison.regressed.len()>
                 {format!("Version {} against {}: {found}.", comparison.version, comparison.baseline)}
             </p>
         }
@@ -285,21 +286,21 @@ fn OverviewTable(
     };
     view! {
         <div class="table-controls">
-            <input id="search" placeholder="search endpoints" on:input=move |ev| view_state.update(|v| { v.search = event_target_value(&ev); v.page = 0; }) />
-            <input id="prefix" placeholder="route prefix, e.g. /users" on:input=move |ev| view_state.update(|v| { v.prefix = event_target_value(&ev); v.page = 0; }) />
-            <select id="page-size" on:change=move |ev| view_state.update(|v| { v.page_size = event_target_value(&ev).parse().unwrap_or(25); v.page = 0; })>
+            <input id=dom::SEARCH placeholder="search endpoints" on:input=move |ev| view_state.update(|v| { v.search = event_target_value(&ev); v.page = 0; }) />
+            <input id=dom::PREFIX placeholder="route prefix, e.g. /users" on:input=move |ev| view_state.update(|v| { v.prefix = event_target_value(&ev); v.page = 0; }) />
+            <select id=dom::PAGE_SIZE on:change=move |ev| view_state.update(|v| { v.page_size = event_target_value(&ev).parse().unwrap_or(25); v.page = 0; })>
                 <option value="10">"10 per page"</option>
                 <option value="25" selected>"25 per page"</option>
                 <option value="50">"50 per page"</option>
                 <option value="100">"100 per page"</option>
             </select>
-            <button id="previous-page" on:click=move |_| view_state.update(|v| v.page = v.page.saturating_sub(1))>"‹"</button>
-            <span id="page">{page_label}</span>
-            <button id="next-page" on:click=move |_| view_state.update(|v| v.page = (v.page + 1).min(pages() - 1))>"›"</button>
+            <button id=dom::PREVIOUS_PAGE on:click=move |_| view_state.update(|v| v.page = v.page.saturating_sub(1))>"‹"</button>
+            <span id=dom::PAGE>{page_label}</span>
+            <button id=dom::NEXT_PAGE on:click=move |_| view_state.update(|v| v.page = (v.page + 1).min(pages() - 1))>"›"</button>
         </div>
         <p class="error">{move || message.get()}</p>
         <div class="table-wrap">
-            <table id="overview">
+            <table id=dom::OVERVIEW>
                 <thead><tr>{header}</tr></thead>
                 <tbody>{body}</tbody>
             </table>

@@ -2,6 +2,7 @@
 //! execution tree, collapsible, with every line's duration, share of the request (coloured from
 //! cool to hot), calls and exact wall time.
 
+use dashboard_shared::dom;
 use std::collections::HashSet;
 
 use dashboard_shared::{ProfileLine, ProfiledRequest};
@@ -55,17 +56,17 @@ fn Profiles(id: i64) -> impl IntoView {
                     .map(|profile| view! { <ProfileCard profile zone=zone.clone() collapsed /> })
                     .collect_view();
                 view! {
-                    <h1 id="endpoint-name">{name}" — profiler"</h1>
+                    <h1 id=dom::ENDPOINT_NAME>{name}" — profiler"</h1>
                     <p>
                         <a href=format!("{base}/endpoint/{id}")>"‹ Endpoint"</a>" · "
-                        <a id="grouped-link" href=format!("{base}/endpoint/{id}/grouped-profiler")>"Grouped profile ›"</a>
+                        <a id=dom::GROUPED_LINK href=format!("{base}/endpoint/{id}/grouped-profiler")>"Grouped profile ›"</a>
                     </p>
-                    <p id="profile-count" data-total=total>{format!("{total} profiled requests")}</p>
+                    <p id=dom::PROFILE_COUNT data-total=total>{format!("{total} profiled requests")}</p>
                     <div class="table-controls">
-                        <button id="expand-all" on:click=move |_| collapsed.set(HashSet::new())>"Expand all"</button>
-                        <button id="collapse-all" on:click=move |_| collapsed.set(parents.iter().copied().collect())>"Collapse all"</button>
+                        <button id=dom::EXPAND_ALL on:click=move |_| collapsed.set(HashSet::new())>"Expand all"</button>
+                        <button id=dom::COLLAPSE_ALL on:click=move |_| collapsed.set(parents.iter().copied().collect())>"Collapse all"</button>
                     </div>
-                    <div id="profile-cards">{cards}</div>
+                    <div id=dom::PROFILE_CARDS>{cards}</div>
                     <Pager name="profiles" offset page=PAGE total />
                 }
                 .into_any()

@@ -4,6 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use dashboard_shared::charts;
+use dashboard_shared::dom;
 use dashboard_shared::{
     BoxPlots, EndpointReport, Period, Report, ReportRequest, StatusComparison, TimeRange,
     VersionRequests,
@@ -53,9 +54,9 @@ pub(crate) fn ReportsPage() -> impl IntoView {
                 <h2>"Compare"</h2>
                 <div class="inline-form">
                     <h3>"This period so far against the whole previous one (UTC)"</h3>
-                    <button id="preset-day" on:click=move |_| run(ReportRequest::Preset { period: Period::Day })>"Today vs yesterday"</button>
-                    <button id="preset-week" on:click=move |_| run(ReportRequest::Preset { period: Period::Week })>"This week vs last week"</button>
-                    <button id="preset-month" on:click=move |_| run(ReportRequest::Preset { period: Period::Month })>"This month vs last month"</button>
+                    <button id=dom::PRESET_DAY on:click=move |_| run(ReportRequest::Preset { period: Period::Day })>"Today vs yesterday"</button>
+                    <button id=dom::PRESET_WEEK on:click=move |_| run(ReportRequest::Preset { period: Period::Week })>"This week vs last week"</button>
+                    <button id=dom::PRESET_MONTH on:click=move |_| run(ReportRequest::Preset { period: Period::Month })>"This month vs last month"</button>
                 </div>
                 <IntervalsForm run outcome />
                 <Loaded resource=versions ok=move |versions| view! { <VersionsForm versions run /> }.into_any() />
@@ -97,7 +98,7 @@ fn IntervalsForm(
             <h3>"Two ranges of days (UTC, last day included)"</h3>
             <label>"Comparison "{input("comparison-from", comparison_from)}" – "{input("comparison-to", comparison_to)}</label>
             <label>"Baseline "{input("baseline-from", baseline_from)}" – "{input("baseline-to", baseline_to)}</label>
-            <button id="compare-intervals" on:click=compare>"Compare ranges"</button>
+            <button id=dom::COMPARE_INTERVALS on:click=compare>"Compare ranges"</button>
         </div>
     }
 }
@@ -154,7 +155,7 @@ fn VersionsForm(
             <h3>"Two versions, over all their requests"</h3>
             <label>"Comparison "{select("comparison-version", comparison)}</label>
             <label>"Baseline "{select("baseline-version", baseline)}</label>
-            <button id="compare-versions" on:click=compare disabled=versions.len() < 2>"Compare versions"</button>
+            <button id=dom::COMPARE_VERSIONS on:click=compare disabled=versions.len() < 2>"Compare versions"</button>
         </div>
     }
 }
@@ -163,9 +164,9 @@ fn VersionsForm(
 #[component]
 fn ReportView(outcome: Outcome) -> impl IntoView {
     let report = match outcome {
-        Outcome::Running => return view! { <p id="report-running">"Comparing…"</p> }.into_any(),
+        Outcome::Running => return view! { <p id=dom::REPORT_RUNNING>"Comparing…"</p> }.into_any(),
         Outcome::Failed(message) => {
-            return view! { <p class="error" id="report-error">{message}</p> }.into_any();
+            return view! { <p class="error" id=dom::REPORT_ERROR>{message}</p> }.into_any();
         }
         Outcome::Done(report) => report,
     };
@@ -188,14 +189,14 @@ fn ReportView(outcome: Outcome) -> impl IntoView {
     });
     let total = endpoints.with_value(Vec::len);
     view! {
-        <section class="card" id="report" data-endpoints=total data-significant=significant>
+        <section class="card" id=dom::REPORT data-endpoints=total data-significant=significant>
             <h2>{format!("{} against {}", report.comparison.label, report.baseline.label)}</h2>
             <p class="hint">
                 {format!("{total} endpoints with requests in either set, {significant} with a significant change. ")}
                 "Latency: Mood's median test on up to 500 requests per set drawn at random, p < 0.05. "
                 "Status codes: both sets have at least 30 requests and a code's share rose by more than 3 points."
             </p>
-            <label><input id="significant-only" type="checkbox" on:change=move |ev| significant_only.set(event_target_checked(&ev)) />" Significant only"</label>
+            <label><input id=dom::SIGNIFICANT_ONLY type="checkbox" on:change=move |ev| significant_only.set(event_target_checked(&ev)) />" Significant only"</label>
         </section>
         {shown}
     }

@@ -1,6 +1,7 @@
 //! The whole path: requests to the demo, stored by the writer, shown on the overview page in
 //! headless Chromium.
 
+use dashboard_shared::dom::*;
 use std::collections::BTreeMap;
 
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
@@ -70,14 +71,17 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
     let client = &browser.client;
     client.goto(&demo.dashboard()).await?;
     // Without a session the overview sends us to the login page.
-    browser.wait_for("#username").await?;
+    browser.wait_for(&format!("#{USERNAME}")).await?;
     browser
         .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
         .await?;
-    browser.wait_for("#overview tbody tr").await?;
+    browser.wait_for(&format!("#{OVERVIEW} tbody tr")).await?;
 
     let mut shown = BTreeMap::new();
-    for row in client.find_all(Locator::Css("#overview tbody tr")).await? {
+    for row in client
+        .find_all(Locator::Css(&format!("#{OVERVIEW} tbody tr")))
+        .await?
+    {
         let name = row.find(Locator::Css("td.name")).await?.text().await?;
         let hits: u64 = row
             .find(Locator::Css("td.hits-overall"))
@@ -116,16 +120,16 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
 
     // Searching narrows the table; an admin's level button changes the level for real.
     client
-        .find(Locator::Id("search"))
+        .find(Locator::Id(SEARCH))
         .await?
         .send_keys("users")
         .await?;
     browser
-        .wait_for("#overview tbody tr:nth-child(2):last-child")
+        .wait_for(&format!("#{OVERVIEW} tbody tr:nth-child(2):last-child"))
         .await?;
     assert_eq!(
         client
-            .find_all(Locator::Css("#overview tbody tr"))
+            .find_all(Locator::Css(&format!("#{OVERVIEW} tbody tr")))
             .await?
             .len(),
         2

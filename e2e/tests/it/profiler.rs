@@ -1,6 +1,7 @@
 //! The profiler pages of the demo at level 3: a request's execution tree (collapsible), and the
 //! grouped profile's table beside a sunburst with one arc per path that zooms in on a click.
 
+use dashboard_shared::dom::*;
 use std::time::Duration;
 
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
@@ -58,10 +59,16 @@ async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms(
         .await?
         .click()
         .await?;
-    browser.wait_for("#profiler-link").await?.click().await?;
+    browser
+        .wait_for(&format!("#{PROFILER_LINK}"))
+        .await?
+        .click()
+        .await?;
     browser.wait_for("section.profile").await?;
     assert_eq!(
-        browser.attribute("#profile-count", "data-total").await?,
+        browser
+            .attribute(&format!("#{PROFILE_COUNT}"), "data-total")
+            .await?,
         "3"
     );
     let card = browser.wait_for("section.profile").await?;
@@ -85,20 +92,32 @@ async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms(
             .is_displayed()
             .await?
     );
-    browser.wait_for("#collapse-all").await?.click().await?;
+    browser
+        .wait_for(&format!("#{COLLAPSE_ALL}"))
+        .await?
+        .click()
+        .await?;
     assert!(
         !browser.wait_for(nested).await?.is_displayed().await?,
         "collapsed under load_posts"
     );
-    browser.wait_for("#expand-all").await?.click().await?;
+    browser
+        .wait_for(&format!("#{EXPAND_ALL}"))
+        .await?
+        .click()
+        .await?;
     assert!(browser.wait_for(nested).await?.is_displayed().await?);
     browser.screenshot("profiler").await?;
 
-    browser.wait_for("#grouped-link").await?.click().await?;
-    browser.wait_for("#grouped-table").await?;
+    browser
+        .wait_for(&format!("#{GROUPED_LINK}"))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for(&format!("#{GROUPED_TABLE}")).await?;
     assert_eq!(
         browser
-            .attribute("#grouped-requests", "data-requests")
+            .attribute(&format!("#{GROUPED_REQUESTS}"), "data-requests")
             .await?,
         "3"
     );
@@ -111,7 +130,7 @@ async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms(
         "3"
     );
     assert_eq!(
-        count(&browser, "#sunburst path.arc", rows).await?,
+        count(&browser, &format!("#{SUNBURST} path.arc"), rows).await?,
         rows,
         "one arc per grouped path"
     );
@@ -119,40 +138,52 @@ async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms(
 
     on_arc(
         &browser,
-        "#sunburst path.arc[data-function='load_posts']",
+        &format!("#{SUNBURST} path.arc[data-function='load_posts']"),
         "mouseenter",
     )
     .await?;
-    let tooltip = browser.wait_for("#sunburst-tooltip").await?.text().await?;
+    let tooltip = browser
+        .wait_for(&format!("#{SUNBURST_TOOLTIP}"))
+        .await?
+        .text()
+        .await?;
     assert!(
         tooltip.starts_with("load_posts: 3 hits (100 %), mean "),
         "hovering names the path's figures: {tooltip}"
     );
     on_arc(
         &browser,
-        "#sunburst path.arc[data-function='load_posts']",
+        &format!("#{SUNBURST} path.arc[data-function='load_posts']"),
         "click",
     )
     .await?;
     assert_eq!(
-        count(&browser, "#sunburst path.arc", 2).await?,
+        count(&browser, &format!("#{SUNBURST} path.arc"), 2).await?,
         2,
         "zoomed into load_posts: itself and rank_posts"
     );
     assert_eq!(
         browser
-            .attribute("#sunburst path.arc[data-depth='0']", "data-function")
+            .attribute(
+                &format!("#{SUNBURST} path.arc[data-depth='0']"),
+                "data-function"
+            )
             .await?,
         "load_posts"
     );
     let crumbs = browser
         .client
-        .find_all(Locator::Css("#sunburst-breadcrumb .crumb"))
+        .find_all(Locator::Css(&format!("#{SUNBURST_BREADCRUMB} .crumb")))
         .await?;
     assert_eq!(crumbs.len(), 2, "the request › load_posts");
-    on_arc(&browser, "#sunburst path.arc[data-depth='0']", "click").await?;
+    on_arc(
+        &browser,
+        &format!("#{SUNBURST} path.arc[data-depth='0']"),
+        "click",
+    )
+    .await?;
     assert_eq!(
-        count(&browser, "#sunburst path.arc", rows).await?,
+        count(&browser, &format!("#{SUNBURST} path.arc"), rows).await?,
         rows,
         "back out"
     );

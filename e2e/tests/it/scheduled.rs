@@ -1,6 +1,7 @@
 //! The pages of scheduled work: custom graphs, the database with its prune button, reports,
 //! and the overview's mark on endpoints a new version made slower.
 
+use dashboard_shared::dom::*;
 use std::time::Duration;
 
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo, history_requests};
@@ -110,35 +111,39 @@ async fn the_database_page_shows_rows_and_sizes_and_prunes_what_retention_drops(
         .await?;
     let browser = admin(&demo).await?;
     browser.open("Database").await?;
-    let request_table = "#database-tables tr[data-table='dashboard_request']";
+    let request_table = &format!("#{DATABASE_TABLES} tr[data-table='dashboard_request']");
     assert_eq!(
         browser.attribute(request_table, "data-rows").await?,
         requests.to_string()
     );
     let bytes: u64 = browser
-        .attribute("#database-total", "data-bytes")
+        .attribute(&format!("#{DATABASE_TOTAL}"), "data-bytes")
         .await?
         .parse()?;
     assert!(bytes > 0, "the SQLite file's size");
     assert_eq!(
         browser
-            .wait_for("#retention-requests")
+            .wait_for(&format!("#{RETENTION_REQUESTS}"))
             .await?
             .text()
             .await?,
         "2 days"
     );
     let next_run = browser
-        .wait_for("#retention-next-run")
+        .wait_for(&format!("#{RETENTION_NEXT_RUN}"))
         .await?
         .text()
         .await?;
     assert!(next_run.contains("-01-01 00:00:00"), "{next_run}");
 
     // The history's first day is past the limit, as is the second's until this time of day.
-    browser.wait_for("#prune").await?.click().await?;
+    browser
+        .wait_for(&format!("#{PRUNE}"))
+        .await?
+        .click()
+        .await?;
     let pruned: u64 = browser
-        .attribute("#prune-result", "data-requests")
+        .attribute(&format!("#{PRUNE_RESULT}"), "data-requests")
         .await?
         .parse()?;
     assert!((60..=120).contains(&pruned), "{pruned} requests pruned");
@@ -178,7 +183,11 @@ async fn reports_find_the_slow_release_and_the_overview_marks_it() -> anyhow::Re
     browser.open("Reports").await?;
 
     // Versions: the newest against the one before by default.
-    browser.wait_for("#compare-versions").await?.click().await?;
+    browser
+        .wait_for(&format!("#{COMPARE_VERSIONS}"))
+        .await?
+        .click()
+        .await?;
     let users = "section.report-endpoint[data-endpoint='GET /users/{id}']";
     let card = browser.wait_for(users).await?;
     assert_eq!(card.attr("data-regressed").await?.as_deref(), Some("true"));
@@ -210,12 +219,16 @@ async fn reports_find_the_slow_release_and_the_overview_marks_it() -> anyhow::Re
         card.attr("data-significant").await?.as_deref(),
         Some("false")
     );
-    browser.wait_for("#significant-only").await?.click().await?;
+    browser
+        .wait_for(&format!("#{SIGNIFICANT_ONLY}"))
+        .await?
+        .click()
+        .await?;
     browser
         .client
         .wait()
         .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(&format!("#report ~ {users}")))
+        .for_element(Locator::Css(&format!("#{REPORT} ~ {users}")))
         .await?;
     let shown = browser
         .client
@@ -238,7 +251,7 @@ async fn reports_find_the_slow_release_and_the_overview_marks_it() -> anyhow::Re
         choose_day(&browser, css, day).await?;
     }
     browser
-        .wait_for("#compare-intervals")
+        .wait_for(&format!("#{COMPARE_INTERVALS}"))
         .await?
         .click()
         .await?;
@@ -270,18 +283,20 @@ async fn reports_find_the_slow_release_and_the_overview_marks_it() -> anyhow::Re
     browser.client.goto(&demo.dashboard()).await?;
     browser
         .wait_for(
-            "#overview tr[data-endpoint='GET /users/{id}'][data-regressed='true'] .badge.regressed",
+            &format!("#{OVERVIEW} tr[data-endpoint='GET /users/{{id}}'][data-regressed='true'] .badge.regressed"),
         )
         .await?;
     let posts_row = browser
-        .wait_for("#overview tr[data-endpoint='GET /users/{id}/posts']")
+        .wait_for(&format!(
+            "#{OVERVIEW} tr[data-endpoint='GET /users/{{id}}/posts']"
+        ))
         .await?;
     assert_eq!(
         posts_row.attr("data-regressed").await?.as_deref(),
         Some("false")
     );
     let summary = browser
-        .wait_for("#version-comparison")
+        .wait_for(&format!("#{VERSION_COMPARISON}"))
         .await?
         .text()
         .await?;

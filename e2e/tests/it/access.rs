@@ -2,6 +2,7 @@
 //! finds no control that changes anything.
 
 use dashboard_e2e::{ADMIN_PASSWORD, Browser, Demo};
+use dashboard_shared::dom::*;
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -26,27 +27,23 @@ async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
         .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
         .await?;
     browser.open("Configuration").await?;
-    browser.wait_for("#new-user").await?;
+    browser.wait_for(&format!("#{NEW_USER}")).await?;
     client
-        .find(Locator::Id("new-username"))
+        .find(Locator::Id(NEW_USERNAME))
         .await?
         .send_keys("viewer")
         .await?;
     client
-        .find(Locator::Id("new-password"))
+        .find(Locator::Id(NEW_PASSWORD))
         .await?
         .send_keys("viewer-password")
         .await?;
     client
-        .find(Locator::Id("new-password-repeat"))
+        .find(Locator::Id(NEW_PASSWORD_REPEAT))
         .await?
         .send_keys("viewer-password")
         .await?;
-    client
-        .find(Locator::Id("create-user"))
-        .await?
-        .click()
-        .await?;
+    client.find(Locator::Id(CREATE_USER)).await?.click().await?;
     let row = browser.wait_for("tr[data-user='viewer']").await?;
     assert_eq!(
         row.find(Locator::Css("td.role")).await?.text().await?,
@@ -59,13 +56,13 @@ async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
     );
     browser.screenshot("configuration-admin").await?;
 
-    client.find(Locator::Id("logout")).await?.click().await?;
-    browser.wait_for("#username").await?;
+    client.find(Locator::Id(LOGOUT)).await?.click().await?;
+    browser.wait_for(&format!("#{USERNAME}")).await?;
     browser
         .log_in(&demo.dashboard(), "viewer", "viewer-password")
         .await?;
     assert_eq!(
-        client.find(Locator::Id("whoami")).await?.text().await?,
+        client.find(Locator::Id(WHOAMI)).await?.text().await?,
         "viewer (guest)"
     );
     assert!(
@@ -76,7 +73,7 @@ async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
         "no change control on the overview"
     );
     browser.open("Configuration").await?;
-    browser.wait_for("#deployment").await?;
+    browser.wait_for(&format!("#{DEPLOYMENT}")).await?;
     assert!(
         client
             .find_all(Locator::Css("[data-action]"))
@@ -85,7 +82,7 @@ async fn walk(demo: &Demo, browser: &Browser) -> anyhow::Result<()> {
         "no change control on the configuration page"
     );
     assert!(
-        client.find_all(Locator::Id("users")).await?.is_empty(),
+        client.find_all(Locator::Id(USERS)).await?.is_empty(),
         "guests do not see the accounts"
     );
     assert_eq!(

@@ -2,6 +2,7 @@
 //! `record_history` in `backend/examples/demo.rs`.
 
 use dashboard_e2e::{Browser, demo_with_history};
+use dashboard_shared::dom::*;
 use fantoccini::Locator;
 
 /// The exact median of some durations.
@@ -62,7 +63,7 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
     );
     assert_eq!(
         client
-            .find(Locator::Css("#endpoint-name"))
+            .find(Locator::Css(&format!("#{ENDPOINT_NAME}")))
             .await?
             .text()
             .await?,
@@ -148,28 +149,36 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
     // Status codes: the fourth request of an hour answers 500, 6 a day.
     assert_eq!(
         browser
-            .attribute("#status-codes-table tr[data-status='500']", "data-count")
+            .attribute(
+                &format!("#{STATUS_CODES_TABLE} tr[data-status='500']"),
+                "data-count"
+            )
             .await?,
         "18"
     );
     assert_eq!(
         browser
-            .attribute("#status-codes-table tr[data-status='200']", "data-count")
+            .attribute(
+                &format!("#{STATUS_CODES_TABLE} tr[data-status='200']"),
+                "data-count"
+            )
             .await?,
         "162"
     );
 
     // The failed requests: all 18 on the first page, newest first.
-    browser.wait_for("#failed-requests-table tbody tr").await?;
+    browser
+        .wait_for(&format!("#{FAILED_REQUESTS_TABLE} tbody tr"))
+        .await?;
     let failed = client
-        .find_all(Locator::Css(
-            "#failed-requests-table tbody tr[data-status='500']",
-        ))
+        .find_all(Locator::Css(&format!(
+            "#{FAILED_REQUESTS_TABLE} tbody tr[data-status='500']"
+        )))
         .await?;
     assert_eq!(failed.len(), 18);
     assert_eq!(
         client
-            .find(Locator::Css("#failed-next"))
+            .find(Locator::Css(&format!("#{FAILED_NEXT}")))
             .await?
             .attr("disabled")
             .await?
@@ -198,7 +207,7 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
     // and 24 to `GET /users/{id}/posts`.
     browser.open("Multi version").await?;
     let share = |endpoint: &str, version: &str| {
-        format!("#multi-version-table td[data-endpoint='{endpoint}'][data-version='{version}']")
+        format!("#{MULTI_VERSION_TABLE} td[data-endpoint='{endpoint}'][data-version='{version}']")
     };
     assert_eq!(
         browser
@@ -220,7 +229,7 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
     );
     assert_eq!(
         client
-            .find_all(Locator::Css("#multi-version-chart svg rect"))
+            .find_all(Locator::Css(&format!("#{MULTI_VERSION_CHART} svg rect")))
             .await?
             .len(),
         1 + 2 * 2,
@@ -237,7 +246,7 @@ async fn the_endpoint_page_shows_every_view_of_the_seeded_history() -> anyhow::R
         .click()
         .await?;
     browser
-        .wait_for("#multi-version-table tbody tr:only-child")
+        .wait_for(&format!("#{MULTI_VERSION_TABLE} tbody tr:only-child"))
         .await?;
     assert_eq!(
         browser

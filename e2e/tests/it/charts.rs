@@ -1,6 +1,7 @@
 //! The hourly-load page shows the demo's known history.
 
 use dashboard_e2e::demo_with_history;
+use dashboard_shared::dom::*;
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -73,7 +74,9 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
 
     // Daily utilization: 60 history requests a day, today none.
     browser.open("Daily utilization").await?;
-    browser.wait_for("#daily-utilization-chart svg").await?;
+    browser
+        .wait_for(&format!("#{DAILY_UTILIZATION_CHART} svg"))
+        .await?;
     let cell = |day: String| format!("td[data-endpoint='GET /users/{{id}}'][data-day='{day}']");
     let hits = client
         .find(Locator::Css(&cell(two_days_ago.clone())))

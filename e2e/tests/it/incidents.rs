@@ -3,6 +3,7 @@
 //! error are exception groups whose detail names the helper they happened in.
 
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
+use dashboard_shared::dom::*;
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -49,10 +50,16 @@ async fn the_outlier_card_and_the_exception_groups_show_what_happened() -> anyho
         .await?
         .click()
         .await?;
-    browser.wait_for("#outliers-link").await?.click().await?;
+    browser
+        .wait_for(&format!("#{OUTLIERS_LINK}"))
+        .await?
+        .click()
+        .await?;
     let card = browser.wait_for("section.outlier").await?;
     assert_eq!(
-        browser.attribute("#outlier-count", "data-total").await?,
+        browser
+            .attribute(&format!("#{OUTLIER_COUNT}"), "data-total")
+            .await?,
         "1"
     );
     let duration: f64 = browser
@@ -124,35 +131,39 @@ async fn the_outlier_card_and_the_exception_groups_show_what_happened() -> anyho
         .await?
         .click()
         .await?;
-    browser.wait_for("#exceptions-table").await?;
+    browser.wait_for(&format!("#{EXCEPTIONS_TABLE}")).await?;
     assert_eq!(
-        browser.attribute("#exception-count", "data-total").await?,
+        browser
+            .attribute(&format!("#{EXCEPTION_COUNT}"), "data-total")
+            .await?,
         "2"
     );
     assert_eq!(
         browser
             .attribute(
-                "#exceptions-table tr[data-type='std::io::error::Error']",
+                &format!("#{EXCEPTIONS_TABLE} tr[data-type='std::io::error::Error']"),
                 "data-count"
             )
             .await?,
         "2"
     );
     browser
-        .wait_for("#exceptions-table tr[data-type='panic']")
+        .wait_for(&format!("#{EXCEPTIONS_TABLE} tr[data-type='panic']"))
         .await?
         .click()
         .await?;
     let detail = browser
-        .wait_for("#exception-detail li[data-function='reserve_stock']")
+        .wait_for(&format!(
+            "#{EXCEPTION_DETAIL} li[data-function='reserve_stock']"
+        ))
         .await?;
     assert!(detail.text().await?.contains("reserve_stock"));
     let location = browser
-        .wait_for("#exception-detail [data-part='location']")
+        .wait_for(&format!("#{EXCEPTION_DETAIL} [data-part='location']"))
         .await?;
     assert!(location.text().await?.contains("demo.rs"));
     let heading = browser
-        .wait_for("#exception-detail h2")
+        .wait_for(&format!("#{EXCEPTION_DETAIL} h2"))
         .await?
         .text()
         .await?;
@@ -162,7 +173,13 @@ async fn the_outlier_card_and_the_exception_groups_show_what_happened() -> anyho
     );
     browser.screenshot("exceptions").await?;
 
-    browser.wait_for("#exception-delete").await?.click().await?;
-    browser.wait_for("#exception-count[data-total='1']").await?;
+    browser
+        .wait_for(&format!("#{EXCEPTION_DELETE}"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for(&format!("#{EXCEPTION_COUNT}[data-total='1']"))
+        .await?;
     browser.close().await
 }

@@ -1,0 +1,171 @@
+//! The ids of the page elements that the frontend renders and the browser tests look for: one
+//! constant each, so that a renamed id fails to compile in both.
+
+/// `#collapse-all`.
+pub const COLLAPSE_ALL: &str = "collapse-all";
+/// `#compare-intervals`.
+pub const COMPARE_INTERVALS: &str = "compare-intervals";
+/// `#compare-versions`.
+pub const COMPARE_VERSIONS: &str = "compare-versions";
+/// `#create-user`.
+pub const CREATE_USER: &str = "create-user";
+/// `#daily-utilization-chart`.
+pub const DAILY_UTILIZATION_CHART: &str = "daily-utilization-chart";
+/// `#daily-utilization-table`.
+pub const DAILY_UTILIZATION_TABLE: &str = "daily-utilization-table";
+/// `#database-backend`.
+pub const DATABASE_BACKEND: &str = "database-backend";
+/// `#database-rows`.
+pub const DATABASE_ROWS: &str = "database-rows";
+/// `#database-tables`.
+pub const DATABASE_TABLES: &str = "database-tables";
+/// `#database-total`.
+pub const DATABASE_TOTAL: &str = "database-total";
+/// `#deployment`.
+pub const DEPLOYMENT: &str = "deployment";
+/// `#endpoint-details`.
+pub const ENDPOINT_DETAILS: &str = "endpoint-details";
+/// `#endpoint-name`.
+pub const ENDPOINT_NAME: &str = "endpoint-name";
+/// `#exception-count`.
+pub const EXCEPTION_COUNT: &str = "exception-count";
+/// `#exception-delete`.
+pub const EXCEPTION_DELETE: &str = "exception-delete";
+/// `#exception-detail`.
+pub const EXCEPTION_DETAIL: &str = "exception-detail";
+/// `#exception-endpoint`.
+pub const EXCEPTION_ENDPOINT: &str = "exception-endpoint";
+/// `#exception-occurrences`.
+pub const EXCEPTION_OCCURRENCES: &str = "exception-occurrences";
+/// `#exceptions-empty`.
+pub const EXCEPTIONS_EMPTY: &str = "exceptions-empty";
+/// `#exceptions-table`.
+pub const EXCEPTIONS_TABLE: &str = "exceptions-table";
+/// `#expand-all`.
+pub const EXPAND_ALL: &str = "expand-all";
+/// `#failed-next`.
+pub const FAILED_NEXT: &str = "failed-next";
+/// `#failed-page`.
+pub const FAILED_PAGE: &str = "failed-page";
+/// `#failed-previous`.
+pub const FAILED_PREVIOUS: &str = "failed-previous";
+/// `#failed-requests-card`.
+pub const FAILED_REQUESTS_CARD: &str = "failed-requests-card";
+/// `#failed-requests-empty`.
+pub const FAILED_REQUESTS_EMPTY: &str = "failed-requests-empty";
+/// `#failed-requests-table`.
+pub const FAILED_REQUESTS_TABLE: &str = "failed-requests-table";
+/// `#from`.
+pub const FROM: &str = "from";
+/// `#grouped-empty`.
+pub const GROUPED_EMPTY: &str = "grouped-empty";
+/// `#grouped-link`.
+pub const GROUPED_LINK: &str = "grouped-link";
+/// `#grouped-requests`.
+pub const GROUPED_REQUESTS: &str = "grouped-requests";
+/// `#grouped-table`.
+pub const GROUPED_TABLE: &str = "grouped-table";
+/// `#login`.
+pub const LOGIN: &str = "login";
+/// `#login-error`.
+pub const LOGIN_ERROR: &str = "login-error";
+/// `#logout`.
+pub const LOGOUT: &str = "logout";
+/// `#multi-version-chart`.
+pub const MULTI_VERSION_CHART: &str = "multi-version-chart";
+/// `#multi-version-table`.
+pub const MULTI_VERSION_TABLE: &str = "multi-version-table";
+/// `#new-password`.
+pub const NEW_PASSWORD: &str = "new-password";
+/// `#new-password-repeat`.
+pub const NEW_PASSWORD_REPEAT: &str = "new-password-repeat";
+/// `#new-role`.
+pub const NEW_ROLE: &str = "new-role";
+/// `#new-user`.
+pub const NEW_USER: &str = "new-user";
+/// `#new-username`.
+pub const NEW_USERNAME: &str = "new-username";
+/// `#next-page`.
+pub const NEXT_PAGE: &str = "next-page";
+/// `#no-custom-graphs`.
+pub const NO_CUSTOM_GRAPHS: &str = "no-custom-graphs";
+/// `#outlier-cards`.
+pub const OUTLIER_CARDS: &str = "outlier-cards";
+/// `#outlier-count`.
+pub const OUTLIER_COUNT: &str = "outlier-count";
+/// `#outliers-link`.
+pub const OUTLIERS_LINK: &str = "outliers-link";
+/// `#overview`.
+pub const OVERVIEW: &str = "overview";
+/// `#page`.
+pub const PAGE: &str = "page";
+/// `#page-size`.
+pub const PAGE_SIZE: &str = "page-size";
+/// `#password`.
+pub const PASSWORD: &str = "password";
+/// `#prefix`.
+pub const PREFIX: &str = "prefix";
+/// `#preset-day`.
+pub const PRESET_DAY: &str = "preset-day";
+/// `#preset-month`.
+pub const PRESET_MONTH: &str = "preset-month";
+/// `#preset-week`.
+pub const PRESET_WEEK: &str = "preset-week";
+/// `#previous-page`.
+pub const PREVIOUS_PAGE: &str = "previous-page";
+/// `#profile-cards`.
+pub const PROFILE_CARDS: &str = "profile-cards";
+/// `#profile-count`.
+pub const PROFILE_COUNT: &str = "profile-count";
+/// `#profiler-link`.
+pub const PROFILER_LINK: &str = "profiler-link";
+/// `#prune`.
+pub const PRUNE: &str = "prune";
+/// `#prune-result`.
+pub const PRUNE_RESULT: &str = "prune-result";
+/// `#report`.
+pub const REPORT: &str = "report";
+/// `#report-error`.
+pub const REPORT_ERROR: &str = "report-error";
+/// `#report-running`.
+pub const REPORT_RUNNING: &str = "report-running";
+/// `#retention`.
+pub const RETENTION: &str = "retention";
+/// `#retention-details`.
+pub const RETENTION_DETAILS: &str = "retention-details";
+/// `#retention-graphs`.
+pub const RETENTION_GRAPHS: &str = "retention-graphs";
+/// `#retention-next-run`.
+pub const RETENTION_NEXT_RUN: &str = "retention-next-run";
+/// `#retention-requests`.
+pub const RETENTION_REQUESTS: &str = "retention-requests";
+/// `#retention-rollups`.
+pub const RETENTION_ROLLUPS: &str = "retention-rollups";
+/// `#retention-schedule`.
+pub const RETENTION_SCHEDULE: &str = "retention-schedule";
+/// `#search`.
+pub const SEARCH: &str = "search";
+/// `#significant-only`.
+pub const SIGNIFICANT_ONLY: &str = "significant-only";
+/// `#status-codes-chart`.
+pub const STATUS_CODES_CHART: &str = "status-codes-chart";
+/// `#status-codes-table`.
+pub const STATUS_CODES_TABLE: &str = "status-codes-table";
+/// `#sunburst`.
+pub const SUNBURST: &str = "sunburst";
+/// `#sunburst-breadcrumb`.
+pub const SUNBURST_BREADCRUMB: &str = "sunburst-breadcrumb";
+/// `#sunburst-tooltip`.
+pub const SUNBURST_TOOLTIP: &str = "sunburst-tooltip";
+/// `#to`.
+pub const TO: &str = "to";
+/// `#username`.
+pub const USERNAME: &str = "username";
+/// `#users`.
+pub const USERS: &str = "users";
+/// `#users-error`.
+pub const USERS_ERROR: &str = "users-error";
+/// `#version-comparison`.
+pub const VERSION_COMPARISON: &str = "version-comparison";
+/// `#whoami`.
+pub const WHOAMI: &str = "whoami";
