@@ -335,7 +335,8 @@ async fn export_requests(
     loop {
         let page = store.export_requests(&filter).await?;
         for request in &page {
-            serde_json::to_writer(&mut writer, request).map_err(std::io::Error::from)?;
+            let request = crate::api::views::exported_request(request.clone());
+            serde_json::to_writer(&mut writer, &request).map_err(std::io::Error::from)?;
             writer.write_all(b"\n")?;
         }
         written += page.len() as u64;

@@ -70,6 +70,6 @@ pub(super) async fn details(
         .store
         .endpoint_details(id)
         .await?
-        .map(Json)
+        .map(|facts| Json(super::views::endpoint_details(facts)))
         .ok_or(ApiError::NotFound("no such endpoint"))
 }

@@ -82,7 +82,10 @@ pub(super) async fn requests(
         .then(|| requests.last().map(|last| last.id.to_string()))
         .flatten();
     Ok(Json(RequestPage {
-        requests,
+        requests: requests
+            .into_iter()
+            .map(super::views::exported_request)
+            .collect(),
         next_cursor,
     }))
 }
@@ -99,7 +102,13 @@ pub(super) async fn endpoints(
     State(state): State<ApiState>,
     _token: ExportToken,
 ) -> Answer<routes::ExportEndpoints> {
-    Ok(Json(state.store.export_endpoints().await?))
+    let rules = state.store.export_endpoints().await?;
+    Ok(Json(
+        rules
+            .into_iter()
+            .map(super::views::exported_endpoint)
+            .collect(),
+    ))
 }
 
 /// Facts of the deployment.

@@ -22,6 +22,7 @@ mod reports;
 mod session;
 mod throttle;
 mod users;
+pub(crate) mod views;
 
 use dashboard_shared::api::{self as routes, Route};
 use std::sync::Arc;

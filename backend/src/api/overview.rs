@@ -11,6 +11,7 @@ use dashboard_shared::{ErrorBody, OverviewRow};
 use super::ApiState;
 use super::charts::local_midnight;
 use super::session::Session;
+use super::views;
 use crate::store::overview::{Periods, Since};
 
 /// One row per endpoint: hits, errors and medians today, in the last seven days and overall.
@@ -26,7 +27,10 @@ pub(super) async fn overview(
     _session: Session,
 ) -> Answer<routes::Overview> {
     let periods = periods_at(Utc::now(), state.config.timezone);
-    Ok(Json(state.store.overview(periods).await?))
+    let activity = state.store.overview(periods).await?;
+    Ok(Json(
+        activity.into_iter().map(views::overview_row).collect(),
+    ))
 }
 
 /// Today and the week (today and the six days before) as local days in `zone`.

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
-use dashboard_shared::{EndpointDetails, ExportedRequest};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
@@ -33,6 +32,22 @@ impl Caller {
 pub(crate) struct Before {
     pub(crate) time: DateTime<Utc>,
     pub(crate) id: i64,
+}
+
+/// One endpoint's facts: the endpoint page's details card.
+#[derive(Debug, Clone)]
+pub(crate) struct EndpointFacts {
+    pub(crate) id: i32,
+    pub(crate) name: String,
+    pub(crate) route: String,
+    /// Every method served on the route, ascending.
+    pub(crate) methods: Vec<String>,
+    pub(crate) monitor_level: i16,
+    /// Every request recorded, from the rollups.
+    pub(crate) total_hits: u64,
+    pub(crate) time_added: DateTime<Utc>,
+    pub(crate) version_added: String,
+    pub(crate) last_requested: Option<DateTime<Utc>>,
 }
 
 #[derive(FromQueryResult)]
@@ -101,7 +116,7 @@ impl Store {
     }
 
     /// The details card of endpoint `id`; `None` when there is no such endpoint.
-    pub(crate) async fn endpoint_details(&self, id: i32) -> Result<Option<EndpointDetails>, DbErr> {
+    pub(crate) async fn endpoint_details(&self, id: i32) -> Result<Option<EndpointFacts>, DbErr> {
         let endpoints = self.table(Table::Endpoint);
         let select = Query::select()
             .columns([
@@ -138,12 +153,12 @@ impl Store {
             .and_where(Expr::col(Rollup::EndpointId).eq(id))
             .to_owned();
         let total_hits = self.total(&hits).await?;
-        Ok(Some(EndpointDetails {
-            id: i64::from(row.id),
+        Ok(Some(EndpointFacts {
+            id: row.id,
             name: row.name,
             route: row.route,
             methods,
-            monitor_level: u8::try_from(row.monitor_level).unwrap_or(0),
+            monitor_level: row.monitor_level,
             total_hits,
             time_added: row.time_added,
             version_added: row.version_added,
@@ -189,7 +204,7 @@ impl Store {
         name: &str,
         before: Option<Before>,
         limit: u64,
-    ) -> Result<Vec<ExportedRequest>, DbErr> {
+    ) -> Result<Vec<RequestRow>, DbErr> {
         let mut select = Query::select()
             .expr_as(Expr::val(name), Alias::new("name"))
             .column(Request::Id)
@@ -212,12 +227,7 @@ impl Store {
                         .or(Expr::col(Request::Id).lt(before.id)),
                 );
         }
-        Ok(self
-            .fetch::<RequestRow>(&select)
-            .await?
-            .into_iter()
-            .map(ExportedRequest::from)
-            .collect())
+        self.fetch::<RequestRow>(&select).await
     }
 
     /// The callers of endpoint `id` with the most requests in `[from, to)`, at most `limit`,

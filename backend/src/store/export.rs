@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
-use dashboard_shared::{ExportedEndpoint, ExportedRequest};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
@@ -29,47 +28,33 @@ pub(crate) const REQUEST_FIELDS: [Request; 6] = [
 ];
 
 /// A request with its endpoint's name, as the export and the failed-requests table show it.
-#[derive(FromQueryResult)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub(crate) struct RequestRow {
-    id: i64,
-    name: String,
-    duration_ms: f64,
-    time_requested: DateTime<Utc>,
-    version_requested: String,
-    group_by: Option<String>,
-    ip: Option<String>,
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) duration_ms: f64,
+    pub(crate) time_requested: DateTime<Utc>,
+    pub(crate) version_requested: String,
+    pub(crate) group_by: Option<String>,
+    pub(crate) ip: Option<String>,
     /// A SMALLINT in the table.
-    status_code: i16,
+    pub(crate) status_code: i16,
 }
 
-#[derive(FromQueryResult)]
-struct EndpointRow {
-    name: String,
-    monitor_level: i16,
-    time_added: DateTime<Utc>,
-    version_added: String,
-    last_requested: Option<DateTime<Utc>>,
+/// An endpoint's monitoring rule, as the export shows it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct EndpointRule {
+    pub(crate) name: String,
+    pub(crate) monitor_level: i16,
+    pub(crate) time_added: DateTime<Utc>,
+    pub(crate) version_added: String,
+    pub(crate) last_requested: Option<DateTime<Utc>>,
 }
 
 #[derive(FromQueryResult)]
 struct FirstRequest {
     time_requested: DateTime<Utc>,
     version_requested: String,
-}
-
-impl From<RequestRow> for ExportedRequest {
-    fn from(row: RequestRow) -> ExportedRequest {
-        ExportedRequest {
-            id: row.id,
-            endpoint: row.name,
-            duration_ms: row.duration_ms,
-            time_requested: row.time_requested,
-            version_requested: row.version_requested,
-            group_by: row.group_by,
-            ip: row.ip,
-            status_code: u16::try_from(row.status_code).unwrap_or(0),
-        }
-    }
 }
 
 impl Store {
@@ -96,7 +81,7 @@ impl Store {
     pub(crate) async fn export_requests(
         &self,
         filter: &RequestFilter,
-    ) -> Result<Vec<ExportedRequest>, DbErr> {
+    ) -> Result<Vec<RequestRow>, DbErr> {
         let (request, endpoint) = (self.table(Table::Request), self.table(Table::Endpoint));
         let mut select = Query::select();
         select
@@ -109,7 +94,7 @@ impl Store {
         self.filtered_requests(&mut select, filter);
         let rows = self.db().query_all(&select).await?;
         rows.iter()
-            .map(|row| RequestRow::from_query_result(row, "").map(ExportedRequest::from))
+            .map(|row| RequestRow::from_query_result(row, ""))
             .collect()
     }
 
@@ -126,7 +111,7 @@ impl Store {
     }
 
     /// Every endpoint's monitoring rule, by name.
-    pub(crate) async fn export_endpoints(&self) -> Result<Vec<ExportedEndpoint>, DbErr> {
+    pub(crate) async fn export_endpoints(&self) -> Result<Vec<EndpointRule>, DbErr> {
         let select = Query::select()
             .columns([
                 Endpoint::Name,
@@ -138,19 +123,7 @@ impl Store {
             .from(self.table(Table::Endpoint))
             .order_by(Endpoint::Name, sea_orm::Order::Asc)
             .to_owned();
-        let rows = self.db().query_all(&select).await?;
-        rows.iter()
-            .map(|row| {
-                let row = EndpointRow::from_query_result(row, "")?;
-                Ok(ExportedEndpoint {
-                    name: row.name,
-                    monitor_level: u8::try_from(row.monitor_level).unwrap_or(1),
-                    time_added: row.time_added,
-                    version_added: row.version_added,
-                    last_requested: row.last_requested,
-                })
-            })
-            .collect()
+        self.fetch::<EndpointRule>(&select).await
     }
 
     /// The first stored request (time and version) and how many requests were recorded, from

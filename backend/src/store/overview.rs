@@ -6,12 +6,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Rollup, StatusTotal, Table};
-use dashboard_shared::OverviewRow;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{DbErr, FromQueryResult};
 
 use super::{Store, sum_as_bigint};
-use crate::histogram;
 
 /// The overview's periods: today, and the week of today and the six days before, in the
 /// configured time zone. Overall is everything.
@@ -76,17 +74,37 @@ struct TotalBucket {
     count: i64,
 }
 
-/// Latency histograms of one endpoint per period.
-#[derive(Default)]
-struct Histograms {
-    today: Vec<(i32, u64)>,
-    week: Vec<(i32, u64)>,
-    overall: Vec<(i32, u64)>,
+/// A figure of one endpoint today, this week and overall.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PerPeriod<T> {
+    pub(crate) today: T,
+    pub(crate) week: T,
+    pub(crate) overall: T,
+}
+
+/// Latency histograms of one endpoint per period: `(bucket, requests)` pairs.
+type Histograms = PerPeriod<Vec<(i32, u64)>>;
+
+/// One endpoint's activity: the overview's domain row.
+#[derive(Debug, Clone)]
+pub(crate) struct EndpointActivity {
+    pub(crate) id: i32,
+    pub(crate) name: String,
+    pub(crate) method: String,
+    pub(crate) route: String,
+    pub(crate) monitor_level: i16,
+    pub(crate) last_requested: Option<DateTime<Utc>>,
+    /// Requests per period.
+    pub(crate) hits: PerPeriod<u64>,
+    /// Requests answered with a status of 400 or more, per period.
+    pub(crate) errors: PerPeriod<u64>,
+    /// Latency histograms (see `crate::histogram`) per period.
+    pub(crate) latency: Histograms,
 }
 
 impl Store {
     /// One row per endpoint, ordered by name.
-    pub(crate) async fn overview(&self, periods: Periods) -> Result<Vec<OverviewRow>, DbErr> {
+    pub(crate) async fn overview(&self, periods: Periods) -> Result<Vec<EndpointActivity>, DbErr> {
         let endpoints = Query::select()
             .columns([
                 Endpoint::Id,
@@ -100,34 +118,30 @@ impl Store {
             .order_by(Endpoint::Name, sea_orm::Order::Asc)
             .to_owned();
         let endpoints = self.fetch::<EndpointFields>(&endpoints).await?;
-        let totals = self.hit_totals(periods).await?;
-        let histograms = self.histograms(periods).await?;
+        let mut totals = self.hit_totals(periods).await?;
+        let mut histograms = self.histograms(periods).await?;
         Ok(endpoints
             .into_iter()
             .map(|endpoint| {
-                let totals = totals.get(&endpoint.id);
-                let count = |pick: fn(&HitTotals) -> i64| {
-                    totals.map_or(0, |t| u64::try_from(pick(t)).unwrap_or(0))
-                };
-                let histogram = histograms.get(&endpoint.id);
-                let median = |pick: fn(&Histograms) -> &Vec<(i32, u64)>| {
-                    histogram.and_then(|h| histogram::quantile(pick(h), 0.5))
-                };
-                OverviewRow {
-                    id: i64::from(endpoint.id),
+                let totals = totals.remove(&endpoint.id).unwrap_or_default();
+                let count = |n: i64| u64::try_from(n).unwrap_or(0);
+                EndpointActivity {
+                    hits: PerPeriod {
+                        today: count(totals.hits_today),
+                        week: count(totals.hits_week),
+                        overall: count(totals.hits_overall),
+                    },
+                    errors: PerPeriod {
+                        today: count(totals.errors_today),
+                        week: count(totals.errors_week),
+                        overall: count(totals.errors_overall),
+                    },
+                    latency: histograms.remove(&endpoint.id).unwrap_or_default(),
+                    id: endpoint.id,
                     name: endpoint.name,
                     method: endpoint.method,
                     route: endpoint.route,
-                    monitor_level: u8::try_from(endpoint.monitor_level).unwrap_or(1),
-                    hits_today: count(|t| t.hits_today),
-                    hits_week: count(|t| t.hits_week),
-                    hits_overall: count(|t| t.hits_overall),
-                    errors_today: count(|t| t.errors_today),
-                    errors_week: count(|t| t.errors_week),
-                    errors_overall: count(|t| t.errors_overall),
-                    median_today_ms: median(|h| &h.today),
-                    median_week_ms: median(|h| &h.week),
-                    median_overall_ms: median(|h| &h.overall),
+                    monitor_level: endpoint.monitor_level,
                     last_requested: endpoint.last_requested,
                 }
             })

@@ -442,21 +442,21 @@ mod tests {
             })
             .await
             .unwrap();
-        let users_row = rows.iter().find(|row| row.id == i64::from(users)).unwrap();
+        let users_row = rows.iter().find(|row| row.id == users).unwrap();
         assert_eq!(
             (
-                users_row.hits_overall,
-                users_row.errors_overall,
-                users_row.hits_today
+                users_row.hits.overall,
+                users_row.errors.overall,
+                users_row.hits.today
             ),
             (3, 1, 3)
         );
-        let median = users_row.median_overall_ms.unwrap();
+        let median = crate::histogram::quantile(&users_row.latency.overall, 0.5).unwrap();
         assert!((median - 20.0).abs() / 20.0 <= 0.02, "{median}");
-        let quiet_row = rows.iter().find(|row| row.id == i64::from(quiet)).unwrap();
+        let quiet_row = rows.iter().find(|row| row.id == quiet).unwrap();
         assert_eq!(
-            (quiet_row.hits_overall, quiet_row.median_overall_ms),
-            (0, None),
+            (quiet_row.hits.overall, quiet_row.latency.overall.is_empty()),
+            (0, true),
             "level 0 stores no request"
         );
         assert!(quiet_row.last_requested.is_some());
@@ -468,14 +468,14 @@ mod tests {
             })
             .await
             .unwrap();
-        let users_row = rows.iter().find(|row| row.id == i64::from(users)).unwrap();
+        let users_row = rows.iter().find(|row| row.id == users).unwrap();
         assert_eq!(
             (
-                users_row.hits_today,
-                users_row.hits_week,
-                users_row.median_today_ms
+                users_row.hits.today,
+                users_row.hits.week,
+                users_row.latency.today.is_empty()
             ),
-            (0, 3, None)
+            (0, 3, true)
         );
     }
 }

@@ -274,7 +274,10 @@ pub(crate) async fn failed_requests(
             Some(format!("{nanos}.{}", last.id))
         });
     Ok(Json(RequestPage {
-        requests,
+        requests: requests
+            .into_iter()
+            .map(crate::api::views::exported_request)
+            .collect(),
         next_cursor,
     }))
 }
