@@ -11,7 +11,8 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
-use serde_json::Value;
+use dashboard_shared::api;
+use dashboard_shared::{GroupedLine, GroupedProfile, NoQuery, PageQuery, ProfileLine, ProfilePage};
 use tracing_subscriber::prelude::*;
 
 /// How long each helper really took, measured inside it.
@@ -119,10 +120,21 @@ struct EndpointViews<'a> {
 }
 
 impl EndpointViews<'_> {
-    /// `GET /endpoints/{id}/{view}`, answered with 200.
-    async fn get(&self, view: &str) -> Value {
-        let uri = format!("/dashboard/api/endpoints/{}/{view}", self.id);
-        get_json(self.app, &self.cookie, &uri).await
+    /// The first page of the endpoint's profiles.
+    async fn profiles(&self) -> ProfilePage {
+        self.profiles_page(PageQuery::default()).await
+    }
+
+    /// A page of the endpoint's profiles.
+    async fn profiles_page(&self, query: PageQuery) -> ProfilePage {
+        get_route::<api::EndpointProfiles>(self.app, &self.cookie, Some(self.id), &query).await
+    }
+
+    /// The endpoint's grouped profile.
+    async fn grouped(&self) -> GroupedProfile {
+        let query = NoQuery {};
+        get_route::<api::EndpointGroupedProfile>(self.app, &self.cookie, Some(self.id), &query)
+            .await
     }
 }
 
@@ -132,20 +144,19 @@ async fn endpoint<'a>(app: &'a Router, name: &str) -> EndpointViews<'a> {
     EndpointViews { app, cookie, id }
 }
 
-fn summary(lines: &Value) -> Vec<(u64, String, u64)> {
+/// Indent, function and calls of each line.
+fn summary(lines: &[ProfileLine]) -> Vec<(u16, String, u64)> {
     lines
-        .as_array()
-        .unwrap()
         .iter()
-        .map(|line| {
-            (
-                line["indent"].as_u64().unwrap(),
-                line["code"]["function"].as_str().unwrap().to_owned(),
-                line["calls"]
-                    .as_u64()
-                    .unwrap_or(line["hits"].as_u64().unwrap_or(0)),
-            )
-        })
+        .map(|line| (line.indent, line.code.function.clone(), line.calls))
+        .collect()
+}
+
+/// Indent, function and hits of each grouped line.
+fn grouped_summary(lines: &[GroupedLine]) -> Vec<(u16, String, u64)> {
+    lines
+        .iter()
+        .map(|line| (line.indent, line.code.function.clone(), line.hits))
         .collect()
 }
 
@@ -175,10 +186,10 @@ async fn known_structure(database: &str) {
     monitor.shutdown().await;
 
     let views = endpoint(&app, "GET /items").await;
-    let page = views.get("profiles").await;
-    assert_eq!(page["total"], 1, "{page}");
-    let profile = &page["profiles"][0];
-    let lines = &profile["lines"];
+    let page = views.profiles().await;
+    assert_eq!(page.total, 1, "{page:?}");
+    let profile = &page.profiles[0];
+    let lines = &profile.lines;
     assert_eq!(
         summary(lines),
         [
@@ -186,38 +197,28 @@ async fn known_structure(database: &str) {
             (0, "query_items".to_owned(), 3),
             (0, "render".to_owned(), 1)
         ],
-        "three children of the request, in call order: {profile}"
+        "three children of the request, in call order: {profile:?}"
     );
-    let samples = profile["samples"].as_u64().unwrap();
+    let samples = profile.samples;
     assert!(samples >= 20, "sampled every 2 ms for ~140 ms: {samples}");
-    assert_eq!(profile["sampling_period_ms"], 2);
-    let request_ms = profile["duration_ms"].as_f64().unwrap();
+    assert_eq!(profile.sampling_period_ms, 2);
+    let request_ms = profile.duration_ms;
     let mut shares = 0.0;
     for (index, name) in ["load_user", "query_items", "render"]
         .into_iter()
         .enumerate()
     {
         let line = &lines[index];
-        assert_near(
-            name,
-            line["duration_ms"].as_f64().unwrap(),
-            truth.ms(name),
-            0.2,
-        );
-        assert_near(
-            name,
-            line["wall_ms"].as_f64().unwrap(),
-            truth.ms(name),
-            0.05,
-        );
-        shares += line["duration_ms"].as_f64().unwrap();
+        assert_near(name, line.duration_ms, truth.ms(name), 0.2);
+        assert_near(name, line.wall_ms, truth.ms(name), 0.05);
+        shares += line.duration_ms;
     }
     assert!(
         shares <= request_ms + 1e-6 && shares >= request_ms * 0.9,
         "the children's shares add up to the request: {shares:.2} of {request_ms:.2} ms"
     );
-    assert_eq!(lines[0]["code"]["module"], "it::profiler");
-    assert!(lines[0]["code"]["line"].as_u64().unwrap() > 0);
+    assert_eq!(lines[0].code.module.as_deref(), Some("it::profiler"));
+    assert!(lines[0].code.line.is_some_and(|line| line > 0));
 }
 
 #[tokio::test]
@@ -235,51 +236,41 @@ async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
     monitor.shutdown().await;
 
     let views = endpoint(&app, "GET /wait").await;
-    let page = views.get("profiles").await;
-    let waits: Vec<f64> = page["profiles"]
-        .as_array()
-        .unwrap()
+    let page = views.profiles().await;
+    let waits: Vec<f64> = page
+        .profiles
         .iter()
         .map(|profile| {
-            assert_eq!(
-                profile["samples"], 0,
-                "SAMPLING_PERIOD = 0: exact span times"
-            );
-            let line = &profile["lines"][0];
-            assert_eq!(line["duration_ms"], line["wall_ms"]);
-            line["duration_ms"].as_f64().unwrap()
+            assert_eq!(profile.samples, 0, "SAMPLING_PERIOD = 0: exact span times");
+            let line = &profile.lines[0];
+            assert_eq!(line.duration_ms, line.wall_ms);
+            line.duration_ms
         })
         .collect();
     assert_eq!(waits.len(), 3);
 
-    let grouped = views.get("grouped-profile").await;
-    assert_eq!(grouped["requests"], 3);
+    let grouped = views.grouped().await;
+    assert_eq!(grouped.requests, 3);
     assert_eq!(
-        summary(&grouped["lines"]),
+        grouped_summary(&grouped.lines),
         [
             (0, "GET /wait".to_owned(), 3),
             (1, "wait".to_owned(), 3),
             (1, "sometimes".to_owned(), 1)
         ],
-        "{grouped}"
+        "{grouped:?}"
     );
-    let wait = &grouped["lines"][1];
+    let wait = &grouped.lines[1];
     let mean = waits.iter().sum::<f64>() / 3.0;
     let std = (waits.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / 3.0).sqrt();
-    assert!(
-        (wait["mean_ms"].as_f64().unwrap() - mean).abs() < 1e-9,
-        "{wait}"
-    );
-    assert!(
-        (wait["std_ms"].as_f64().unwrap() - std).abs() < 1e-9,
-        "{wait}"
-    );
+    assert!((wait.mean_ms - mean).abs() < 1e-9, "{wait:?}");
+    assert!((wait.std_ms - std).abs() < 1e-9, "{wait:?}");
     assert_near("std of 10, 10, 40 ms", std, 200_f64.sqrt(), 0.15);
-    let sometimes = &grouped["lines"][2];
-    assert!((sometimes["hits_percent"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-9);
-    let root = &grouped["lines"][0];
-    assert_eq!(root["time_percent"], 100.0);
-    assert!(root["self_ms"].as_f64().unwrap() >= 0.0);
+    let sometimes = &grouped.lines[2];
+    assert!((sometimes.hits_percent - 100.0 / 3.0).abs() < 1e-9);
+    let root = &grouped.lines[0];
+    assert_eq!(root.time_percent, 100.0);
+    assert!(root.self_ms >= 0.0);
 }
 
 #[tokio::test]
@@ -299,16 +290,10 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
     monitor.shutdown().await;
 
     let views = endpoint(&app, "GET /wait").await;
-    let page = views.get("profiles").await;
-    assert_eq!(
-        (
-            page["total"].as_u64(),
-            page["profiles"].as_array().map(Vec::len)
-        ),
-        (Some(0), Some(0))
-    );
-    let grouped = views.get("grouped-profile").await;
-    assert_eq!(grouped["lines"], serde_json::json!([]));
+    let page = views.profiles().await;
+    assert_eq!((page.total, page.profiles.len()), (0, 0));
+    let grouped = views.grouped().await;
+    assert!(grouped.lines.is_empty(), "{grouped:?}");
     for (uri, status) in [
         (
             format!("/dashboard/api/endpoints/{}/profiles?limit=0", views.id),
@@ -362,15 +347,20 @@ async fn profiles_of_one_batch(database: &str) {
     monitor.shutdown().await;
 
     let views = endpoint(&app, "GET /wait").await;
-    let page = views.get("profiles?limit=20").await;
-    assert_eq!(page["total"], 20);
+    let page = views
+        .profiles_page(PageQuery {
+            offset: None,
+            limit: Some(20),
+        })
+        .await;
+    assert_eq!(page.total, 20);
     let mut waits = Vec::new();
-    for profile in page["profiles"].as_array().unwrap() {
-        let request_ms = profile["duration_ms"].as_f64().unwrap();
-        let wait_ms = profile["lines"][0]["wall_ms"].as_f64().unwrap();
+    for profile in &page.profiles {
+        let request_ms = profile.duration_ms;
+        let wait_ms = profile.lines[0].wall_ms;
         assert!(
             wait_ms <= request_ms && wait_ms >= request_ms - 2.5,
-            "a {wait_ms:.1} ms wait in a {request_ms:.1} ms request: {profile}"
+            "a {wait_ms:.1} ms wait in a {request_ms:.1} ms request: {profile:?}"
         );
         waits.push(wait_ms);
     }

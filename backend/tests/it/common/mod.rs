@@ -8,6 +8,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
 use axum_monitoring_dashboard::{Dashboard, DashboardBuilder};
+use dashboard_shared::NoQuery;
+use dashboard_shared::api::{self, Route};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -345,15 +347,33 @@ pub(crate) async fn get_json_once(
     panic!("{uri} did not get there in 20 s");
 }
 
+/// `GET` the route `R` of `dashboard_shared::api` (for the resource `id` when its path has
+/// one, with `query`) under `/dashboard` as `cookie`, which must answer 200: the route's answer,
+/// read as its DTO.
+pub(crate) async fn get_route<R: Route>(
+    app: &Router,
+    cookie: &str,
+    id: Option<i64>,
+    query: &R::Query,
+) -> R::Response {
+    let path = id.map_or_else(|| R::PATH.to_owned(), R::path_of);
+    let query = serde_urlencoded::to_string(query).unwrap();
+    let uri = if query.is_empty() {
+        format!("/dashboard/api{path}")
+    } else {
+        format!("/dashboard/api{path}?{query}")
+    };
+    let body = get_json(app, cookie, &uri).await;
+    serde_json::from_value(body.clone())
+        .unwrap_or_else(|error| panic!("{uri} answered no {}: {error}: {body}", R::PATH))
+}
+
 /// The id of the endpoint `name` (e.g. `GET /users/{id}`), from the overview.
 pub(crate) async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
-    let overview = get_json(app, cookie, "/dashboard/api/overview").await;
+    let overview = get_route::<api::Overview>(app, cookie, None, &NoQuery {}).await;
     overview
-        .as_array()
-        .unwrap()
         .iter()
-        .find(|row| row["name"] == name)
-        .unwrap_or_else(|| panic!("{name} in {overview}"))["id"]
-        .as_i64()
-        .unwrap()
+        .find(|row| row.name == name)
+        .unwrap_or_else(|| panic!("{name} in {overview:?}"))
+        .id
 }
