@@ -5,7 +5,18 @@ use std::time::Duration;
 use crate::common::*;
 use axum::http::{StatusCode, header};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
-use chrono::{TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
+use dashboard_shared::{ApiPerformanceChart, ChartQuery, DailyUtilizationChart, HourlyLoadChart};
+
+/// The days `first` to `last` of November 2026.
+fn days(first: u32, last: u32) -> ChartQuery {
+    let day = |day| NaiveDate::from_ymd_opt(2026, 11, day);
+    ChartQuery {
+        from: day(first),
+        to: day(last),
+        ..ChartQuery::default()
+    }
+}
 
 #[tokio::test]
 async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
@@ -38,25 +49,10 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
     monitor.shutdown().await;
     let app = monitor.bind(app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let (status, _, load) = send(
-        &app,
-        with_cookie(
-            "GET",
-            "/dashboard/api/charts/hourly-load?from=2026-11-16&to=2026-11-20",
-            &cookie,
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{load}");
-    assert_eq!(load["timezone"], "Europe/Amsterdam");
-    let days: Vec<&str> = load["days"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_str().unwrap())
-        .collect();
+    let load = get_route::<HourlyLoadChart>(&app, &cookie, None, &days(16, 20)).await;
+    assert_eq!(load.timezone, "Europe/Amsterdam");
     assert_eq!(
-        days,
+        load.days,
         [
             "2026-11-16",
             "2026-11-17",
@@ -65,7 +61,7 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
             "2026-11-20"
         ]
     );
-    let cell = |day: usize, hour: usize| load["counts"][day][hour].as_u64().unwrap();
+    let cell = |day: usize, hour: usize| load.counts[day][hour];
     assert_eq!(
         cell(0, 9),
         5,
@@ -73,13 +69,7 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
     );
     assert_eq!(cell(1, 0), 4, "23:30 UTC is past midnight in Amsterdam");
     assert_eq!(cell(4, 13), 1);
-    let total: u64 = load["counts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|day| day.as_array().unwrap())
-        .map(|c| c.as_u64().unwrap())
-        .sum();
+    let total: u64 = load.counts.iter().flatten().sum();
     assert_eq!(total, 10);
 
     let download = with_cookie(
@@ -147,14 +137,12 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
     monitor.shutdown().await;
     let app = monitor.bind(app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let uri = "/dashboard/api/charts/api-performance?from=2026-11-15&to=2026-11-21";
-    let (status, _, performance) = send(&app, with_cookie("GET", uri, &cookie)).await;
-    assert_eq!(status, StatusCode::OK, "{performance}");
-    let boxes = performance["boxes"].as_array().unwrap();
-    let names: Vec<&str> = boxes.iter().map(|b| b["label"].as_str().unwrap()).collect();
+    let performance = get_route::<ApiPerformanceChart>(&app, &cookie, None, &days(15, 21)).await;
+    let boxes = &performance.boxes;
+    let names: Vec<&str> = boxes.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(
-        boxes[0]["colour"],
-        serde_json::json!(dashboard_shared::charts::endpoint_colour("GET /reports")),
+        boxes[0].colour,
+        dashboard_shared::charts::endpoint_colour("GET /reports"),
         "each endpoint in its stable colour"
     );
     assert_eq!(
@@ -163,22 +151,21 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
         "slowest median first; /old is outside the range"
     );
     let reports = &boxes[0];
-    assert_eq!(reports["count"], 100);
+    assert_eq!(reports.count, 100);
     // Exact quantiles of 1..=100 with linear interpolation.
-    for (field, exact) in [
-        ("p5_ms", 5.95),
-        ("q1_ms", 25.75),
-        ("median_ms", 50.5),
-        ("q3_ms", 75.25),
-        ("p95_ms", 95.05),
+    for (field, estimate, exact) in [
+        ("p5", reports.p5_ms, 5.95),
+        ("q1", reports.q1_ms, 25.75),
+        ("median", reports.median_ms, 50.5),
+        ("q3", reports.q3_ms, 75.25),
+        ("p95", reports.p95_ms, 95.05),
     ] {
-        let estimate = reports[field].as_f64().unwrap();
         assert!(
             (estimate - exact).abs() / exact <= 0.02,
             "{field}: {estimate} vs {exact}"
         );
     }
-    let health = boxes[1]["median_ms"].as_f64().unwrap();
+    let health = boxes[1].median_ms;
     assert!((health - 3.0).abs() / 3.0 <= 0.02, "{health}");
 
     let download = with_cookie(
@@ -223,25 +210,22 @@ async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours()
     monitor.shutdown().await;
     let app = monitor.bind(app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let uri = "/dashboard/api/charts/daily-utilization?from=2026-11-19&to=2026-11-21";
-    let (status, _, utilization) = send(&app, with_cookie("GET", uri, &cookie)).await;
-    assert_eq!(status, StatusCode::OK, "{utilization}");
+    let utilization = get_route::<DailyUtilizationChart>(&app, &cookie, None, &days(19, 21)).await;
+    assert_eq!(utilization.days, ["2026-11-19", "2026-11-20", "2026-11-21"]);
+    let by_name = |name: &str| {
+        utilization
+            .endpoints
+            .iter()
+            .find(|series| series.endpoint == name)
+            .unwrap()
+    };
+    assert_eq!(by_name("GET /users/{id}").hits, [3, 2, 0]);
     assert_eq!(
-        utilization["days"],
-        serde_json::json!(["2026-11-19", "2026-11-20", "2026-11-21"])
-    );
-    let series = utilization["endpoints"].as_array().unwrap();
-    let by_name = |name: &str| series.iter().find(|s| s["endpoint"] == name).unwrap();
-    assert_eq!(
-        by_name("GET /users/{id}")["hits"],
-        serde_json::json!([3, 2, 0])
-    );
-    assert_eq!(
-        by_name("GET /users/{id}")["colour"],
-        serde_json::json!([0, 97, 255]),
+        by_name("GET /users/{id}").colour,
+        [0, 97, 255],
         "COLORS wins"
     );
-    assert_eq!(by_name("GET /orders")["hits"], serde_json::json!([0, 4, 0]));
+    assert_eq!(by_name("GET /orders").hits, [0, 4, 0]);
     let download = with_cookie(
         "GET",
         "/dashboard/api/charts/daily-utilization?from=2026-11-19&to=2026-11-21&format=svg",
