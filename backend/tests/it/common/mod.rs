@@ -8,8 +8,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
 use axum_monitoring_dashboard::{Dashboard, DashboardBuilder};
-use dashboard_shared::NoQuery;
 use dashboard_shared::api::{self, Route};
+use dashboard_shared::{NoQuery, OverviewRow};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -183,49 +183,30 @@ pub(crate) async fn level_one_round_trip(database: &str) {
     monitor.shutdown().await;
 
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let (status, _, rows) =
-        send(&app, with_cookie("GET", "/dashboard/api/overview", &cookie)).await;
-    assert_eq!(status, StatusCode::OK, "{rows}");
-    let rows = rows.as_array().unwrap();
+    let rows = overview(&app, &cookie).await;
     assert_eq!(
         rows.len(),
         2,
         "unmatched requests make no endpoint: {rows:?}"
     );
     let fail = &rows[0];
-    assert_eq!(fail["name"], "GET /fail");
+    assert_eq!(fail.name, "GET /fail");
     assert_eq!(
-        (
-            fail["hits_today"].as_u64(),
-            fail["hits_week"].as_u64(),
-            fail["hits_overall"].as_u64()
-        ),
-        (Some(2), Some(2), Some(2))
+        (fail.hits_today, fail.hits_week, fail.hits_overall),
+        (2, 2, 2)
     );
-    assert_eq!(
-        (
-            fail["errors_today"].as_u64(),
-            fail["errors_overall"].as_u64()
-        ),
-        (Some(2), Some(2))
-    );
+    assert_eq!((fail.errors_today, fail.errors_overall), (2, 2));
     let users = &rows[1];
-    assert_eq!(users["name"], "GET /users/{id}");
+    assert_eq!(users.name, "GET /users/{id}");
     assert_eq!(
-        (users["method"].as_str(), users["route"].as_str()),
-        (Some("GET"), Some("/users/{id}"))
+        (users.method.as_str(), users.route.as_str()),
+        ("GET", "/users/{id}")
     );
-    assert_eq!(users["monitor_level"], 1);
-    assert_eq!(
-        (
-            users["hits_overall"].as_u64(),
-            users["errors_overall"].as_u64()
-        ),
-        (Some(3), Some(0))
-    );
-    let median = users["median_overall_ms"].as_f64().unwrap();
+    assert_eq!(users.monitor_level, 1);
+    assert_eq!((users.hits_overall, users.errors_overall), (3, 0));
+    let median = users.median_overall_ms.unwrap();
     assert!(median > 0.0 && median < 1000.0, "{median}");
-    assert!(users["last_requested"].as_str().is_some());
+    assert!(users.last_requested.is_some());
     assert_eq!(monitor.dropped_measurements(), 0);
 }
 
@@ -368,9 +349,14 @@ pub(crate) async fn get_route<R: Route>(
         .unwrap_or_else(|error| panic!("{uri} answered no {}: {error}: {body}", R::PATH))
 }
 
+/// The overview's rows, as `cookie` reads them.
+pub(crate) async fn overview(app: &Router, cookie: &str) -> Vec<OverviewRow> {
+    get_route::<api::Overview>(app, cookie, None, &NoQuery {}).await
+}
+
 /// The id of the endpoint `name` (e.g. `GET /users/{id}`), from the overview.
 pub(crate) async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
-    let overview = get_route::<api::Overview>(app, cookie, None, &NoQuery {}).await;
+    let overview = overview(app, cookie).await;
     overview
         .iter()
         .find(|row| row.name == name)
