@@ -68,11 +68,13 @@ impl MonitorLevel {
     pub const PROFILER: MonitorLevel = MonitorLevel(3);
 
     /// The level for a number from 0 to 3.
+    #[inline]
     pub fn new(level: u8) -> Option<MonitorLevel> {
         (level <= 3).then_some(MonitorLevel(level))
     }
 
     /// The level as a number.
+    #[inline]
     pub fn get(self) -> u8 {
         self.0
     }

@@ -1,5 +1,8 @@
 //! One endpoint as the hot path sees it: its stored id, its monitoring level and the running
 //! mean of its durations, shared by the collector, the outlier watch and the writer.
+//!
+//! `level` and `touch` are `#[inline]`: since this type left `collect`, the release build
+//! stopped inlining them into the layer (the in-process benchmark lost 4 % against bare Axum).
 
 use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
@@ -55,6 +58,7 @@ impl EndpointState {
     }
 
     /// Notes a request at level 0: only the latest time is kept, for the writer to store.
+    #[inline]
     pub(crate) fn touch(&self, time: DateTime<Utc>) {
         self.touched
             .fetch_max(time.timestamp_micros(), Ordering::Relaxed);
@@ -82,6 +86,7 @@ impl EndpointState {
     }
 
     /// The current monitoring level.
+    #[inline]
     pub(crate) fn level(&self) -> MonitorLevel {
         MonitorLevel::new(self.level.load(Ordering::Relaxed)).unwrap_or(MonitorLevel::PERFORMANCE)
     }

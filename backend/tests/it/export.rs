@@ -7,7 +7,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
-use chrono::Utc;
+use chrono::{TimeZone, Utc};
+use dashboard_shared::api;
+use dashboard_shared::{ExportQuery, NoQuery};
 
 const TOKEN: &str = "export-token-0123456789";
 
@@ -83,58 +85,56 @@ async fn requests_are_exported_page_by_page_with_every_field() {
     monitor.shutdown().await;
 
     let mut all = Vec::new();
-    let mut uri = "/dashboard/api/export/requests?limit=2".to_owned();
+    let mut query = ExportQuery {
+        limit: Some(2),
+        ..ExportQuery::default()
+    };
     let mut pages = 0;
     loop {
-        let (status, _, page) = send(&app, with_token(&uri, TOKEN)).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
+        let page = export_route::<api::ExportRequests>(&app, TOKEN, &query).await;
         pages += 1;
-        all.extend(page["requests"].as_array().unwrap().clone());
-        match page["next_cursor"].as_str() {
-            Some(cursor) => uri = format!("/dashboard/api/export/requests?limit=2&cursor={cursor}"),
+        all.extend(page.requests);
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor),
             None => break,
         }
     }
     assert_eq!((all.len(), pages), (5, 3));
-    let ids: Vec<i64> = all.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = all.iter().map(|request| request.id).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     let first = &all[0];
-    assert_eq!(first["endpoint"], "GET /users/{id}");
+    assert_eq!(first.endpoint, "GET /users/{id}");
     assert_eq!(
-        (
-            first["status_code"].as_u64(),
-            first["version_requested"].as_str()
-        ),
-        (Some(200), Some("2.4.1"))
+        (first.status_code, first.version_requested.as_str()),
+        (200, "2.4.1")
     );
-    assert!(first["duration_ms"].as_f64().unwrap() >= 0.0);
-    chrono::DateTime::parse_from_rfc3339(first["time_requested"].as_str().unwrap()).unwrap();
-    assert_eq!(all[4]["status_code"], 500);
+    assert!(first.duration_ms >= 0.0);
+    assert_eq!(all[4].status_code, 500);
 
-    let (_, _, only_fail) = send(
-        &app,
-        with_token("/dashboard/api/export/requests?endpoint=GET%20/fail", TOKEN),
-    )
-    .await;
-    assert_eq!(only_fail["requests"].as_array().unwrap().len(), 1);
-    let (_, _, future) = send(
-        &app,
-        with_token(
-            "/dashboard/api/export/requests?from=2999-01-01T00:00:00Z",
-            TOKEN,
-        ),
-    )
-    .await;
-    assert_eq!(future["requests"].as_array().unwrap().len(), 0);
-    let (_, _, past) = send(
-        &app,
-        with_token(
-            "/dashboard/api/export/requests?to=2000-01-01T00:00:00Z",
-            TOKEN,
-        ),
-    )
-    .await;
-    assert_eq!(past["requests"].as_array().unwrap().len(), 0);
+    let count = |query: ExportQuery| {
+        let app = app.clone();
+        async move {
+            export_route::<api::ExportRequests>(&app, TOKEN, &query)
+                .await
+                .requests
+                .len()
+        }
+    };
+    let only_fail = ExportQuery {
+        endpoint: Some("GET /fail".to_owned()),
+        ..ExportQuery::default()
+    };
+    assert_eq!(count(only_fail).await, 1);
+    let future = ExportQuery {
+        from: Utc.with_ymd_and_hms(2999, 1, 1, 0, 0, 0).single(),
+        ..ExportQuery::default()
+    };
+    assert_eq!(count(future).await, 0);
+    let past = ExportQuery {
+        to: Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single(),
+        ..ExportQuery::default()
+    };
+    assert_eq!(count(past).await, 0);
     for bad in ["limit=0", "limit=10001", "cursor=abc", "from=yesterday"] {
         let (status, _, body) = send(
             &app,
@@ -144,26 +144,18 @@ async fn requests_are_exported_page_by_page_with_every_field() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
 
-    let (_, _, endpoints) = send(&app, with_token("/dashboard/api/export/endpoints", TOKEN)).await;
-    let names: Vec<&str> = endpoints
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let endpoints = export_route::<api::ExportEndpoints>(&app, TOKEN, &NoQuery {}).await;
+    let names: Vec<&str> = endpoints.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["GET /fail", "GET /users/{id}"]);
-    assert_eq!(endpoints[1]["version_added"], "2.4.1");
+    assert_eq!(endpoints[1].version_added, "2.4.1");
 
-    let (_, _, details) = send(&app, with_token("/dashboard/api/export/details", TOKEN)).await;
+    let details = export_route::<api::ExportDetails>(&app, TOKEN, &NoQuery {}).await;
     assert_eq!(
-        (
-            details["total_requests"].as_u64(),
-            details["app_version"].as_str()
-        ),
-        (Some(5), Some("2.4.1"))
+        (details.total_requests, details.app_version.as_str()),
+        (5, "2.4.1")
     );
-    assert_eq!(details["first_request_version"], "2.4.1");
-    assert_eq!(details["export_enabled"], true);
+    assert_eq!(details.first_request_version.as_deref(), Some("2.4.1"));
+    assert!(details.export_enabled);
 }
 
 #[tokio::test]
@@ -275,21 +267,13 @@ async fn group_by_values_are_rendered_null_when_absent_and_a_panic_costs_nothing
         "served despite the panic"
     );
     monitor.shutdown().await;
-    let (_, _, page) = send(&app, with_token("/dashboard/api/export/requests", TOKEN)).await;
-    let groups: Vec<serde_json::Value> = page["requests"]
-        .as_array()
-        .unwrap()
+    let page = export_route::<api::ExportRequests>(&app, TOKEN, &ExportQuery::default()).await;
+    let groups: Vec<Option<&str>> = page
+        .requests
         .iter()
-        .map(|r| r["group_by"].clone())
+        .map(|request| request.group_by.as_deref())
         .collect();
-    assert_eq!(
-        groups,
-        [
-            serde_json::json!("(User,42)"),
-            serde_json::Value::Null,
-            serde_json::Value::Null
-        ]
-    );
+    assert_eq!(groups, [Some("(User,42)"), None, None]);
 }
 
 #[tokio::test]
@@ -318,19 +302,11 @@ async fn the_client_address_comes_from_trusted_proxies_only() {
     send(&app, from("203.0.113.9:4000", "6.6.6.6")).await;
     send(&app, get_request("/users/1")).await;
     monitor.shutdown().await;
-    let (_, _, page) = send(&app, with_token("/dashboard/api/export/requests", TOKEN)).await;
-    let ips: Vec<serde_json::Value> = page["requests"]
-        .as_array()
-        .unwrap()
+    let page = export_route::<api::ExportRequests>(&app, TOKEN, &ExportQuery::default()).await;
+    let ips: Vec<Option<&str>> = page
+        .requests
         .iter()
-        .map(|r| r["ip"].clone())
+        .map(|request| request.ip.as_deref())
         .collect();
-    assert_eq!(
-        ips,
-        [
-            serde_json::json!("198.51.100.7"),
-            serde_json::json!("203.0.113.9"),
-            serde_json::Value::Null
-        ]
-    );
+    assert_eq!(ips, [Some("198.51.100.7"), Some("203.0.113.9"), None]);
 }

@@ -3,12 +3,17 @@
 
 use std::time::Duration;
 
-use crate::common::{PASSWORD, json_request, login, send, sqlite_in};
+use crate::common::{PASSWORD, json_request, login, route_uri, send, sqlite_in};
 use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{DateTime, Days, TimeDelta, Utc};
-use serde_json::{Value, json};
+use dashboard_shared::api;
+use dashboard_shared::{
+    EndpointReport, NoQuery, Period, Report, ReportRequest, TimeRange, VersionComparison,
+    VersionRequests,
+};
+use serde_json::json;
 
 /// 300 durations between 10 and 40 ms, the same every run (a linear congruential generator).
 fn durations() -> Vec<Duration> {
@@ -47,29 +52,30 @@ async fn seed(monitor: &Dashboard) {
     }
 }
 
-async fn report(app: &Router, session: &(String, String), request: Value) -> Value {
+/// `POST /reports` with `request`, answered with 200: the report.
+async fn report(app: &Router, session: &(String, String), request: &ReportRequest) -> Report {
+    let body = serde_json::to_value(request).unwrap();
     let (status, _, body) = send(
         app,
         json_request(
             "POST",
-            "/dashboard/api/reports",
+            &route_uri::<api::CreateReport>(None, &NoQuery {}),
             &session.0,
             &session.1,
-            request,
+            body,
         ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    body
+    serde_json::from_value(body).unwrap()
 }
 
-fn endpoint<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["endpoints"]
-        .as_array()
-        .unwrap()
+fn endpoint<'a>(report: &'a Report, name: &str) -> &'a EndpointReport {
+    report
+        .endpoints
         .iter()
-        .find(|endpoint| endpoint["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {report}"))
+        .find(|endpoint| endpoint.name == name)
+        .unwrap_or_else(|| panic!("no {name} in {report:?}"))
 }
 
 async fn a_regression_is_significant_and_identical_distributions_are_not(database: &str) {
@@ -78,47 +84,47 @@ async fn a_regression_is_significant_and_identical_distributions_are_not(databas
     monitor.shutdown().await;
     let app = monitor.bind(crate::common::app());
     let session = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let by_versions = report(
-        &app,
-        &session,
-        json!({"kind": "versions", "comparison": "2", "baseline": "1"}),
-    )
-    .await;
-    let range = |days: u64| json!({"from": noon(days), "to": noon(days) + TimeDelta::hours(1)});
-    let by_intervals = report(
-        &app,
-        &session,
-        json!({"kind": "intervals", "comparison": range(2), "baseline": range(3)}),
-    )
-    .await;
+    let versions = ReportRequest::Versions {
+        comparison: "2".to_owned(),
+        baseline: "1".to_owned(),
+    };
+    let by_versions = report(&app, &session, &versions).await;
+    let range = |days: u64| TimeRange {
+        from: noon(days),
+        to: noon(days) + TimeDelta::hours(1),
+    };
+    let intervals = ReportRequest::Intervals {
+        comparison: range(2),
+        baseline: range(3),
+    };
+    let by_intervals = report(&app, &session, &intervals).await;
     for report in [&by_versions, &by_intervals] {
         let users = endpoint(report, "GET /users/{id}");
-        assert_eq!(users["comparison_requests"], 300);
-        assert_eq!(users["baseline_requests"], 300);
-        let latency = &users["latency"];
-        assert_eq!(latency["significant"], true, "{latency}");
-        assert!(latency["p_value"].as_f64().unwrap() < 1e-10, "{latency}");
-        let difference = latency["difference_percent"].as_f64().unwrap();
+        assert_eq!(
+            (users.comparison_requests, users.baseline_requests),
+            (300, 300)
+        );
+        let latency = &users.latency;
+        assert!(latency.significant, "{latency:?}");
+        assert!(latency.p_value.unwrap() < 1e-10, "{latency:?}");
+        let difference = latency.difference_percent.unwrap();
         assert!((difference - 100.0).abs() < 0.01, "{difference}");
-        assert_eq!(latency["comparison"]["count"], 300);
-        assert_eq!(users["status_codes"]["significant"], false);
+        assert_eq!(latency.comparison.as_ref().map(|b| b.count), Some(300));
+        assert!(!users.status_codes.significant);
 
         let items = endpoint(report, "GET /items/{id}");
-        assert_eq!(items["latency"]["significant"], false, "{items}");
-        assert_eq!(items["latency"]["p_value"].as_f64(), Some(1.0));
-        assert_eq!(items["latency"]["difference_percent"].as_f64(), Some(0.0));
-        let codes = &items["status_codes"];
-        assert_eq!(codes["significant"], true, "{codes}");
-        let failed = &codes["codes"][1];
-        assert_eq!(
-            (failed["status"].as_u64(), failed["comparison"].as_u64()),
-            (Some(500), Some(30))
-        );
-        assert!((failed["comparison_percent"].as_f64().unwrap() - 10.0).abs() < 1e-9);
+        assert!(!items.latency.significant, "{items:?}");
+        assert_eq!(items.latency.p_value, Some(1.0));
+        assert_eq!(items.latency.difference_percent, Some(0.0));
+        let codes = &items.status_codes;
+        assert!(codes.significant, "{codes:?}");
+        let failed = &codes.codes[1];
+        assert_eq!((failed.status, failed.comparison), (500, 30));
+        assert!((failed.comparison_percent - 10.0).abs() < 1e-9);
     }
     // Significant endpoints come first: both are, by name.
-    assert_eq!(by_versions["endpoints"][0]["name"], "GET /items/{id}");
-    assert_eq!(by_versions["comparison"]["label"], "version 2");
+    assert_eq!(by_versions.endpoints[0].name, "GET /items/{id}");
+    assert_eq!(by_versions.comparison.label, "version 2");
 }
 
 crate::on_sqlite_and_postgres!(
@@ -153,8 +159,11 @@ async fn bad_report_requests_get_a_clear_error() {
             .contains("comparison range must end after it starts"),
         "{body}"
     );
-    let today = report(&app, &session, json!({"kind": "preset", "period": "day"})).await;
-    assert_eq!(today["endpoints"], json!([]));
+    let day = ReportRequest::Preset {
+        period: Period::Day,
+    };
+    let today = report(&app, &session, &day).await;
+    assert!(today.endpoints.is_empty(), "{today:?}");
     monitor.shutdown().await;
 }
 
@@ -184,17 +193,23 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
         |comparison| !comparison.is_null(),
     )
     .await;
-    let per_version = durations().len() * 2;
+    let comparison: VersionComparison = serde_json::from_value(comparison).unwrap();
+    let per_version = durations().len() as u64 * 2;
+    let versions =
+        crate::common::get_route::<api::ReportVersions>(&app, &session.0, None, &NoQuery {}).await;
+    let version = |version: &str| VersionRequests {
+        version: version.to_owned(),
+        requests: per_version,
+    };
     assert_eq!(
-        crate::common::get_json(&app, &session.0, "/dashboard/api/reports/versions").await,
-        json!([
-            {"version": "2", "requests": per_version},
-            {"version": "1", "requests": per_version}
-        ]),
+        versions,
+        [version("2"), version("1")],
         "the versions a report can compare, newest first"
     );
-    assert_eq!(comparison["version"], "2", "{comparison}");
-    assert_eq!(comparison["baseline"], "1");
-    assert_eq!(comparison["regressed"], json!([users]));
+    assert_eq!(
+        (comparison.version.as_str(), comparison.baseline.as_str()),
+        ("2", "1")
+    );
+    assert_eq!(comparison.regressed, [users]);
     monitor.shutdown().await;
 }

@@ -328,25 +328,48 @@ pub(crate) async fn get_json_once(
     panic!("{uri} did not get there in 20 s");
 }
 
-/// `GET` the route `R` of `dashboard_shared::api` (for the resource `id` when its path has
-/// one, with `query`) under `/dashboard` as `cookie`, which must answer 200: the route's answer,
-/// read as its DTO.
+/// The URI of the route `R` of `dashboard_shared::api` under `/dashboard/api`, for the resource
+/// `id` when its path has one, with `query`.
+pub(crate) fn route_uri<R: Route>(id: Option<i64>, query: &R::Query) -> String {
+    let path = id.map_or_else(|| R::PATH.to_owned(), R::path_of);
+    let query = serde_urlencoded::to_string(query).unwrap();
+    if query.is_empty() {
+        format!("/dashboard/api{path}")
+    } else {
+        format!("/dashboard/api{path}?{query}")
+    }
+}
+
+/// `body`, which `uri` answered with 200, read as the answer of the route `R`.
+fn answer_of<R: Route>(uri: &str, status: StatusCode, body: Value) -> R::Response {
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    serde_json::from_value(body.clone())
+        .unwrap_or_else(|error| panic!("{uri} answered no {}: {error}: {body}", R::PATH))
+}
+
+/// `GET` the route `R` (for the resource `id`, with `query`) as `cookie`, which must answer 200:
+/// the route's answer, read as its DTO.
 pub(crate) async fn get_route<R: Route>(
     app: &Router,
     cookie: &str,
     id: Option<i64>,
     query: &R::Query,
 ) -> R::Response {
-    let path = id.map_or_else(|| R::PATH.to_owned(), R::path_of);
-    let query = serde_urlencoded::to_string(query).unwrap();
-    let uri = if query.is_empty() {
-        format!("/dashboard/api{path}")
-    } else {
-        format!("/dashboard/api{path}?{query}")
-    };
-    let body = get_json(app, cookie, &uri).await;
-    serde_json::from_value(body.clone())
-        .unwrap_or_else(|error| panic!("{uri} answered no {}: {error}: {body}", R::PATH))
+    let uri = route_uri::<R>(id, query);
+    let (status, _, body) = send(app, with_cookie("GET", &uri, cookie)).await;
+    answer_of::<R>(&uri, status, body)
+}
+
+/// `GET` the export route `R` with `query` and the security token, which must answer 200: the
+/// route's answer, read as its DTO.
+pub(crate) async fn export_route<R: Route>(
+    app: &Router,
+    token: &str,
+    query: &R::Query,
+) -> R::Response {
+    let uri = route_uri::<R>(None, query);
+    let (status, _, body) = send(app, with_token(&uri, token)).await;
+    answer_of::<R>(&uri, status, body)
 }
 
 /// The overview's rows, as `cookie` reads them.
