@@ -12,6 +12,10 @@ use axum::extract::{Form, Json, Query};
 use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
 use axum_monitoring_dashboard::{Dashboard, Key, SpanLayer};
+use dashboard_shared::api;
+use dashboard_shared::{
+    CursorQuery, ExceptionDetail, ExceptionGroups, ExceptionQuery, NoQuery, OutlierPage, PageQuery,
+};
 use serde_json::{Value, json};
 use tracing_subscriber::prelude::*;
 
@@ -150,44 +154,42 @@ async fn one_outlier_naming_its_span(database: &str) {
 
     let cookie = admin(&app).await;
     let id = endpoint_id(&app, &cookie, "GET /work").await;
-    let page = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{id}/outliers"),
-    )
-    .await;
-    assert_eq!(page["total"], 1, "only the slow request: {page}");
-    let outlier = &page["outliers"][0];
-    assert!(outlier["duration_ms"].as_f64().unwrap() >= 1000.0);
-    assert_eq!(outlier["context"]["url"], "/work?delay_ms=1000");
-    assert_eq!(outlier["context"]["query"], json!([["delay_ms", "1000"]]));
-    let stack: Vec<&str> = outlier["stack"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|frame| frame["function"].as_str().unwrap())
-        .collect();
-    assert_eq!(stack, ["stuck_in_helper"], "{outlier}");
+    let page = outliers(&app, &cookie, id).await;
+    assert_eq!(page.total, 1, "only the slow request: {page:?}");
+    let outlier = &page.outliers[0];
+    assert!(outlier.duration_ms >= 1000.0);
+    assert_eq!(outlier.context.url, "/work?delay_ms=1000");
     assert_eq!(
-        outlier["stack"][0]["module"], "it::incidents",
+        outlier.context.query,
+        [["delay_ms".to_owned(), "1000".to_owned()]]
+    );
+    let stack: Vec<&str> = outlier
+        .stack
+        .iter()
+        .map(|frame| frame.function.as_str())
+        .collect();
+    assert_eq!(stack, ["stuck_in_helper"], "{outlier:?}");
+    assert_eq!(
+        outlier.stack[0].module.as_deref(),
+        Some("it::incidents"),
         "the frame names the helper's module"
     );
-    let captured_after = outlier["context"]["environment"]
-        .as_array()
-        .unwrap()
+    let captured_after = outlier
+        .context
+        .environment
         .iter()
-        .find(|pair| pair[0] == "running when captured")
-        .and_then(|pair| pair[1].as_str()?.strip_suffix(" ms")?.parse::<u64>().ok())
+        .find(|[name, _]| name == "running when captured")
+        .and_then(|[_, value]| value.strip_suffix(" ms")?.parse::<u64>().ok())
         .unwrap();
     assert!(
         (195..1000).contains(&captured_after),
         "captured while running, at 10 × the mean (each request sleeps 20 ms, so ≥ 200 ms): \
          {captured_after} ms"
     );
-    assert!(!outlier["cpu"]["per_core"].as_array().unwrap().is_empty());
-    assert!(outlier["memory"]["process"].as_u64().unwrap() > 0);
-    assert_eq!(page["cpu"]["boxes"][0]["count"], 1, "{}", page["cpu"]);
-    assert_eq!(page["memory"]["unit"], "MiB");
+    assert!(!outlier.cpu.as_ref().unwrap().per_core.is_empty());
+    assert!(outlier.memory.as_ref().unwrap().process > 0);
+    assert_eq!(page.cpu.boxes[0].count, 1, "{:?}", page.cpu);
+    assert_eq!(page.memory.unit, "MiB");
 }
 
 #[tokio::test]
@@ -255,25 +257,19 @@ async fn secrets_sent_anywhere_never_reach_the_database() {
 
     let cookie = admin(&app).await;
     let form = endpoint_id(&app, &cookie, "POST /login-form").await;
-    let page = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/endpoints/{form}/outliers"),
-    )
-    .await;
-    assert_eq!(page["total"], 1, "{page}");
-    let context = &page["outliers"][0]["context"];
+    let page = outliers(&app, &cookie, form).await;
+    assert_eq!(page.total, 1, "{page:?}");
     assert_eq!(
-        context["body"],
-        json!({"user": "ann", "password": "[redacted]"})
+        page.outliers[0].context.body,
+        Some(json!({"user": "ann", "password": "[redacted]"}))
     );
-    let groups = get_json(&app, &cookie, "/dashboard/api/exceptions").await;
+    let groups = exceptions(&app, &cookie, ExceptionQuery::default()).await;
     assert_eq!(
-        groups["total"], 2,
-        "one group per failing endpoint: {groups}"
+        groups.total, 2,
+        "one group per failing endpoint: {groups:?}"
     );
-    for group in groups["groups"].as_array().unwrap() {
-        assert_eq!(group["count"], 8, "6 warm-up and 2 here: {group}");
+    for group in &groups.groups {
+        assert_eq!(group.count, 8, "6 warm-up and 2 here: {group:?}");
     }
 
     let mut stored = Vec::new();
@@ -316,73 +312,57 @@ async fn panics_5xx_answers_and_reported_errors_are_grouped_exceptions() {
 
     let cookie = admin(&app).await;
     let panic_endpoint = endpoint_id(&app, &cookie, "GET /panic").await;
-    let errors = get_json(
+    let errors = get_route::<api::EndpointErrors>(
         &app,
         &cookie,
-        &format!("/dashboard/api/endpoints/{panic_endpoint}/errors"),
+        Some(panic_endpoint),
+        &CursorQuery::default(),
     )
     .await;
     assert_eq!(
-        errors["requests"].as_array().unwrap().len(),
+        errors.requests.len(),
         2,
-        "panics are recorded as 500s: {errors}"
+        "panics are recorded as 500s: {errors:?}"
     );
-    assert_eq!(errors["requests"][0]["status_code"], 500);
+    assert_eq!(errors.requests[0].status_code, 500);
 
-    let groups = get_json(&app, &cookie, "/dashboard/api/exceptions").await;
-    assert_eq!(groups["total"], 3, "{groups}");
+    let groups = exceptions(&app, &cookie, ExceptionQuery::default()).await;
+    assert_eq!(groups.total, 3, "{groups:?}");
     let group = |type_name: &str| {
-        groups["groups"]
-            .as_array()
-            .unwrap()
+        groups
+            .groups
             .iter()
-            .find(|group| group["type_name"] == type_name)
-            .unwrap_or_else(|| panic!("{type_name} in {groups}"))
+            .find(|group| group.type_name == type_name)
+            .unwrap_or_else(|| panic!("{type_name} in {groups:?}"))
             .clone()
     };
     let panic = group("panic");
-    assert_eq!(panic["count"], 2);
-    assert_eq!(panic["message"], "the handler broke");
-    assert_eq!(panic["endpoint"], "GET /panic");
-    assert_eq!(panic["versions"], json!(["1.0"]));
-    assert_eq!(
-        panic["daily"].as_array().unwrap().last(),
-        Some(&json!(2)),
-        "today's occurrences"
-    );
-    assert_eq!(group("HTTP 500")["message"], "Internal Server Error");
+    assert_eq!(panic.count, 2);
+    assert_eq!(panic.message, "the handler broke");
+    assert_eq!(panic.endpoint.as_deref(), Some("GET /panic"));
+    assert_eq!(panic.versions, ["1.0"]);
+    assert_eq!(panic.daily.last(), Some(&2), "today's occurrences");
+    assert_eq!(group("HTTP 500").message, "Internal Server Error");
     let reported = group("std::io::error::Error");
-    assert_eq!(reported["message"], "account 1234 is locked");
+    assert_eq!(reported.message, "account 1234 is locked");
 
-    let detail = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/exceptions/{}", panic["id"]),
-    )
-    .await;
+    let detail = exception(&app, &cookie, panic.id).await;
     assert!(
-        detail["location"]
-            .as_str()
-            .unwrap()
-            .contains("tests/it/common/mod.rs"),
-        "{detail}"
+        detail
+            .location
+            .as_deref()
+            .is_some_and(|location| location.contains("tests/it/common/mod.rs")),
+        "{detail:?}"
     );
-    assert_eq!(detail["occurrences"].as_array().unwrap().len(), 2);
-    let detail = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/exceptions/{}", reported["id"]),
-    )
-    .await;
-    assert_eq!(detail["stack"][0]["function"], "load_account", "{detail}");
+    assert_eq!(detail.occurrences.len(), 2);
+    let detail = exception(&app, &cookie, reported.id).await;
+    assert_eq!(detail.stack[0].function, "load_account", "{detail:?}");
 
-    let filtered = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/exceptions?endpoint={panic_endpoint}"),
-    )
-    .await;
-    assert_eq!(filtered["total"], 1);
+    let only_panics = ExceptionQuery {
+        endpoint: i32::try_from(panic_endpoint).ok(),
+        ..ExceptionQuery::default()
+    };
+    assert_eq!(exceptions(&app, &cookie, only_panics).await.total, 1);
     for (uri, expected) in [
         ("/dashboard/api/exceptions?limit=0", StatusCode::BAD_REQUEST),
         (
@@ -398,20 +378,22 @@ async fn panics_5xx_answers_and_reported_errors_are_grouped_exceptions() {
         let (status, _, body) = send(&app, with_cookie("GET", uri, &cookie)).await;
         assert_eq!(status, expected, "{uri}: {body}");
     }
-    let one = get_json(&app, &cookie, "/dashboard/api/exceptions?limit=1&offset=1").await;
+    let second = ExceptionQuery {
+        limit: Some(1),
+        offset: Some(1),
+        ..ExceptionQuery::default()
+    };
+    let one = exceptions(&app, &cookie, second).await;
     assert_eq!(
-        (
-            one["total"].as_u64(),
-            one["groups"].as_array().map(Vec::len)
-        ),
-        (Some(3), Some(1)),
+        (one.total, one.groups.len()),
+        (3, 1),
         "the second of three groups"
     );
 
     let delete = |cookie: &str, csrf: Option<&str>| {
         let mut request = with_cookie(
             "DELETE",
-            &format!("/dashboard/api/exceptions/{}", panic["id"]),
+            &format!("/dashboard/api/exceptions/{}", panic.id),
             cookie,
         );
         if let Some(csrf) = csrf {
@@ -435,6 +417,21 @@ async fn panics_5xx_answers_and_reported_errors_are_grouped_exceptions() {
         send(&app, delete(&admin_cookie, Some(&csrf))).await.0,
         StatusCode::NOT_FOUND
     );
-    let groups = get_json(&app, &cookie, "/dashboard/api/exceptions").await;
-    assert_eq!(groups["total"], 2);
+    let groups = exceptions(&app, &cookie, ExceptionQuery::default()).await;
+    assert_eq!(groups.total, 2);
+}
+
+/// The first page of endpoint `id`'s outliers.
+async fn outliers(app: &Router, cookie: &str, id: i64) -> OutlierPage {
+    get_route::<api::EndpointOutliers>(app, cookie, Some(id), &PageQuery::default()).await
+}
+
+/// A page of exception groups.
+async fn exceptions(app: &Router, cookie: &str, query: ExceptionQuery) -> ExceptionGroups {
+    get_route::<api::Exceptions>(app, cookie, None, &query).await
+}
+
+/// One exception group with its occurrences.
+async fn exception(app: &Router, cookie: &str, id: i64) -> ExceptionDetail {
+    get_route::<api::Exception>(app, cookie, Some(id), &NoQuery {}).await
 }
