@@ -5,49 +5,50 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::common::{PASSWORD, get_json, login, send, sqlite_in, with_cookie};
+use crate::common::{PASSWORD, get_route, login, route_uri, send, sqlite_in, with_cookie};
 use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::Schedule;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use dashboard_shared::api;
+use dashboard_shared::{ChartQuery, CustomGraph, CustomGraphChart, GraphData, NoQuery};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
-use serde_json::Value;
 
 /// Now, in milliseconds since the epoch: what the timing graphs store.
 fn now_ms() -> f64 {
     Utc::now().timestamp_millis() as f64
 }
 
+/// Every custom graph.
+async fn graphs(app: &Router, cookie: &str) -> Vec<CustomGraph> {
+    get_route::<api::CustomGraphs>(app, cookie, None, &NoQuery {}).await
+}
+
 /// The graph titled `title` from the list.
 async fn graph_id(app: &Router, cookie: &str, title: &str) -> i64 {
-    let graphs = get_json(app, cookie, "/dashboard/api/custom-graphs").await;
+    let graphs = graphs(app, cookie).await;
     graphs
-        .as_array()
-        .unwrap()
         .iter()
-        .find(|graph| graph["title"] == title)
-        .unwrap_or_else(|| panic!("no graph {title} in {graphs}"))["id"]
-        .as_i64()
-        .unwrap()
+        .find(|graph| graph.title == title)
+        .unwrap_or_else(|| panic!("no graph {title} in {graphs:?}"))
+        .id
+}
+
+/// A graph's values over `query`'s days.
+async fn graph_data(app: &Router, cookie: &str, id: i64, query: &ChartQuery) -> GraphData {
+    get_route::<CustomGraphChart>(app, cookie, Some(id), query).await
 }
 
 /// `(tick time, value)` of a graph's points.
 async fn points(app: &Router, cookie: &str, id: i64) -> Vec<(DateTime<Utc>, f64)> {
-    parse_points(&get_json(app, cookie, &format!("/dashboard/api/custom-graphs/{id}")).await)
+    parse_points(&graph_data(app, cookie, id, &ChartQuery::default()).await)
 }
 
-fn parse_points(data: &Value) -> Vec<(DateTime<Utc>, f64)> {
-    data["points"]
-        .as_array()
-        .unwrap()
+fn parse_points(data: &GraphData) -> Vec<(DateTime<Utc>, f64)> {
+    data.points
         .iter()
-        .map(|point| {
-            (
-                point["time"].as_str().unwrap().parse().unwrap(),
-                point["value"].as_f64().unwrap(),
-            )
-        })
+        .map(|point| (point.time, point.value))
         .collect()
 }
 
@@ -59,14 +60,14 @@ async fn wait_for_points(
     id: i64,
     count: usize,
 ) -> Vec<(DateTime<Utc>, f64)> {
-    let uri = format!("/dashboard/api/custom-graphs/{id}");
+    let uri = route_uri::<CustomGraphChart>(Some(id), &ChartQuery::default());
     let data = crate::common::get_json_once(app, cookie, &uri, |data| {
         data["points"]
             .as_array()
             .is_some_and(|points| points.len() >= count)
     })
     .await;
-    parse_points(&data)
+    parse_points(&serde_json::from_value(data).unwrap())
 }
 
 #[tokio::test]
@@ -201,18 +202,21 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
-    let graphs = get_json(&app, &cookie, "/dashboard/api/custom-graphs").await;
-    assert_eq!(graphs[0]["title"], "Registered users");
-    assert_eq!(graphs[0]["schedule"], "cron `0 0 3 * * *` (UTC)");
-    let id = graphs[0]["id"].as_i64().unwrap();
-    let data = get_json(&app, &cookie, &format!("/dashboard/api/custom-graphs/{id}")).await;
-    assert_eq!(data["points"], Value::Array(Vec::new()));
+    let graphs = graphs(&app, &cookie).await;
+    assert_eq!(graphs[0].title, "Registered users");
+    assert_eq!(
+        graphs[0].schedule.as_deref(),
+        Some("cron `0 0 3 * * *` (UTC)")
+    );
+    let id = graphs[0].id;
+    let data = graph_data(&app, &cookie, id, &ChartQuery::default()).await;
+    assert!(data.points.is_empty(), "{data:?}");
     let today = Utc::now().date_naive();
     assert_eq!(
-        (data["from"].as_str(), data["to"].as_str()),
+        (data.from, data.to),
         (
-            Some((today - chrono::Days::new(13)).to_string().as_str()),
-            Some(today.to_string().as_str())
+            (today - chrono::Days::new(13)).to_string(),
+            today.to_string()
         ),
         "the last 14 days by default"
     );
@@ -284,20 +288,27 @@ async fn bucket_means(database: &str) {
         ]);
     }
     db.execute(&insert).await.unwrap();
-    let data = get_json(
-        &app,
-        &cookie,
-        &format!("/dashboard/api/custom-graphs/{id}?from=2026-11-20&to=2026-11-20"),
-    )
-    .await;
+    let day = NaiveDate::from_ymd_opt(2026, 11, 20);
+    let one_day = ChartQuery {
+        from: day,
+        to: day,
+        ..ChartQuery::default()
+    };
+    let data = graph_data(&app, &cookie, id, &one_day).await;
     // A day in at most 2,000 buckets: 44 s each, so 57 of them hold the 2,500 values.
-    assert_eq!(data["bucket_seconds"], 44, "{}", data["bucket_seconds"]);
-    let points = data["points"].as_array().unwrap();
+    assert_eq!(data.bucket_seconds, Some(44));
+    let points = parse_points(&data);
     assert_eq!(points.len(), 57);
-    assert_eq!(points[0]["time"], "2026-11-20T00:00:00Z");
-    assert_eq!(points[0]["value"], 21.5, "the mean of 0 to 43");
-    assert_eq!(points[56]["time"], "2026-11-20T00:41:04Z");
-    assert_eq!(points[56]["value"], 2481.5, "the mean of 2,464 to 2,499");
+    let at = |hour, minute, second| {
+        Utc.with_ymd_and_hms(2026, 11, 20, hour, minute, second)
+            .unwrap()
+    };
+    assert_eq!(points[0], (at(0, 0, 0), 21.5), "the mean of 0 to 43");
+    assert_eq!(
+        points[56],
+        (at(0, 41, 4), 2481.5),
+        "the mean of 2,464 to 2,499"
+    );
     monitor.shutdown().await;
 }
 
