@@ -1,7 +1,7 @@
 //! The backend's integration tests, in one binary: a monitored app driven with `oneshot` (or over
 //! HTTP), answers read as `dashboard-shared` DTOs. Tests that need a process of their own (a
-//! global subscriber, a counting allocator, the process's memory) are the other files of
-//! `tests/`.
+//! global subscriber, a counting allocator, the process's memory, sampled time) are the other
+//! files of `tests/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -21,7 +21,6 @@ mod levels;
 mod metrics;
 mod postgres;
 mod postgres_jobs;
-mod profiler;
 mod reports;
 mod resilience;
 mod retention;
