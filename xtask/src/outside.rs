@@ -37,14 +37,6 @@ pub(crate) fn build(address: SocketAddr) -> Result<PathBuf> {
     }
     run(&mut package)?;
     let packaged = target_dir().join("package");
-    let ui = packaged.join("axum-monitoring-dashboard-ui-0.1.0");
-    if !ui.join("dist").join("index.html").exists() {
-        bail!(
-            "the packaged axum-monitoring-dashboard-ui holds no frontend ({} has no dist/index.html): \
-             run `cargo xtask dist` before packaging",
-            ui.display()
-        );
-    }
     let service = target_dir().join("outside-service");
     let crates = service.join("crates");
     if crates.exists() {
@@ -60,6 +52,14 @@ pub(crate) fn build(address: SocketAddr) -> Result<PathBuf> {
             .arg("-C")
             .arg(&crates))?;
         patches.push_str(&format!("{name} = {{ path = \"crates/{name}-0.1.0\" }}\n"));
+    }
+    let ui = crates.join("axum-monitoring-dashboard-ui-0.1.0");
+    if !ui.join("dist").join("index.html").exists() {
+        bail!(
+            "the packaged axum-monitoring-dashboard-ui holds no frontend ({} has no dist/index.html): \
+             run `cargo xtask dist` before packaging",
+            ui.display()
+        );
     }
     std::fs::write(
         service.join("Cargo.toml"),
