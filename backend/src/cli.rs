@@ -334,15 +334,16 @@ async fn export_requests(
     let mut written = 0;
     loop {
         let page = store.export_requests(&filter).await?;
-        for request in &page {
-            let request = crate::api::views::exported_request(request.clone());
+        let (rows, last_id) = (page.len() as u64, page.last().map(|last| last.id));
+        for row in page {
+            let request = crate::api::views::exported_request(row);
             serde_json::to_writer(&mut writer, &request).map_err(std::io::Error::from)?;
             writer.write_all(b"\n")?;
         }
-        written += page.len() as u64;
+        written += rows;
         progress.set_position(written);
-        match page.last() {
-            Some(last) if page.len() as u64 == filter.limit => filter.after_id = last.id,
+        match last_id {
+            Some(last) if rows == filter.limit => filter.after_id = last,
             _ => break,
         }
     }

@@ -94,7 +94,9 @@ impl utoipa::Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "csrf",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))),
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(
+                dashboard_shared::api::CSRF_HEADER,
+            ))),
         );
         components.add_security_scheme(
             "token",

@@ -62,7 +62,7 @@ async fn request(app: &Router, caller: Caller, method: &str, uri: &str, body: Va
             let (cookie, csrf) = login(app, "/dashboard", username, password).await;
             builder = builder
                 .header(header::COOKIE, cookie)
-                .header("x-csrf-token", csrf);
+                .header(dashboard_shared::api::CSRF_HEADER, csrf);
         }
     }
     let body = if method == "get" {

@@ -23,7 +23,7 @@ fn as_toy(user: &str, method: &str, uri: &str, csrf: Option<&str>, body: Body) -
         .header("x-toy-user", user)
         .header("content-type", "application/json");
     if let Some(csrf) = csrf {
-        request = request.header("x-csrf-token", csrf);
+        request = request.header(dashboard_shared::api::CSRF_HEADER, csrf);
     }
     request.body(body).unwrap()
 }

@@ -399,7 +399,7 @@ async fn panics_5xx_answers_and_reported_errors_are_grouped_exceptions() {
         if let Some(csrf) = csrf {
             request
                 .headers_mut()
-                .insert("x-csrf-token", csrf.parse().unwrap());
+                .insert(dashboard_shared::api::CSRF_HEADER, csrf.parse().unwrap());
         }
         request
     };

@@ -222,7 +222,7 @@ pub(crate) fn json_request(
         .method(method)
         .uri(uri)
         .header(header::COOKIE, cookie)
-        .header("x-csrf-token", csrf)
+        .header(dashboard_shared::api::CSRF_HEADER, csrf)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
         .unwrap()
