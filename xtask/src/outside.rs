@@ -46,8 +46,10 @@ pub(crate) fn build(address: SocketAddr) -> Result<PathBuf> {
     std::fs::create_dir_all(&crates)?;
     let mut patches = String::new();
     for name in PACKAGES {
+        // `-m`: the files get the time of unpacking, not the archive's fixed 2006 date, so that
+        // cargo rebuilds the unpacked crates whenever they are unpacked again.
         run(Command::new("tar")
-            .arg("-xzf")
+            .arg("-xzmf")
             .arg(packaged.join(format!("{name}-0.1.0.crate")))
             .arg("-C")
             .arg(&crates))?;
