@@ -1,7 +1,7 @@
 //! Helpers shared by the benchmarks: a dashboard on a fresh SQLite file, a login, quantiles.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::body::Body;
@@ -66,4 +66,51 @@ pub(crate) fn quantile(samples: &[f64], q: f64) -> f64 {
     sorted.sort_by(f64::total_cmp);
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
+}
+
+/// The figures of one benchmark, written as JSON to `target/bench/{name}.json` when it ends;
+/// `cargo xtask bench` gathers them into `docs/performance.json`, so runs can be compared.
+#[derive(Debug)]
+pub(crate) struct Summary {
+    name: &'static str,
+    figures: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Summary {
+    /// An empty summary of the benchmark `name`.
+    pub(crate) fn new(name: &'static str) -> Self {
+        Summary {
+            name,
+            figures: serde_json::Map::new(),
+        }
+    }
+
+    /// Records a figure (or a group of them) under `key`.
+    pub(crate) fn record(&mut self, key: &str, value: serde_json::Value) {
+        self.figures.insert(key.to_owned(), value);
+    }
+
+    /// Writes `target/bench/{name}.json`, merged into what an earlier run of other sections
+    /// of the same benchmark wrote.
+    pub(crate) fn write(self) {
+        let dir = target_dir().join("bench");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.json", self.name));
+        let mut figures: serde_json::Map<String, serde_json::Value> = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        figures.extend(self.figures);
+        std::fs::write(&path, serde_json::to_vec_pretty(&figures).unwrap()).unwrap();
+        eprintln!("figures written to {}", path.display());
+    }
+}
+
+/// The workspace's target folder (`CARGO_TARGET_DIR` if set).
+fn target_dir() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace.join(dir),
+        None => workspace.join("target"),
+    }
 }

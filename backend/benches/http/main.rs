@@ -1,6 +1,9 @@
 //! The dashboard over HTTP on loopback, against bare Axum in the same run (`cargo xtask bench`;
 //! results in `docs/performance.md`):
 //!
+//! - `external`: CPU per request and throughput of a hello-world handler under `wrk`, at full
+//!   speed and paced to 2,000 requests per second; bare, `axum-prometheus`, levels 0, 1 and 3.
+//!   Every request served at levels 1 and 3 must be stored, with the default queue.
 //! - `throughput`: a hello-world handler bare, with the layer at levels 0 and 1, with the
 //!   Prometheus exporter, and with the `axum-prometheus` layer; interleaved rounds of a
 //!   keep-alive load generator, medians and ratios; then the level-1 database must hold exactly
@@ -15,12 +18,13 @@
 mod capacity;
 #[path = "../common/mod.rs"]
 mod common;
+mod external;
 mod load;
 mod memory;
 mod queries;
 mod throughput;
 
-pub(crate) use common::{dashboard, median, quantile};
+pub(crate) use common::{Summary, dashboard, median, quantile};
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -30,7 +34,7 @@ use axum::routing::get;
 use axum_monitoring_dashboard::Dashboard;
 use sea_orm::{ConnectionTrait, Database};
 
-const SECTIONS: [&str; 4] = ["throughput", "capacity", "queries", "memory"];
+const SECTIONS: [&str; 5] = ["external", "throughput", "capacity", "queries", "memory"];
 
 fn main() {
     let asked: Vec<String> = std::env::args()
@@ -53,8 +57,10 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let mut summary = Summary::new("http");
     for section in sections {
         match section {
+            "external" => external::run_all(&servers, &mut summary),
             "throughput" => throughput::run(&servers, &clients),
             "capacity" => servers.block_on(capacity::run()),
             "queries" => servers.block_on(queries::run()),
@@ -62,6 +68,7 @@ fn main() {
             _ => unreachable!(),
         }
     }
+    summary.write();
 }
 
 /// The handler every variant serves.
