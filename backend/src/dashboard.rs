@@ -277,6 +277,7 @@ impl DashboardBuilder {
             log_requests: config.enable_logging,
             context: ContextRenderer::new(&config, version.version.as_str().into()),
             code_lines: HashMap::new(),
+            labels: Default::default(),
             deadline: None,
             database_url: config.database.clone(),
         };

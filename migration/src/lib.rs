@@ -9,6 +9,7 @@ mod m0002_error_requests;
 mod m0003_daily_latency;
 mod m0004_covering_request_index;
 mod m0005_profiles;
+mod m0006_compact_requests;
 pub mod schema;
 
 pub use sea_orm_migration;
@@ -52,6 +53,7 @@ impl MigratorTraitSelf for Migrator {
                 self.tables.clone(),
             )),
             Box::new(m0005_profiles::Migration::new(self.tables.clone())),
+            Box::new(m0006_compact_requests::Migration::new(self.tables.clone())),
         ]
     }
 

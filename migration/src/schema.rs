@@ -47,6 +47,9 @@ pub enum Table {
     User,
     /// Key/value settings of the deployment, such as the session signing secret.
     Setting,
+    /// The versions, users and client addresses the requests name, each stored once: a request
+    /// row holds their small ids.
+    Label,
 }
 
 impl Table {
@@ -70,11 +73,12 @@ impl Table {
             Table::CustomGraphData => "custom_graph_data",
             Table::User => "user",
             Table::Setting => "setting",
+            Table::Label => "label",
         }
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 17] = [
+    pub const ALL: [Table; 18] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
@@ -92,6 +96,7 @@ impl Table {
         Table::User,
         Table::Setting,
         Table::Profile,
+        Table::Label,
     ];
 
     /// The tables the latest migration leaves: every one but `rollup_bucket`, which
@@ -154,7 +159,9 @@ pub enum Endpoint {
     LastRequested,
 }
 
-/// Columns of [`Table::Request`].
+/// Columns of [`Table::Request`]. Since `m0006_compact_requests` a row is integers only: the
+/// time and duration in microseconds, and the version, user and address as ids of
+/// [`Table::Label`]; the text columns it replaced are named for the earlier migrations.
 #[derive(DeriveIden, Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Request {
@@ -162,18 +169,59 @@ pub enum Request {
     Id,
     /// The endpoint.
     EndpointId,
-    /// From entering the layer until the response was produced, in milliseconds.
-    DurationMs,
-    /// When the request arrived (UTC).
-    TimeRequested,
-    /// `APP_VERSION` or the git commit.
-    VersionRequested,
-    /// The `group_by` value, rendered; NULL when there is none.
-    GroupBy,
-    /// Client address.
-    Ip,
+    /// From entering the layer until the response was produced, in microseconds.
+    DurationUs,
+    /// When the request arrived, in microseconds since 1970-01-01 UTC.
+    TimeUs,
+    /// The [`LabelKind::Version`] label of `APP_VERSION` or the git commit.
+    VersionId,
+    /// The [`LabelKind::User`] label of the `group_by` value; NULL when there is none.
+    UserId,
+    /// The [`LabelKind::Address`] label of the client address; NULL when unknown.
+    AddressId,
     /// Status code sent to the client.
     StatusCode,
+    /// Until `m0006`: the duration in milliseconds.
+    DurationMs,
+    /// Until `m0006`: when the request arrived (UTC).
+    TimeRequested,
+    /// Until `m0006`: the version's text.
+    VersionRequested,
+    /// Until `m0006`: the `group_by` value's text.
+    GroupBy,
+    /// Until `m0006`: the client address's text.
+    Ip,
+}
+
+/// Columns of [`Table::Label`] (unique: kind, value).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Label {
+    /// Primary key, what request rows hold.
+    Id,
+    /// A [`LabelKind`], as its number.
+    Kind,
+    /// The text.
+    Value,
+}
+
+/// What a [`Table::Label`] row names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LabelKind {
+    /// An application version.
+    Version = 1,
+    /// A `group_by` value.
+    User = 2,
+    /// A client address.
+    Address = 3,
+}
+
+impl LabelKind {
+    /// The number stored in [`Label::Kind`].
+    pub fn number(self) -> i16 {
+        self as i16
+    }
 }
 
 /// Columns of [`Table::Rollup`] (key: endpoint, hour, version, status code).

@@ -14,6 +14,7 @@ use crate::outlier::{self, ContextRenderer};
 use crate::profiler::{Frame, Profile};
 use crate::store::Store;
 use crate::store::incidents::{ExceptionStack, StoredException, StoredExtra, StoredOutlier};
+use crate::store::labels::Labels;
 use crate::store::profiles::{CodeLocation, StoredLine, StoredProfile};
 use crate::store::writes::StoredMeasurement;
 
@@ -38,9 +39,14 @@ const TOUCH_INTERVAL: Duration = Duration::from_secs(1);
 /// Most measurements stored in one transaction.
 const BATCH_SIZE: usize = 1_000;
 
-/// How long the writer rests after a batch: the most a measurement waits before it is stored
-/// (besides the batch's own time), and what spares requests from waking the writer one by one.
-const REST_BETWEEN_BATCHES: Duration = Duration::from_millis(50);
+/// The longest the writer rests after a batch that emptied the queue: the most a measurement
+/// waits before it is stored (besides the batch's own time). Resting spares requests from
+/// waking the writer one by one and lets batches grow, so that a moderate rate pays the
+/// per-batch work (a transaction, the rollup upserts) once per many rows.
+const LONGEST_REST: Duration = Duration::from_millis(500);
+
+/// How often a resting writer looks whether a full batch is waiting, which ends the rest.
+const REST_CHECK: Duration = Duration::from_millis(20);
 
 /// Takes measurements off the queue and stores them, until shut down.
 pub(crate) struct Writer {
@@ -56,6 +62,8 @@ pub(crate) struct Writer {
     pub(crate) context: ContextRenderer,
     /// The ids of the code lines stored so far, by span callsite (its address).
     pub(crate) code_lines: HashMap<usize, i32>,
+    /// The ids of the versions, users and addresses stored so far.
+    pub(crate) labels: Labels,
     /// Once stopping: when whatever is not stored yet counts as dropped.
     pub(crate) deadline: Option<Instant>,
     /// `DATABASE`, to rebuild the writer's pool when it stops handing out connections.
@@ -65,10 +73,10 @@ pub(crate) struct Writer {
 impl Writer {
     /// Stores batches as they come; on shutdown, closes the queue and stores what is left.
     ///
-    /// After a batch that emptied the queue, the writer rests for [`REST_BETWEEN_BATCHES`]
-    /// before it looks again: measurements sent meanwhile wait in the queue without waking the
-    /// writer, so requests do not pay for waking another thread one by one, and batches grow.
-    /// A full batch is followed by the next at once.
+    /// After a batch that emptied the queue, the writer rests (see [`Writer::rest`]):
+    /// measurements sent meanwhile wait in the queue without waking the writer, so requests do
+    /// not pay for waking another thread one by one, and batches grow. A full batch is followed
+    /// by the next at once.
     ///
     /// Every [`TOUCH_INTERVAL`] it also stores the latest request times of level-0 endpoints,
     /// which the layer keeps in the endpoint table instead of queueing.
@@ -96,11 +104,23 @@ impl Writer {
                 }
                 _ = self.shutdown.changed() => return self.drain(&mut batch).await,
             }
-            tokio::select! {
-                _ = tokio::time::sleep(REST_BETWEEN_BATCHES) => {}
-                _ = self.shutdown.changed() => return self.drain(&mut batch).await,
+            if self.rest().await.is_break() {
+                return self.drain(&mut batch).await;
             }
         }
+    }
+
+    /// Waits until a full batch is queued or [`LONGEST_REST`] has passed, looking every
+    /// [`REST_CHECK`]; breaks when the dashboard is stopping.
+    async fn rest(&mut self) -> std::ops::ControlFlow<()> {
+        let until = tokio::time::Instant::now() + LONGEST_REST;
+        while self.receiver.len() < BATCH_SIZE && tokio::time::Instant::now() < until {
+            tokio::select! {
+                _ = tokio::time::sleep(REST_CHECK) => {}
+                _ = self.shutdown.changed() => return std::ops::ControlFlow::Break(()),
+            }
+        }
+        std::ops::ControlFlow::Continue(())
     }
 
     /// Closes the queue and stores everything in it, and the level-0 request times, within
@@ -345,7 +365,9 @@ impl Writer {
             endpoints.push(endpoint);
             durations.push(measurement.duration);
         }
-        self.store.write_measurements(&rows).await?;
+        self.store
+            .write_measurements(&rows, &mut self.labels)
+            .await?;
         for (endpoint, duration) in endpoints.iter().zip(durations) {
             endpoint.add_durations(1, duration);
         }

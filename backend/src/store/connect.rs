@@ -131,7 +131,7 @@ pub(crate) async fn connect(
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    Database::connect(options)
+    connect_waiting_for_busy(options)
         .await
         .map_err(|error| match file {
             Some(path) => DatabaseError::SqliteFile {
@@ -140,6 +140,30 @@ pub(crate) async fn connect(
             },
             None => DatabaseError::Db(error),
         })
+}
+
+/// How long a connection to a SQLite file another process is just creating is tried again.
+const BUSY_AT_CONNECT: Duration = Duration::from_secs(10);
+
+/// Connects, trying again while SQLite answers "database is locked": a connection switches the
+/// file to WAL when it opens it, which needs the file to itself for a moment, so two processes
+/// starting at once on a new file can meet there (the busy timeout does not cover it).
+async fn connect_waiting_for_busy(
+    options: ConnectOptions,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let deadline = tokio::time::Instant::now() + BUSY_AT_CONNECT;
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(error)
+                if error.to_string().contains("database is locked")
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tracing::debug!(%error, "the SQLite file is busy; connecting again");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            result => return result,
+        }
+    }
 }
 
 #[cfg(test)]

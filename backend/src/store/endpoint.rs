@@ -6,7 +6,8 @@ use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-use super::export::{REQUEST_FIELDS, RequestRow};
+use super::export::{RequestRow, StoredRequest};
+use super::labels::LabelKind;
 use super::{Store, sum_as_bigint};
 
 /// What identifies the caller of a request on the endpoint page.
@@ -19,10 +20,18 @@ pub(crate) enum Caller {
 }
 
 impl Caller {
+    /// The request column holding the caller's label id.
     fn column(self) -> Request {
         match self {
-            Caller::User => Request::GroupBy,
-            Caller::Ip => Request::Ip,
+            Caller::User => Request::UserId,
+            Caller::Ip => Request::AddressId,
+        }
+    }
+
+    fn label_kind(self) -> LabelKind {
+        match self {
+            Caller::User => LabelKind::User,
+            Caller::Ip => LabelKind::Address,
         }
     }
 }
@@ -75,14 +84,15 @@ struct StatusHits {
 
 #[derive(FromQueryResult)]
 struct CallerCount {
-    caller: Option<String>,
+    caller: Option<i32>,
+    requests: i64,
 }
 
 #[derive(FromQueryResult)]
 struct Sample {
-    caller: Option<String>,
-    version_requested: String,
-    duration_ms: f64,
+    caller: Option<i32>,
+    version_id: i32,
+    duration_us: i64,
 }
 
 /// A request's durations as the per-caller views need them.
@@ -205,33 +215,36 @@ impl Store {
         before: Option<Before>,
         limit: u64,
     ) -> Result<Vec<RequestRow>, DbErr> {
+        let request = self.table(Table::Request);
+        let column = |column: Request| Expr::col((request.clone(), column));
         let mut select = Query::select()
             .expr_as(Expr::val(name), Alias::new("name"))
-            .column(Request::Id)
-            .columns(REQUEST_FIELDS)
-            .from(self.table(Table::Request))
-            .and_where(Expr::col(Request::EndpointId).eq(id))
+            .from(request.clone())
+            .and_where(column(Request::EndpointId).eq(id))
             // A literal, not a bound value: SQLite uses a partial index only for a condition it
             // can see implies the index's own.
-            .and_where(Expr::col(Request::StatusCode).gte(Expr::cust("400")))
-            .order_by(Request::TimeRequested, sea_orm::Order::Desc)
-            .order_by(Request::Id, sea_orm::Order::Desc)
+            .and_where(column(Request::StatusCode).gte(Expr::cust("400")))
+            .order_by((request.clone(), Request::TimeUs), sea_orm::Order::Desc)
+            .order_by((request.clone(), Request::Id), sea_orm::Order::Desc)
             .limit(limit)
             .to_owned();
         if let Some(before) = before {
+            let time = before.time.timestamp_micros();
             select
-                .and_where(Expr::col(Request::TimeRequested).lte(before.time))
+                .and_where(column(Request::TimeUs).lte(time))
                 .and_where(
-                    Expr::col(Request::TimeRequested)
-                        .lt(before.time)
-                        .or(Expr::col(Request::Id).lt(before.id)),
+                    column(Request::TimeUs)
+                        .lt(time)
+                        .or(column(Request::Id).lt(before.id)),
                 );
         }
-        self.fetch::<RequestRow>(&select).await
+        self.select_request_rows(&mut select);
+        let rows = self.fetch::<StoredRequest>(&select).await?;
+        Ok(rows.into_iter().map(RequestRow::from).collect())
     }
 
     /// The callers of endpoint `id` with the most requests in `[from, to)`, at most `limit`,
-    /// busiest first.
+    /// busiest first (and by name among equals).
     pub(crate) async fn busiest_callers(
         &self,
         id: i32,
@@ -240,24 +253,27 @@ impl Store {
         to: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<String>, DbErr> {
-        let requests = Alias::new("requests");
         let select = Query::select()
             .expr_as(Expr::col(caller.column()), Alias::new("caller"))
-            .expr_as(Func::count(Expr::col(Request::Id)), requests.clone())
+            .expr_as(Func::count(Expr::col(Request::Id)), Alias::new("requests"))
             .from(self.table(Table::Request))
             .and_where(Expr::col(Request::EndpointId).eq(id))
-            .and_where(Expr::col(Request::TimeRequested).gte(from))
-            .and_where(Expr::col(Request::TimeRequested).lt(to))
+            .and_where(Expr::col(Request::TimeUs).gte(from.timestamp_micros()))
+            .and_where(Expr::col(Request::TimeUs).lt(to.timestamp_micros()))
             .group_by_col(caller.column())
-            .order_by(requests, sea_orm::Order::Desc)
-            .order_by(caller.column(), sea_orm::Order::Asc)
-            .limit(limit)
             .to_owned();
-        Ok(self
-            .fetch::<CallerCount>(&select)
-            .await?
+        let counts = self.fetch::<CallerCount>(&select).await?;
+        let ids = counts.iter().filter_map(|row| row.caller).collect();
+        let names = self.label_texts(ids).await?;
+        let mut callers: Vec<(i64, String)> = counts
             .into_iter()
-            .map(|row| row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()))
+            .map(|row| (row.requests, caller_name(&names, row.caller)))
+            .collect();
+        callers.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(callers
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(_, name)| name)
             .collect())
     }
 
@@ -278,33 +294,44 @@ impl Store {
             .map(String::as_str)
             .filter(|caller| *caller != UNKNOWN_CALLER)
             .collect();
-        let mut wanted = Expr::col(column).is_in(known);
+        let mut wanted = self.label_in(column, caller.label_kind(), &known);
         if callers.iter().any(|caller| caller == UNKNOWN_CALLER) {
             wanted = wanted.or(Expr::col(column).is_null());
         }
         let mut select = Query::select()
             .expr_as(Expr::col(column), Alias::new("caller"))
-            .columns([Request::VersionRequested, Request::DurationMs])
+            .columns([Request::VersionId, Request::DurationUs])
             .from(self.table(Table::Request))
             .and_where(Expr::col(Request::EndpointId).eq(id))
-            .and_where(Expr::col(Request::TimeRequested).gte(from))
-            .and_where(Expr::col(Request::TimeRequested).lt(to))
+            .and_where(Expr::col(Request::TimeUs).gte(from.timestamp_micros()))
+            .and_where(Expr::col(Request::TimeUs).lt(to.timestamp_micros()))
             .and_where(wanted)
             .to_owned();
         if let Some(versions) = versions {
-            select.and_where(
-                Expr::col(Request::VersionRequested).is_in(versions.iter().map(String::as_str)),
-            );
+            let versions: Vec<&str> = versions.iter().map(String::as_str).collect();
+            select.and_where(self.label_in(Request::VersionId, LabelKind::Version, &versions));
         }
-        Ok(self
-            .fetch::<Sample>(&select)
-            .await?
+        let samples = self.fetch::<Sample>(&select).await?;
+        let ids = samples
+            .iter()
+            .flat_map(|row| [row.caller, Some(row.version_id)])
+            .flatten()
+            .collect();
+        let names = self.label_texts(ids).await?;
+        Ok(samples
             .into_iter()
             .map(|row| CallerSample {
-                caller: row.caller.unwrap_or_else(|| UNKNOWN_CALLER.to_owned()),
-                version: row.version_requested,
-                duration_ms: row.duration_ms,
+                caller: caller_name(&names, row.caller),
+                version: names.get(&row.version_id).cloned().unwrap_or_default(),
+                duration_ms: super::ms_of_micros(row.duration_us),
             })
             .collect())
     }
+}
+
+/// The name of a caller label, or [`UNKNOWN_CALLER`].
+fn caller_name(names: &std::collections::HashMap<i32, String>, caller: Option<i32>) -> String {
+    caller
+        .and_then(|id| names.get(&id).cloned())
+        .unwrap_or_else(|| UNKNOWN_CALLER.to_owned())
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{DbErr, FromQueryResult};
 
 use super::{Store, sum_as_bigint};
 
@@ -17,18 +17,8 @@ pub(crate) struct RequestFilter {
     pub(crate) limit: u64,
 }
 
-/// The request columns a [`RequestRow`] reads besides the id and the endpoint's name.
-pub(crate) const REQUEST_FIELDS: [Request; 6] = [
-    Request::DurationMs,
-    Request::TimeRequested,
-    Request::VersionRequested,
-    Request::GroupBy,
-    Request::Ip,
-    Request::StatusCode,
-];
-
 /// A request with its endpoint's name, as the export and the failed-requests table show it.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub(crate) struct RequestRow {
     pub(crate) id: i64,
     pub(crate) name: String,
@@ -51,13 +41,62 @@ pub(crate) struct EndpointRule {
     pub(crate) last_requested: Option<DateTime<Utc>>,
 }
 
+/// A request row as stored, with its labels' texts (see [`Store::select_request_rows`]).
+#[derive(FromQueryResult)]
+pub(crate) struct StoredRequest {
+    id: i64,
+    name: String,
+    duration_us: i64,
+    time_us: i64,
+    version_requested: Option<String>,
+    group_by: Option<String>,
+    ip: Option<String>,
+    status_code: i16,
+}
+
+impl From<StoredRequest> for RequestRow {
+    fn from(row: StoredRequest) -> Self {
+        RequestRow {
+            id: row.id,
+            name: row.name,
+            duration_ms: super::ms_of_micros(row.duration_us),
+            time_requested: super::time_of_micros(row.time_us),
+            version_requested: row.version_requested.unwrap_or_default(),
+            group_by: row.group_by,
+            ip: row.ip,
+            status_code: row.status_code,
+        }
+    }
+}
+
 #[derive(FromQueryResult)]
 struct FirstRequest {
-    time_requested: DateTime<Utc>,
-    version_requested: String,
+    time_us: i64,
+    version_requested: Option<String>,
 }
 
 impl Store {
+    /// Selects what a [`StoredRequest`] reads from the request table but the endpoint's name:
+    /// the id, the numbers, and the texts of its labels (joined).
+    pub(crate) fn select_request_rows(&self, select: &mut SelectStatement) {
+        let request = self.table(Table::Request);
+        select.column((request.clone(), Request::Id)).columns(
+            [Request::DurationUs, Request::TimeUs, Request::StatusCode]
+                .map(|column| (request.clone(), column)),
+        );
+        for (column, alias, name) in [
+            (Request::VersionId, "version_label", "version_requested"),
+            (Request::UserId, "user_label", "group_by"),
+            (Request::AddressId, "address_label", "ip"),
+        ] {
+            self.join_label(select, &request, column, alias);
+            select.expr_as(
+                Expr::col((Alias::new(alias), dashboard_migration::schema::Label::Value)),
+                Alias::new(name),
+            );
+        }
+    }
+
     /// `FROM request JOIN endpoint WHERE …` for a filter (without paging).
     fn filtered_requests(&self, select: &mut SelectStatement, filter: &RequestFilter) {
         let (request, endpoint) = (self.table(Table::Request), self.table(Table::Endpoint));
@@ -67,10 +106,12 @@ impl Store {
                 .equals((request.clone(), Request::EndpointId)),
         );
         if let Some(from) = filter.from {
-            select.and_where(Expr::col((request.clone(), Request::TimeRequested)).gte(from));
+            select.and_where(
+                Expr::col((request.clone(), Request::TimeUs)).gte(from.timestamp_micros()),
+            );
         }
         if let Some(to) = filter.to {
-            select.and_where(Expr::col((request, Request::TimeRequested)).lt(to));
+            select.and_where(Expr::col((request, Request::TimeUs)).lt(to.timestamp_micros()));
         }
         if let Some(name) = &filter.endpoint {
             select.and_where(Expr::col((endpoint, Endpoint::Name)).eq(name.as_str()));
@@ -85,17 +126,14 @@ impl Store {
         let (request, endpoint) = (self.table(Table::Request), self.table(Table::Endpoint));
         let mut select = Query::select();
         select
-            .column((request.clone(), Request::Id))
             .column((endpoint, Endpoint::Name))
-            .columns(REQUEST_FIELDS.map(|column| (request.clone(), column)))
             .and_where(Expr::col((request.clone(), Request::Id)).gt(filter.after_id))
             .order_by((request, Request::Id), sea_orm::Order::Asc)
             .limit(filter.limit);
         self.filtered_requests(&mut select, filter);
-        let rows = self.db().query_all(&select).await?;
-        rows.iter()
-            .map(|row| RequestRow::from_query_result(row, ""))
-            .collect()
+        self.select_request_rows(&mut select);
+        let rows = self.fetch::<StoredRequest>(&select).await?;
+        Ok(rows.into_iter().map(RequestRow::from).collect())
     }
 
     /// How many requests a filter matches (ignoring its page position and size).
@@ -131,19 +169,32 @@ impl Store {
     pub(crate) async fn request_totals(
         &self,
     ) -> Result<(Option<(DateTime<Utc>, String)>, u64), DbErr> {
-        let first = Query::select()
-            .columns([Request::TimeRequested, Request::VersionRequested])
-            .from(self.table(Table::Request))
-            .order_by(Request::Id, sea_orm::Order::Asc)
+        let request = self.table(Table::Request);
+        let mut first = Query::select()
+            .column((request.clone(), Request::TimeUs))
+            .from(request.clone())
+            .order_by((request.clone(), Request::Id), sea_orm::Order::Asc)
             .limit(1)
             .to_owned();
-        let first = match self.db().query_one(&first).await? {
-            Some(row) => {
-                let row = FirstRequest::from_query_result(&row, "")?;
-                Some((row.time_requested, row.version_requested))
-            }
-            None => None,
-        };
+        self.join_label(&mut first, &request, Request::VersionId, "version_label");
+        first.expr_as(
+            Expr::col((
+                Alias::new("version_label"),
+                dashboard_migration::schema::Label::Value,
+            )),
+            Alias::new("version_requested"),
+        );
+        let first = self
+            .fetch::<FirstRequest>(&first)
+            .await?
+            .into_iter()
+            .next()
+            .map(|row| {
+                (
+                    super::time_of_micros(row.time_us),
+                    row.version_requested.unwrap_or_default(),
+                )
+            });
         let total = Query::select()
             .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
             .from(self.table(Table::Rollup))

@@ -246,12 +246,8 @@ impl Store {
                 .map(|column| (outlier.clone(), column)),
             )
             .columns(
-                [
-                    Request::TimeRequested,
-                    Request::DurationMs,
-                    Request::StatusCode,
-                ]
-                .map(|column| (request.clone(), column)),
+                [Request::TimeUs, Request::DurationUs, Request::StatusCode]
+                    .map(|column| (request.clone(), column)),
             )
             .order_by((outlier, Outlier::Id), Order::Desc)
             .limit(limit)
@@ -454,8 +450,8 @@ struct OutlierRow {
     memory: String,
     stacktrace: String,
     time_captured: DateTime<Utc>,
-    time_requested: DateTime<Utc>,
-    duration_ms: f64,
+    time_us: i64,
+    duration_us: i64,
     status_code: i16,
 }
 
@@ -465,8 +461,8 @@ impl OutlierRow {
         Ok(OutlierCard {
             id: self.id,
             request_id: self.request_id,
-            time_requested: self.time_requested,
-            duration_ms: self.duration_ms,
+            time_requested: super::time_of_micros(self.time_us),
+            duration_ms: super::ms_of_micros(self.duration_us),
             status: u16::try_from(self.status_code).unwrap_or(0),
             time_captured: self.time_captured,
             context: RequestContext {

@@ -10,6 +10,7 @@ pub(crate) mod endpoint;
 pub(crate) mod export;
 pub(crate) mod graphs;
 pub(crate) mod incidents;
+pub(crate) mod labels;
 pub(crate) mod levels;
 pub(crate) mod load;
 mod migrate;
@@ -152,4 +153,19 @@ pub(crate) fn sum_as_bigint(
 ) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::Func;
     Func::cast_as(Func::sum(value), Alias::new("BIGINT")).into()
+}
+
+/// A duration in milliseconds as the whole microseconds a request row stores.
+pub(crate) fn micros_of_ms(duration_ms: f64) -> i64 {
+    (duration_ms * 1000.0).round() as i64
+}
+
+/// A duration a request row stores (whole microseconds) in milliseconds.
+pub(crate) fn ms_of_micros(duration_us: i64) -> f64 {
+    duration_us as f64 / 1000.0
+}
+
+/// A time a request row stores (microseconds since 1970 UTC).
+pub(crate) fn time_of_micros(time_us: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(time_us).unwrap_or_default()
 }

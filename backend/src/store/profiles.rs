@@ -44,7 +44,7 @@ pub(crate) struct StoredLine {
 }
 
 /// A profiled request as read back.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub(crate) struct ProfileRow {
     pub(crate) request_id: i64,
     pub(crate) samples: i64,
@@ -52,6 +52,30 @@ pub(crate) struct ProfileRow {
     pub(crate) time_requested: DateTime<Utc>,
     pub(crate) duration_ms: f64,
     pub(crate) status_code: i16,
+}
+
+/// A [`ProfileRow`] as stored.
+#[derive(FromQueryResult)]
+struct StoredProfileRow {
+    request_id: i64,
+    samples: i64,
+    sampling_period_ms: i64,
+    time_us: i64,
+    duration_us: i64,
+    status_code: i16,
+}
+
+impl From<StoredProfileRow> for ProfileRow {
+    fn from(row: StoredProfileRow) -> Self {
+        ProfileRow {
+            request_id: row.request_id,
+            samples: row.samples,
+            sampling_period_ms: row.sampling_period_ms,
+            time_requested: super::time_of_micros(row.time_us),
+            duration_ms: super::ms_of_micros(row.duration_us),
+            status_code: row.status_code,
+        }
+    }
 }
 
 #[derive(FromQueryResult)]
@@ -270,12 +294,8 @@ impl Store {
                 .map(|column| (profile.clone(), column)),
             )
             .columns(
-                [
-                    Request::TimeRequested,
-                    Request::DurationMs,
-                    Request::StatusCode,
-                ]
-                .map(|column| (request.clone(), column)),
+                [Request::TimeUs, Request::DurationUs, Request::StatusCode]
+                    .map(|column| (request.clone(), column)),
             )
             .from(profile.clone())
             .inner_join(
@@ -287,7 +307,8 @@ impl Store {
             .limit(limit)
             .offset(offset)
             .to_owned();
-        self.fetch(&select).await
+        let rows: Vec<StoredProfileRow> = self.fetch(&select).await?;
+        Ok(rows.into_iter().map(ProfileRow::from).collect())
     }
 
     /// The stack lines of some requests, in pre-order per request.

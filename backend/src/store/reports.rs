@@ -6,6 +6,7 @@ use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{DbErr, FromQueryResult};
 
+use super::labels::LabelKind;
 use super::{Store, sum_as_bigint};
 
 /// A set of requests a report compares.
@@ -18,15 +19,19 @@ pub(crate) enum RequestSet {
 }
 
 impl RequestSet {
-    fn restrict(&self, select: &mut SelectStatement) {
+    fn restrict(&self, store: &Store, select: &mut SelectStatement) {
         match self {
             RequestSet::Range(from, to) => {
                 select
-                    .and_where(Expr::col(Request::TimeRequested).gte(*from))
-                    .and_where(Expr::col(Request::TimeRequested).lt(*to));
+                    .and_where(Expr::col(Request::TimeUs).gte(from.timestamp_micros()))
+                    .and_where(Expr::col(Request::TimeUs).lt(to.timestamp_micros()));
             }
             RequestSet::Version(version) => {
-                select.and_where(Expr::col(Request::VersionRequested).eq(version.as_str()));
+                select.and_where(store.label_in(
+                    Request::VersionId,
+                    LabelKind::Version,
+                    &[version.as_str()],
+                ));
             }
         }
     }
@@ -41,7 +46,7 @@ struct StatusCount {
 
 #[derive(FromQueryResult)]
 struct Duration {
-    duration_ms: f64,
+    duration_us: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -107,10 +112,20 @@ impl Store {
             )
             .expr_as(Func::count(Expr::col(Request::Id)), Alias::new("hits"))
             .from(self.table(Table::Request))
+            // Endpoint by endpoint along the (endpoint, time, …, status) index, which also
+            // holds the status: the request table has no index by time alone.
+            .and_where(
+                Expr::col(Request::EndpointId).in_subquery(
+                    Query::select()
+                        .column(Endpoint::Id)
+                        .from(self.table(Table::Endpoint))
+                        .to_owned(),
+                ),
+            )
             .group_by_col(Request::EndpointId)
             .group_by_col(Request::StatusCode)
             .to_owned();
-        set.restrict(&mut select);
+        set.restrict(self, &mut select);
         select
     }
 
@@ -122,18 +137,18 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<f64>, DbErr> {
         let mut select = Query::select()
-            .column(Request::DurationMs)
+            .column(Request::DurationUs)
             .from(self.table(Table::Request))
             .and_where(Expr::col(Request::EndpointId).eq(endpoint))
             .order_by_expr(Func::random().into(), Order::Asc)
             .limit(limit)
             .to_owned();
-        set.restrict(&mut select);
+        set.restrict(self, &mut select);
         Ok(self
             .fetch::<Duration>(&select)
             .await?
             .into_iter()
-            .map(|row| row.duration_ms)
+            .map(|row| super::ms_of_micros(row.duration_us))
             .collect())
     }
 

@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use dashboard_migration::schema::{
-    CustomGraph, CustomGraphData, ExceptionGroup, ExceptionOccurrence, LatencyDay, Outlier,
-    Profile, Request, Rollup, StackLine, Table,
+    CustomGraph, CustomGraphData, Endpoint, ExceptionGroup, ExceptionOccurrence, LatencyDay,
+    Outlier, Profile, Request, Rollup, StackLine, Table,
 };
 use sea_orm::sea_query::{
-    Alias, DeleteStatement, DynIden, Expr, ExprTrait, Func, IntoIden, Query, SelectStatement,
+    Alias, DeleteStatement, DynIden, Expr, ExprTrait, Func, IntoIden, Query, SelectStatement, Value,
 };
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
 
@@ -103,26 +103,23 @@ impl Store {
                 ),
                 ExceptionOccurrence::GroupId.into_iden(),
                 ExceptionOccurrence::TimeOccurred.into_iden(),
-                before,
+                before.into(),
                 tally,
                 |p| &mut p.exception_occurrences,
             )
             .await?;
         }
         if let Some(before) = cutoff(now, retention.requests) {
-            let requests = Chunks {
-                select: Query::select()
-                    .expr_as(Expr::col(Request::Id), Alias::new("id"))
-                    .from(self.table(Table::Request))
-                    .and_where(Expr::col(Request::TimeRequested).lt(before))
-                    .limit(CHUNK)
-                    .to_owned(),
-                table: Table::Request,
-                id: Request::Id.into_iden(),
-                dependents: Vec::new(),
-            };
-            self.delete_chunks(requests, tally, |p| &mut p.requests)
-                .await?;
+            self.delete_children_before(
+                (Table::Endpoint, Endpoint::Id.into_iden()),
+                (Table::Request, Request::Id.into_iden()),
+                Request::EndpointId.into_iden(),
+                Request::TimeUs.into_iden(),
+                before.timestamp_micros().into(),
+                tally,
+                |p| &mut p.requests,
+            )
+            .await?;
         }
         if let Some(before) = cutoff(now, retention.graphs) {
             self.delete_children_before(
@@ -130,7 +127,7 @@ impl Store {
                 (Table::CustomGraphData, CustomGraphData::Id.into_iden()),
                 CustomGraphData::GraphId.into_iden(),
                 CustomGraphData::Time.into_iden(),
-                before,
+                before.into(),
                 tally,
                 |p| &mut p.graph_values,
             )
@@ -203,7 +200,7 @@ impl Store {
                 request.clone(),
                 Expr::col((request.clone(), Request::Id)).equals((detail, request_id.clone())),
             )
-            .and_where(Expr::col((request, Request::TimeRequested)).lt(before))
+            .and_where(Expr::col((request, Request::TimeUs)).lt(before.timestamp_micros()))
             .limit(CHUNK)
             .to_owned();
         Chunks {
@@ -224,7 +221,7 @@ impl Store {
         (child, id): (Table, DynIden),
         parent: DynIden,
         time: DynIden,
-        before: DateTime<Utc>,
+        before: Value,
         tally: &mut Tally<'_>,
         counter: Counter,
     ) -> Result<(), DbErr> {
@@ -247,7 +244,7 @@ impl Store {
                     .expr_as(Expr::col(id.clone()), Alias::new("id"))
                     .from(self.table(child))
                     .and_where(Expr::col(parent.clone()).eq(parent_id))
-                    .and_where(Expr::col(time.clone()).lt(before))
+                    .and_where(Expr::col(time.clone()).lt(before.clone()))
                     .limit(CHUNK)
                     .to_owned(),
                 table: child,

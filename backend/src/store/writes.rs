@@ -13,8 +13,8 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
 use super::Store;
-use super::export::REQUEST_FIELDS;
 use super::incidents::StoredExtra;
+use super::labels::{LabelKind, Labels};
 use crate::config::MonitorLevel;
 use crate::histogram;
 
@@ -45,17 +45,50 @@ struct EndpointIdLevel {
     monitor_level: i16,
 }
 
-/// A request row's values: the endpoint, then `REQUEST_FIELDS` in their order.
-fn request_values(row: &StoredMeasurement) -> [sea_orm::sea_query::SimpleExpr; 7] {
-    [
+impl StoredMeasurement {
+    /// The labels its row names: the version, and the user and address when known.
+    fn labels(&self) -> impl Iterator<Item = (LabelKind, &str)> {
+        [
+            Some((LabelKind::Version, &*self.version)),
+            self.group_by.as_deref().map(|user| (LabelKind::User, user)),
+            self.ip.as_deref().map(|ip| (LabelKind::Address, ip)),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// The columns of a stored request row, in the order of [`request_values`].
+const STORED_COLUMNS: [Request; 7] = [
+    Request::EndpointId,
+    Request::DurationUs,
+    Request::TimeUs,
+    Request::VersionId,
+    Request::UserId,
+    Request::AddressId,
+    Request::StatusCode,
+];
+
+/// A request row's values, [`STORED_COLUMNS`] in their order, with its labels' ids.
+fn request_values(
+    row: &StoredMeasurement,
+    labels: &Labels,
+) -> Result<[sea_orm::sea_query::SimpleExpr; 7], DbErr> {
+    let id = |kind, text: &str| {
+        labels
+            .id(kind, text)
+            .ok_or_else(|| DbErr::Custom(format!("the label {text:?} has no id")))
+    };
+    let optional = |kind, text: Option<&str>| text.map(|text| id(kind, text)).transpose();
+    Ok([
         row.endpoint_id.into(),
-        row.duration_ms.into(),
-        row.time_requested.into(),
-        (*row.version).into(),
-        row.group_by.clone().into(),
-        row.ip.clone().into(),
+        super::micros_of_ms(row.duration_ms).into(),
+        row.time_requested.timestamp_micros().into(),
+        id(LabelKind::Version, &row.version)?.into(),
+        optional(LabelKind::User, row.group_by.as_deref())?.into(),
+        optional(LabelKind::Address, row.ip.as_deref())?.into(),
         i32::from(row.status).into(),
-    ]
+    ])
 }
 
 /// Key of a rollup row: endpoint, hour, version, status.
@@ -114,19 +147,29 @@ impl Store {
 
     /// Stores a batch in one transaction: request rows (level ≥ 1), hourly rollups and daily and
     /// all-time latency buckets (level ≥ 1), and every endpoint's `last_requested` (all levels).
-    pub(crate) async fn write_measurements(&self, rows: &[StoredMeasurement]) -> Result<(), DbErr> {
-        let txn = self.db().begin().await?;
+    ///
+    /// The labels the rows name are resolved first, outside the transaction, into `labels`.
+    pub(crate) async fn write_measurements(
+        &self,
+        rows: &[StoredMeasurement],
+        labels: &mut Labels,
+    ) -> Result<(), DbErr> {
         let recorded: Vec<&StoredMeasurement> = rows
             .iter()
             .filter(|row| row.level >= MonitorLevel::PERFORMANCE)
             .collect();
+        let missing = labels.missing(recorded.iter().flat_map(|row| row.labels()));
+        self.resolve_labels(labels, missing).await?;
+        let labels = &*labels;
+        let txn = self.db().begin().await?;
         let (plain, with_extra): (Vec<&StoredMeasurement>, Vec<&StoredMeasurement>) =
             recorded.iter().partition(|row| row.extra.is_none());
         for chunk in plain.chunks(ROWS_PER_INSERT) {
-            self.insert_requests(&txn, chunk).await?;
+            self.insert_requests(&txn, chunk, labels).await?;
         }
         for chunk in with_extra.chunks(ROWS_PER_INSERT) {
-            self.insert_requests_with_extras(&txn, chunk).await?;
+            self.insert_requests_with_extras(&txn, chunk, labels)
+                .await?;
         }
         self.upsert_rollups(&txn, &recorded).await?;
         let mut latest: HashMap<i32, DateTime<Utc>> = HashMap::new();
@@ -149,23 +192,28 @@ impl Store {
     }
 
     /// The multi-row INSERT of some request rows.
-    fn requests_insert(&self, rows: &[&StoredMeasurement]) -> InsertStatement {
+    fn requests_insert(
+        &self,
+        rows: &[&StoredMeasurement],
+        labels: &Labels,
+    ) -> Result<InsertStatement, DbErr> {
         let mut insert = Query::insert();
         insert
             .into_table(self.table(Table::Request))
-            .columns(std::iter::once(Request::EndpointId).chain(REQUEST_FIELDS));
+            .columns(STORED_COLUMNS);
         for row in rows {
-            insert.values_panic(request_values(row));
+            insert.values_panic(request_values(row, labels)?);
         }
-        insert
+        Ok(insert)
     }
 
     async fn insert_requests(
         &self,
         txn: &DatabaseTransaction,
         rows: &[&StoredMeasurement],
+        labels: &Labels,
     ) -> Result<(), DbErr> {
-        txn.execute(&self.requests_insert(rows)).await?;
+        txn.execute(&self.requests_insert(rows, labels)?).await?;
         Ok(())
     }
 
@@ -179,9 +227,10 @@ impl Store {
         &self,
         txn: &DatabaseTransaction,
         rows: &[&StoredMeasurement],
+        labels: &Labels,
     ) -> Result<(), DbErr> {
         let insert = self
-            .requests_insert(rows)
+            .requests_insert(rows, labels)?
             .returning_col(Request::Id)
             .to_owned();
         let mut ids = txn
@@ -424,12 +473,18 @@ mod tests {
             measurement(users, 10.0, 200, MonitorLevel::PERFORMANCE),
             measurement(users, 30.0, 500, MonitorLevel::PERFORMANCE),
         ];
-        store.write_measurements(&first).await.unwrap();
+        store
+            .write_measurements(&first, &mut Labels::default())
+            .await
+            .unwrap();
         let second = [
             measurement(users, 20.0, 200, MonitorLevel::PERFORMANCE),
             measurement(quiet, 5.0, 200, MonitorLevel::DISABLED),
         ];
-        store.write_measurements(&second).await.unwrap();
+        store
+            .write_measurements(&second, &mut Labels::default())
+            .await
+            .unwrap();
 
         let since = |day: u32, month: u32| Since {
             day: NaiveDate::from_ymd_opt(2026, month, day).unwrap(),

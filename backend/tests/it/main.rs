@@ -25,4 +25,5 @@ mod reports;
 mod resilience;
 mod retention;
 mod security;
+mod upgrade;
 mod users;

@@ -55,7 +55,8 @@ async fn seed(database: &str, db: &DatabaseConnection) {
     let per_request = [
         "INSERT INTO dashboard_outlier (request_id, request_headers, request_environment, \
          request_url, request_values, cpu_percent, memory, stacktrace, time_captured) \
-         SELECT id, '', '', '', '', '', '', '', time_requested FROM dashboard_request",
+         SELECT id, '', '', '', '', '', '', '', datetime(time_us / 1000000, 'unixepoch') \
+         FROM dashboard_request",
         "INSERT INTO dashboard_profile (request_id, endpoint_id, samples, sampling_period_ms) \
          SELECT id, endpoint_id, 1, 5 FROM dashboard_request",
         "INSERT INTO dashboard_code_line (filename, line_number, function_name, module) \
@@ -68,7 +69,8 @@ async fn seed(database: &str, db: &DatabaseConnection) {
          SELECT 'sig', 'HTTP 500', 'failed', id, 9, '2026-01-01', '2026-01-01', '{}', '[]' \
          FROM dashboard_endpoint",
         "INSERT INTO dashboard_exception_occurrence (group_id, request_id, time_occurred, version) \
-         SELECT g.id, r.id, r.time_requested, '1.0' FROM dashboard_request r, \
+         SELECT g.id, r.id, datetime(r.time_us / 1000000, 'unixepoch'), '1.0' \
+         FROM dashboard_request r, \
          dashboard_exception_group g",
     ];
     for sql in per_request {

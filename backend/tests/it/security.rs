@@ -168,11 +168,13 @@ async fn poison_requests(database: &str) {
     let db = sea_orm::Database::connect(&url).await.unwrap();
     let statements: &[&str] = if database.starts_with("sqlite") {
         &["CREATE TRIGGER poison BEFORE INSERT ON dashboard_request \
-           WHEN NEW.group_by = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"]
+           WHEN NEW.user_id IN (SELECT id FROM dashboard_label WHERE value = 'poison') \
+           BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"]
     } else {
         &[
             "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
-             IF NEW.group_by = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; \
+             IF NEW.user_id IN (SELECT id FROM dashboard_label WHERE value = 'poison') THEN \
+             RAISE EXCEPTION 'poisoned row'; END IF; \
              RETURN NEW; END $$ LANGUAGE plpgsql",
             "CREATE TRIGGER poison BEFORE INSERT ON dashboard_request \
              FOR EACH ROW EXECUTE FUNCTION poison()",
