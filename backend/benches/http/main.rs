@@ -63,7 +63,7 @@ fn main() {
             "external" => external::run_all(&servers, &mut summary),
             "throughput" => throughput::run(&servers, &clients),
             "capacity" => servers.block_on(capacity::run()),
-            "queries" => servers.block_on(queries::run()),
+            "queries" => servers.block_on(queries::run(&mut summary)),
             "memory" => memory::run(&servers, &clients),
             _ => unreachable!(),
         }
