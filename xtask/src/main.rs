@@ -135,6 +135,7 @@ fn demo(args: &[String]) -> Result<()> {
 /// profiler, then over HTTP (throughput, writer capacity, query latency over 10M requests, memory over 10
 /// minutes; about 20 minutes in all).
 fn bench() -> Result<()> {
+    tools::ensure_bench_tools()?;
     step("benchmarking the hot path against bare Axum (release build)");
     run(cargo().args([
         "bench",
@@ -151,14 +152,36 @@ fn bench() -> Result<()> {
         "--bench",
         "profiler",
     ]))?;
-    step("benchmarking over HTTP: throughput, capacity, queries, memory (about 20 minutes)");
+    step("benchmarking over HTTP: wrk, throughput, capacity, queries, memory (about 25 minutes)");
     run(cargo().args([
         "bench",
         "-p",
         "axum-monitoring-dashboard",
         "--bench",
         "http",
-    ]))
+    ]))?;
+    gather_figures()
+}
+
+/// Gathers the figures the benchmarks wrote (`target/bench/*.json`) into
+/// `docs/performance.json`, beside `docs/performance.md`, so that a later run can be compared.
+fn gather_figures() -> Result<()> {
+    let mut all = serde_json::Map::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(target_dir().join("bench"))?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let figures: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)
+            .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        all.insert(name.into_owned(), figures);
+    }
+    let out = workspace_root().join("docs").join("performance.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&all)? + "\n")?;
+    step(&format!("figures gathered into {}", out.display()));
+    Ok(())
 }
 
 fn test() -> Result<()> {

@@ -104,6 +104,14 @@ pub(crate) fn ensure_test_tools() -> Result<()> {
     apt_install(&needed)
 }
 
+/// Debian's `wrk`, the external load generator of `cargo xtask bench`.
+pub(crate) fn ensure_bench_tools() -> Result<()> {
+    if Path::new("/usr/bin/wrk").exists() {
+        return Ok(());
+    }
+    apt_install(&["wrk"])
+}
+
 /// The schemathesis version the API fuzzing test runs.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 

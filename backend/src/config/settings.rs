@@ -208,10 +208,10 @@ settings! {
         |check| check.parsed(parse_bool, "true or false")?;
     /// how long request rows are kept (with their outliers, profiles and stack lines); `0` = for
     /// ever
-    RetentionRequests("RETENTION_REQUESTS") retention_requests: Option<Duration> = Some(days(90)), shown "`90d`",
+    RetentionRequests("RETENTION_REQUESTS") retention_requests: Option<Duration> = Some(days(7)), shown "`7d`",
         |check| check.retention()?;
     /// how long outlier snapshots, profiles and exception occurrences are kept; `0` = for ever
-    RetentionDetails("RETENTION_DETAILS") retention_details: Option<Duration> = Some(days(30)), shown "`30d`",
+    RetentionDetails("RETENTION_DETAILS") retention_details: Option<Duration> = Some(days(7)), shown "`7d`",
         |check| check.retention()?;
     /// how long custom graph values are kept; `0` = for ever
     RetentionGraphs("RETENTION_GRAPHS") retention_graphs: Option<Duration> = Some(days(365)), shown "`365d`",
