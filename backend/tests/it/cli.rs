@@ -216,7 +216,7 @@ async fn prune_deletes_what_the_retention_no_longer_keeps() {
         );
     }
     monitor.shutdown().await;
-    // The default RETENTION_REQUESTS is 90 days.
+    // The default RETENTION_REQUESTS is 7 days.
     let pruned = dashboard(&db, &["prune"]).await.unwrap();
     assert!(
         pruned.starts_with("deleted 2 requests, 0 outliers"),

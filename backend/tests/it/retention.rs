@@ -239,11 +239,11 @@ async fn rollups_past_their_own_limit_go_too() {
 async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let error = crate::common::start_error(
-        crate::common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "10d"),
+        crate::common::builder(&sqlite_in(&dir)).set(Key::RetentionRollups, "5d"),
     )
     .await;
     assert!(
-        error.contains("`RETENTION_ROLLUPS` (10 days) must be 0 (keep for ever) or at least `RETENTION_REQUESTS` (90 days)"),
+        error.contains("`RETENTION_ROLLUPS` (5 days) must be 0 (keep for ever) or at least `RETENTION_REQUESTS` (7 days)"),
         "{error}"
     );
     let error = crate::common::start_error(
