@@ -1,5 +1,6 @@
 //! CPU per request under an external load generator (`wrk`, a second process), bare and
-//! monitored, at full speed and paced to 2,000 requests per second.
+//! monitored: hello world at full speed and paced to 2,000 requests per second, and a handler
+//! that sleeps 5 ms at full speed (about 3,000 requests per second over 16 connections).
 //!
 //! The server runs in this process, so its CPU (every thread, the dashboard's writer and SQLite
 //! included) is this process's CPU clock; `wrk`'s own CPU is another process's. A run's CPU
@@ -19,12 +20,10 @@ use axum_monitoring_dashboard::{Dashboard, Key};
 use serde_json::json;
 use tokio::runtime::Runtime;
 
-use crate::{Summary, median, stored_rows};
+use crate::{Summary, median, process_cpu_seconds, stored_rows};
 
-/// Interleaved rounds per variant and load; the first warms up and is not counted.
-const ROUNDS: usize = 3;
-/// Length of one `wrk` run.
-const RUN_SECONDS: u32 = 5;
+/// Interleaved rounds per variant and load, after one that warms up and is not counted.
+const ROUNDS: usize = 4;
 /// Connections `wrk` keeps open.
 const CONNECTIONS: u32 = 16;
 /// The paced load, in requests per second in all.
@@ -33,15 +32,22 @@ const PACED_RATE: u32 = 2_000;
 /// A load `wrk` puts on a variant.
 #[derive(Clone, Copy)]
 enum Load {
+    /// `/hello` as fast as it answers.
     FullSpeed,
+    /// `/hello` at [`PACED_RATE`] requests per second.
     Paced,
+    /// `/sleep` (5 ms) as fast as it answers.
+    Sleeping,
 }
 
 impl Load {
+    const ALL: [Load; 3] = [Load::FullSpeed, Load::Paced, Load::Sleeping];
+
     fn name(self) -> &'static str {
         match self {
-            Load::FullSpeed => "full speed",
-            Load::Paced => "2,000 req/s",
+            Load::FullSpeed => "hello world, full speed",
+            Load::Paced => "hello world, 2,000 req/s",
+            Load::Sleeping => "5 ms sleep, full speed",
         }
     }
 
@@ -49,6 +55,23 @@ impl Load {
         match self {
             Load::FullSpeed => "full_speed",
             Load::Paced => "paced_2000",
+            Load::Sleeping => "sleep_5ms",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Load::FullSpeed | Load::Paced => "/hello",
+            Load::Sleeping => "/sleep",
+        }
+    }
+
+    /// Seconds per run: the slower loads run longer, so that their CPU per request rests on
+    /// some 20,000 requests.
+    fn seconds(self) -> u32 {
+        match self {
+            Load::FullSpeed => 5,
+            Load::Paced | Load::Sleeping => 10,
         }
     }
 }
@@ -70,7 +93,7 @@ struct Variant {
     monitor: Option<Dashboard>,
     /// The folder of the dashboard's database, for the variants that store request rows.
     stored_in: Option<tempfile::TempDir>,
-    runs: [Vec<Run>; 2],
+    runs: [Vec<Run>; 3],
 }
 
 impl Variant {
@@ -89,16 +112,27 @@ impl Variant {
     }
 }
 
-/// `/hello`, counting its calls.
+/// `/hello` and `/sleep` (5 ms), counting their calls.
 fn counted_hello(calls: &Arc<AtomicU64>) -> Router {
-    let calls = Arc::clone(calls);
-    Router::new().route(
-        "/hello",
-        get(move || {
-            calls.fetch_add(1, Ordering::Relaxed);
-            async { "hello" }
-        }),
-    )
+    let (hello_calls, sleep_calls) = (Arc::clone(calls), Arc::clone(calls));
+    Router::new()
+        .route(
+            "/hello",
+            get(move || {
+                hello_calls.fetch_add(1, Ordering::Relaxed);
+                async { "hello" }
+            }),
+        )
+        .route(
+            "/sleep",
+            get(move || {
+                sleep_calls.fetch_add(1, Ordering::Relaxed);
+                async {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    "slept"
+                }
+            }),
+        )
 }
 
 fn serve(servers: &Runtime, app: Router) -> String {
@@ -106,7 +140,7 @@ fn serve(servers: &Runtime, app: Router) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        format!("http://{address}/hello")
+        format!("http://{address}")
     })
 }
 
@@ -125,7 +159,7 @@ fn variant(
         calls,
         monitor: None,
         stored_in: None,
-        runs: [Vec::new(), Vec::new()],
+        runs: [Vec::new(), Vec::new(), Vec::new()],
     }
 }
 
@@ -150,14 +184,8 @@ fn monitored(servers: &Runtime, name: &'static str, key: &'static str, level: &s
         calls,
         monitor: Some(monitor),
         stored_in: (level != "0").then_some(dir),
-        runs: [Vec::new(), Vec::new()],
+        runs: [Vec::new(), Vec::new(), Vec::new()],
     }
-}
-
-/// CPU time of this process so far (user and system, every thread, ended ones included).
-fn process_cpu_seconds() -> f64 {
-    let time = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
-    time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
 }
 
 /// A `wrk` script that makes each connection wait so that all of them send [`PACED_RATE`]
@@ -182,13 +210,13 @@ fn run(servers: &Runtime, variant: &Variant, load: Load, script: &Path) -> Run {
     wrk.args([
         "-t2",
         &format!("-c{CONNECTIONS}"),
-        &format!("-d{RUN_SECONDS}s"),
+        &format!("-d{}s", load.seconds()),
     ]);
     if matches!(load, Load::Paced) {
         wrk.arg("-s").arg(script);
     }
     let output = wrk
-        .arg(&variant.url)
+        .arg(format!("{}{}", variant.url, load.path()))
         .output()
         .expect("wrk is installed (cargo xtask bench installs it from Debian)");
     assert!(output.status.success(), "wrk failed: {output:?}");
@@ -232,10 +260,10 @@ pub(crate) fn run_all(servers: &Runtime, summary: &mut Summary) {
         ),
     ];
     eprintln!(
-        "external: wrk, {CONNECTIONS} connections, {ROUNDS} interleaved rounds of {RUN_SECONDS} s per variant and load (the first one warms up)"
+        "external: wrk, {CONNECTIONS} connections, a warm-up and {ROUNDS} interleaved rounds per variant and load"
     );
     for round in 0..=ROUNDS {
-        for load in [Load::FullSpeed, Load::Paced] {
+        for load in Load::ALL {
             for variant in &mut variants {
                 let measured = run(servers, variant, load, &script);
                 if round > 0 {
@@ -245,7 +273,7 @@ pub(crate) fn run_all(servers: &Runtime, summary: &mut Summary) {
         }
         eprintln!("  round {round} of {ROUNDS} done");
     }
-    for load in [Load::FullSpeed, Load::Paced] {
+    for load in Load::ALL {
         report(&variants, load, summary);
     }
     check_rows(servers, &variants, summary);
@@ -255,10 +283,7 @@ pub(crate) fn run_all(servers: &Runtime, summary: &mut Summary) {
 fn report(variants: &[Variant], load: Load, summary: &mut Summary) {
     let bare_rate = median(&variants[0].rates(load));
     let bare_cpu = median(&variants[0].cpu_per_request_us(load));
-    println!(
-        "\nexternal generator (wrk), hello world, {}:\n",
-        load.name()
-    );
+    println!("\nexternal generator (wrk), {}:\n", load.name());
     println!(
         "| variant | requests/s (median) | vs bare | server CPU per request (median) | added |"
     );

@@ -1,13 +1,14 @@
 //! The dashboard over HTTP on loopback, against bare Axum in the same run (`cargo xtask bench`;
 //! results in `docs/performance.md`):
 //!
-//! - `external`: CPU per request and throughput of a hello-world handler under `wrk`, at full
-//!   speed and paced to 2,000 requests per second; bare, `axum-prometheus`, levels 0, 1 and 3.
-//!   Every request served at levels 1 and 3 must be stored, with the default queue.
-//! - `throughput`: a hello-world handler bare, with the layer at levels 0 and 1, with the
+//! - `external`: CPU per request and throughput under `wrk`: hello world at full speed and
+//!   paced to 2,000 requests per second, a 5 ms sleep at full speed; bare, `axum-prometheus`,
+//!   levels 0, 1 and 3. Every request served at levels 1 and 3 must be stored, with the default
+//!   queue.
+//! - `throughput`: a hello-world handler bare, with the layer at levels 0, 1 and 3, with the
 //!   Prometheus exporter, and with the `axum-prometheus` layer; interleaved rounds of a
-//!   keep-alive load generator, medians and ratios; then the level-1 database must hold exactly
-//!   one row per request served.
+//!   keep-alive load generator, medians and ratios; then the level-1 and level-3 databases must
+//!   hold exactly one row per request served.
 //! - `capacity`: 1,000,000 measurements through the writer into SQLite.
 //! - `queries`: 10,000,000 requests seeded through the writer, then the latency of the views.
 //! - `memory`: resident size under a steady load (`BENCH_MEMORY_SECONDS`, default 600).
@@ -62,7 +63,7 @@ fn main() {
         match section {
             "external" => external::run_all(&servers, &mut summary),
             "throughput" => throughput::run(&servers, &clients),
-            "capacity" => servers.block_on(capacity::run()),
+            "capacity" => servers.block_on(capacity::run(&mut summary)),
             "queries" => servers.block_on(queries::run(&mut summary)),
             "memory" => memory::run(&servers, &clients),
             _ => unreachable!(),
@@ -108,6 +109,12 @@ pub(crate) async fn drained(monitor: &Dashboard) -> Duration {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     started.elapsed()
+}
+
+/// CPU time of this process so far (user and system, every thread, ended ones included).
+pub(crate) fn process_cpu_seconds() -> f64 {
+    let time = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
 }
 
 /// Resident set size of this process, in MiB.

