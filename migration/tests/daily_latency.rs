@@ -42,7 +42,7 @@ async fn hourly_buckets_become_daily_and_all_time_buckets() {
     )
     .await
     .unwrap();
-    migrator.up(&db, None).await.unwrap();
+    migrator.up(&db, Some(1)).await.unwrap(); // m0003_daily_latency
     let daily = numbers(
         &db,
         "SELECT endpoint_id, CAST(replace(day, '-', '') AS INTEGER), bucket, count \
