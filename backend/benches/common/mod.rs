@@ -92,7 +92,7 @@ impl Summary {
 
     /// Writes `target/bench/{name}.json`, merged into what an earlier run of other sections
     /// of the same benchmark wrote.
-    pub(crate) fn write(self) {
+    pub(crate) fn write(&mut self) {
         let dir = target_dir().join("bench");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{}.json", self.name));
@@ -100,7 +100,7 @@ impl Summary {
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
-        figures.extend(self.figures);
+        figures.extend(std::mem::take(&mut self.figures));
         std::fs::write(&path, serde_json::to_vec_pretty(&figures).unwrap()).unwrap();
         eprintln!("figures written to {}", path.display());
     }

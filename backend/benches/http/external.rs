@@ -244,7 +244,7 @@ pub(crate) fn run_all(servers: &Runtime, summary: &mut Summary) {
     let scripts = tempfile::tempdir().unwrap();
     let script = pace_script(scripts.path());
     let _enter = servers.enter();
-    let (prometheus_layer, _handle) = axum_prometheus::PrometheusMetricLayer::pair();
+    let prometheus_layer = crate::prometheus_layer();
     let mut variants = vec![
         variant(servers, "bare axum", "bare", |app| app),
         variant(servers, "axum-prometheus 0.10", "axum_prometheus", |app| {

@@ -68,8 +68,21 @@ fn main() {
             "memory" => memory::run(&servers, &clients),
             _ => unreachable!(),
         }
+        // After every section, so that a later one failing loses nothing.
+        summary.write();
     }
-    summary.write();
+}
+
+/// The `axum-prometheus` layer the sections compare with: made once, since it installs the
+/// process's global metrics recorder.
+pub(crate) fn prometheus_layer() -> axum_prometheus::PrometheusMetricLayer<'static> {
+    static PAIR: std::sync::OnceLock<(
+        axum_prometheus::PrometheusMetricLayer<'static>,
+        axum_prometheus::metrics_exporter_prometheus::PrometheusHandle,
+    )> = std::sync::OnceLock::new();
+    PAIR.get_or_init(axum_prometheus::PrometheusMetricLayer::pair)
+        .0
+        .clone()
 }
 
 /// The handler every variant serves.

@@ -149,7 +149,8 @@ async fn storage(dir: &std::path::Path, summary: &mut Summary) {
     );
 }
 
-/// Seeds the requests, then prints the latency of each view and the storage per request.
+/// Seeds the requests, then prints the latency of each view and the storage per request. With
+/// `BENCH_KEEP_DATABASE` set, the database is kept for a closer look (its folder is printed).
 pub(crate) async fn run(summary: &mut Summary) {
     let dir = tempfile::tempdir().unwrap();
     // Kept for ever: the retention job must not prune the seeded month during the run.
@@ -231,4 +232,7 @@ pub(crate) async fn run(summary: &mut Summary) {
     }
     monitor.shutdown().await;
     storage(dir.path(), summary).await;
+    if std::env::var_os("BENCH_KEEP_DATABASE").is_some() {
+        eprintln!("the database is kept in {}", dir.keep().display());
+    }
 }

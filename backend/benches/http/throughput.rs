@@ -62,7 +62,7 @@ pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
     let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     // Its handle spawns an upkeep task, so it is made inside the servers' runtime.
     let _enter = servers.enter();
-    let (prometheus_layer, _handle) = axum_prometheus::PrometheusMetricLayer::pair();
+    let prometheus_layer = crate::prometheus_layer();
     let mut variants = vec![
         variant("bare axum", serve(servers, hello()), None),
         monitored(
