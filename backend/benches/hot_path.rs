@@ -91,8 +91,17 @@ fn main() {
         );
         println!("| variant | time per request (median) | throughput vs bare axum |");
         println!("|---|---:|---:|");
+        let mut summary = common::Summary::new("hot_path");
         for ((name, _), median) in variants.iter().zip(&medians) {
             println!("| {name} | {:.0} ns | {:.3} |", median.as_nanos(), bare / median.as_secs_f64());
+            summary.record(
+                name,
+                serde_json::json!({
+                    "ns_per_request": median.as_nanos(),
+                    "throughput_vs_bare": bare / median.as_secs_f64(),
+                }),
+            );
         }
+        summary.write();
     });
 }

@@ -62,10 +62,10 @@ fn main() {
     for section in sections {
         match section {
             "external" => external::run_all(&servers, &mut summary),
-            "throughput" => throughput::run(&servers, &clients),
+            "throughput" => throughput::run(&servers, &clients, &mut summary),
             "capacity" => servers.block_on(capacity::run(&mut summary)),
             "queries" => servers.block_on(queries::run(&mut summary)),
-            "memory" => memory::run(&servers, &clients),
+            "memory" => memory::run(&servers, &clients, &mut summary),
             _ => unreachable!(),
         }
         // After every section, so that a later one failing loses nothing.

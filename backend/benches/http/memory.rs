@@ -14,7 +14,7 @@ const SAMPLE: u64 = 30;
 
 /// Serves at level 1 with the exporter on, under [`RATE`] requests per second for
 /// `BENCH_MEMORY_SECONDS` (default 600), sampling the resident size.
-pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
+pub(crate) fn run(servers: &Runtime, clients: &Runtime, summary: &mut crate::Summary) {
     let seconds: u64 = std::env::var("BENCH_MEMORY_SECONDS")
         .ok()
         .and_then(|value| value.parse().ok())
@@ -58,5 +58,14 @@ pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
     println!(
         "\nmemory: {served} requests; resident {first:.1} MiB after {SAMPLE} s, {last:.1} MiB at the end, peak {peak:.1} MiB ({:+.1} %)",
         (last - first) / first * 100.0
+    );
+    summary.record(
+        "memory",
+        serde_json::json!({
+            "requests": served,
+            "first_mib": first,
+            "last_mib": last,
+            "peak_mib": peak,
+        }),
     );
 }

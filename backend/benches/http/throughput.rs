@@ -58,7 +58,7 @@ fn variant(name: &'static str, address: SocketAddr, monitor: Option<Dashboard>) 
 }
 
 /// Runs the interleaved rounds and prints the table and the row count check.
-pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
+pub(crate) fn run(servers: &Runtime, clients: &Runtime, summary: &mut crate::Summary) {
     let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     // Its handle spawns an upkeep task, so it is made inside the servers' runtime.
     let _enter = servers.enter();
@@ -128,6 +128,15 @@ pub(crate) fn run(servers: &Runtime, clients: &Runtime) {
             variant.name,
             rate / bare,
             sustained / bare
+        );
+        summary.record(
+            &format!("throughput.{}", variant.name),
+            serde_json::json!({
+                "requests_per_second": rate,
+                "throughput_vs_bare": rate / bare,
+                "including_storing_per_second": sustained,
+                "including_storing_vs_bare": sustained / bare,
+            }),
         );
     }
     for (variant, dir) in [(&variants[2], &dirs[1]), (&variants[5], &dirs[3])] {
