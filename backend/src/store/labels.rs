@@ -11,8 +11,9 @@ pub(crate) use dashboard_migration::schema::LabelKind;
 
 use super::Store;
 
-/// Labels the writer remembers, per kind; past this many a kind's are forgotten at once (users
-/// and addresses are unbounded: whoever calls the application chooses them).
+/// Labels the writer remembers, per kind; once a kind holds this many they are forgotten at once
+/// before the next batch is looked at (users and addresses are unbounded: whoever calls the
+/// application chooses them). A kind holds at most this plus one batch.
 const REMEMBERED: usize = 50_000;
 
 /// Labels inserted or looked up per statement.
@@ -43,11 +44,18 @@ impl Labels {
         }
     }
 
-    /// The labels of `wanted` this does not know yet, by kind.
+    /// The labels of `wanted` this does not know yet, by kind. A kind that holds
+    /// [`REMEMBERED`] labels is forgotten first, so that every label of the batch is either
+    /// known or missing, never forgotten between the two.
     pub(crate) fn missing<'a>(
-        &self,
+        &mut self,
         wanted: impl IntoIterator<Item = (LabelKind, &'a str)>,
     ) -> HashMap<LabelKind, HashSet<&'a str>> {
+        for known in [&mut self.versions, &mut self.users, &mut self.addresses] {
+            if known.len() >= REMEMBERED {
+                known.clear();
+            }
+        }
         let mut missing: HashMap<LabelKind, HashSet<&str>> = HashMap::new();
         for (kind, text) in wanted {
             if self.id(kind, text).is_none() {
@@ -79,10 +87,6 @@ impl Store {
         missing: HashMap<LabelKind, HashSet<&str>>,
     ) -> Result<(), DbErr> {
         for (kind, texts) in missing {
-            let known = labels.of_mut(kind);
-            if known.len() + texts.len() > REMEMBERED {
-                known.clear();
-            }
             let texts: Vec<&str> = texts.into_iter().collect();
             for chunk in texts.chunks(PER_STATEMENT) {
                 self.insert_labels(kind, chunk).await?;
@@ -170,5 +174,35 @@ impl Store {
             label.clone(),
             Expr::col((label, Label::Id)).equals((table.clone(), column)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_cache_is_forgotten_before_a_batch_not_in_the_middle_of_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &format!("sqlite:///{}", dir.path().join("d.db").display()),
+            "t_",
+        )
+        .await
+        .unwrap();
+        let mut labels = Labels::default();
+        let missing = labels.missing([(LabelKind::User, "alice")]);
+        store.resolve_labels(&mut labels, missing).await.unwrap();
+        let alice = labels.id(LabelKind::User, "alice").unwrap();
+        // Fill the cache to its limit with labels the table does not hold.
+        for n in 1..REMEMBERED {
+            labels.users.insert(format!("cached{n}").into(), -1);
+        }
+        let batch = [(LabelKind::User, "alice"), (LabelKind::User, "bob")];
+        let missing = labels.missing(batch);
+        store.resolve_labels(&mut labels, missing).await.unwrap();
+        assert_eq!(labels.id(LabelKind::User, "alice"), Some(alice));
+        assert!(labels.id(LabelKind::User, "bob").is_some());
+        assert!(labels.users.len() <= 2, "the full cache was forgotten");
     }
 }
