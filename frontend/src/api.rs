@@ -4,9 +4,9 @@ use dashboard_shared::api::{self, Method, NoBody, Route};
 use dashboard_shared::{
     ChartQuery, CursorQuery, CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails,
     EndpointLevel, ErrorBody, ExceptionDetail, ExceptionGroups, ExceptionQuery, GroupedProfile,
-    ImageFormat, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow, PageQuery, ProfilePage,
-    PruneResult, Report, ReportRequest, RequestPage, SessionInfo, UserInfo, UserUpdate,
-    VersionComparison, VersionRequests,
+    GroupedQuery, ImageFormat, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow, PageQuery,
+    ProfilePage, PruneResult, Report, ReportRequest, RequestPage, SessionInfo, UserInfo,
+    UserUpdate, VersionComparison, VersionRequests,
 };
 use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -251,9 +251,13 @@ pub(crate) async fn profiles(id: i64, offset: u64, limit: u64) -> Result<Profile
     call::<api::EndpointProfiles>(Some(id), &query, None, None).await
 }
 
-/// `GET /api/endpoints/{id}/grouped-profile`.
-pub(crate) async fn grouped_profile(id: i64) -> Result<GroupedProfile, ApiFailure> {
-    call::<api::EndpointGroupedProfile>(Some(id), &NoQuery {}, None, None).await
+/// `GET /api/endpoints/{id}/grouped-profile`: of `version`'s requests only, when given.
+pub(crate) async fn grouped_profile(
+    id: i64,
+    version: Option<String>,
+) -> Result<GroupedProfile, ApiFailure> {
+    let query = GroupedQuery { version };
+    call::<api::EndpointGroupedProfile>(Some(id), &query, None, None).await
 }
 
 /// `GET /api/exceptions`: a page of exception groups, only `endpoint`'s when given.

@@ -6,6 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{self, ApiFailure};
+use crate::components::live::Live;
+use crate::components::theme;
 use crate::pages::api_performance::ApiPerformancePage;
 use crate::pages::custom_graphs::CustomGraphsPage;
 use crate::pages::daily_utilization::DailyUtilizationPage;
@@ -54,6 +56,8 @@ impl SessionState {
 #[component]
 pub(crate) fn App() -> impl IntoView {
     provide_context(SessionState(RwSignal::new(None)));
+    Live::provide();
+    theme::show_current();
     view! {
         <Router base=api::base_path()>
             <Routes fallback=|| view! { <main><p>"No such page."</p></main> }>

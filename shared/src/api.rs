@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::query::{CursorQuery, ExceptionQuery, ExportQuery, PageQuery};
+use crate::query::{CursorQuery, ExceptionQuery, ExportQuery, GroupedQuery, PageQuery};
 use crate::{
     CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails, EndpointLevel, ExceptionDetail,
     ExceptionGroups, ExportedEndpoint, GroupedProfile, LoginRequest, NewUser, OutlierPage,
@@ -163,8 +163,9 @@ crate::__routes! {
     EndpointOutliers: GET "/endpoints/{id}/outliers", query PageQuery => OutlierPage;
     /// An endpoint's profiled requests, newest first (session).
     EndpointProfiles: GET "/endpoints/{id}/profiles", query PageQuery => ProfilePage;
-    /// The grouped profile of an endpoint's latest 100 profiled requests (session).
-    EndpointGroupedProfile: GET "/endpoints/{id}/grouped-profile" => GroupedProfile;
+    /// The grouped profile of an endpoint's latest 100 profiled requests, of one version if asked
+    /// (session).
+    EndpointGroupedProfile: GET "/endpoints/{id}/grouped-profile", query GroupedQuery => GroupedProfile;
     /// Exception groups, latest first (session).
     Exceptions: GET "/exceptions", query ExceptionQuery => ExceptionGroups;
     /// One exception group with its latest occurrences (session).

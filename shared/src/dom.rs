@@ -27,6 +27,10 @@ pub const DEPLOYMENT: &str = "deployment";
 pub const ENDPOINT_DETAILS: &str = "endpoint-details";
 /// `#endpoint-name`.
 pub const ENDPOINT_NAME: &str = "endpoint-name";
+/// `#exceptions-empty`.
+pub const EXCEPTIONS_EMPTY: &str = "exceptions-empty";
+/// `#exceptions-table`.
+pub const EXCEPTIONS_TABLE: &str = "exceptions-table";
 /// `#exception-count`.
 pub const EXCEPTION_COUNT: &str = "exception-count";
 /// `#exception-delete`.
@@ -37,10 +41,6 @@ pub const EXCEPTION_DETAIL: &str = "exception-detail";
 pub const EXCEPTION_ENDPOINT: &str = "exception-endpoint";
 /// `#exception-occurrences`.
 pub const EXCEPTION_OCCURRENCES: &str = "exception-occurrences";
-/// `#exceptions-empty`.
-pub const EXCEPTIONS_EMPTY: &str = "exceptions-empty";
-/// `#exceptions-table`.
-pub const EXCEPTIONS_TABLE: &str = "exceptions-table";
 /// `#expand-all`.
 pub const EXPAND_ALL: &str = "expand-all";
 /// `#failed-next`.
@@ -65,12 +65,18 @@ pub const GROUPED_LINK: &str = "grouped-link";
 pub const GROUPED_REQUESTS: &str = "grouped-requests";
 /// `#grouped-table`.
 pub const GROUPED_TABLE: &str = "grouped-table";
+/// `#live-toggle`.
+pub const LIVE_TOGGLE: &str = "live-toggle";
 /// `#login`.
 pub const LOGIN: &str = "login";
 /// `#login-error`.
 pub const LOGIN_ERROR: &str = "login-error";
 /// `#logout`.
 pub const LOGOUT: &str = "logout";
+/// `#menu`.
+pub const MENU: &str = "menu";
+/// `#menu-toggle`.
+pub const MENU_TOGGLE: &str = "menu-toggle";
 /// `#multi-version-chart`.
 pub const MULTI_VERSION_CHART: &str = "multi-version-chart";
 /// `#multi-version-table`.
@@ -89,12 +95,12 @@ pub const NEW_USERNAME: &str = "new-username";
 pub const NEXT_PAGE: &str = "next-page";
 /// `#no-custom-graphs`.
 pub const NO_CUSTOM_GRAPHS: &str = "no-custom-graphs";
+/// `#outliers-link`.
+pub const OUTLIERS_LINK: &str = "outliers-link";
 /// `#outlier-cards`.
 pub const OUTLIER_CARDS: &str = "outlier-cards";
 /// `#outlier-count`.
 pub const OUTLIER_COUNT: &str = "outlier-count";
-/// `#outliers-link`.
-pub const OUTLIERS_LINK: &str = "outliers-link";
 /// `#overview`.
 pub const OVERVIEW: &str = "overview";
 /// `#page`.
@@ -113,12 +119,12 @@ pub const PRESET_MONTH: &str = "preset-month";
 pub const PRESET_WEEK: &str = "preset-week";
 /// `#previous-page`.
 pub const PREVIOUS_PAGE: &str = "previous-page";
+/// `#profiler-link`.
+pub const PROFILER_LINK: &str = "profiler-link";
 /// `#profile-cards`.
 pub const PROFILE_CARDS: &str = "profile-cards";
 /// `#profile-count`.
 pub const PROFILE_COUNT: &str = "profile-count";
-/// `#profiler-link`.
-pub const PROFILER_LINK: &str = "profiler-link";
 /// `#prune`.
 pub const PRUNE: &str = "prune";
 /// `#prune-result`.
@@ -157,6 +163,8 @@ pub const SUNBURST: &str = "sunburst";
 pub const SUNBURST_BREADCRUMB: &str = "sunburst-breadcrumb";
 /// `#sunburst-tooltip`.
 pub const SUNBURST_TOOLTIP: &str = "sunburst-tooltip";
+/// `#theme-toggle`.
+pub const THEME_TOGGLE: &str = "theme-toggle";
 /// `#to`.
 pub const TO: &str = "to";
 /// `#username`.

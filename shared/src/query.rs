@@ -70,6 +70,17 @@ pub struct PageQuery {
     pub limit: Option<u64>,
 }
 
+/// Which profiled requests a grouped profile merges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct GroupedQuery {
+    /// Only the requests served by this version (default: the latest profiled requests of any
+    /// version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
 /// Which exception groups to list, a page at a time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]

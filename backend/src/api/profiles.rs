@@ -3,9 +3,9 @@
 use crate::api::{Answer, QueryOf};
 use axum::Json;
 use axum::extract::State;
-use dashboard_shared::PageQuery;
 use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{ErrorBody, GroupedProfile, ProfileLine, ProfilePage, ProfiledRequest};
+use dashboard_shared::{GroupedQuery, PageQuery};
 
 use super::ApiState;
 use super::charts::endpoint::endpoint_name;
@@ -35,21 +35,21 @@ pub(super) async fn profiles(
 ) -> Answer<routes::EndpointProfiles> {
     let (offset, limit) = paging::page(query.offset, query.limit)?;
     endpoint_name(&state, id).await?;
-    let stored = state.store.profiles(id, offset, limit).await?;
+    let stored = state.store.profiles(id, None, offset, limit).await?;
     Ok(Json(ProfilePage {
         total: state.store.profile_count(id).await?,
         profiles: profiled_requests(&stored),
     }))
 }
 
-/// The paths of an endpoint's latest 100 profiled requests merged: hits, mean, standard
-/// deviation, total and self time per path, the request itself first.
+/// The paths of an endpoint's latest 100 profiled requests (of one version if asked) merged:
+/// hits, mean, standard deviation, total and self time per path, the request itself first.
 #[utoipa::path(
     get,
     path = routes::EndpointGroupedProfile::PATH,
     tag = "read",
     security(("session" = [])),
-    params(("id" = i32, Path, description = "The endpoint's id")),
+    params(("id" = i32, Path, description = "The endpoint's id"), GroupedQuery),
     responses(
         (status = 200, body = GroupedProfile),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)
@@ -59,9 +59,14 @@ pub(super) async fn grouped_profile(
     State(state): State<ApiState>,
     _session: Session,
     ApiPath(id): ApiPath<i32>,
+    ApiQuery(query): QueryOf<routes::EndpointGroupedProfile>,
 ) -> Answer<routes::EndpointGroupedProfile> {
     let endpoint = endpoint_name(&state, id).await?;
-    let stored = state.store.profiles(id, 0, GROUPED_REQUESTS).await?;
+    let version = query.version.as_deref();
+    let stored = state
+        .store
+        .profiles(id, version, 0, GROUPED_REQUESTS)
+        .await?;
     Ok(Json(group(&endpoint, &stored)))
 }
 

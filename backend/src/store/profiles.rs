@@ -10,6 +10,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoIden, OnConflict, Order, Que
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult};
 
 use super::Store;
+use super::labels::LabelKind;
 
 /// Rows per multi-row INSERT (at most seven values each, well under SQLite's limit of bound
 /// values).
@@ -253,14 +254,18 @@ impl Store {
         self.total(&select).await
     }
 
-    /// A page of an endpoint's profiled requests, newest first, with their lines.
+    /// A page of an endpoint's profiled requests (of `version` only, if given), newest first,
+    /// with their lines.
     pub(crate) async fn profiles(
         &self,
         endpoint_id: i32,
+        version: Option<&str>,
         offset: u64,
         limit: u64,
     ) -> Result<StoredProfiles, DbErr> {
-        let requests = self.profile_rows(endpoint_id, offset, limit).await?;
+        let requests = self
+            .profile_rows(endpoint_id, version, offset, limit)
+            .await?;
         if requests.is_empty() {
             return Ok(StoredProfiles::default());
         }
@@ -279,12 +284,17 @@ impl Store {
     async fn profile_rows(
         &self,
         endpoint_id: i32,
+        version: Option<&str>,
         offset: u64,
         limit: u64,
     ) -> Result<Vec<ProfileRow>, DbErr> {
         let profile = self.table(Table::Profile);
         let request = self.table(Table::Request);
-        let select = Query::select()
+        let mut select = Query::select();
+        if let Some(version) = version {
+            select.and_where(self.label_in(Request::VersionId, LabelKind::Version, &[version]));
+        }
+        let select = select
             .columns(
                 [
                     Profile::RequestId,

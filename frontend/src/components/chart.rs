@@ -3,67 +3,110 @@
 
 use dashboard_shared::api::{NoBody, Route};
 use dashboard_shared::dom;
+use dashboard_shared::page_query::{self, Choice};
 use dashboard_shared::{ChartQuery, ImageFormat};
 use leptos::prelude::*;
 
 use crate::api;
 use crate::app::SessionState;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
+use crate::components::url_state::{QueryWriter, UrlParam};
+use chrono::{Local, NaiveDate};
 
-/// The range of days that every chart of a page shows (`YYYY-MM-DD`, empty for the server's
-/// default of the last seven days).
-#[derive(Debug, Clone, Copy)]
+/// The range of days that every chart of a page shows, kept in the URL's query (`from` and
+/// `to`, `YYYY-MM-DD`; none for the server's default of the last seven days).
+#[derive(Clone, Copy)]
 pub(crate) struct DayRange {
-    from: RwSignal<String>,
-    to: RwSignal<String>,
+    from: UrlParam,
+    to: UrlParam,
 }
 
 impl DayRange {
-    /// Provides a range for the page's charts, starting with the default.
+    /// Provides the page's range to its charts.
     pub(crate) fn provide() {
         provide_context(DayRange {
-            from: RwSignal::new(String::new()),
-            to: RwSignal::new(String::new()),
+            from: UrlParam::new(page_query::FROM),
+            to: UrlParam::new(page_query::TO),
         });
+    }
+
+    /// Sets both ends at once, as one step of the history.
+    fn set(self, from: Option<NaiveDate>, to: Option<NaiveDate>) {
+        QueryWriter::new().set([
+            (self.from.key(), from.map(|day| day.to_string())),
+            (self.to.key(), to.map(|day| day.to_string())),
+        ]);
     }
 }
 
-/// The inputs of the page's range of days.
+/// The quick choices of a range: the last this many days, today included.
+const QUICK_RANGES: [(u64, &str); 3] = [(1, "Today"), (7, "7 days"), (30, "30 days")];
+
+/// The inputs of the page's range of days, with quick choices of the last days.
 #[component]
 pub(crate) fn DayRangeInputs() -> impl IntoView {
     let range = expect_context::<DayRange>();
+    let writer = QueryWriter::new();
+    let day = |param: UrlParam| move || param.get().unwrap_or_default();
+    let quick = QUICK_RANGES
+        .into_iter()
+        .map(|(days, label)| {
+            let choose = move |_| {
+                let today = Local::now().date_naive();
+                let from = today - chrono::Days::new(days - 1);
+                writer.set([
+                    (range.from.key(), Some(from.to_string())),
+                    (range.to.key(), Some(today.to_string())),
+                ]);
+            };
+            view! { <button type="button" class="quick-range" data-days=days on:click=choose>{label}</button> }
+        })
+        .collect_view();
     view! {
-        <div class="table-controls">
-            <label>"From "<input id=dom::FROM type="date" on:change=move |ev| range.from.set(event_target_value(&ev)) /></label>
-            <label>"To "<input id=dom::TO type="date" on:change=move |ev| range.to.set(event_target_value(&ev)) /></label>
+        <div class="table-controls range">
+            <label>"From "<input id=dom::FROM type="date" prop:value=day(range.from)
+                on:change=move |ev| range.from.set(Some(event_target_value(&ev))) /></label>
+            <label>"To "<input id=dom::TO type="date" prop:value=day(range.to)
+                on:change=move |ev| range.to.set(Some(event_target_value(&ev))) /></label>
+            {quick}
+            <button type="button" class="quick-range" on:click=move |_| range.set(None, None)>"Default"</button>
         </div>
     }
 }
 
 /// A chart's choices: `None` leaves them to the server (newest versions, busiest callers, every
 /// endpoint).
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct Selection {
     /// The chosen versions.
-    pub(crate) versions: RwSignal<Option<Vec<String>>>,
+    pub(crate) versions: UrlParam,
     /// The chosen users or addresses.
-    pub(crate) callers: RwSignal<Option<Vec<String>>>,
+    pub(crate) callers: UrlParam,
     /// The chosen endpoints.
-    pub(crate) endpoints: RwSignal<Option<Vec<String>>>,
+    pub(crate) endpoints: UrlParam,
 }
 
-/// The query of a chart: the page's range of days (empty inputs leave the server's default) and
-/// the card's choices, comma-separated.
+impl Selection {
+    /// The choices of the card named `card`, kept in the URL's query.
+    fn of(card: &str) -> Self {
+        Selection {
+            versions: UrlParam::new(Choice::Versions.key(card)),
+            callers: UrlParam::new(Choice::Callers.key(card)),
+            endpoints: UrlParam::new(Choice::Endpoints.key(card)),
+        }
+    }
+}
+
+/// The query of a chart: the page's range of days (none leaves the server's default) and the
+/// card's choices, comma-separated.
 fn chart_query(range: DayRange, selection: Selection) -> ChartQuery {
-    let day = |input: RwSignal<String>| input.get().parse().ok();
-    let list = |chosen: RwSignal<Option<Vec<String>>>| chosen.get().map(|names| names.join(","));
     ChartQuery {
-        from: day(range.from),
-        to: day(range.to),
+        from: range.from.parsed(),
+        to: range.to.parsed(),
         format: None,
-        versions: list(selection.versions),
-        callers: list(selection.callers),
-        endpoints: list(selection.endpoints),
+        versions: selection.versions.get(),
+        callers: selection.callers.get(),
+        endpoints: selection.endpoints.get(),
     }
 }
 
@@ -80,19 +123,15 @@ pub(crate) fn ChartCard<R, V>(
 ) -> impl IntoView
 where
     R: Route<Query = ChartQuery, Body = NoBody> + Copy + Send + Sync + 'static,
-    R::Response: Clone + 'static,
+    R::Response: Clone + PartialEq + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let _ = route;
     let session = expect_context::<SessionState>();
     let range = expect_context::<DayRange>();
-    let selection = Selection {
-        versions: RwSignal::new(None),
-        callers: RwSignal::new(None),
-        endpoints: RwSignal::new(None),
-    };
+    let selection = Selection::of(&name);
     let query = Memo::new(move |_| chart_query(range, selection));
-    let data = LocalResource::new(move || {
+    let data = live_resource(move || {
         let query = query.get();
         async move {
             session.current().await?;
@@ -122,7 +161,7 @@ pub(crate) fn Choices(
     label: &'static str,
     choices: Vec<String>,
     selected: Vec<String>,
-    chosen: RwSignal<Option<Vec<String>>>,
+    chosen: UrlParam,
 ) -> impl IntoView {
     let checked = StoredValue::new(selected);
     let all = StoredValue::new(choices.clone());
@@ -139,12 +178,12 @@ pub(crate) fn Choices(
                         checked.push(value.clone());
                     }
                 });
-                let ordered = all.with_value(|all| {
+                let ordered: Vec<String> = all.with_value(|all| {
                     checked.with_value(|checked| {
                         all.iter().filter(|c| checked.contains(c)).cloned().collect()
                     })
                 });
-                chosen.set(Some(ordered));
+                chosen.set(Some(ordered.join(",")));
             };
             view! {
                 <label class="choice">

@@ -18,7 +18,7 @@ pub(crate) fn ChartPage<R, V>(
 ) -> impl IntoView
 where
     R: Route<Query = ChartQuery, Body = NoBody> + Copy + Send + Sync + 'static,
-    R::Response: Clone + 'static,
+    R::Response: Clone + PartialEq + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     DayRange::provide();

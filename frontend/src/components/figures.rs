@@ -11,6 +11,7 @@ use dashboard_shared::{
 use leptos::prelude::*;
 
 use crate::components::chart::Choices;
+use crate::components::url_state::UrlParam;
 
 /// The hourly-load heatmap: `{name}-chart` and its numbers in `{name}-table`.
 #[component]
@@ -31,7 +32,7 @@ pub(crate) fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("Times in {}", load.timezone)}</p>
-        <div id=format!("{name}-chart") inner_html=svg></div>
+        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
         <details>
             <summary>"Numbers"</summary>
             <div class="table-wrap">
@@ -51,7 +52,7 @@ pub(crate) fn BoxPlotFigure(
     name: &'static str,
     /// What the boxes are, as a column title.
     of: &'static str,
-    #[prop(optional)] choose: Option<(&'static str, RwSignal<Option<Vec<String>>>)>,
+    #[prop(optional)] choose: Option<(&'static str, UrlParam)>,
     /// Where the figures come from.
     hint: &'static str,
 ) -> impl IntoView {
@@ -80,7 +81,7 @@ pub(crate) fn BoxPlotFigure(
     view! {
         <p class="hint">{format!("{} to {}; {hint}", plots.from, plots.to)}</p>
         {choices}
-        <div id=format!("{name}-chart") inner_html=svg></div>
+        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
         <div class="table-wrap">
             <table id=format!("{name}-table") data-rows=plots.boxes.len()>
                 <thead>
@@ -98,10 +99,7 @@ pub(crate) fn BoxPlotFigure(
 /// The daily-utilisation stacked bars, the requests per endpoint and day, and check boxes for
 /// the endpoints.
 #[component]
-pub(crate) fn StackedBars(
-    utilization: DailyUtilization,
-    chosen: RwSignal<Option<Vec<String>>>,
-) -> impl IntoView {
+pub(crate) fn StackedBars(utilization: DailyUtilization, chosen: UrlParam) -> impl IntoView {
     let shown = utilization
         .endpoints
         .iter()
@@ -129,7 +127,7 @@ pub(crate) fn StackedBars(
     view! {
         <p class="hint">{format!("Days in {}", utilization.timezone)}</p>
         <Choices label="Endpoints" choices=utilization.choices.clone() selected=shown chosen />
-        <div id=dom::DAILY_UTILIZATION_CHART inner_html=svg></div>
+        <div class="chart" id=dom::DAILY_UTILIZATION_CHART inner_html=svg></div>
         <div class="table-wrap">
             <table id=dom::DAILY_UTILIZATION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
@@ -143,8 +141,8 @@ pub(crate) fn StackedBars(
 #[component]
 pub(crate) fn VersionHeatmap(
     utilization: VersionUtilization,
-    versions: RwSignal<Option<Vec<String>>>,
-    endpoints: RwSignal<Option<Vec<String>>>,
+    versions: UrlParam,
+    endpoints: UrlParam,
 ) -> impl IntoView {
     let svg = charts::svg(&utilization);
     let header = utilization
@@ -178,7 +176,7 @@ pub(crate) fn VersionHeatmap(
         <p class="hint">{format!("{} to {}; share of each version's requests", utilization.from, utilization.to)}</p>
         <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen=versions />
         <Choices label="Endpoints" choices=utilization.endpoint_choices.clone() selected=utilization.endpoints.clone() chosen=endpoints />
-        <div id=dom::MULTI_VERSION_CHART inner_html=svg></div>
+        <div class="chart" id=dom::MULTI_VERSION_CHART inner_html=svg></div>
         <div class="table-wrap">
             <table id=dom::MULTI_VERSION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
@@ -195,8 +193,8 @@ pub(crate) fn MatrixFigure(
     name: &'static str,
     /// What the rows are.
     of: &'static str,
-    versions: RwSignal<Option<Vec<String>>>,
-    callers: RwSignal<Option<Vec<String>>>,
+    versions: UrlParam,
+    callers: UrlParam,
 ) -> impl IntoView {
     let svg = charts::svg(&matrix);
     let header = matrix
@@ -230,7 +228,7 @@ pub(crate) fn MatrixFigure(
         <p class="hint">{format!("{} to {}; exact medians (requests)", matrix.from, matrix.to)}</p>
         <Choices label="Versions" choices=matrix.version_choices.clone() selected=matrix.versions.clone() chosen=versions />
         <Choices label=of choices=matrix.row_choices.clone() selected=matrix.rows.clone() chosen=callers />
-        <div id=format!("{name}-chart") inner_html=svg></div>
+        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
         <div class="table-wrap">
             <table id=format!("{name}-table")>
                 <thead><tr><th>{of}</th>{header}</tr></thead>
@@ -259,7 +257,7 @@ pub(crate) fn StatusPie(codes: StatusCodes) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} to {}", codes.from, codes.to)}</p>
-        <div id=dom::STATUS_CODES_CHART inner_html=svg></div>
+        <div class="chart" id=dom::STATUS_CODES_CHART inner_html=svg></div>
         <table id=dom::STATUS_CODES_TABLE>
             <thead><tr><th>"Status"</th><th>"Requests"</th></tr></thead>
             <tbody>{rows}</tbody>
@@ -303,7 +301,7 @@ pub(crate) fn LineFigure(data: GraphData) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} to {}; {schedule}{averaged}", data.from, data.to)}</p>
-        <div id=format!("{name}-chart") inner_html=svg></div>
+        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
         <details>
             <summary>{format!("Latest values ({} of {total})", total.min(LATEST_VALUES))}</summary>
             <table id=format!("{name}-table") data-points=total>

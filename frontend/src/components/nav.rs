@@ -1,4 +1,5 @@
-//! The top bar: the dashboard's name, the menu, and the session with a logout button.
+//! The top bar: the dashboard's name, the menu (behind a button on narrow screens), the
+//! refresh's pause button, the light/dark switch, and the session with a logout button.
 
 use dashboard_shared::Role;
 use dashboard_shared::dom;
@@ -9,6 +10,8 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api;
 use crate::app::SessionState;
+use crate::components::live::LiveToggle;
+use crate::components::theme::ThemeToggle;
 
 /// The top bar.
 #[component]
@@ -33,9 +36,15 @@ pub(crate) fn Nav() -> impl IntoView {
     // `<A>` does not add the router's base; the links carry it themselves.
     let base = api::base_path();
     let database = format!("{base}/database");
+    let open = RwSignal::new(false);
     view! {
-        <nav>
+        <nav aria-label="Dashboard">
             <span class="brand">"Monitoring dashboard"</span>
+            <button id=dom::MENU_TOGGLE class="menu-toggle" type="button" aria-controls=dom::MENU
+                aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|open| *open = !*open)>
+                "Menu"
+            </button>
+            <div id=dom::MENU class="menu" class:open=move || open.get()>
             <A href=format!("{base}/overview")>"Overview"</A>
             <A href=format!("{base}/hourly-load")>"Hourly load"</A>
             <A href=format!("{base}/daily-utilization")>"Daily utilization"</A>
@@ -47,8 +56,11 @@ pub(crate) fn Nav() -> impl IntoView {
             {move || is_admin().then(|| view! { <A href=database.clone()>"Database"</A> })}
             <A href=format!("{base}/configuration")>"Configuration"</A>
             <span class="spacer"></span>
+            <LiveToggle />
+            <ThemeToggle />
             <span id=dom::WHOAMI>{move || session.get().map(|s| format!("{} ({})", s.username, s.role.as_str()))}</span>
-            <button id=dom::LOGOUT on:click=logout>"Log out"</button>
+            <button id=dom::LOGOUT type="button" on:click=logout>"Log out"</button>
+            </div>
         </nav>
     }
 }

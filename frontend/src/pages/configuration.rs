@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::components::users::UserManagement;
 
@@ -15,7 +15,7 @@ use crate::components::users::UserManagement;
 #[component]
 pub(crate) fn ConfigurationPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
-    let details = LocalResource::new(move || async move {
+    let details = live_resource(move || async move {
         let me = session.current().await?;
         Ok::<_, ApiFailure>((me.role, api::deployment().await?))
     });

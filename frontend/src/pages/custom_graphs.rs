@@ -9,7 +9,7 @@ use crate::api;
 use crate::app::SessionState;
 use crate::components::chart::{ChartCard, DayRange, DayRangeInputs, Selection};
 use crate::components::figures::LineFigure;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 
 /// Every custom graph, each in its own card.
@@ -17,7 +17,7 @@ use crate::components::nav::Nav;
 pub(crate) fn CustomGraphsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     DayRange::provide();
-    let graphs = LocalResource::new(move || async move {
+    let graphs = live_resource(move || async move {
         session.current().await?;
         api::custom_graphs().await
     });

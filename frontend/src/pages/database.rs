@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::time::local_time;
 
@@ -18,7 +18,7 @@ pub(crate) fn DatabasePage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let reloads = RwSignal::new(0u32);
     let pruned = RwSignal::new(None::<Result<PruneResult, ApiFailure>>);
-    let info = LocalResource::new(move || {
+    let info = live_resource(move || {
         reloads.track();
         async move {
             let me = session.current().await?;

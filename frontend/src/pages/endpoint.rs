@@ -17,7 +17,7 @@ use crate::components::chart::{ChartCard, DayRange, DayRangeInputs};
 use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie};
 use crate::components::id_page::IdPage;
 use crate::components::level_buttons::LevelButtons;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::time::{ago, local_time};
 
 /// The page of the endpoint whose id is in the address (`/endpoint/{id}`).
@@ -31,7 +31,7 @@ pub(crate) fn EndpointPage() -> impl IntoView {
 fn EndpointViews(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
     DayRange::provide();
-    let details = LocalResource::new(move || async move {
+    let details = live_resource(move || async move {
         let me = session.current().await?;
         Ok::<_, ApiFailure>((me, client::endpoint(id).await?))
     });
@@ -106,7 +106,7 @@ fn FailedRequests(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
     // The cursors of the pages seen so far; the last one is shown.
     let cursors = RwSignal::new(vec![None::<String>]);
-    let page = LocalResource::new(move || {
+    let page = live_resource(move || {
         let cursor = cursors.with(|cursors| cursors.last().cloned().flatten());
         async move {
             let me = session.current().await?;

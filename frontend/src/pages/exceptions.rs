@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::components::pager::Pager;
 use crate::time::local_time;
@@ -27,8 +27,8 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
     let selected = RwSignal::new(None::<i64>);
     // Bumped after a deletion, to read the groups again.
     let generation = RwSignal::new(0_u32);
-    let endpoints = LocalResource::new(client::overview);
-    let groups = LocalResource::new(move || {
+    let endpoints = live_resource(client::overview);
+    let groups = live_resource(move || {
         let (endpoint, offset) = (endpoint.get(), offset.get());
         generation.track();
         async move {
@@ -153,7 +153,7 @@ fn GroupDetail(
     csrf: String,
     deleted: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let detail = LocalResource::new(move || client::exception(id));
+    let detail = live_resource(move || client::exception(id));
     let message = RwSignal::new(None::<String>);
     let delete = move |_| {
         let csrf = csrf.clone();

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{self as client, ApiFailure};
 use crate::components::id_page::IdPage;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::sunburst::Sunburst;
 
 /// The grouped profile of the endpoint whose id is in the address
@@ -19,9 +19,9 @@ pub(crate) fn GroupedProfilerPage() -> impl IntoView {
 
 #[component]
 fn Grouped(id: i64) -> impl IntoView {
-    let profile = LocalResource::new(move || async move {
+    let profile = live_resource(move || async move {
         let endpoint = client::endpoint(id).await?;
-        Ok::<_, ApiFailure>((endpoint.name, client::grouped_profile(id).await?))
+        Ok::<_, ApiFailure>((endpoint.name, client::grouped_profile(id, None).await?))
     });
     let base = client::base_path();
     view! {

@@ -9,7 +9,7 @@ use crate::api as client;
 use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::{IdPage, with_endpoint};
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::pager::Pager;
 use crate::time::local_time;
 
@@ -27,9 +27,8 @@ pub(crate) fn OutliersPage() -> impl IntoView {
 fn Outliers(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
     let offset = RwSignal::new(0_u64);
-    let page = LocalResource::new(move || {
-        with_endpoint(session, id, client::outliers(id, offset.get(), PAGE))
-    });
+    let page =
+        live_resource(move || with_endpoint(session, id, client::outliers(id, offset.get(), PAGE)));
     let base = client::base_path();
     view! {
         <Loaded resource=page ok={move |(zone, name, page)| {

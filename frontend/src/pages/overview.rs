@@ -3,25 +3,28 @@
 //! on the endpoints that the newest version made significantly slower.
 
 use dashboard_shared::dom;
+use dashboard_shared::page_query;
 use std::cmp::Ordering;
 
 use chrono::Utc;
 use dashboard_shared::{OverviewRow, Role, VersionComparison};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
 use crate::components::level_buttons::LevelButtons;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
+use crate::components::url_state::QueryWriter;
 use crate::time::ago;
 
 /// Loads the session and the overview; sends visitors without a session to the login page.
 #[component]
 pub(crate) fn OverviewPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
-    let rows = LocalResource::new(move || async move {
+    let rows = live_resource(move || async move {
         let me = session.current().await?;
         let (rows, comparison) = futures::try_join!(api::overview(), api::version_comparison())?;
         Ok::<_, ApiFailure>((me.role, rows, comparison))
@@ -56,20 +59,37 @@ enum Column {
 }
 
 impl Column {
-    const ALL: [(Column, &'static str); 12] = [
-        (Column::Name, "Endpoint"),
-        (Column::Level, "Level"),
-        (Column::HitsToday, "Hits today"),
-        (Column::HitsWeek, "Hits 7 days"),
-        (Column::HitsOverall, "Hits overall"),
-        (Column::ErrorsToday, "Errors today"),
-        (Column::ErrorsWeek, "Errors 7 days"),
-        (Column::ErrorsOverall, "Errors overall"),
-        (Column::MedianToday, "Median today"),
-        (Column::MedianWeek, "Median 7 days"),
-        (Column::MedianOverall, "Median overall"),
-        (Column::LastRequested, "Last requested"),
+    /// Every column with its title and its name in the URL's `sort`.
+    const ALL: [(Column, &'static str, &'static str); 12] = [
+        (Column::Name, "Endpoint", "name"),
+        (Column::Level, "Level", "level"),
+        (Column::HitsToday, "Hits today", "hits-today"),
+        (Column::HitsWeek, "Hits 7 days", "hits-week"),
+        (Column::HitsOverall, "Hits overall", "hits-overall"),
+        (Column::ErrorsToday, "Errors today", "errors-today"),
+        (Column::ErrorsWeek, "Errors 7 days", "errors-week"),
+        (Column::ErrorsOverall, "Errors overall", "errors-overall"),
+        (Column::MedianToday, "Median today", "median-today"),
+        (Column::MedianWeek, "Median 7 days", "median-week"),
+        (Column::MedianOverall, "Median overall", "median-overall"),
+        (Column::LastRequested, "Last requested", "last-requested"),
     ];
+
+    /// The column named `key` in the URL.
+    fn named(key: &str) -> Option<Column> {
+        Column::ALL
+            .into_iter()
+            .find(|(_, _, name)| *name == key)
+            .map(|(column, _, _)| column)
+    }
+
+    /// Its name in the URL.
+    fn key(self) -> &'static str {
+        Column::ALL
+            .into_iter()
+            .find(|(column, _, _)| *column == self)
+            .map_or("", |(_, _, key)| key)
+    }
 
     fn compare(self, a: &OverviewRow, b: &OverviewRow) -> Ordering {
         let number = |value: fn(&OverviewRow) -> f64| value(a).total_cmp(&value(b));
@@ -90,7 +110,10 @@ impl Column {
     }
 }
 
-/// What the table shows: filters, order and page.
+/// The page sizes offered.
+const PAGE_SIZES: [usize; 4] = [10, 25, 50, 100];
+
+/// What the table shows: filters, order and page, kept in the URL's query.
 #[derive(Debug, Clone, PartialEq)]
 struct TableView {
     search: String,
@@ -115,6 +138,60 @@ impl Default for TableView {
 }
 
 impl TableView {
+    /// The view that the URL's query describes; what it leaves out (or gets wrong) is the
+    /// default.
+    fn from_query(value: impl Fn(&str) -> Option<String>) -> Self {
+        let default = TableView::default();
+        let (sort, descending) = match value(page_query::SORT) {
+            Some(sort) => match sort.strip_prefix('-') {
+                Some(key) => (Column::named(key), true),
+                None => (Column::named(&sort), false),
+            },
+            None => (None, default.descending),
+        };
+        TableView {
+            search: value(page_query::SEARCH).unwrap_or_default(),
+            prefix: value(page_query::PREFIX).unwrap_or_default(),
+            sort: sort.unwrap_or(default.sort),
+            descending: if sort.is_some() {
+                descending
+            } else {
+                default.descending
+            },
+            page: value(page_query::PAGE)
+                .and_then(|page| page.parse::<usize>().ok())
+                .map_or(0, |page| page.saturating_sub(1)),
+            page_size: value(page_query::PAGE_SIZE)
+                .and_then(|size| size.parse().ok())
+                .filter(|size| PAGE_SIZES.contains(size))
+                .unwrap_or(default.page_size),
+        }
+    }
+
+    /// The URL's query of this view: defaults left out.
+    fn to_query(&self) -> [(String, Option<String>); 5] {
+        let default = TableView::default();
+        let sort = (self.sort, self.descending) != (default.sort, default.descending);
+        let direction = if self.descending { "-" } else { "" };
+        [
+            (page_query::SEARCH, Some(self.search.clone())),
+            (page_query::PREFIX, Some(self.prefix.clone())),
+            (
+                page_query::SORT,
+                sort.then(|| format!("{direction}{}", self.sort.key())),
+            ),
+            (
+                page_query::PAGE,
+                (self.page > 0).then(|| (self.page + 1).to_string()),
+            ),
+            (
+                page_query::PAGE_SIZE,
+                (self.page_size != default.page_size).then(|| self.page_size.to_string()),
+            ),
+        ]
+        .map(|(key, value)| (key.to_owned(), value))
+    }
+
     /// The rows of the current page, and how many pages there are.
     fn apply(&self, rows: &[OverviewRow]) -> (Vec<OverviewRow>, usize) {
         let search = self.search.to_lowercase();
@@ -188,20 +265,42 @@ fn OverviewTable(
 ) -> impl IntoView {
     let comparison = StoredValue::new(comparison);
     let rows = RwSignal::new(rows);
-    let view_state = RwSignal::new(TableView::default());
+    let query = use_query_map();
+    let writer = QueryWriter::new();
+    let view_state =
+        Memo::new(move |_| query.with(|query| TableView::from_query(|key| query.get(key))));
+    // A change of the view is a step in the history; typing replaces the step it started.
+    let change = move |update: &dyn Fn(&mut TableView)| {
+        let mut view = view_state.get_untracked();
+        update(&mut view);
+        writer.set(view.to_query());
+    };
+    let typed = move |update: &dyn Fn(&mut TableView)| {
+        let mut view = view_state.get_untracked();
+        update(&mut view);
+        writer.replace(view.to_query());
+    };
     let message = RwSignal::new(None::<String>);
     let shown = Memo::new(move |_| view_state.with(|view| rows.with(|rows| view.apply(rows))));
     let header = Column::ALL
         .into_iter()
-        .map(|(column, title)| {
-            let sort = move |_| {
-                view_state.update(|view| {
+        .map(|(column, title, _)| {
+            let sort = move || {
+                change(&|view| {
                     view.descending = if view.sort == column {
                         !view.descending
                     } else {
                         column != Column::Name
                     };
                     view.sort = column;
+                    view.page = 0;
+                })
+            };
+            let sorted = move || {
+                view_state.with(|view| match (view.sort == column, view.descending) {
+                    (false, _) => "none",
+                    (true, true) => "descending",
+                    (true, false) => "ascending",
                 })
             };
             let arrow = move || {
@@ -215,7 +314,11 @@ fn OverviewTable(
                     }
                 })
             };
-            view! { <th class="sortable" on:click=sort>{title}{arrow}</th> }
+            view! {
+                <th class="sortable" aria-sort=sorted data-column=column.key()>
+                    <button type="button" class="sort" on:click=move |_| sort()>{title}{arrow}</button>
+                </th>
+            }
         })
         .collect_view();
     let now = Utc::now();
@@ -286,17 +389,23 @@ fn OverviewTable(
     };
     view! {
         <div class="table-controls">
-            <input id=dom::SEARCH placeholder="search endpoints" on:input=move |ev| view_state.update(|v| { v.search = event_target_value(&ev); v.page = 0; }) />
-            <input id=dom::PREFIX placeholder="route prefix, e.g. /users" on:input=move |ev| view_state.update(|v| { v.prefix = event_target_value(&ev); v.page = 0; }) />
-            <select id=dom::PAGE_SIZE on:change=move |ev| view_state.update(|v| { v.page_size = event_target_value(&ev).parse().unwrap_or(25); v.page = 0; })>
-                <option value="10">"10 per page"</option>
-                <option value="25" selected>"25 per page"</option>
-                <option value="50">"50 per page"</option>
-                <option value="100">"100 per page"</option>
+            <input id=dom::SEARCH placeholder="search endpoints" aria-label="Search endpoints"
+                prop:value=move || view_state.with(|v| v.search.clone())
+                on:input=move |ev| { let text = event_target_value(&ev); typed(&|v| { v.search = text.clone(); v.page = 0; }) } />
+            <input id=dom::PREFIX placeholder="route prefix, e.g. /users" aria-label="Route prefix"
+                prop:value=move || view_state.with(|v| v.prefix.clone())
+                on:input=move |ev| { let text = event_target_value(&ev); typed(&|v| { v.prefix = text.clone(); v.page = 0; }) } />
+            <select id=dom::PAGE_SIZE aria-label="Rows per page"
+                on:change=move |ev| { let size = event_target_value(&ev).parse().unwrap_or(25); change(&|v| { v.page_size = size; v.page = 0; }) }>
+                {PAGE_SIZES.map(|size| view! {
+                    <option value=size selected=move || view_state.with(|v| v.page_size == size)>{format!("{size} per page")}</option>
+                })}
             </select>
-            <button id=dom::PREVIOUS_PAGE on:click=move |_| view_state.update(|v| v.page = v.page.saturating_sub(1))>"‹"</button>
+            <button id=dom::PREVIOUS_PAGE type="button" aria-label="Previous page"
+                on:click=move |_| change(&|v| v.page = v.page.saturating_sub(1))>"‹"</button>
             <span id=dom::PAGE>{page_label}</span>
-            <button id=dom::NEXT_PAGE on:click=move |_| view_state.update(|v| v.page = (v.page + 1).min(pages() - 1))>"›"</button>
+            <button id=dom::NEXT_PAGE type="button" aria-label="Next page"
+                on:click=move |_| { let last = pages() - 1; change(&|v| v.page = (v.page + 1).min(last)) }>"›"</button>
         </div>
         <p class="error">{move || message.get()}</p>
         <div class="table-wrap">

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use crate::api as client;
 use crate::app::SessionState;
 use crate::components::id_page::{IdPage, with_endpoint};
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::pager::Pager;
 use crate::time::local_time;
 
@@ -33,9 +33,8 @@ fn Profiles(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
     let offset = RwSignal::new(0_u64);
     let collapsed = RwSignal::new(HashSet::<NodeKey>::new());
-    let page = LocalResource::new(move || {
-        with_endpoint(session, id, client::profiles(id, offset.get(), PAGE))
-    });
+    let page =
+        live_resource(move || with_endpoint(session, id, client::profiles(id, offset.get(), PAGE)));
     let base = client::base_path();
     view! {
         <Loaded resource=page ok={move |(zone, name, page)| {

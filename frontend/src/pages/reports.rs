@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::app::SessionState;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 
 /// The report being made or shown.
@@ -42,7 +42,7 @@ pub(crate) fn ReportsPage() -> impl IntoView {
             }));
         });
     };
-    let versions = LocalResource::new(move || async move {
+    let versions = live_resource(move || async move {
         session.current().await?;
         api::report_versions().await
     });

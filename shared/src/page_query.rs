@@ -1,0 +1,55 @@
+//! The keys of the dashboard pages' URL queries: every choice a page offers (range of days,
+//! versions, filters, sort, page, zoom) lives in its address under one of these keys, so that a
+//! link shows a colleague the same view. One constant each, for the frontend that reads and
+//! writes them and the browser tests that build such links.
+
+/// First day of the range (`YYYY-MM-DD`).
+pub const FROM: &str = "from";
+/// Last day of the range (`YYYY-MM-DD`).
+pub const TO: &str = "to";
+/// Text searched for in the names of a table's rows.
+pub const SEARCH: &str = "search";
+/// Route prefix that a table's rows must start with.
+pub const PREFIX: &str = "prefix";
+/// The column a table is sorted by, with `-` in front when descending.
+pub const SORT: &str = "sort";
+/// Page of a table, from 1.
+pub const PAGE: &str = "page";
+/// Rows per page.
+pub const PAGE_SIZE: &str = "per-page";
+/// The path a profile view is zoomed into (the index of its line).
+pub const ZOOM: &str = "zoom";
+/// The profile view shown: `sunburst`, `flame` or `diff`.
+pub const PROFILE_VIEW: &str = "view";
+/// Text highlighted in a flame graph.
+pub const FIND: &str = "find";
+/// The version a profile diff starts from.
+pub const BASELINE: &str = "baseline";
+/// The version a profile diff compares with the baseline.
+pub const VERSION: &str = "version";
+/// The endpoint an exception list is limited to.
+pub const ENDPOINT: &str = "endpoint";
+
+/// A chart card's own choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The versions it compares.
+    Versions,
+    /// The users or addresses it compares.
+    Callers,
+    /// The endpoints it shows.
+    Endpoints,
+}
+
+impl Choice {
+    /// The key of this choice of the card named `card`: `{card}.{choice}`, comma-separated
+    /// values.
+    pub fn key(self, card: &str) -> String {
+        let choice = match self {
+            Choice::Versions => "versions",
+            Choice::Callers => "callers",
+            Choice::Endpoints => "endpoints",
+        };
+        format!("{card}.{choice}")
+    }
+}
