@@ -5,6 +5,7 @@
 //! `chromium` + `chromium-driver`; `cargo xtask test` provides all three.
 
 use dashboard_shared::dom::*;
+use dashboard_shared::pages::Page;
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -380,6 +381,43 @@ impl Browser {
         Ok(())
     }
 
+    /// Opens `page` of the dashboard at `dashboard` (with `query`, `?…` or empty) and waits
+    /// until it has shown its data: no "Loading…" left.
+    pub async fn visit(&self, dashboard: &str, page: Page, query: &str) -> Result<()> {
+        let path = page.path();
+        self.client
+            .goto(&format!(
+                "{}{}{query}",
+                dashboard.trim_end_matches('/'),
+                path
+            ))
+            .await?;
+        self.wait_until_loaded().await
+    }
+
+    /// Waits until the page has a `main` element and no "Loading…" in it.
+    pub async fn wait_until_loaded(&self) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let loaded = self
+                .client
+                .execute(
+                    "return !!document.querySelector('main') && !document.querySelector('.loading');",
+                    vec![],
+                )
+                .await?;
+            if loaded == Value::Bool(true) {
+                return Ok(());
+            }
+            ensure!(
+                started.elapsed() < Self::PATIENCE,
+                "the page kept loading: {}",
+                self.client.current_url().await?
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Ends the browser session.
     pub async fn close(self) -> Result<()> {
         self.client.close().await?;
@@ -397,7 +435,12 @@ pub fn history_requests(days: u64) -> u64 {
 /// The demo with `days` days of history, all of it stored, and a browser logged in as the admin
 /// on the overview.
 pub async fn demo_with_history(days: u64) -> Result<(Demo, Browser)> {
-    let demo = Demo::start_with_args(&["--history", &days.to_string()], &[])?;
+    demo_with_history_and(days, &[]).await
+}
+
+/// [`demo_with_history`] with extra environment variables for the demo.
+pub async fn demo_with_history_and(days: u64, env: &[(&str, &str)]) -> Result<(Demo, Browser)> {
+    let demo = Demo::start_with_args(&["--history", &days.to_string()], env)?;
     ApiClient::login(&demo)
         .await?
         .wait_for_total_hits(history_requests(days))

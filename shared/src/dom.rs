@@ -23,6 +23,10 @@ pub const DATABASE_TABLES: &str = "database-tables";
 pub const DATABASE_TOTAL: &str = "database-total";
 /// `#deployment`.
 pub const DEPLOYMENT: &str = "deployment";
+/// `#diff-baseline`.
+pub const DIFF_BASELINE: &str = "diff-baseline";
+/// `#diff-table`.
+pub const DIFF_TABLE: &str = "diff-table";
 /// `#endpoint-details`.
 pub const ENDPOINT_DETAILS: &str = "endpoint-details";
 /// `#endpoint-name`.
@@ -55,6 +59,12 @@ pub const FAILED_REQUESTS_CARD: &str = "failed-requests-card";
 pub const FAILED_REQUESTS_EMPTY: &str = "failed-requests-empty";
 /// `#failed-requests-table`.
 pub const FAILED_REQUESTS_TABLE: &str = "failed-requests-table";
+/// `#flame-graph`.
+pub const FLAME_GRAPH: &str = "flame-graph";
+/// `#flame-matches`.
+pub const FLAME_MATCHES: &str = "flame-matches";
+/// `#flame-search`.
+pub const FLAME_SEARCH: &str = "flame-search";
 /// `#from`.
 pub const FROM: &str = "from";
 /// `#grouped-empty`.
@@ -125,6 +135,8 @@ pub const PROFILER_LINK: &str = "profiler-link";
 pub const PROFILE_CARDS: &str = "profile-cards";
 /// `#profile-count`.
 pub const PROFILE_COUNT: &str = "profile-count";
+/// `#profile-version`.
+pub const PROFILE_VERSION: &str = "profile-version";
 /// `#prune`.
 pub const PRUNE: &str = "prune";
 /// `#prune-result`.
@@ -153,6 +165,8 @@ pub const RETENTION_SCHEDULE: &str = "retention-schedule";
 pub const SEARCH: &str = "search";
 /// `#significant-only`.
 pub const SIGNIFICANT_ONLY: &str = "significant-only";
+/// `#speedscope-download`.
+pub const SPEEDSCOPE_DOWNLOAD: &str = "speedscope-download";
 /// `#status-codes-chart`.
 pub const STATUS_CODES_CHART: &str = "status-codes-chart";
 /// `#status-codes-table`.

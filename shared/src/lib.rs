@@ -10,6 +10,7 @@ pub mod dto;
 pub mod flame;
 pub mod incidents;
 pub mod page_query;
+pub mod pages;
 pub mod profiles;
 pub mod query;
 pub mod scheduled;

@@ -138,6 +138,35 @@ pub(crate) fn ensure_fuzzer() -> Result<PathBuf> {
     Ok(schemathesis)
 }
 
+/// The axe-core version the browser tests run on every page.
+const AXE_VERSION: &str = "4.14.1";
+
+/// axe-core (from npm, under the target folder) for the browser tests' accessibility checks;
+/// returns its `axe.min.js`.
+pub(crate) fn ensure_axe() -> Result<PathBuf> {
+    let prefix = crate::target_dir().join("axe");
+    let package = prefix.join("node_modules").join("axe-core");
+    let script = package.join("axe.min.js");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .is_ok_and(|manifest| manifest.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    if installed && script.exists() {
+        return Ok(script);
+    }
+    step(&format!(
+        "installing axe-core {AXE_VERSION} from npm into {}",
+        prefix.display()
+    ));
+    std::fs::create_dir_all(&prefix)?;
+    if version_of("npm").is_none() {
+        apt_install(&["npm"])?;
+    }
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("axe-core@{AXE_VERSION}")))?;
+    Ok(script)
+}
+
 /// Installs Debian packages (needs root).
 pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     step(&format!("installing {} with apt-get", packages.join(" ")));

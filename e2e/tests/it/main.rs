@@ -6,6 +6,7 @@ mod access;
 mod charts;
 mod endpoint;
 mod incidents;
+mod layout;
 mod outside;
 mod overview;
 mod profiler;

@@ -35,7 +35,7 @@ pub(crate) fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
         <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
         <details>
             <summary>"Numbers"</summary>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table id=format!("{name}-table")>
                     <thead><tr><th>"Day"</th>{(0..24).map(|hour| view! { <th>{format!("{hour:02}")}</th> }).collect_view()}</tr></thead>
                     <tbody>{rows}</tbody>
@@ -82,7 +82,7 @@ pub(crate) fn BoxPlotFigure(
         <p class="hint">{format!("{} to {}; {hint}", plots.from, plots.to)}</p>
         {choices}
         <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=format!("{name}-table") data-rows=plots.boxes.len()>
                 <thead>
                     <tr>
@@ -128,7 +128,7 @@ pub(crate) fn StackedBars(utilization: DailyUtilization, chosen: UrlParam) -> im
         <p class="hint">{format!("Days in {}", utilization.timezone)}</p>
         <Choices label="Endpoints" choices=utilization.choices.clone() selected=shown chosen />
         <div class="chart" id=dom::DAILY_UTILIZATION_CHART inner_html=svg></div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=dom::DAILY_UTILIZATION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
@@ -177,7 +177,7 @@ pub(crate) fn VersionHeatmap(
         <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen=versions />
         <Choices label="Endpoints" choices=utilization.endpoint_choices.clone() selected=utilization.endpoints.clone() chosen=endpoints />
         <div class="chart" id=dom::MULTI_VERSION_CHART inner_html=svg></div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=dom::MULTI_VERSION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
@@ -229,7 +229,7 @@ pub(crate) fn MatrixFigure(
         <Choices label="Versions" choices=matrix.version_choices.clone() selected=matrix.versions.clone() chosen=versions />
         <Choices label=of choices=matrix.row_choices.clone() selected=matrix.rows.clone() chosen=callers />
         <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=format!("{name}-table")>
                 <thead><tr><th>{of}</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>

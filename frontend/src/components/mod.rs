@@ -4,6 +4,7 @@ pub(crate) mod chart;
 pub(crate) mod chart_page;
 pub(crate) mod context;
 pub(crate) mod figures;
+pub(crate) mod flame;
 pub(crate) mod id_page;
 pub(crate) mod level_buttons;
 pub(crate) mod live;

@@ -3,6 +3,7 @@
 
 use dashboard_shared::Role;
 use dashboard_shared::dom;
+use dashboard_shared::pages::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -35,7 +36,14 @@ pub(crate) fn Nav() -> impl IntoView {
     let is_admin = move || session.with(|s| s.as_ref().is_some_and(|s| s.role == Role::Admin));
     // `<A>` does not add the router's base; the links carry it themselves.
     let base = api::base_path();
-    let database = format!("{base}/database");
+    let links = Page::MENU
+        .into_iter()
+        .map(|page| {
+            let href = format!("{base}{}", page.path());
+            let shown = move || page != Page::Database || is_admin();
+            view! { <Show when=shown><A href=href.clone()>{page.title()}</A></Show> }
+        })
+        .collect_view();
     let open = RwSignal::new(false);
     view! {
         <nav aria-label="Dashboard">
@@ -45,16 +53,7 @@ pub(crate) fn Nav() -> impl IntoView {
                 "Menu"
             </button>
             <div id=dom::MENU class="menu" class:open=move || open.get()>
-            <A href=format!("{base}/overview")>"Overview"</A>
-            <A href=format!("{base}/hourly-load")>"Hourly load"</A>
-            <A href=format!("{base}/daily-utilization")>"Daily utilization"</A>
-            <A href=format!("{base}/api-performance")>"API performance"</A>
-            <A href=format!("{base}/multi-version")>"Multi version"</A>
-            <A href=format!("{base}/exceptions")>"Exceptions"</A>
-            <A href=format!("{base}/custom-graphs")>"Custom graphs"</A>
-            <A href=format!("{base}/reports")>"Reports"</A>
-            {move || is_admin().then(|| view! { <A href=database.clone()>"Database"</A> })}
-            <A href=format!("{base}/configuration")>"Configuration"</A>
+            {links}
             <span class="spacer"></span>
             <LiveToggle />
             <ThemeToggle />

@@ -5,21 +5,35 @@
 use dashboard_shared::GroupedLine;
 use dashboard_shared::dom;
 use dashboard_shared::sunburst::{self, SunArc};
+use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+
+use crate::components::url_state::UrlParam;
 
 /// Radius of the disc in the middle (the focused path) and of the whole chart, in SVG units.
 const CENTRE: f64 = 50.0;
 const RADIUS: f64 = 200.0;
 
 /// A stable hue for a function name, so that a function has one colour wherever it appears.
-fn hue(name: &str) -> u32 {
+pub(crate) fn hue(name: &str) -> u32 {
     name.bytes().fold(2_166_136_261_u32, |hash, byte| {
         (hash ^ u32::from(byte)).wrapping_mul(16_777_619)
     }) % 360
 }
 
+/// A key handler that runs `action` on Enter or Space, as a button does: the arcs and boxes of
+/// the profile charts are reachable with Tab and zoom from the keyboard.
+pub(crate) fn on_activate(action: impl Fn() + 'static) -> impl Fn(KeyboardEvent) + 'static {
+    move |event: KeyboardEvent| {
+        if event.key() == "Enter" || event.key() == " " {
+            event.prevent_default();
+            action();
+        }
+    }
+}
+
 /// The figures of a path, for the tooltip.
-fn describe(line: &GroupedLine) -> String {
+pub(crate) fn describe(line: &GroupedLine) -> String {
     format!(
         "{}: {} hits ({:.0} %), mean {:.1} ms, total {:.1} ms ({:.1} % of the time), self {:.1} ms",
         line.code.function,
@@ -32,13 +46,15 @@ fn describe(line: &GroupedLine) -> String {
     )
 }
 
-/// The sunburst of `lines` (a grouped profile's, pre-order, the request first).
+/// The sunburst of `lines` (a grouped profile's, pre-order, the request first), zoomed into
+/// the URL's `zoom`.
 #[component]
-pub(crate) fn Sunburst(lines: Vec<GroupedLine>) -> impl IntoView {
+pub(crate) fn Sunburst(lines: Vec<GroupedLine>, zoom: UrlParam) -> impl IntoView {
     let parents = sunburst::parents(&lines);
+    let count = lines.len();
     let lines = StoredValue::new(lines);
     let parents = StoredValue::new(parents);
-    let focus = RwSignal::new(0_usize);
+    let focus = Focus { zoom, count };
     let hovered = RwSignal::new(None::<usize>);
     let arcs = move || lines.with_value(|lines| sunburst::layout(lines, focus.get()));
     let breadcrumb = move || {
@@ -51,7 +67,7 @@ pub(crate) fn Sunburst(lines: Vec<GroupedLine>) -> impl IntoView {
             .map(|line| {
                 let name = lines.with_value(|lines| lines[line].code.function.clone());
                 view! {
-                    <button class="crumb" data-line=line on:click=move |_| focus.set(line)>{name}</button>
+                    <button type="button" class="crumb" data-line=line on:click=move |_| focus.set(line)>{name}</button>
                 }
             })
             .collect_view()
@@ -73,12 +89,32 @@ pub(crate) fn Sunburst(lines: Vec<GroupedLine>) -> impl IntoView {
         <div class="sunburst">
             <div id=dom::SUNBURST_BREADCRUMB class="breadcrumb">{breadcrumb}</div>
             <svg id=dom::SUNBURST viewBox=format!("{0} {0} {1} {1}", -RADIUS - 2.0, 2.0 * RADIUS + 4.0)
-                width="420" height="420" role="img" aria-label="Sunburst of the grouped profile"
+                role="group" aria-label="Sunburst of the grouped profile"
                 data-focus=move || focus.get()>
                 {sectors}
             </svg>
             <p id=dom::SUNBURST_TOOLTIP class="hint">{tooltip}</p>
         </div>
+    }
+}
+
+/// The path the sunburst is zoomed into, kept in the URL (none: the request).
+#[derive(Clone, Copy)]
+struct Focus {
+    zoom: UrlParam,
+    count: usize,
+}
+
+impl Focus {
+    fn get(self) -> usize {
+        self.zoom
+            .parsed::<usize>()
+            .filter(|&line| line < self.count)
+            .unwrap_or(0)
+    }
+
+    fn set(self, line: usize) {
+        self.zoom.set((line > 0).then(|| line.to_string()));
     }
 }
 
@@ -88,7 +124,7 @@ fn sector(
     ring: f64,
     lines: StoredValue<Vec<GroupedLine>>,
     parents: StoredValue<Vec<Option<usize>>>,
-    focus: RwSignal<usize>,
+    focus: Focus,
     hovered: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let (inner, outer) = match arc.depth {
@@ -105,7 +141,7 @@ fn sector(
     });
     let lightness = 55 + 8 * arc.depth.min(4);
     let fill = format!("hsl({}, 60%, {lightness}%)", hue(&function));
-    let zoom = move |_| {
+    let zoom = move || {
         if arc.depth == 0 {
             if let Some(parent) = parents.with_value(|parents| parents[line]) {
                 focus.set(parent);
@@ -117,8 +153,11 @@ fn sector(
     view! {
         <path class="arc" d=sunburst::sector_path(inner, outer, arc.start, arc.end) fill=fill
             stroke="#fff" stroke-width="1" data-line=line data-depth=arc.depth data-function=function
-            on:click=zoom on:mouseenter=move |_| hovered.set(Some(line)) on:mouseleave=move |_| hovered.set(None)>
-            <title>{title}</title>
+            tabindex="0" role="button" aria-label=title.clone()
+            on:click=move |_| zoom() on:keydown=on_activate(zoom)
+            on:mouseenter=move |_| hovered.set(Some(line)) on:mouseleave=move |_| hovered.set(None)
+            on:focus=move |_| hovered.set(Some(line))>
+            <title>{title.clone()}</title>
         </path>
     }
 }

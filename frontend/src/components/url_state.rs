@@ -102,4 +102,9 @@ impl UrlParam {
     pub(crate) fn set(self, value: Option<String>) {
         self.writer.set([(self.key(), value)]);
     }
+
+    /// Sets the value in the current step of the history (while someone types).
+    pub(crate) fn replace(self, value: Option<String>) {
+        self.writer.replace([(self.key(), value)]);
+    }
 }

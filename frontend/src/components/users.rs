@@ -91,10 +91,12 @@ fn UserTable(users: Vec<UserInfo>, change: impl Fn(Change) + Copy + 'static) -> 
         })
         .collect_view();
     view! {
-        <table id=dom::USERS>
-            <thead><tr><th>"Username"</th><th>"Role"</th><th>"Created"</th><th></th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-wrap" tabindex="0">
+            <table id=dom::USERS>
+                <thead><tr><th>"Username"</th><th>"Role"</th><th>"Created"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -125,7 +127,7 @@ fn NewUserForm(change: impl Fn(Change) + Copy + 'static) -> impl IntoView {
             <input id=dom::NEW_USERNAME placeholder="username" bind:value=username />
             <input id=dom::NEW_PASSWORD type="password" placeholder="password (8+ characters)" bind:value=password />
             <input id=dom::NEW_PASSWORD_REPEAT type="password" placeholder="password again" bind:value=repeat />
-            <select id=dom::NEW_ROLE bind:value=role>
+            <select id=dom::NEW_ROLE aria-label="Role of the new account" bind:value=role>
                 <option value="guest">"guest"</option>
                 <option value="admin">"admin"</option>
             </select>

@@ -95,7 +95,7 @@ fn DatabaseView(info: DatabaseInfo, zone: String) -> impl IntoView {
                 <dd id=dom::DATABASE_TOTAL data-bytes=info.total_bytes.unwrap_or_default()>{bytes(info.total_bytes)}</dd>
                 <dt>"Rows"</dt><dd id=dom::DATABASE_ROWS>{total_rows}</dd>
             </dl>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table id=dom::DATABASE_TABLES>
                     <thead><tr><th>"Table"</th><th>"Rows"</th><th>"Size"</th></tr></thead>
                     <tbody>{rows}</tbody>

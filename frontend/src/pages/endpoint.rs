@@ -175,7 +175,7 @@ fn FailedTable(requests: Vec<ExportedRequest>, zone: String) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=dom::FAILED_REQUESTS_TABLE>
                 <thead><tr><th>"Time"</th><th>"Status"</th><th>"Duration (ms)"</th><th>"Version"</th><th>"User"</th><th>"IP address"</th></tr></thead>
                 <tbody>{rows}</tbody>

@@ -105,7 +105,7 @@ fn GroupTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=dom::EXCEPTIONS_TABLE>
                 <thead><tr>
                     <th>"Type"</th><th>"Message"</th><th>"Endpoint"</th><th>"Occurrences"</th>

@@ -72,8 +72,8 @@ fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl I
     view! {
         <section class="card" id=format!("{name}-card")>
             <div class="card-title"><h2>{title}</h2></div>
-            <div id=format!("{name}-chart") inner_html=svg></div>
-            <div class="table-wrap">
+            <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
+            <div class="table-wrap" tabindex="0">
                 <table id=format!("{name}-table")>
                     <thead><tr><th></th><th>"Outliers"</th><th>{format!("p5 ({unit})")}</th><th>{format!("Median ({unit})")}</th><th>{format!("p95 ({unit})")}</th></tr></thead>
                     <tbody>{rows}</tbody>

@@ -220,6 +220,20 @@ impl TableView {
     }
 }
 
+/// The grouped profile of an endpoint in `version` against `baseline`'s, as the diff view.
+fn profile_diff_link(id: i64, baseline: &str, version: &str) -> String {
+    let query = serde_urlencoded::to_string([
+        (page_query::PROFILE_VIEW, "diff"),
+        (page_query::BASELINE, baseline),
+        (page_query::VERSION, version),
+    ])
+    .unwrap_or_default();
+    format!(
+        "{}/endpoint/{id}/grouped-profiler?{query}",
+        api::base_path()
+    )
+}
+
 /// A duration with the precision it deserves: `850 µs`, `12.3 ms`, `1450 ms`.
 fn median(value: Option<f64>) -> String {
     match value {
@@ -349,7 +363,8 @@ fn OverviewTable(
                                 "Significantly slower in version {} than in {} (Mood's median test)",
                                 comparison.version, comparison.baseline
                             );
-                            view! { <span class="badge regressed" title=title>{format!("slower in {}", comparison.version)}</span> }
+                            let diff = profile_diff_link(id, &comparison.baseline, &comparison.version);
+                            view! { <a class="badge regressed" href=diff title=title>{format!("slower in {}", comparison.version)}</a> }
                         })
                 });
                 let is_regressed = regressed.is_some().to_string();
@@ -408,7 +423,7 @@ fn OverviewTable(
                 on:click=move |_| { let last = pages() - 1; change(&|v| v.page = (v.page + 1).min(last)) }>"›"</button>
         </div>
         <p class="error">{move || message.get()}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=dom::OVERVIEW>
                 <thead><tr>{header}</tr></thead>
                 <tbody>{body}</tbody>

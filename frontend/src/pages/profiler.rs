@@ -147,7 +147,7 @@ fn ProfileCard(
                 <h3>{local_time(profile.time_requested, &zone)}</h3>
                 <span class="hint">{format!("{duration:.1} ms, status {}, {sampling}", profile.status)}</span>
             </div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="profile-tree">
                     <thead><tr><th>"Span"</th><th>"Duration"</th><th>"% of request"</th><th>"Calls"</th><th>"Wall time"</th></tr></thead>
                     <tbody>{rows}</tbody>
@@ -201,7 +201,7 @@ fn TreeRow(
                 <span class="hint">{line.code.module.clone().map(|module| format!(" {module}")).unwrap_or_default()}</span>
             </td>
             <td>{format!("{:.1} ms", line.duration_ms)}</td>
-            <td style:background=heat(percent)>{format!("{percent:.1} %")}</td>
+            <td class="heat" style:background=heat(percent)>{format!("{percent:.1} %")}</td>
             <td>{line.calls}</td>
             <td>{format!("{:.1} ms", line.wall_ms)}</td>
         </tr>

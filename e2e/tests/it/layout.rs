@@ -1,0 +1,173 @@
+//! Every page at a phone's size (360×740) and a desktop's (1920×1080), light and dark: the page
+//! never scrolls sideways, its main chart fills at least 90 % of its card, a screenshot of each
+//! is kept under the artifacts folder, and axe-core finds no serious or critical violation.
+
+use dashboard_e2e::{ApiClient, Browser, demo_with_history_and};
+use dashboard_shared::dom::{LOGOUT, USERNAME};
+use dashboard_shared::pages::Page;
+use serde_json::Value;
+
+/// The sizes every page is checked at.
+const SIZES: [(u32, u32, &str); 2] = [(360, 740, "phone"), (1920, 1080, "desktop")];
+
+/// The themes, as the switch remembers them.
+const THEMES: [&str; 2] = ["light", "dark"];
+
+/// What the page measures of itself: the document's width against the window's, and the
+/// main chart's width against its card's content box (`null` on pages without a chart).
+const MEASURE: &str = r#"
+const chart = document.querySelector('main .chart svg, main #flame-graph, main #sunburst');
+let ratio = null;
+if (chart) {
+  const card = chart.closest('.card');
+  const style = getComputedStyle(card);
+  const inner = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  ratio = chart.getBoundingClientRect().width / inner;
+}
+return { document: document.documentElement.scrollWidth, window: window.innerWidth, chart: ratio };
+"#;
+
+/// Runs axe-core (already on the page) and answers its serious and critical violations.
+const AXE: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] }).then(
+  (result) => done(result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))),
+  (error) => done([{ id: 'axe failed', impact: String(error), nodes: [] }]));
+"#;
+
+/// Pages whose main content is a chart.
+fn has_chart(page: Page) -> bool {
+    matches!(
+        page,
+        Page::HourlyLoad
+            | Page::DailyUtilization
+            | Page::ApiPerformance
+            | Page::MultiVersion
+            | Page::CustomGraphs
+            | Page::Endpoint(_)
+            | Page::GroupedProfiler(_)
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs the demo binary, a built frontend, Chromium and axe-core: run `cargo xtask test`"]
+async fn every_page_fits_a_phone_and_a_desktop_in_both_themes_without_serious_axe_violations()
+-> anyhow::Result<()> {
+    let axe = std::fs::read_to_string(std::env::var("DASHBOARD_AXE_JS").map_err(|_| {
+        anyhow::anyhow!(
+            "DASHBOARD_AXE_JS is not set: run the browser tests with `cargo xtask test`"
+        )
+    })?)?;
+    let (demo, browser) = demo_with_history_and(3, &[("DASHBOARD_MONITOR_LEVEL", "3")]).await?;
+    // Three profiled requests, so that the grouped profile has a chart.
+    let http = reqwest::Client::new();
+    for user in 1..=3 {
+        http.get(format!("{}/users/{user}/posts", demo.base))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let api = ApiClient::login(&demo).await?;
+    let rows = api
+        .wait_for_total_hits(dashboard_e2e::history_requests(3) + 3)
+        .await?;
+    let id = rows
+        .iter()
+        .find(|row| row["name"] == "GET /users/{id}/posts")
+        .and_then(|row| row["id"].as_i64())
+        .expect("the posts endpoint");
+    let dashboard = demo.dashboard();
+    let mut failures = Vec::new();
+    let mut serious = 0;
+    for (width, height, size) in SIZES {
+        browser.client.set_window_size(width, height).await?;
+        for theme in THEMES {
+            browser
+                .client
+                .execute(
+                    "localStorage.setItem('dashboard-theme', arguments[0]);",
+                    vec![Value::from(theme)],
+                )
+                .await?;
+            for page in Page::all(id) {
+                if page == Page::Login {
+                    continue;
+                }
+                browser.visit(&dashboard, page, "").await?;
+                let name = format!("{}-{size}-{theme}", page.slug());
+                let found = check_page(&browser, page, width, &axe).await?;
+                browser.screenshot(&format!("layout-{name}")).await?;
+                serious += found.violations;
+                failures.extend(found.failures.into_iter().map(|f| format!("{name}: {f}")));
+            }
+        }
+    }
+    // The login form, logged out, in both sizes.
+    browser.visit(&dashboard, Page::Overview, "").await?;
+    browser
+        .wait_for(&format!("#{LOGOUT}"))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for(&format!("#{USERNAME}")).await?;
+    for (width, height, size) in SIZES {
+        browser.client.set_window_size(width, height).await?;
+        browser.visit(&dashboard, Page::Login, "").await?;
+        let found = check_page(&browser, Page::Login, width, &axe).await?;
+        browser.screenshot(&format!("layout-login-{size}")).await?;
+        serious += found.violations;
+        failures.extend(
+            found
+                .failures
+                .into_iter()
+                .map(|f| format!("login-{size}: {f}")),
+        );
+    }
+    println!("axe-core: {serious} serious or critical violations on every page, size and theme");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    browser.close().await
+}
+
+/// What one page at one size showed.
+struct Found {
+    violations: usize,
+    failures: Vec<String>,
+}
+
+async fn check_page(browser: &Browser, page: Page, width: u32, axe: &str) -> anyhow::Result<Found> {
+    let mut failures = Vec::new();
+    let measured = browser.client.execute(MEASURE, vec![]).await?;
+    let window = measured["window"].as_u64().unwrap_or(0);
+    assert_eq!(window, u64::from(width), "the window is as wide as asked");
+    let document = measured["document"].as_u64().unwrap_or(u64::MAX);
+    if document > window {
+        failures.push(format!(
+            "the page is {document} px wide in a {window} px window"
+        ));
+    }
+    match (has_chart(page), measured["chart"].as_f64()) {
+        (true, Some(ratio)) if ratio < 0.9 => {
+            failures.push(format!(
+                "the main chart fills {:.0} % of its card",
+                ratio * 100.0
+            ));
+        }
+        (true, None) => failures.push("no chart".to_owned()),
+        _ => {}
+    }
+    let present = browser.client.execute("return typeof axe;", vec![]).await?;
+    if present != Value::from("object") {
+        browser.client.execute(axe, vec![]).await?;
+    }
+    let violations = browser.client.execute_async(AXE, vec![]).await?;
+    let violations = violations.as_array().cloned().unwrap_or_default();
+    for violation in &violations {
+        failures.push(format!("axe: {violation}"));
+    }
+    Ok(Found {
+        violations: violations.len(),
+        failures,
+    })
+}

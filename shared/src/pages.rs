@@ -1,0 +1,127 @@
+//! The dashboard's pages: their paths under the dashboard's link and their menu titles, for the
+//! frontend's menu and the browser tests that visit every page.
+
+/// A page of the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The endpoints' table.
+    Overview,
+    /// Requests per hour and day.
+    HourlyLoad,
+    /// Requests per endpoint and day.
+    DailyUtilization,
+    /// Latency of every endpoint.
+    ApiPerformance,
+    /// Requests per endpoint and version.
+    MultiVersion,
+    /// Exception groups.
+    Exceptions,
+    /// The custom graphs.
+    CustomGraphs,
+    /// Reports of intervals and versions.
+    Reports,
+    /// The database's tables and pruning (admins only).
+    Database,
+    /// The deployment and the accounts.
+    Configuration,
+    /// One endpoint's figures and charts.
+    Endpoint(i64),
+    /// One endpoint's outliers.
+    Outliers(i64),
+    /// One endpoint's profiled requests.
+    Profiler(i64),
+    /// One endpoint's grouped profile.
+    GroupedProfiler(i64),
+    /// The login form.
+    Login,
+}
+
+impl Page {
+    /// The pages of the menu, in its order.
+    pub const MENU: [Page; 10] = [
+        Page::Overview,
+        Page::HourlyLoad,
+        Page::DailyUtilization,
+        Page::ApiPerformance,
+        Page::MultiVersion,
+        Page::Exceptions,
+        Page::CustomGraphs,
+        Page::Reports,
+        Page::Database,
+        Page::Configuration,
+    ];
+
+    /// Every page, those of an endpoint for the endpoint `id`.
+    pub fn all(id: i64) -> [Page; 15] {
+        [
+            Page::Overview,
+            Page::HourlyLoad,
+            Page::DailyUtilization,
+            Page::ApiPerformance,
+            Page::MultiVersion,
+            Page::Exceptions,
+            Page::CustomGraphs,
+            Page::Reports,
+            Page::Database,
+            Page::Configuration,
+            Page::Endpoint(id),
+            Page::Outliers(id),
+            Page::Profiler(id),
+            Page::GroupedProfiler(id),
+            Page::Login,
+        ]
+    }
+
+    /// The path below the dashboard's link, starting with `/`.
+    pub fn path(self) -> String {
+        match self {
+            Page::Overview => "/overview".to_owned(),
+            Page::HourlyLoad => "/hourly-load".to_owned(),
+            Page::DailyUtilization => "/daily-utilization".to_owned(),
+            Page::ApiPerformance => "/api-performance".to_owned(),
+            Page::MultiVersion => "/multi-version".to_owned(),
+            Page::Exceptions => "/exceptions".to_owned(),
+            Page::CustomGraphs => "/custom-graphs".to_owned(),
+            Page::Reports => "/reports".to_owned(),
+            Page::Database => "/database".to_owned(),
+            Page::Configuration => "/configuration".to_owned(),
+            Page::Endpoint(id) => format!("/endpoint/{id}"),
+            Page::Outliers(id) => format!("/endpoint/{id}/outliers"),
+            Page::Profiler(id) => format!("/endpoint/{id}/profiler"),
+            Page::GroupedProfiler(id) => format!("/endpoint/{id}/grouped-profiler"),
+            Page::Login => "/login".to_owned(),
+        }
+    }
+
+    /// The title in the menu (and of the page).
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Overview => "Overview",
+            Page::HourlyLoad => "Hourly load",
+            Page::DailyUtilization => "Daily utilization",
+            Page::ApiPerformance => "API performance",
+            Page::MultiVersion => "Multi version",
+            Page::Exceptions => "Exceptions",
+            Page::CustomGraphs => "Custom graphs",
+            Page::Reports => "Reports",
+            Page::Database => "Database",
+            Page::Configuration => "Configuration",
+            Page::Endpoint(_) => "Endpoint",
+            Page::Outliers(_) => "Outliers",
+            Page::Profiler(_) => "Profiler",
+            Page::GroupedProfiler(_) => "Grouped profile",
+            Page::Login => "Log in",
+        }
+    }
+
+    /// A short name without spaces, for files such as screenshots.
+    pub fn slug(self) -> String {
+        let path = self.path();
+        let slug = path.trim_start_matches('/').replace('/', "-");
+        if slug.is_empty() {
+            "overview".to_owned()
+        } else {
+            slug
+        }
+    }
+}
