@@ -12,3 +12,4 @@ mod overview;
 mod profiler;
 mod prometheus;
 mod scheduled;
+mod views;

@@ -1,0 +1,187 @@
+//! Views that can be shared and kept open: a page's choices come from its address (and back and
+//! forward step through them), and an open page shows new requests without being reloaded.
+
+use std::time::{Duration, Instant};
+
+use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo, demo_with_history};
+use dashboard_shared::dom::*;
+use dashboard_shared::page_query::{self, Choice};
+use dashboard_shared::pages::Page;
+use fantoccini::Locator;
+use serde_json::Value;
+
+/// The `attribute` of every element `css` matches, in page order.
+async fn attributes(browser: &Browser, css: &str, attribute: &str) -> anyhow::Result<Vec<String>> {
+    let mut values = Vec::new();
+    for element in browser.client.find_all(Locator::Css(css)).await? {
+        values.push(element.attr(attribute).await?.unwrap_or_default());
+    }
+    Ok(values)
+}
+
+/// Waits until `check` holds for the `attribute` values of `css` (20 s at most).
+async fn wait_for_attributes(
+    browser: &Browser,
+    css: &str,
+    attribute: &str,
+    check: impl Fn(&[String]) -> bool,
+) -> anyhow::Result<Vec<String>> {
+    let started = Instant::now();
+    loop {
+        let values = attributes(browser, css, attribute).await?;
+        if check(&values) || started.elapsed() > Duration::from_secs(20) {
+            return Ok(values);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
+async fn an_address_with_a_range_versions_and_a_sort_opens_that_view() -> anyhow::Result<()> {
+    // Versions 1.0 (before yesterday) and 1.1 (yesterday).
+    let (demo, browser) = demo_with_history(3).await?;
+    let dashboard = demo.dashboard();
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (today - chrono::Days::new(2), today - chrono::Days::new(1));
+    let query = serde_urlencoded::to_string([
+        (page_query::FROM.to_owned(), from.to_string()),
+        (page_query::TO.to_owned(), to.to_string()),
+        (Choice::Versions.key("multi-version"), "1.0".to_owned()),
+    ])?;
+    browser
+        .visit(&dashboard, Page::MultiVersion, &format!("?{query}"))
+        .await?;
+    browser.wait_for(&format!("#{MULTI_VERSION_TABLE}")).await?;
+    for (id, day) in [(FROM, from), (TO, to)] {
+        let shown = browser
+            .client
+            .execute(
+                "return document.getElementById(arguments[0]).value;",
+                vec![Value::from(id)],
+            )
+            .await?;
+        assert_eq!(shown, Value::from(day.to_string()), "#{id}");
+    }
+    let versions = attributes(
+        &browser,
+        &format!("#{MULTI_VERSION_TABLE} td[data-endpoint='GET /users/{{id}}']"),
+        "data-version",
+    )
+    .await?;
+    assert_eq!(versions, ["1.0"], "only the version in the address");
+    let checked = attributes(
+        &browser,
+        "fieldset[data-choices='Versions'] input:checked",
+        "data-choice",
+    )
+    .await?;
+    assert_eq!(checked, ["1.0"]);
+
+    // The overview sorted by name, ascending, as the address says.
+    browser
+        .visit(&dashboard, Page::Overview, "?sort=name")
+        .await?;
+    let names = wait_for_attributes(
+        &browser,
+        &format!("#{OVERVIEW} tbody tr"),
+        "data-endpoint",
+        |names| names.len() == 2,
+    )
+    .await?;
+    assert_eq!(names, ["GET /users/{id}", "GET /users/{id}/posts"]);
+    assert_eq!(
+        browser
+            .attribute("th[data-column='name']", "aria-sort")
+            .await?,
+        "ascending"
+    );
+    // Sorting by name again turns the order round, and the address follows.
+    browser
+        .wait_for("th[data-column='name'] button")
+        .await?
+        .click()
+        .await?;
+    let names = wait_for_attributes(
+        &browser,
+        &format!("#{OVERVIEW} tbody tr"),
+        "data-endpoint",
+        |names| names.first().is_some_and(|name| name.ends_with("posts")),
+    )
+    .await?;
+    assert_eq!(names, ["GET /users/{id}/posts", "GET /users/{id}"]);
+    let url = browser.client.current_url().await?;
+    assert_eq!(url.query(), Some("sort=-name"));
+    // Back: the previous order again.
+    browser.client.back().await?;
+    let names = wait_for_attributes(
+        &browser,
+        &format!("#{OVERVIEW} tbody tr"),
+        "data-endpoint",
+        |names| names.first().is_some_and(|name| name == "GET /users/{id}"),
+    )
+    .await?;
+    assert_eq!(names, ["GET /users/{id}", "GET /users/{id}/posts"]);
+
+    // The same address in another browser shows the same view.
+    let other = Browser::start().await?;
+    other.log_in(&dashboard, "admin", ADMIN_PASSWORD).await?;
+    other.client.goto(url.as_str()).await?;
+    let names = wait_for_attributes(
+        &other,
+        &format!("#{OVERVIEW} tbody tr"),
+        "data-endpoint",
+        |names| names.len() == 2,
+    )
+    .await?;
+    assert_eq!(names, ["GET /users/{id}/posts", "GET /users/{id}"]);
+    other.close().await?;
+    browser.close().await
+}
+
+#[tokio::test]
+#[ignore = "needs the demo binary, a built frontend and Chromium: run `cargo xtask test`"]
+async fn the_open_overview_shows_a_new_request_without_reloading() -> anyhow::Result<()> {
+    let demo = Demo::start()?;
+    let http = reqwest::Client::new();
+    http.get(format!("{}/users/1", demo.base))
+        .send()
+        .await?
+        .error_for_status()?;
+    let api = ApiClient::login(&demo).await?;
+    api.wait_for_total_hits(1).await?;
+    let browser = Browser::start().await?;
+    browser
+        .log_in(&demo.dashboard(), "admin", ADMIN_PASSWORD)
+        .await?;
+    let hits = "tr[data-endpoint='GET /users/{id}'] td.hits-overall";
+    assert_eq!(browser.wait_for(hits).await?.text().await?, "1");
+    // A mark that a reload would wipe out.
+    browser
+        .client
+        .execute("window.stillTheSamePage = true;", vec![])
+        .await?;
+
+    http.get(format!("{}/users/2", demo.base))
+        .send()
+        .await?
+        .error_for_status()?;
+    let started = Instant::now();
+    let shown = loop {
+        let shown = browser.wait_for(hits).await?.text().await?;
+        if shown == "2" || started.elapsed() > Duration::from_secs(30) {
+            break shown;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(shown, "2", "the new request within two refreshes");
+    assert_eq!(
+        browser
+            .client
+            .execute("return window.stillTheSamePage === true;", vec![])
+            .await?,
+        Value::Bool(true),
+        "the page was not reloaded"
+    );
+    browser.close().await
+}
