@@ -187,6 +187,151 @@ async fn the_profiler_shows_trees_and_the_grouped_profile_a_sunburst_that_zooms(
         rows,
         "back out"
     );
+    flame_graph_diff_and_speedscope(&browser, rows).await?;
     browser.close().await?;
+    Ok(())
+}
+
+/// The total time of the grouped path `function`, as its table row says.
+async fn total_ms(browser: &Browser, function: &str) -> anyhow::Result<f64> {
+    Ok(browser
+        .attribute(
+            &format!("tr.grouped-line[data-function='{function}']"),
+            "data-total",
+        )
+        .await?
+        .parse()?)
+}
+
+/// The grouped profile's other views: the flame graph (widths from the table's totals, search,
+/// a zoom kept in the address), the diff against the one version there is (nothing changed),
+/// and the speedscope file.
+async fn flame_graph_diff_and_speedscope(browser: &Browser, rows: usize) -> anyhow::Result<()> {
+    browser
+        .wait_for("button[data-view='flame']")
+        .await?
+        .click()
+        .await?;
+    let boxes = format!("#{FLAME_GRAPH} rect");
+    assert_eq!(
+        count(browser, &boxes, rows).await?,
+        rows,
+        "one box per path"
+    );
+    let request = total_ms(browser, "GET /users/{id}/posts").await?;
+    let posts = total_ms(browser, "load_posts").await?;
+    let width: f64 = browser
+        .attribute(
+            &format!("{boxes}[data-function='load_posts']"),
+            "data-width",
+        )
+        .await?
+        .parse()?;
+    assert!(
+        (width - posts / request).abs() < 1e-5,
+        "load_posts is {width} of the width, {posts} of {request} ms"
+    );
+    browser
+        .wait_for(&format!("#{FLAME_SEARCH}"))
+        .await?
+        .send_keys("RANK")
+        .await?;
+    assert_eq!(count(browser, &format!("{boxes}.match"), 1).await?, 1);
+    assert_eq!(
+        browser
+            .attribute(&format!("{boxes}.match"), "data-function")
+            .await?,
+        "rank_posts"
+    );
+    on_arc(
+        browser,
+        &format!("{boxes}[data-function='load_posts']"),
+        "click",
+    )
+    .await?;
+    assert_eq!(
+        count(browser, &boxes, 2).await?,
+        2,
+        "load_posts and rank_posts"
+    );
+    // The zoom, the view and the search are in the address: opening it shows the same.
+    let url = browser.client.current_url().await?;
+    browser.client.goto(url.as_str()).await?;
+    assert_eq!(count(browser, &boxes, 2).await?, 2, "{url}");
+    assert_eq!(
+        browser
+            .attribute(&format!("{boxes}[data-depth='0']"), "data-function")
+            .await?,
+        "load_posts"
+    );
+    assert_eq!(count(browser, &format!("{boxes}.match"), 1).await?, 1);
+
+    // The diff against the only version: every path took the same share and mean.
+    browser
+        .wait_for("button[data-view='diff']")
+        .await?
+        .click()
+        .await?;
+    let baseline = browser
+        .attribute(&format!("#{DIFF_BASELINE} option:nth-child(2)"), "value")
+        .await?;
+    browser
+        .client
+        .execute(
+            "const select = document.getElementById(arguments[0]); select.value = arguments[1]; \
+             select.dispatchEvent(new Event('change'));",
+            vec![
+                serde_json::json!(DIFF_BASELINE),
+                serde_json::json!(baseline),
+            ],
+        )
+        .await?;
+    let changes = format!("#{DIFF_TABLE} tbody tr");
+    assert_eq!(count(browser, &changes, rows).await?, rows);
+    for row in browser.client.find_all(Locator::Css(&changes)).await? {
+        assert_eq!(
+            row.attr("data-share-change").await?.as_deref(),
+            Some("0.000")
+        );
+        // A path whose mean is 0 ms (rank_posts may take no time) has no change of mean.
+        let mean = row.attr("data-mean-change").await?.unwrap_or_default();
+        assert!(mean == "0.000" || mean.is_empty(), "mean change {mean}");
+    }
+    assert_eq!(
+        browser
+            .attribute(
+                &format!("{changes}[data-function='load_posts']"),
+                "data-mean-change"
+            )
+            .await?,
+        "0.000"
+    );
+
+    // The speedscope file: a frame per function, an open and a close event per path.
+    let file = browser
+        .client
+        .execute(
+            "return decodeURIComponent(document.getElementById(arguments[0]).href.split(',')[1]);",
+            vec![serde_json::json!(SPEEDSCOPE_DOWNLOAD)],
+        )
+        .await?;
+    let file: serde_json::Value = serde_json::from_str(file.as_str().unwrap_or_default())?;
+    let frames: Vec<&str> = file["shared"]["frames"]
+        .as_array()
+        .map(|frames| frames.iter().filter_map(|f| f["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        frames,
+        [
+            "GET /users/{id}/posts",
+            "load_user",
+            "load_posts",
+            "rank_posts"
+        ]
+    );
+    let events = file["profiles"][0]["events"].as_array().map_or(0, Vec::len);
+    assert_eq!(events, 2 * rows);
+    assert_eq!(file["profiles"][0]["endValue"].as_f64(), Some(request));
+    browser.screenshot("grouped-profile-diff").await?;
     Ok(())
 }

@@ -11,12 +11,12 @@ use dashboard_shared::{
 use leptos::prelude::*;
 
 use crate::components::chart::Choices;
+use crate::components::chart_svg::ChartSvg;
 use crate::components::url_state::UrlParam;
 
 /// The hourly-load heatmap: `{name}-chart` and its numbers in `{name}-table`.
 #[component]
 pub(crate) fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
-    let svg = charts::svg(&load);
     let rows = load
         .days
         .iter()
@@ -32,7 +32,7 @@ pub(crate) fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("Times in {}", load.timezone)}</p>
-        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
+        <ChartSvg id=format!("{name}-chart") chart=load.clone() />
         <details>
             <summary>"Numbers"</summary>
             <div class="table-wrap" tabindex="0">
@@ -56,7 +56,6 @@ pub(crate) fn BoxPlotFigure(
     /// Where the figures come from.
     hint: &'static str,
 ) -> impl IntoView {
-    let svg = charts::svg(&plots);
     let choices = choose.map(|(label, chosen)| {
         let selected = plots.boxes.iter().map(|b| b.label.clone()).collect();
         view! { <Choices label choices=plots.choices.clone() selected chosen /> }
@@ -81,7 +80,7 @@ pub(crate) fn BoxPlotFigure(
     view! {
         <p class="hint">{format!("{} to {}; {hint}", plots.from, plots.to)}</p>
         {choices}
-        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
+        <ChartSvg id=format!("{name}-chart") chart=plots.clone() />
         <div class="table-wrap" tabindex="0">
             <table id=format!("{name}-table") data-rows=plots.boxes.len()>
                 <thead>
@@ -105,7 +104,6 @@ pub(crate) fn StackedBars(utilization: DailyUtilization, chosen: UrlParam) -> im
         .iter()
         .map(|series| series.endpoint.clone())
         .collect();
-    let svg = charts::svg(&utilization);
     let header = utilization
         .days
         .iter()
@@ -127,7 +125,7 @@ pub(crate) fn StackedBars(utilization: DailyUtilization, chosen: UrlParam) -> im
     view! {
         <p class="hint">{format!("Days in {}", utilization.timezone)}</p>
         <Choices label="Endpoints" choices=utilization.choices.clone() selected=shown chosen />
-        <div class="chart" id=dom::DAILY_UTILIZATION_CHART inner_html=svg></div>
+        <ChartSvg id=dom::DAILY_UTILIZATION_CHART chart=utilization.clone() />
         <div class="table-wrap" tabindex="0">
             <table id=dom::DAILY_UTILIZATION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
@@ -144,7 +142,6 @@ pub(crate) fn VersionHeatmap(
     versions: UrlParam,
     endpoints: UrlParam,
 ) -> impl IntoView {
-    let svg = charts::svg(&utilization);
     let header = utilization
         .versions
         .iter()
@@ -176,7 +173,7 @@ pub(crate) fn VersionHeatmap(
         <p class="hint">{format!("{} to {}; share of each version's requests", utilization.from, utilization.to)}</p>
         <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen=versions />
         <Choices label="Endpoints" choices=utilization.endpoint_choices.clone() selected=utilization.endpoints.clone() chosen=endpoints />
-        <div class="chart" id=dom::MULTI_VERSION_CHART inner_html=svg></div>
+        <ChartSvg id=dom::MULTI_VERSION_CHART chart=utilization.clone() />
         <div class="table-wrap" tabindex="0">
             <table id=dom::MULTI_VERSION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
@@ -196,7 +193,6 @@ pub(crate) fn MatrixFigure(
     versions: UrlParam,
     callers: UrlParam,
 ) -> impl IntoView {
-    let svg = charts::svg(&matrix);
     let header = matrix
         .versions
         .iter()
@@ -228,7 +224,7 @@ pub(crate) fn MatrixFigure(
         <p class="hint">{format!("{} to {}; exact medians (requests)", matrix.from, matrix.to)}</p>
         <Choices label="Versions" choices=matrix.version_choices.clone() selected=matrix.versions.clone() chosen=versions />
         <Choices label=of choices=matrix.row_choices.clone() selected=matrix.rows.clone() chosen=callers />
-        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
+        <ChartSvg id=format!("{name}-chart") chart=matrix.clone() />
         <div class="table-wrap" tabindex="0">
             <table id=format!("{name}-table")>
                 <thead><tr><th>{of}</th>{header}</tr></thead>
@@ -257,7 +253,7 @@ pub(crate) fn StatusPie(codes: StatusCodes) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} to {}", codes.from, codes.to)}</p>
-        <div class="chart" id=dom::STATUS_CODES_CHART inner_html=svg></div>
+        <div class="chart natural" id=dom::STATUS_CODES_CHART inner_html=svg></div>
         <table id=dom::STATUS_CODES_TABLE>
             <thead><tr><th>"Status"</th><th>"Requests"</th></tr></thead>
             <tbody>{rows}</tbody>
@@ -272,7 +268,6 @@ const LATEST_VALUES: usize = 50;
 #[component]
 pub(crate) fn LineFigure(data: GraphData) -> impl IntoView {
     let name = format!("custom-graph-{}", data.graph.id);
-    let svg = charts::svg(&data);
     let schedule = data
         .graph
         .schedule
@@ -301,7 +296,7 @@ pub(crate) fn LineFigure(data: GraphData) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} to {}; {schedule}{averaged}", data.from, data.to)}</p>
-        <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
+        <ChartSvg id=format!("{name}-chart") chart=data.clone() />
         <details>
             <summary>{format!("Latest values ({} of {total})", total.min(LATEST_VALUES))}</summary>
             <table id=format!("{name}-table") data-points=total>

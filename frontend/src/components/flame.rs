@@ -7,13 +7,14 @@ use dashboard_shared::GroupedLine;
 use dashboard_shared::dom;
 use dashboard_shared::flame::{self, FlameBox};
 use dashboard_shared::sunburst;
+use leptos::html::Div;
 use leptos::prelude::*;
 
+use crate::components::chart_svg::measured_width;
 use crate::components::sunburst::{describe, hue, on_activate};
 use crate::components::url_state::UrlParam;
 
-/// Width of the drawing and height of a row, in SVG units.
-const WIDTH: f64 = 1200.0;
+/// Height of a row, in CSS pixels (the drawing is as wide as its place on the page).
 const ROW: f64 = 24.0;
 /// Boxes narrower than this carry no label.
 const LABELLED: f64 = 48.0;
@@ -37,7 +38,10 @@ pub(crate) fn FlameGraph(
             .filter(|&line| line < count)
             .unwrap_or(0)
     };
+    let node = NodeRef::<Div>::new();
+    let measured = measured_width(node);
     let boxes = move || {
+        let width = f64::from(measured.get().max(320));
         let focus = focus();
         let boxes = lines.with_value(|lines| flame::layout(lines, focus));
         let rows = boxes.iter().map(|b| b.depth).max().unwrap_or(0) + 1;
@@ -47,12 +51,12 @@ pub(crate) fn FlameGraph(
             .map(|b| {
                 let matched = lines.with_value(|lines| flame::matches(&lines[b.line], &text));
                 let searching = !text.trim().is_empty();
-                frame_box(b, lines, colours, parents, zoom, matched, searching)
+                frame_box(b, width, lines, colours, parents, zoom, matched, searching)
             })
             .collect_view();
         let height = rows as f64 * ROW;
         view! {
-            <svg id=dom::FLAME_GRAPH viewBox=format!("0 0 {WIDTH} {height}") role="group"
+            <svg id=dom::FLAME_GRAPH viewBox=format!("0 0 {width} {height}") width=width height=height role="group"
                 aria-label="Flame graph of the grouped profile" data-focus=focus>
                 {drawn}
             </svg>
@@ -69,7 +73,7 @@ pub(crate) fn FlameGraph(
         (!text.trim().is_empty()).then(|| format!("{matched} matching paths"))
     };
     view! {
-        <div class="flame">
+        <div class="flame" node_ref=node>
             <div class="table-controls">
                 <input id=dom::FLAME_SEARCH type="search" placeholder="find a function"
                     aria-label="Find a function in the flame graph"
@@ -84,8 +88,10 @@ pub(crate) fn FlameGraph(
 }
 
 /// One path's box: zooms in on click, Enter or Space (the top box zooms out).
+#[allow(clippy::too_many_arguments)]
 fn frame_box(
     b: FlameBox,
+    total_width: f64,
     lines: StoredValue<Vec<GroupedLine>>,
     colours: StoredValue<Option<Vec<String>>>,
     parents: StoredValue<Vec<Option<usize>>>,
@@ -109,7 +115,11 @@ fn frame_box(
             zoom.set(Some(line.to_string()));
         }
     };
-    let (x, width, y) = (b.start * WIDTH, b.width * WIDTH, b.depth as f64 * ROW);
+    let (x, width, y) = (
+        b.start * total_width,
+        b.width * total_width,
+        b.depth as f64 * ROW,
+    );
     let label = (width >= LABELLED).then(|| {
         let characters = ((width - 8.0) / 7.0) as usize;
         let shown: String = if function.chars().count() > characters {

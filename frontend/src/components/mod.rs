@@ -2,6 +2,7 @@
 
 pub(crate) mod chart;
 pub(crate) mod chart_page;
+pub(crate) mod chart_svg;
 pub(crate) mod context;
 pub(crate) mod figures;
 pub(crate) mod flame;

@@ -177,15 +177,15 @@ fn GroupedView(
         </p>
         <div class="grouped">
             <section class="card">
-                <GroupedTable lines=grouped.lines />
-            </section>
-            <section class="card">
                 <div class="profile-views">
                     {view_buttons}
                     <span class="spacer"></span>
                     <a id=dom::SPEEDSCOPE_DOWNLOAD class="download" href=speedscope download=file>"speedscope JSON"</a>
                 </div>
                 {shown}
+            </section>
+            <section class="card">
+                <GroupedTable lines=grouped.lines />
             </section>
         </div>
     }
@@ -205,7 +205,7 @@ fn GroupedTable(lines: Vec<GroupedLine>) -> impl IntoView {
             };
             view! {
                 <tr class="grouped-line" data-line=index data-function=line.code.function.clone()
-                    data-hits=line.hits data-mean=line.mean_ms data-std=line.std_ms>
+                    data-hits=line.hits data-mean=line.mean_ms data-std=line.std_ms data-total=line.total_ms>
                     <td style:padding-left=format!("{}rem", 0.5 + 1.25 * f64::from(line.indent))>
                         <span class="function" title=place>{line.code.function.clone()}</span>
                     </td>

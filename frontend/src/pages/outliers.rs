@@ -2,11 +2,12 @@
 //! card per outlier (newest first, a page at a time) with its request, spans and figures.
 
 use dashboard_shared::dom;
-use dashboard_shared::{OutlierCard, Spread, charts};
+use dashboard_shared::{OutlierCard, Spread};
 use leptos::prelude::*;
 
 use crate::api as client;
 use crate::app::SessionState;
+use crate::components::chart_svg::ChartSvg;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::{Loaded, live_resource};
@@ -55,7 +56,6 @@ fn Outliers(id: i64) -> impl IntoView {
 /// A box plot of one quantity with its numbers.
 #[component]
 fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl IntoView {
-    let svg = charts::svg(&spread);
     let rows = spread
         .boxes
         .iter()
@@ -72,7 +72,7 @@ fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl I
     view! {
         <section class="card" id=format!("{name}-card")>
             <div class="card-title"><h2>{title}</h2></div>
-            <div class="chart" id=format!("{name}-chart") inner_html=svg></div>
+            <ChartSvg id=format!("{name}-chart") chart=spread.clone() />
             <div class="table-wrap" tabindex="0">
                 <table id=format!("{name}-table")>
                     <thead><tr><th></th><th>"Outliers"</th><th>{format!("p5 ({unit})")}</th><th>{format!("Median ({unit})")}</th><th>{format!("p95 ({unit})")}</th></tr></thead>

@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, text_style};
+use super::{Chart, Width, text_style};
 use crate::DailyUtilization;
 
 const BAR_WIDTH: u32 = 28;
@@ -13,18 +13,42 @@ const TOP: u32 = 20;
 const PLOT_HEIGHT: u32 = 240;
 const LEGEND_ROW: u32 = 18;
 
-impl Chart for DailyUtilization {
-    fn size(&self) -> (u32, u32) {
+/// A day's label is about this wide.
+const LABEL_WIDTH: u32 = 36;
+
+impl DailyUtilization {
+    /// The width of a bar and the step from one bar to the next, at `width`.
+    fn bars(&self, width: Width) -> (u32, u32) {
         let days = self.days.len().max(1) as u32;
-        let width = (LEFT + days * (BAR_WIDTH + GAP) + 20).max(420);
+        match width {
+            Width::Natural => (BAR_WIDTH, BAR_WIDTH + GAP),
+            Width::Fit(width) => {
+                let step = (width.saturating_sub(LEFT + 20) / days).max(3);
+                ((step * 3 / 4).clamp(2, 80), step)
+            }
+        }
+    }
+}
+
+impl Chart for DailyUtilization {
+    fn size(&self, width: Width) -> (u32, u32) {
+        let days = self.days.len().max(1) as u32;
+        let plot_width = match width {
+            Width::Natural => (LEFT + days * (BAR_WIDTH + GAP) + 20).max(420),
+            Width::Fit(_) => LEFT + days * self.bars(width).1 + 20,
+        };
         let height = TOP + PLOT_HEIGHT + 40 + self.endpoints.len() as u32 * LEGEND_ROW;
-        (width, height)
+        (plot_width, height)
     }
 
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let (bar_width, step) = self.bars(width);
+        // Every day's label when there is room, else every few days'.
+        let label_every = LABEL_WIDTH.div_ceil(step).max(1) as usize;
         let totals: Vec<u64> = (0..self.days.len())
             .map(|day| {
                 self.endpoints
@@ -44,7 +68,7 @@ impl Chart for DailyUtilization {
         ))?;
         root.draw(&Text::new("0", (4, bottom - 6), text.clone()))?;
         for (day, label) in self.days.iter().enumerate() {
-            let x = (LEFT + day as u32 * (BAR_WIDTH + GAP)) as i32;
+            let x = (LEFT + day as u32 * step) as i32;
             let mut top = bottom;
             for series in &self.endpoints {
                 let hits = series.hits.get(day).copied().unwrap_or(0);
@@ -54,16 +78,18 @@ impl Chart for DailyUtilization {
                 let [r, g, b] = series.colour;
                 let next = top - height_of(hits);
                 root.draw(&Rectangle::new(
-                    [(x, next), (x + BAR_WIDTH as i32, top)],
+                    [(x, next), (x + bar_width as i32, top)],
                     RGBColor(r, g, b).filled(),
                 ))?;
                 top = next;
             }
-            root.draw(&Text::new(
-                label.get(5..).unwrap_or(label).to_owned(),
-                (x - 2, bottom + 6),
-                text.clone(),
-            ))?;
+            if day % label_every == 0 {
+                root.draw(&Text::new(
+                    label.get(5..).unwrap_or(label).to_owned(),
+                    (x - 2, bottom + 6),
+                    text.clone(),
+                ))?;
+            }
         }
         for (row, series) in self.endpoints.iter().enumerate() {
             let y = bottom + 28 + (row as u32 * LEGEND_ROW) as i32;

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, INK, text_style};
+use super::{Chart, INK, Width, fit_label, text_style};
 use crate::{BoxPlots, Spread};
 
 const ROW_HEIGHT: u32 = 28;
@@ -19,19 +19,29 @@ struct Row {
     values: [f64; 5],
 }
 
-fn size(rows: usize) -> (u32, u32) {
+/// Room right of the plot, for the last value's label.
+const RIGHT: u32 = 80;
+
+/// The label column and the plot's width at `width`.
+fn columns(width: Width) -> (u32, u32) {
+    width.columns((LEFT, PLOT_WIDTH), RIGHT)
+}
+
+fn size(rows: usize, width: Width) -> (u32, u32) {
     let height = TOP + rows.max(1) as u32 * ROW_HEIGHT + 10;
-    (LEFT + PLOT_WIDTH + 80, height)
+    let (left, plot) = columns(width);
+    (left + plot + RIGHT, height)
 }
 
 impl Chart for BoxPlots {
-    fn size(&self) -> (u32, u32) {
-        size(self.boxes.len())
+    fn size(&self, width: Width) -> (u32, u32) {
+        size(self.boxes.len(), width)
     }
 
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let rows = self.boxes.iter().map(|latency| Row {
             label: latency.label.clone(),
@@ -44,44 +54,47 @@ impl Chart for BoxPlots {
                 latency.p95_ms,
             ],
         });
-        draw_rows(root, rows.collect(), "ms")
+        draw_rows(root, rows.collect(), "ms", columns(width))
     }
 }
 
 impl Chart for Spread {
-    fn size(&self) -> (u32, u32) {
-        size(self.boxes.len())
+    fn size(&self, width: Width) -> (u32, u32) {
+        size(self.boxes.len(), width)
     }
 
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let rows = self.boxes.iter().map(|spread| Row {
             label: format!("{} ({})", spread.label, spread.count),
             colour: super::BLUE,
             values: [spread.p5, spread.q1, spread.median, spread.q3, spread.p95],
         });
-        draw_rows(root, rows.collect(), &self.unit)
+        draw_rows(root, rows.collect(), &self.unit, columns(width))
     }
 }
 
-/// Draws one box per row on an axis from 0 to the largest p95.
+/// Draws one box per row on an axis from 0 to the largest p95, the labels in a column `left`
+/// wide and the axis `plot` wide.
 fn draw_rows<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     rows: Vec<Row>,
     unit: &str,
+    (left, plot): (u32, u32),
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let max = rows
         .iter()
         .map(|row| row.values[4])
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
-    let x = |value: f64| (LEFT as f64 + value / max * PLOT_WIDTH as f64).round() as i32;
+    let x = |value: f64| (f64::from(left) + value / max * f64::from(plot)).round() as i32;
     let text = text_style(12);
     root.draw(&Text::new(
         format!("0 {unit}"),
-        (LEFT as i32, 8),
+        (left as i32, 8),
         text.clone(),
     ))?;
     root.draw(&Text::new(
@@ -96,7 +109,11 @@ fn draw_rows<DB: DrawingBackend>(
         let colour = RGBColor(r, g, b);
         let light = |channel: u8| (f64::from(channel) + (255.0 - f64::from(channel)) * 0.8) as u8;
         let [p5, q1, median, q3, p95] = row.values;
-        root.draw(&Text::new(row.label, (4, middle - 6), text.clone()))?;
+        root.draw(&Text::new(
+            fit_label(&row.label, left.saturating_sub(8)),
+            (4, middle - 6),
+            text.clone(),
+        ))?;
         root.draw(&PathElement::new(
             vec![(x(p5), middle), (x(p95), middle)],
             colour,

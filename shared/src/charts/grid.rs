@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, INK, heat_colour, text_style};
+use super::{Chart, INK, Width, fit_label, heat_colour, text_style};
 use crate::{HourlyLoad, MedianMatrix, VersionUtilization};
 
 /// Where a grid's cells go.
@@ -21,6 +21,15 @@ struct Layout {
 }
 
 impl Layout {
+    /// The layout at `width`: fitted, the cells share the width left of the labels.
+    fn at(mut self, width: Width) -> Self {
+        let columns = self.columns.max(1) as u32;
+        let (left, plot) = width.columns((self.left, columns * self.cell_width), 10);
+        self.left = left;
+        self.cell_width = (plot / columns).max(8);
+        self
+    }
+
     fn size(&self) -> (u32, u32) {
         (
             self.left + self.columns.max(1) as u32 * self.cell_width + 10,
@@ -38,15 +47,7 @@ impl Layout {
         cell: impl Fn(usize, usize) -> (f64, Option<String>),
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let text = text_style(12);
-        let fits = |label: &str, width: u32| -> String {
-            let chars = (width / 7).max(2) as usize;
-            if label.chars().count() > chars {
-                let kept: String = label.chars().take(chars - 1).collect();
-                format!("{kept}…")
-            } else {
-                label.to_owned()
-            }
-        };
+        let fits = fit_label;
         for (column, label) in column_labels.iter().enumerate() {
             let x = (self.left + column as u32 * self.cell_width + 4) as i32;
             root.draw(&Text::new(
@@ -76,7 +77,7 @@ impl Layout {
                     ],
                     RGBColor(r, g, b).filled(),
                 ))?;
-                if let Some(written) = written {
+                if let Some(written) = written.filter(|w| fit_label(w, self.cell_width) == *w) {
                     let colour = if shade > 0.6 { WHITE } else { INK };
                     root.draw(&Text::new(
                         written,
@@ -104,20 +105,23 @@ impl HourlyLoad {
 }
 
 impl Chart for HourlyLoad {
-    fn size(&self) -> (u32, u32) {
-        self.layout().size()
+    fn size(&self, width: Width) -> (u32, u32) {
+        self.layout().at(width).size()
     }
 
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let max = self.counts.iter().flatten().copied().max().unwrap_or(0);
         let hours: Vec<String> = (0..24).map(|hour| format!("{hour:02}")).collect();
-        self.layout().draw(root, &hours, &self.days, |day, hour| {
-            let count = self.counts[day].get(hour).copied().unwrap_or(0);
-            (share(count as f64, max as f64), None)
-        })
+        self.layout()
+            .at(width)
+            .draw(root, &hours, &self.days, |day, hour| {
+                let count = self.counts[day].get(hour).copied().unwrap_or(0);
+                (share(count as f64, max as f64), None)
+            })
     }
 }
 
@@ -135,15 +139,16 @@ impl VersionUtilization {
 }
 
 impl Chart for VersionUtilization {
-    fn size(&self) -> (u32, u32) {
-        self.layout().size()
+    fn size(&self, width: Width) -> (u32, u32) {
+        self.layout().at(width).size()
     }
 
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        self.layout().draw(
+        self.layout().at(width).draw(
             root,
             &self.versions,
             &self.endpoints,
@@ -169,13 +174,14 @@ impl MedianMatrix {
 }
 
 impl Chart for MedianMatrix {
-    fn size(&self) -> (u32, u32) {
-        self.layout().size()
+    fn size(&self, width: Width) -> (u32, u32) {
+        self.layout().at(width).size()
     }
 
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let max = self
             .cells
@@ -184,18 +190,20 @@ impl Chart for MedianMatrix {
             .flatten()
             .map(|cell| cell.median_ms)
             .fold(0.0, f64::max);
-        self.layout().draw(
-            root,
-            &self.versions,
-            &self.rows,
-            |row, version| match self.cells[row].get(version).copied().flatten() {
-                Some(cell) => (
-                    share(cell.median_ms, max),
-                    Some(format!("{:.1} ms", cell.median_ms)),
-                ),
-                None => (0.0, None),
-            },
-        )
+        self.layout()
+            .at(width)
+            .draw(
+                root,
+                &self.versions,
+                &self.rows,
+                |row, version| match self.cells[row].get(version).copied().flatten() {
+                    Some(cell) => (
+                        share(cell.median_ms, max),
+                        Some(format!("{:.1} ms", cell.median_ms)),
+                    ),
+                    None => (0.0, None),
+                },
+            )
     }
 }
 

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{BLUE, Chart, INK, text_style};
+use super::{BLUE, Chart, INK, Width, text_style};
 use crate::GraphData;
 
 const LEFT: i32 = 80;
@@ -14,10 +14,21 @@ const PLOT_HEIGHT: i32 = 200;
 /// Points are marked with a dot while there are at most this many.
 const MAX_DOTS: usize = 200;
 
+/// Room right of the plot.
+const RIGHT: i32 = 40;
+
+/// The plot's width at `width` (the value labels keep their column).
+fn plot_width(width: Width) -> i32 {
+    match width {
+        Width::Natural => PLOT_WIDTH,
+        Width::Fit(width) => (i32::try_from(width).unwrap_or(i32::MAX) - LEFT - RIGHT).max(120),
+    }
+}
+
 impl Chart for GraphData {
-    fn size(&self) -> (u32, u32) {
+    fn size(&self, width: Width) -> (u32, u32) {
         (
-            (LEFT + PLOT_WIDTH + 40) as u32,
+            (LEFT + plot_width(width) + RIGHT) as u32,
             (TOP + PLOT_HEIGHT + 40) as u32,
         )
     }
@@ -25,11 +36,13 @@ impl Chart for GraphData {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let plot = plot_width(width);
         let text = text_style(12);
         let bottom = TOP + PLOT_HEIGHT;
         root.draw(&PathElement::new(
-            vec![(LEFT, TOP), (LEFT, bottom), (LEFT + PLOT_WIDTH, bottom)],
+            vec![(LEFT, TOP), (LEFT, bottom), (LEFT + plot, bottom)],
             INK,
         ))?;
         root.draw(&Text::new(
@@ -39,13 +52,13 @@ impl Chart for GraphData {
         ))?;
         root.draw(&Text::new(
             self.to.clone(),
-            (LEFT + PLOT_WIDTH - 70, bottom + 8),
+            (LEFT + plot - 70, bottom + 8),
             text.clone(),
         ))?;
         if self.points.is_empty() {
             return root.draw(&Text::new(
                 "No values in this range",
-                (LEFT + PLOT_WIDTH / 2 - 70, TOP + PLOT_HEIGHT / 2),
+                (LEFT + plot / 2 - 70, TOP + PLOT_HEIGHT / 2),
                 text,
             ));
         }
@@ -58,7 +71,7 @@ impl Chart for GraphData {
             let along = (point.time - self.start).num_milliseconds() as f64 / span;
             let up = (point.value - low) / (high - low);
             (
-                LEFT + (along.clamp(0.0, 1.0) * f64::from(PLOT_WIDTH)).round() as i32,
+                LEFT + (along.clamp(0.0, 1.0) * f64::from(plot)).round() as i32,
                 bottom - (up * f64::from(PLOT_HEIGHT)).round() as i32,
             )
         };

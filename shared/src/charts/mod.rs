@@ -12,30 +12,73 @@ pub use pie::status_colour;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// How wide a chart is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// Its own width, which its content asks for (the downloads).
+    Natural,
+    /// The width of the card it fills on a page, in CSS pixels: text keeps its size, the plot
+    /// stretches or shrinks.
+    Fit(u32),
+}
+
+impl Width {
+    /// The label column and the plot's width: `natural` as they are, or fitted into the width
+    /// less `right` (the label column at most a third of a narrow width, the plot at least 40
+    /// pixels).
+    pub(crate) fn columns(self, natural: (u32, u32), right: u32) -> (u32, u32) {
+        match self {
+            Width::Natural => natural,
+            Width::Fit(width) => {
+                let left = natural.0.min(width / 3);
+                (left, width.saturating_sub(left + right).max(40))
+            }
+        }
+    }
+}
+
 /// A chart: its size and how it draws itself on any plotters backend.
 pub trait Chart {
-    /// Width and height, in pixels.
-    fn size(&self) -> (u32, u32);
+    /// Width and height in pixels, drawn at `width`.
+    fn size(&self, width: Width) -> (u32, u32);
 
-    /// Draws the chart on `root`, which is already white.
+    /// Draws the chart at `width` on `root` (of [`Chart::size`], already white).
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
 }
 
-/// The chart as an SVG document.
+/// The chart as an SVG document at its natural width.
 pub fn svg(chart: &impl Chart) -> String {
+    svg_at(chart, Width::Natural)
+}
+
+/// The chart as an SVG document drawn at `width`.
+pub fn svg_at(chart: &impl Chart, width: Width) -> String {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, chart.size(width)).into_drawing_area();
         // Drawing into a string cannot fail; an error would only end the drawing early.
         let _ = root
             .fill(&WHITE)
-            .and_then(|()| chart.draw(&root))
+            .and_then(|()| chart.draw(&root, width))
             .and_then(|()| root.present());
     }
     svg
+}
+
+/// `label` cut to fit `width` pixels of 12-pixel text (at least two characters), with `…`
+/// where it was cut.
+pub(crate) fn fit_label(label: &str, width: u32) -> String {
+    let chars = (width / 7).max(2) as usize;
+    if label.chars().count() > chars {
+        let kept: String = label.chars().take(chars - 1).collect();
+        format!("{kept}…")
+    } else {
+        label.to_owned()
+    }
 }
 
 /// The chart as a PNG image, its text set in the bundled DejaVu Sans.
@@ -50,12 +93,12 @@ pub fn png(chart: &impl Chart) -> Result<Vec<u8>, String> {
             dejavu::sans::regular(),
         );
     });
-    let (width, height) = chart.size();
+    let (width, height) = chart.size(Width::Natural);
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
         root.fill(&WHITE)
-            .and_then(|()| chart.draw(&root))
+            .and_then(|()| chart.draw(&root, Width::Natural))
             .and_then(|()| root.present())
             .map_err(|error| error.to_string())?;
     }
@@ -135,6 +178,40 @@ mod tests {
     }
 
     #[test]
+    fn charts_fitted_to_a_width_fill_it() {
+        let load = crate::HourlyLoad {
+            timezone: "UTC".into(),
+            days: vec!["2026-11-16".into()],
+            counts: vec![vec![1; 24]],
+        };
+        let bars = crate::DailyUtilization {
+            timezone: "UTC".into(),
+            days: vec!["2026-11-16".into(); 7],
+            endpoints: vec![],
+            choices: vec![],
+        };
+        for width in [360, 1600] {
+            let fits = |(drawn, _): (u32, u32)| drawn <= width && drawn + 24 >= width;
+            assert!(
+                fits(load.size(Width::Fit(width))),
+                "{:?}",
+                load.size(Width::Fit(width))
+            );
+            assert!(
+                fits(bars.size(Width::Fit(width))),
+                "{:?}",
+                bars.size(Width::Fit(width))
+            );
+            // The drawing says its size, so the page can show it at that size.
+            let svg = svg_at(&load, Width::Fit(width));
+            let (drawn, _) = load.size(Width::Fit(width));
+            assert!(svg.contains(&format!("width=\"{drawn}\"")), "{svg}");
+        }
+        // The natural width does not depend on any page.
+        assert_eq!(load.size(Width::Natural), (90 + 24 * 32 + 10, 30 + 22 + 10));
+    }
+
+    #[test]
     fn heat_colours_go_from_light_to_dark() {
         assert_eq!(heat_colour(0.0, 10.0), (245, 246, 248));
         assert_eq!(heat_colour(10.0, 10.0), (47, 111, 237));
@@ -153,7 +230,7 @@ mod tests {
         let image = png(&load).unwrap();
         let decoder = ::png::Decoder::new(std::io::Cursor::new(&image));
         let mut reader = decoder.read_info().unwrap();
-        let (width, height) = load.size();
+        let (width, height) = load.size(Width::Natural);
         assert_eq!((reader.info().width, reader.info().height), (width, height));
         let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
         reader.next_frame(&mut pixels).unwrap();

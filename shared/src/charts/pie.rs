@@ -6,7 +6,7 @@ use std::f64::consts::TAU;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, text_style};
+use super::{Chart, Width, text_style};
 use crate::StatusCodes;
 
 const RADIUS: f64 = 110.0;
@@ -29,7 +29,8 @@ pub fn status_colour(status_code: u16) -> [u8; 3] {
 }
 
 impl Chart for StatusCodes {
-    fn size(&self) -> (u32, u32) {
+    /// The pie keeps its size at any width.
+    fn size(&self, _width: Width) -> (u32, u32) {
         let legend = self.codes.len() as u32 * LEGEND_ROW + 20;
         (460, legend.max(2 * CENTRE.1 as u32))
     }
@@ -37,6 +38,7 @@ impl Chart for StatusCodes {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        _width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let total: u64 = self.codes.iter().map(|code| code.count).sum();
         if total == 0 {
