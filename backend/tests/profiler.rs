@@ -19,7 +19,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum_monitoring_dashboard::{Dashboard, Key};
 use dashboard_shared::api;
-use dashboard_shared::{GroupedLine, GroupedProfile, NoQuery, PageQuery, ProfileLine, ProfilePage};
+use dashboard_shared::{
+    GroupedLine, GroupedProfile, GroupedQuery, PageQuery, ProfileLine, ProfilePage,
+};
 use tracing_subscriber::prelude::*;
 
 /// How long each helper really took, measured inside it.
@@ -139,7 +141,14 @@ impl EndpointViews<'_> {
 
     /// The endpoint's grouped profile.
     async fn grouped(&self) -> GroupedProfile {
-        let query = NoQuery {};
+        self.grouped_of(None).await
+    }
+
+    /// The grouped profile of the endpoint's requests in `version` (`None`: every version).
+    async fn grouped_of(&self, version: Option<&str>) -> GroupedProfile {
+        let query = GroupedQuery {
+            version: version.map(str::to_owned),
+        };
         get_route::<api::EndpointGroupedProfile>(self.app, &self.cookie, Some(self.id), &query)
             .await
     }
@@ -279,6 +288,68 @@ async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
     let root = &grouped.lines[0];
     assert_eq!(root.time_percent, 100.0);
     assert!(root.self_ms >= 0.0);
+}
+
+#[tokio::test]
+async fn the_grouped_profile_of_one_version_merges_only_that_versions_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(&dir);
+    let mut app = None;
+    // Version 1.0 waits once; version 1.1 twice, each time calling `sometimes` as well.
+    for (version, uris) in [
+        ("1.0", &["/wait?ms=5"][..]),
+        (
+            "1.1",
+            &["/wait?ms=5&extra=true", "/wait?ms=5&extra=true"][..],
+        ),
+    ] {
+        let monitor = Dashboard::builder()
+            .database(&database)
+            .password(PASSWORD)
+            .monitor_level(3)
+            .app_version(version)
+            .set(Key::SamplingPeriod, "0")
+            .start()
+            .await
+            .unwrap();
+        let _spans = with_spans(&monitor);
+        let bound = monitor.bind(routes(&Truth::default()));
+        for uri in uris {
+            assert_eq!(
+                send_for_text(&bound, get_request(uri)).await.0,
+                StatusCode::OK
+            );
+        }
+        monitor.shutdown().await;
+        app = Some(bound);
+    }
+    let app = app.unwrap();
+    let views = endpoint(&app, "GET /wait").await;
+    let functions = |grouped: &GroupedProfile| {
+        grouped_summary(&grouped.lines)
+            .into_iter()
+            .map(|(_, function, hits)| (function, hits))
+            .collect::<Vec<_>>()
+    };
+    let old = views.grouped_of(Some("1.0")).await;
+    assert_eq!(old.requests, 1);
+    assert_eq!(
+        functions(&old),
+        [("GET /wait".to_owned(), 1), ("wait".to_owned(), 1)]
+    );
+    let new = views.grouped_of(Some("1.1")).await;
+    assert_eq!(new.requests, 2);
+    assert_eq!(
+        functions(&new),
+        [
+            ("GET /wait".to_owned(), 2),
+            ("wait".to_owned(), 2),
+            ("sometimes".to_owned(), 2)
+        ]
+    );
+    assert_eq!(views.grouped().await.requests, 3, "every version");
+    let unknown = views.grouped_of(Some("9.9")).await;
+    assert_eq!((unknown.requests, unknown.lines.len()), (0, 0));
 }
 
 #[tokio::test]

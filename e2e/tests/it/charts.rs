@@ -46,6 +46,24 @@ async fn the_hourly_load_heatmap_shows_the_seeded_history() -> anyhow::Result<()
         .await?
         .len();
     assert_eq!(rects, 1 + 7 * 24, "one cell per day and hour");
+    // Pointing at the cell of 10:00 two days ago (the background, then the cells row by row)
+    // names its count.
+    let cell = 1 + 4 * 24 + 10;
+    client
+        .execute(
+            "const chart = document.querySelector('#hourly-load-chart'); \
+             const box = chart.querySelectorAll('svg rect')[arguments[0]].getBoundingClientRect(); \
+             chart.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, \
+                 clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 }));",
+            vec![serde_json::json!(cell)],
+        )
+        .await?;
+    let tooltip = browser
+        .wait_for("#hourly-load-card .chart-tooltip")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(tooltip, format!("{two_days_ago} 10:00: 3 requests"));
     browser.screenshot("hourly-load").await?;
 
     // The API-performance page: the i-th request of hour h takes 2 + h % 7 + i ms.

@@ -158,7 +158,7 @@ async fn check_page(browser: &Browser, page: Page, width: u32, axe: &str) -> any
         _ => {}
     }
     let present = browser.client.execute("return typeof axe;", vec![]).await?;
-    if present != Value::from("object") {
+    if present != "object" {
         browser.client.execute(axe, vec![]).await?;
     }
     let violations = browser.client.execute_async(AXE, vec![]).await?;

@@ -2,7 +2,7 @@
 //! code of the downloads) and lists its numbers in a table, whose cells carry `data-`
 //! attributes with the exact values.
 
-use dashboard_shared::charts::{self, status_colour};
+use dashboard_shared::charts::status_colour;
 use dashboard_shared::dom;
 use dashboard_shared::{
     BoxPlots, DailyUtilization, GraphData, HourlyLoad, MedianMatrix, StatusCodes,
@@ -237,7 +237,6 @@ pub(crate) fn MatrixFigure(
 /// The status-code pie and the requests per code.
 #[component]
 pub(crate) fn StatusPie(codes: StatusCodes) -> impl IntoView {
-    let svg = charts::svg(&codes);
     let rows = codes
         .codes
         .iter()
@@ -253,7 +252,7 @@ pub(crate) fn StatusPie(codes: StatusCodes) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} to {}", codes.from, codes.to)}</p>
-        <div class="chart natural" id=dom::STATUS_CODES_CHART inner_html=svg></div>
+        <ChartSvg id=dom::STATUS_CODES_CHART chart=codes.clone() natural=true />
         <table id=dom::STATUS_CODES_TABLE>
             <thead><tr><th>"Status"</th><th>"Requests"</th></tr></thead>
             <tbody>{rows}</tbody>

@@ -8,11 +8,14 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use std::sync::Arc;
 
+/// The router's navigation, shared by the handlers of a page.
+type Navigate = Arc<dyn Fn(&str, NavigateOptions) + Send + Sync>;
+
 /// Writes the URL's query; made where a page is built, used in its event handlers.
 #[derive(Clone, Copy)]
 pub(crate) struct QueryWriter {
     query: Memo<ParamsMap>,
-    navigate: StoredValue<Arc<dyn Fn(&str, NavigateOptions) + Send + Sync>>,
+    navigate: StoredValue<Navigate>,
 }
 
 impl QueryWriter {

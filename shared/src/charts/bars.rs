@@ -41,6 +41,28 @@ impl Chart for DailyUtilization {
         (plot_width, height)
     }
 
+    fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String> {
+        let (_, step) = self.bars(width);
+        let day = usize::try_from(x - LEFT as i32).ok()? / step as usize;
+        let label = self.days.get(day)?;
+        if y > (TOP + PLOT_HEIGHT) as i32 {
+            return None;
+        }
+        let hits = self
+            .endpoints
+            .iter()
+            .map(|series| (series, series.hits.get(day).copied().unwrap_or(0)))
+            .filter(|(_, hits)| *hits > 0);
+        let total: u64 = hits.clone().map(|(_, hits)| hits).sum();
+        let each: Vec<String> = hits
+            .map(|(series, hits)| format!("{} {hits}", series.endpoint))
+            .collect();
+        Some(match each.is_empty() {
+            true => format!("{label}: no requests"),
+            false => format!("{label}: {total} requests ({})", each.join(", ")),
+        })
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -137,5 +159,15 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 1 + 3 + 2, "{svg}");
         assert!(svg.contains("#010203") && svg.contains("#040506"));
         assert!(svg.contains("11-20") && svg.contains("GET /b"));
+        // Natural bars step 38 pixels from 50: the second day is at 88 to 126.
+        assert_eq!(
+            utilization.tooltip(Width::Natural, 90, 100).as_deref(),
+            Some("2026-11-20: 6 requests (GET /b 6)")
+        );
+        assert_eq!(
+            utilization.tooltip(Width::Natural, 60, 100).as_deref(),
+            Some("2026-11-19: 6 requests (GET /a 4, GET /b 2)")
+        );
+        assert_eq!(utilization.tooltip(Width::Natural, 130, 100), None);
     }
 }

@@ -27,6 +27,17 @@ fn columns(width: Width) -> (u32, u32) {
     width.columns((LEFT, PLOT_WIDTH), RIGHT)
 }
 
+/// The index of the row at height `y`.
+fn row_at(rows: usize, y: i32) -> Option<usize> {
+    let row = usize::try_from(y - TOP as i32).ok()? / ROW_HEIGHT as usize;
+    (row < rows).then_some(row)
+}
+
+/// A box's figures for the tooltip.
+fn describe(label: &str, [p5, q1, median, q3, p95]: [f64; 5], unit: &str) -> String {
+    format!("{label}: p5 {p5:.1}, q1 {q1:.1}, median {median:.1}, q3 {q3:.1}, p95 {p95:.1} {unit}")
+}
+
 fn size(rows: usize, width: Width) -> (u32, u32) {
     let height = TOP + rows.max(1) as u32 * ROW_HEIGHT + 10;
     let (left, plot) = columns(width);
@@ -36,6 +47,18 @@ fn size(rows: usize, width: Width) -> (u32, u32) {
 impl Chart for BoxPlots {
     fn size(&self, width: Width) -> (u32, u32) {
         size(self.boxes.len(), width)
+    }
+
+    fn tooltip(&self, _width: Width, _x: i32, y: i32) -> Option<String> {
+        let latency = &self.boxes[row_at(self.boxes.len(), y)?];
+        let values = [
+            latency.p5_ms,
+            latency.q1_ms,
+            latency.median_ms,
+            latency.q3_ms,
+            latency.p95_ms,
+        ];
+        Some(describe(&latency.label, values, "ms"))
     }
 
     fn draw<DB: DrawingBackend>(
@@ -61,6 +84,12 @@ impl Chart for BoxPlots {
 impl Chart for Spread {
     fn size(&self, width: Width) -> (u32, u32) {
         size(self.boxes.len(), width)
+    }
+
+    fn tooltip(&self, _width: Width, _x: i32, y: i32) -> Option<String> {
+        let spread = &self.boxes[row_at(self.boxes.len(), y)?];
+        let values = [spread.p5, spread.q1, spread.median, spread.q3, spread.p95];
+        Some(describe(&spread.label, values, &self.unit))
     }
 
     fn draw<DB: DrawingBackend>(

@@ -30,6 +30,13 @@ impl Layout {
         self
     }
 
+    /// The row and column of the cell at (`x`, `y`).
+    fn cell_at(&self, x: i32, y: i32) -> Option<(usize, usize)> {
+        let column = usize::try_from(x - self.left as i32).ok()? / self.cell_width as usize;
+        let row = usize::try_from(y - self.top as i32).ok()? / self.cell_height as usize;
+        (row < self.rows && column < self.columns).then_some((row, column))
+    }
+
     fn size(&self) -> (u32, u32) {
         (
             self.left + self.columns.max(1) as u32 * self.cell_width + 10,
@@ -109,6 +116,10 @@ impl Chart for HourlyLoad {
         self.layout().at(width).size()
     }
 
+    fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String> {
+        self.tooltip_at(width, x, y)
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -125,7 +136,26 @@ impl Chart for HourlyLoad {
     }
 }
 
+impl HourlyLoad {
+    fn tooltip_at(&self, width: Width, x: i32, y: i32) -> Option<String> {
+        let (day, hour) = self.layout().at(width).cell_at(x, y)?;
+        let count = self.counts.get(day)?.get(hour).copied().unwrap_or(0);
+        Some(format!("{} {hour:02}:00: {count} requests", self.days[day]))
+    }
+}
+
 impl VersionUtilization {
+    fn tooltip_at(&self, width: Width, x: i32, y: i32) -> Option<String> {
+        let (endpoint, version) = self.layout().at(width).cell_at(x, y)?;
+        Some(format!(
+            "{} in {}: {} requests, {:.1} % of the version's",
+            self.endpoints[endpoint],
+            self.versions[version],
+            self.hits.get(endpoint)?.get(version)?,
+            self.percent(endpoint, version)
+        ))
+    }
+
     fn layout(&self) -> Layout {
         Layout {
             left: 240,
@@ -141,6 +171,10 @@ impl VersionUtilization {
 impl Chart for VersionUtilization {
     fn size(&self, width: Width) -> (u32, u32) {
         self.layout().at(width).size()
+    }
+
+    fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String> {
+        self.tooltip_at(width, x, y)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -161,6 +195,18 @@ impl Chart for VersionUtilization {
 }
 
 impl MedianMatrix {
+    fn tooltip_at(&self, width: Width, x: i32, y: i32) -> Option<String> {
+        let (row, version) = self.layout().at(width).cell_at(x, y)?;
+        let place = format!("{} in {}", self.rows[row], self.versions[version]);
+        Some(match self.cells.get(row)?.get(version).copied().flatten() {
+            Some(cell) => format!(
+                "{place}: median {:.1} ms of {} requests",
+                cell.median_ms, cell.count
+            ),
+            None => format!("{place}: no requests"),
+        })
+    }
+
     fn layout(&self) -> Layout {
         Layout {
             left: 200,
@@ -176,6 +222,10 @@ impl MedianMatrix {
 impl Chart for MedianMatrix {
     fn size(&self, width: Width) -> (u32, u32) {
         self.layout().at(width).size()
+    }
+
+    fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String> {
+        self.tooltip_at(width, x, y)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -238,6 +288,35 @@ mod tests {
         assert!(svg.contains("2026-11-17"));
         let (r, g, b) = heat_colour(1.0, 1.0);
         assert!(svg.contains(&format!("#{r:02X}{g:02X}{b:02X}")), "{svg}");
+    }
+
+    #[test]
+    fn the_tooltip_names_the_cell_under_the_pointer() {
+        let mut monday = vec![0; 24];
+        monday[9] = 10;
+        let load = HourlyLoad {
+            timezone: "UTC".into(),
+            days: vec!["2026-11-16".into(), "2026-11-17".into()],
+            counts: vec![monday, vec![0; 24]],
+        };
+        // Natural cells are 32 × 22 right of 90 and below 30: hour 9 of the first day.
+        let inside = (90 + 9 * 32 + 5, 30 + 5);
+        assert_eq!(
+            load.tooltip(Width::Natural, inside.0, inside.1).as_deref(),
+            Some("2026-11-16 09:00: 10 requests")
+        );
+        assert_eq!(load.tooltip(Width::Natural, 10, 40), None, "on the labels");
+        assert_eq!(
+            load.tooltip(Width::Natural, 100, 30 + 2 * 22 + 1),
+            None,
+            "below"
+        );
+        // Fitted to 360 pixels the labels take 90, the 24 cells 10 each.
+        assert_eq!(
+            load.tooltip(Width::Fit(360), 90 + 23 * 10 + 1, 30 + 22 + 1)
+                .as_deref(),
+            Some("2026-11-17 23:00: 0 requests")
+        );
     }
 
     #[test]

@@ -33,6 +33,25 @@ impl Chart for GraphData {
         )
     }
 
+    /// The value nearest in time to the pointer.
+    fn tooltip(&self, width: Width, x: i32, _y: i32) -> Option<String> {
+        let along = f64::from(x - LEFT) / f64::from(plot_width(width));
+        if !(0.0..=1.0).contains(&along) {
+            return None;
+        }
+        let span = (self.end - self.start).num_milliseconds() as f64;
+        let time = self.start + chrono::TimeDelta::milliseconds((along * span) as i64);
+        let nearest = self
+            .points
+            .iter()
+            .min_by_key(|point| (point.time - time).num_milliseconds().abs())?;
+        Some(format!(
+            "{}: {}",
+            nearest.time.format("%Y-%m-%d %H:%M:%S UTC"),
+            format_value(nearest.value)
+        ))
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -154,6 +173,13 @@ mod tests {
         let labels: Vec<&str> = svg.lines().map(str::trim).collect();
         assert!(labels.contains(&"0") && labels.contains(&"12"), "{svg}");
         assert!(svg.contains("2026-11-08") && svg.contains("2026-11-21"));
+        // Day 1 of 14 is 720 / 14 ≈ 51 pixels right of the axis at 80.
+        let data = data(&[3.0, 7.5, 12.0]);
+        assert_eq!(
+            data.tooltip(Width::Natural, 80 + 50, 100).as_deref(),
+            Some("2026-11-09 00:00:00 UTC: 7.5")
+        );
+        assert_eq!(data.tooltip(Width::Natural, 10, 100), None);
     }
 
     #[test]

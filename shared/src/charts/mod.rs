@@ -48,6 +48,10 @@ pub trait Chart {
         root: &DrawingArea<DB, Shift>,
         width: Width,
     ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
+
+    /// What the chart drawn at `width` shows at the point (`x`, `y`) of its drawing, named
+    /// with its value: the page's tooltip.
+    fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String>;
 }
 
 /// The chart as an SVG document at its natural width.

@@ -29,6 +29,35 @@ pub fn status_colour(status_code: u16) -> [u8; 3] {
 }
 
 impl Chart for StatusCodes {
+    /// The code whose legend row or slice is under the pointer.
+    fn tooltip(&self, _width: Width, x: i32, y: i32) -> Option<String> {
+        let total: u64 = self.codes.iter().map(|code| code.count).sum();
+        let (dx, dy) = (f64::from(x) - CENTRE.0, f64::from(y) - CENTRE.1);
+        let code = if x >= LEGEND_LEFT {
+            self.codes
+                .get(usize::try_from(y - 10).ok()? / LEGEND_ROW as usize)?
+        } else if dx.hypot(dy) <= RADIUS && total > 0 {
+            // Slices go clockwise from twelve o'clock.
+            let angle = dx.atan2(-dy).rem_euclid(TAU);
+            let mut start = 0.0;
+            self.codes.iter().find(|code| {
+                start += code.count as f64 / total as f64 * TAU;
+                angle < start
+            })?
+        } else {
+            return None;
+        };
+        let percent = if total > 0 {
+            code.count as f64 / total as f64 * 100.0
+        } else {
+            0.0
+        };
+        Some(format!(
+            "{}: {} requests ({percent:.1} %)",
+            code.status_code, code.count
+        ))
+    }
+
     /// The pie keeps its size at any width.
     fn size(&self, _width: Width) -> (u32, u32) {
         let legend = self.codes.len() as u32 * LEGEND_ROW + 20;
