@@ -1,6 +1,8 @@
 //! Logarithmic latency buckets: every duration falls in a bucket whose representative value is
 //! within [`RELATIVE_ERROR`] of it, so quantiles computed from bucket counts are too.
 
+use dashboard_shared::LatencyBox;
+
 /// Ratio between consecutive bucket bounds.
 const GAMMA: f64 = 1.03;
 
@@ -48,15 +50,39 @@ pub(crate) fn exact_quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(low + (high - low) * (position - lower as f64))
 }
 
-/// What a box shows: p5 (the lower whisker), the quartiles around the median, and p95.
-pub(crate) fn box_quantiles(quantile: impl Fn(f64) -> Option<f64>) -> Option<[f64; 5]> {
+/// What a box shows: p5 (the lower whisker), the quartiles around the median, p95 (the upper
+/// whisker), and p99 beside it.
+pub(crate) fn box_quantiles(quantile: impl Fn(f64) -> Option<f64>) -> Option<[f64; 6]> {
     Some([
         quantile(0.05)?,
         quantile(0.25)?,
         quantile(0.5)?,
         quantile(0.75)?,
         quantile(0.95)?,
+        quantile(0.99)?,
     ])
+}
+
+/// The latency box of `count` requests whose `quantile` function is given (from a histogram or
+/// an exact sample); `None` without requests.
+pub(crate) fn latency_box(
+    label: String,
+    colour: [u8; 3],
+    count: u64,
+    quantile: impl Fn(f64) -> Option<f64>,
+) -> Option<LatencyBox> {
+    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms, p99_ms] = box_quantiles(quantile)?;
+    Some(LatencyBox {
+        label,
+        colour,
+        count,
+        p5_ms,
+        q1_ms,
+        median_ms,
+        q3_ms,
+        p95_ms,
+        p99_ms,
+    })
 }
 
 /// The representative value of the element at 0-based `rank`.

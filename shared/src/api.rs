@@ -8,12 +8,12 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::query::{CursorQuery, ExceptionQuery, ExportQuery, GroupedQuery, PageQuery};
+use crate::query::{ChartQuery, CursorQuery, ExceptionQuery, ExportQuery, GroupedQuery, PageQuery};
 use crate::{
-    CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails, EndpointLevel, ExceptionDetail,
-    ExceptionGroups, ExportedEndpoint, GroupedProfile, LoginRequest, NewUser, OutlierPage,
-    OverviewRow, ProfilePage, PruneResult, Report, ReportRequest, RequestPage, SessionInfo,
-    UserInfo, UserUpdate, VersionComparison, VersionRequests,
+    AppSummary, CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails, EndpointLevel,
+    ExceptionDetail, ExceptionGroups, ExportedEndpoint, GroupedProfile, LoginRequest, NewUser,
+    OutlierPage, OverviewRow, ProfilePage, PruneResult, Report, ReportRequest, RequestPage,
+    SessionInfo, UserInfo, UserUpdate, VersionComparison, VersionRequests,
 };
 
 /// The header that every state-changing request must carry, with the session's `csrf_token`.
@@ -153,6 +153,9 @@ crate::__routes! {
     OpenApiDocument: GET "/openapi.json" => serde_json::Value;
     /// One row per endpoint (session).
     Overview: GET "/overview" => Vec<OverviewRow>;
+    /// The whole application's requests, error ratio, median, p95 and p99 over a range of days
+    /// and the one before it, with points for sparklines (session).
+    ApplicationSummary: GET "/summary", query ChartQuery => AppSummary;
     /// One endpoint's details card (session).
     Endpoint: GET "/endpoints/{id}" => EndpointDetails;
     /// Set an endpoint's monitoring level (admin).

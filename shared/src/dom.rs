@@ -171,6 +171,8 @@ pub const SPEEDSCOPE_DOWNLOAD: &str = "speedscope-download";
 pub const STATUS_CODES_CHART: &str = "status-codes-chart";
 /// `#status-codes-table`.
 pub const STATUS_CODES_TABLE: &str = "status-codes-table";
+/// `#summary`.
+pub const SUMMARY: &str = "summary";
 /// `#sunburst`.
 pub const SUNBURST: &str = "sunburst";
 /// `#sunburst-breadcrumb`.

@@ -108,6 +108,8 @@ pub struct SpreadBox {
     pub q3: f64,
     /// 95th percentile.
     pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
 }
 
 /// Box plots of one quantity, in `unit`.

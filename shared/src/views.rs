@@ -39,6 +39,8 @@ pub struct LatencyBox {
     pub q3_ms: f64,
     /// 95th percentile, in milliseconds (the upper whisker).
     pub p95_ms: f64,
+    /// 99th percentile, in milliseconds.
+    pub p99_ms: f64,
 }
 
 /// Latency box plots over a range of days: per endpoint (API performance, slowest median
@@ -203,6 +205,57 @@ pub struct EndpointDetails {
     pub version_added: String,
     /// When it was last requested (UTC).
     pub last_requested: Option<DateTime<Utc>>,
+}
+
+/// The whole application's figures over a range of time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SummaryFigures {
+    /// Requests.
+    pub requests: u64,
+    /// Requests answered with a status of 400 or more.
+    pub errors: u64,
+    /// Median duration in milliseconds (from the daily latency histograms; `None` without
+    /// requests).
+    pub median_ms: Option<f64>,
+    /// 95th percentile, in milliseconds.
+    pub p95_ms: Option<f64>,
+    /// 99th percentile, in milliseconds.
+    pub p99_ms: Option<f64>,
+}
+
+impl SummaryFigures {
+    /// Errors ÷ requests, in percent; `None` without requests.
+    pub fn error_percent(&self) -> Option<f64> {
+        (self.requests > 0).then(|| self.errors as f64 / self.requests as f64 * 100.0)
+    }
+}
+
+/// One step of the summary's sparklines: an hour (for a range of one day) or a day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SummaryPoint {
+    /// Its start (UTC).
+    pub start: DateTime<Utc>,
+    /// Its figures; the quantiles only for days (the histograms are kept per day).
+    pub figures: SummaryFigures,
+}
+
+/// The overview's header: the whole application over a range of days in `TIMEZONE` and over
+/// as many days just before it, with one point per hour (a range of one day) or per day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppSummary {
+    /// First day of the range (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day of the range.
+    pub to: String,
+    /// The range's figures.
+    pub current: SummaryFigures,
+    /// The figures of the period of the same length just before it.
+    pub previous: SummaryFigures,
+    /// Per hour or per day, in order, every step of the range (empty ones with 0 requests).
+    pub points: Vec<SummaryPoint>,
 }
 
 crate::__routes! {

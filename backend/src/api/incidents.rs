@@ -140,7 +140,7 @@ pub(super) async fn outliers(
 fn spread(label: String, values: impl Iterator<Item = f64>) -> Option<SpreadBox> {
     let mut values: Vec<f64> = values.collect();
     values.sort_by(f64::total_cmp);
-    let [p5, q1, median, q3, p95] = box_quantiles(|q| exact_quantile(&values, q))?;
+    let [p5, q1, median, q3, p95, p99] = box_quantiles(|q| exact_quantile(&values, q))?;
     Some(SpreadBox {
         label,
         count: values.len() as u64,
@@ -149,6 +149,7 @@ fn spread(label: String, values: impl Iterator<Item = f64>) -> Option<SpreadBox>
         median,
         q3,
         p95,
+        p99,
     })
 }
 

@@ -14,7 +14,7 @@ use dashboard_shared::{
 use sea_orm::DbErr;
 
 use crate::config::Config;
-use crate::histogram::{box_quantiles, exact_quantile};
+use crate::histogram::{exact_quantile, latency_box};
 use crate::store::Store;
 use crate::store::reports::RequestSet;
 
@@ -219,19 +219,11 @@ fn latency(
     }
 }
 
-/// A sample's box: p5, quartiles and p95 (sorts the sample).
+/// A sample's box: p5, quartiles, p95 and p99 (sorts the sample).
 fn distribution(sample: &mut [f64], label: &str, colour: [u8; 3]) -> Option<LatencyBox> {
     sample.sort_by(f64::total_cmp);
-    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] = box_quantiles(|q| exact_quantile(sample, q))?;
-    Some(LatencyBox {
-        label: label.to_owned(),
-        colour,
-        count: sample.len() as u64,
-        p5_ms,
-        q1_ms,
-        median_ms,
-        q3_ms,
-        p95_ms,
+    latency_box(label.to_owned(), colour, sample.len() as u64, |q| {
+        exact_quantile(sample, q)
     })
 }
 

@@ -41,6 +41,98 @@ impl Store {
     }
 }
 
+#[derive(FromQueryResult)]
+struct HourOutcomes {
+    hour: DateTime<Utc>,
+    hits: i64,
+    errors: i64,
+}
+
+#[derive(FromQueryResult)]
+struct DayBucket {
+    day: NaiveDate,
+    bucket: i32,
+    count: i64,
+}
+
+/// The whole application's requests in one UTC hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HourActivity {
+    /// Start of the hour.
+    pub(crate) hour: DateTime<Utc>,
+    /// Requests.
+    pub(crate) requests: u64,
+    /// Requests answered with a status of 400 or more.
+    pub(crate) errors: u64,
+}
+
+impl Store {
+    /// Requests and errors of every endpoint together per UTC hour in `[from, to)`, hours
+    /// without requests left out.
+    pub(crate) async fn activity_per_hour(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<HourActivity>, DbErr> {
+        let errors = Expr::case(
+            Expr::col(Rollup::StatusCode).gte(400),
+            Expr::col(Rollup::Hits),
+        )
+        .finally(0);
+        let select = Query::select()
+            .column(Rollup::Hour)
+            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+            .expr_as(sum_as_bigint(errors.into()), Alias::new("errors"))
+            .from(self.table(Table::Rollup))
+            .and_where(Expr::col(Rollup::Hour).gte(from))
+            .and_where(Expr::col(Rollup::Hour).lt(to))
+            .group_by_col(Rollup::Hour)
+            .to_owned();
+        Ok(self
+            .fetch::<HourOutcomes>(&select)
+            .await?
+            .into_iter()
+            .map(|row| HourActivity {
+                hour: row.hour,
+                requests: u64::try_from(row.hits).unwrap_or(0),
+                errors: u64::try_from(row.errors).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// The latency histogram of every endpoint together per local day `first..=last` (days
+    /// without requests left out), days and buckets ascending.
+    pub(crate) async fn latency_per_day(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Vec<(i32, u64)>)>, DbErr> {
+        let select = Query::select()
+            .column(LatencyDay::Day)
+            .column(LatencyDay::Bucket)
+            .expr_as(
+                sum_as_bigint(Expr::col(LatencyDay::Count)),
+                Alias::new("count"),
+            )
+            .from(self.table(Table::LatencyDay))
+            .and_where(Expr::col(LatencyDay::Day).between(first, last))
+            .group_by_col(LatencyDay::Day)
+            .group_by_col(LatencyDay::Bucket)
+            .order_by(LatencyDay::Day, sea_orm::Order::Asc)
+            .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
+            .to_owned();
+        let mut days: Vec<(NaiveDate, Vec<(i32, u64)>)> = Vec::new();
+        for row in self.fetch::<DayBucket>(&select).await? {
+            let count = u64::try_from(row.count).unwrap_or(0);
+            match days.last_mut() {
+                Some((day, buckets)) if *day == row.day => buckets.push((row.bucket, count)),
+                _ => days.push((row.day, vec![(row.bucket, count)])),
+            }
+        }
+        Ok(days)
+    }
+}
+
 /// A histogram bucket of some key (an endpoint's name, a version).
 #[derive(FromQueryResult)]
 struct KeyedBucket {

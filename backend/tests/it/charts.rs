@@ -6,6 +6,7 @@ use crate::common::*;
 use axum::http::{StatusCode, header};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{NaiveDate, TimeZone, Utc};
+use dashboard_shared::api::ApplicationSummary;
 use dashboard_shared::{ApiPerformanceChart, ChartQuery, DailyUtilizationChart, HourlyLoadChart};
 
 /// The days `first` to `last` of November 2026.
@@ -234,4 +235,79 @@ async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours()
     let (status, _, svg) = send_for_text(&app, download).await;
     assert_eq!(status, StatusCode::OK);
     assert!(svg.contains("#0061FF"), "the configured colour is drawn");
+}
+
+#[tokio::test]
+async fn the_summary_gives_the_whole_application_and_the_period_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_in(&dir))
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    // In 18–20 November: 8 quick requests on the 18th at 10:xx, 2 slow failures on the 20th.
+    // Before, in 15–17 November: 4 requests of 20 ms on the 16th.
+    let seeded = [
+        ("GET", "/a", (18, 10), 8, 10, 200),
+        ("POST", "/b", (20, 12), 2, 100, 500),
+        ("GET", "/a", (16, 9), 4, 20, 200),
+    ];
+    for (method, route, (day, hour), count, ms, status) in seeded {
+        let time = Utc.with_ymd_and_hms(2026, 11, day, hour, 15, 0).unwrap();
+        for _ in 0..count {
+            let request = PastRequest::new(method, route, time, Duration::from_millis(ms), status);
+            assert!(monitor.record_historical(request));
+        }
+    }
+    monitor.shutdown().await;
+    let app = monitor.bind(app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let near = |value: Option<f64>, expected: f64| {
+        value.is_some_and(|value| (value - expected).abs() <= expected * 0.015)
+    };
+
+    let summary = get_route::<ApplicationSummary>(&app, &cookie, None, &days(18, 20)).await;
+    assert_eq!(
+        (summary.from.as_str(), summary.to.as_str()),
+        ("2026-11-18", "2026-11-20")
+    );
+    let now = summary.current;
+    assert_eq!((now.requests, now.errors), (10, 2));
+    assert_eq!(now.error_percent(), Some(20.0));
+    assert!(near(now.median_ms, 10.0), "{now:?}");
+    assert!(
+        near(now.p95_ms, 100.0) && near(now.p99_ms, 100.0),
+        "{now:?}"
+    );
+    let before = summary.previous;
+    assert_eq!((before.requests, before.errors), (4, 0));
+    assert!(near(before.median_ms, 20.0), "{before:?}");
+    let per_day: Vec<(u64, u64)> = summary
+        .points
+        .iter()
+        .map(|point| (point.figures.requests, point.figures.errors))
+        .collect();
+    assert_eq!(per_day, [(8, 0), (0, 0), (2, 2)]);
+    assert!(near(summary.points[2].figures.median_ms, 100.0));
+    assert_eq!(
+        summary.points[1].figures.median_ms, None,
+        "a day without requests"
+    );
+
+    // One day: a point per hour, without quantiles; the day before had nothing.
+    let day = get_route::<ApplicationSummary>(&app, &cookie, None, &days(18, 18)).await;
+    assert_eq!(day.points.len(), 24);
+    assert_eq!(day.points[10].figures.requests, 8);
+    assert_eq!(
+        day.points[10].start,
+        Utc.with_ymd_and_hms(2026, 11, 18, 10, 0, 0).unwrap()
+    );
+    assert_eq!(
+        day.points.iter().map(|p| p.figures.requests).sum::<u64>(),
+        8
+    );
+    assert_eq!(day.points[10].figures.median_ms, None);
+    assert!(near(day.current.median_ms, 10.0));
+    assert_eq!(day.previous.requests, 0);
 }

@@ -206,10 +206,10 @@ async fn reports_find_the_slow_release_and_the_overview_marks_it() -> anyhow::Re
         .unwrap_or_default()
         .parse()?;
     assert!(p_value < 0.05, "p = {p_value}");
+    // The chart is drawn once its width is measured.
+    browser.wait_for(".report-endpoint .chart svg").await?;
     assert_eq!(
-        card.find_all(Locator::Css(".report-latency svg rect"))
-            .await?
-            .len(),
+        card.find_all(Locator::Css(".chart svg rect")).await?.len(),
         1 + 2 * 2,
         "the two distributions side by side"
     );

@@ -30,6 +30,15 @@ impl DayRange {
         });
     }
 
+    /// The range as a chart query (tracked): none of the card's choices.
+    pub(crate) fn query(self) -> ChartQuery {
+        ChartQuery {
+            from: self.from.parsed(),
+            to: self.to.parsed(),
+            ..ChartQuery::default()
+        }
+    }
+
     /// Sets both ends at once, as one step of the history.
     fn set(self, from: Option<NaiveDate>, to: Option<NaiveDate>) {
         QueryWriter::new().set([
@@ -101,12 +110,10 @@ impl Selection {
 /// card's choices, comma-separated.
 fn chart_query(range: DayRange, selection: Selection) -> ChartQuery {
     ChartQuery {
-        from: range.from.parsed(),
-        to: range.to.parsed(),
-        format: None,
         versions: selection.versions.get(),
         callers: selection.callers.get(),
         endpoints: selection.endpoints.get(),
+        ..range.query()
     }
 }
 

@@ -30,11 +30,11 @@ pub(crate) fn measured_width(node: NodeRef<Div>) -> ReadSignal<u32> {
     width
 }
 
-/// `chart` as SVG in `<div class="chart" id={id}>`, as wide as the div (or at its own width
+/// `chart` as SVG in `<div class="chart" id={id}>` (no id when none), as wide as the div (or at its own width
 /// when `natural`), with a line under it that names the value under the pointer.
 #[component]
 pub(crate) fn ChartSvg<C>(
-    #[prop(into)] id: String,
+    #[prop(optional, into)] id: Option<String>,
     chart: C,
     #[prop(optional)] natural: bool,
 ) -> impl IntoView

@@ -65,7 +65,7 @@ pub(crate) fn BoxPlotFigure(
         .iter()
         .map(|latency| {
             view! {
-                <tr data-label=latency.label.clone() data-median=latency.median_ms data-count=latency.count>
+                <tr data-label=latency.label.clone() data-median=latency.median_ms data-p99=latency.p99_ms data-count=latency.count>
                     <td>{latency.label.clone()}</td>
                     <td>{latency.count}</td>
                     <td>{format!("{:.1}", latency.p5_ms)}</td>
@@ -73,6 +73,7 @@ pub(crate) fn BoxPlotFigure(
                     <td>{format!("{:.1}", latency.median_ms)}</td>
                     <td>{format!("{:.1}", latency.q3_ms)}</td>
                     <td>{format!("{:.1}", latency.p95_ms)}</td>
+                    <td class="p99">{format!("{:.1}", latency.p99_ms)}</td>
                 </tr>
             }
         })
@@ -86,7 +87,7 @@ pub(crate) fn BoxPlotFigure(
                 <thead>
                     <tr>
                         <th>{of}</th><th>"Requests"</th><th>"p5 (ms)"</th><th>"Q1 (ms)"</th>
-                        <th>"Median (ms)"</th><th>"Q3 (ms)"</th><th>"p95 (ms)"</th>
+                        <th>"Median (ms)"</th><th>"Q3 (ms)"</th><th>"p95 (ms)"</th><th>"p99 (ms)"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

@@ -63,7 +63,7 @@ fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl I
             view! {
                 <tr data-label=row.label.clone() data-median=row.median data-count=row.count>
                     <td>{row.label.clone()}</td><td>{row.count}</td>
-                    <td>{format!("{:.1}", row.p5)}</td><td>{format!("{:.1}", row.median)}</td><td>{format!("{:.1}", row.p95)}</td>
+                    <td>{format!("{:.1}", row.p5)}</td><td>{format!("{:.1}", row.median)}</td><td>{format!("{:.1}", row.p95)}</td><td>{format!("{:.1}", row.p99)}</td>
                 </tr>
             }
         })
@@ -75,7 +75,7 @@ fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl I
             <ChartSvg id=format!("{name}-chart") chart=spread.clone() />
             <div class="table-wrap" tabindex="0">
                 <table id=format!("{name}-table")>
-                    <thead><tr><th></th><th>"Outliers"</th><th>{format!("p5 ({unit})")}</th><th>{format!("Median ({unit})")}</th><th>{format!("p95 ({unit})")}</th></tr></thead>
+                    <thead><tr><th></th><th>"Outliers"</th><th>{format!("p5 ({unit})")}</th><th>{format!("Median ({unit})")}</th><th>{format!("p95 ({unit})")}</th><th>{format!("p99 ({unit})")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>

@@ -14,9 +14,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
+use crate::components::chart::{DayRange, DayRangeInputs};
 use crate::components::level_buttons::LevelButtons;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
+use crate::components::summary::SummaryHeader;
 use crate::components::url_state::QueryWriter;
 use crate::time::ago;
 
@@ -29,10 +31,13 @@ pub(crate) fn OverviewPage() -> impl IntoView {
         let (rows, comparison) = futures::try_join!(api::overview(), api::version_comparison())?;
         Ok::<_, ApiFailure>((me.role, rows, comparison))
     });
+    DayRange::provide();
     view! {
         <Nav />
         <main>
             <h1>"Overview"</h1>
+            <DayRangeInputs />
+            <SummaryHeader />
             <Loaded resource=rows ok={move |(role, rows, comparison)| view! {
                 <Regressions comparison=comparison.clone() />
                 <OverviewTable rows role comparison />
@@ -512,5 +517,46 @@ mod tests {
             ["GET /users/{id}"],
             "a page past the end shows the last"
         );
+    }
+
+    #[test]
+    fn the_view_goes_to_the_address_and_back() {
+        let view = TableView {
+            search: "users".to_owned(),
+            prefix: String::new(),
+            sort: Column::MedianWeek,
+            descending: false,
+            page: 2,
+            page_size: 50,
+        };
+        let query: Vec<(String, Option<String>)> = view.to_query().to_vec();
+        let value = |key: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, value)| value.clone())
+                .filter(|value| !value.is_empty())
+        };
+        assert_eq!(value(page_query::SORT).as_deref(), Some("median-week"));
+        assert_eq!(
+            value(page_query::PAGE).as_deref(),
+            Some("3"),
+            "pages count from 1"
+        );
+        assert_eq!(TableView::from_query(value), view);
+        // The default view leaves the address empty; nonsense there gives the default.
+        assert!(
+            TableView::default()
+                .to_query()
+                .iter()
+                .all(|(_, v)| v.as_deref().unwrap_or("").is_empty())
+        );
+        let nonsense = |key: &str| match key {
+            "sort" => Some("-no-such-column".to_owned()),
+            "per-page" => Some("7".to_owned()),
+            "page" => Some("x".to_owned()),
+            _ => None,
+        };
+        assert_eq!(TableView::from_query(nonsense), TableView::default());
     }
 }

@@ -3,17 +3,17 @@
 //! distributions side by side, Mood's median test and the status codes' shares.
 
 use chrono::{Days, NaiveDate};
-use dashboard_shared::charts;
 use dashboard_shared::dom;
 use dashboard_shared::{
-    BoxPlots, EndpointReport, Period, Report, ReportRequest, StatusComparison, TimeRange,
-    VersionRequests,
+    BoxPlots, EndpointReport, LatencyBox, Period, Report, ReportRequest, StatusComparison,
+    TimeRange, VersionRequests,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
 use crate::app::SessionState;
+use crate::components::chart_svg::ChartSvg;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 
@@ -219,9 +219,16 @@ fn EndpointCard(endpoint: EndpointReport) -> impl IntoView {
     let p_value = latency
         .p_value
         .map_or_else(|| "–".to_owned(), |p| format!("{p:.4}"));
-    let median = |side: &Option<dashboard_shared::LatencyBox>| {
+    let figure_of = |side: &Option<dashboard_shared::LatencyBox>, of: fn(&LatencyBox) -> f64| {
         side.as_ref()
-            .map_or_else(|| "–".to_owned(), |b| format!("{:.1} ms", b.median_ms))
+            .map_or_else(|| "–".to_owned(), |b| format!("{:.1} ms", of(b)))
+    };
+    let compared = |of: fn(&LatencyBox) -> f64| {
+        format!(
+            "{} against {}",
+            figure_of(&latency.comparison, of),
+            figure_of(&latency.baseline, of)
+        )
     };
     let boxes: Vec<_> = [&latency.comparison, &latency.baseline]
         .into_iter()
@@ -235,7 +242,7 @@ fn EndpointCard(endpoint: EndpointReport) -> impl IntoView {
             boxes,
             choices: Vec::new(),
         };
-        view! { <div class="report-latency" inner_html=charts::svg(&plots)></div> }
+        view! { <ChartSvg chart=plots /> }
     });
     view! {
         <section
@@ -253,7 +260,9 @@ fn EndpointCard(endpoint: EndpointReport) -> impl IntoView {
             </div>
             <dl class="details">
                 <dt>"Requests"</dt><dd>{format!("{} against {}", endpoint.comparison_requests, endpoint.baseline_requests)}</dd>
-                <dt>"Median"</dt><dd>{format!("{} against {}", median(&latency.comparison), median(&latency.baseline))}</dd>
+                <dt>"Median"</dt><dd>{compared(|b| b.median_ms)}</dd>
+                <dt>"p95"</dt><dd>{compared(|b| b.p95_ms)}</dd>
+                <dt>"p99"</dt><dd class="p99">{compared(|b| b.p99_ms)}</dd>
                 <dt>"Difference"</dt><dd class="difference">{difference}</dd>
                 <dt>"Mood's median test"</dt><dd class="p-value">{format!("p = {p_value}")}</dd>
             </dl>

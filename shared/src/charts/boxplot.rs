@@ -183,6 +183,7 @@ mod tests {
             median_ms: median,
             q3_ms: median * 1.2,
             p95_ms: median * 2.0,
+            p99_ms: median * 2.5,
         };
         let performance = BoxPlots {
             from: "2026-11-15".into(),
@@ -212,6 +213,7 @@ mod tests {
                 median: 50.0,
                 q3: 70.0,
                 p95: 90.0,
+                p99: 95.0,
             }],
         };
         let svg = crate::charts::svg(&spread);

@@ -7,10 +7,11 @@ use dashboard_shared::{
     BoxPlots, DailyUtilization, EndpointSeries, ErrorBody, HourlyLoad, VersionUtilization,
 };
 
-use super::{LocalDays, Preference, endpoint_colour, latency_box, select, shows_endpoint};
+use super::{LocalDays, Preference, endpoint_colour, select, shows_endpoint};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState};
 use crate::histogram;
+use crate::histogram::latency_box;
 use dashboard_shared::ChartQuery;
 
 /// Requests per hour of each day, in the configured time zone: of one endpoint or of all.
@@ -189,4 +190,5 @@ pub(crate) fn routes(
         .routes(utoipa_axum::routes!(api_performance_chart))
         .routes(utoipa_axum::routes!(daily_utilization_chart))
         .routes(utoipa_axum::routes!(multi_version_chart))
+        .routes(utoipa_axum::routes!(super::summary::summary))
 }

@@ -15,11 +15,12 @@ use dashboard_shared::{
     StatusCount,
 };
 
-use super::{LocalDays, Preference, latency_box, select};
+use super::{LocalDays, Preference, select};
 use crate::api::extract::{ApiPath, ApiQuery};
 use crate::api::session::Session;
 use crate::api::{ApiError, ApiState, paging};
 use crate::histogram;
+use crate::histogram::latency_box;
 use crate::store::endpoint::{Before, Caller};
 use dashboard_shared::ChartQuery;
 

@@ -66,6 +66,7 @@ macro_rules! endpoint_chart {
 
 pub(super) mod application;
 pub(super) mod endpoint;
+pub(super) mod summary;
 
 use axum::Json;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -141,6 +142,19 @@ impl LocalDays {
             start: local_midnight(zone, from),
             end: local_midnight(zone, after),
         })
+    }
+
+    /// As many days as these, just before them.
+    fn before(&self) -> LocalDays {
+        let (first, _) = self.span();
+        let length = self.days.len() as u64;
+        let from = first.checked_sub_days(Days::new(length)).unwrap_or(first);
+        LocalDays {
+            zone: self.zone,
+            days: from.iter_days().take(self.days.len()).collect(),
+            start: local_midnight(self.zone, from),
+            end: self.start,
+        }
     }
 
     /// The index of the local day a UTC instant falls on, and its local hour.
@@ -237,24 +251,6 @@ fn endpoint_colour(state: &ApiState, endpoint: &str) -> [u8; 3] {
 }
 
 /// A box of the quantiles that `quantile` gives, when it gives them all.
-fn latency_box(
-    label: String,
-    colour: [u8; 3],
-    count: u64,
-    quantile: impl Fn(f64) -> Option<f64>,
-) -> Option<LatencyBox> {
-    let [p5_ms, q1_ms, median_ms, q3_ms, p95_ms] = crate::histogram::box_quantiles(quantile)?;
-    Some(LatencyBox {
-        label,
-        colour,
-        count,
-        p5_ms,
-        q1_ms,
-        median_ms,
-        q3_ms,
-        p95_ms,
-    })
-}
 
 /// The chart's data as JSON, or with a `format` the chart as a file named `name`.
 pub(super) async fn chart_response<C>(
