@@ -250,8 +250,6 @@ fn endpoint_colour(state: &ApiState, endpoint: &str) -> [u8; 3] {
         .unwrap_or_else(|| charts::endpoint_colour(endpoint))
 }
 
-/// A box of the quantiles that `quantile` gives, when it gives them all.
-
 /// The chart's data as JSON, or with a `format` the chart as a file named `name`.
 pub(super) async fn chart_response<C>(
     chart: C,
