@@ -27,6 +27,10 @@ pub const FIND: &str = "find";
 pub const BASELINE: &str = "baseline";
 /// The version a profile diff compares with the baseline.
 pub const VERSION: &str = "version";
+/// The report asked for, as the JSON of its `ReportRequest`.
+pub const REPORT: &str = "report";
+/// Present (`1`) when a report shows only its significant changes.
+pub const SIGNIFICANT: &str = "significant";
 /// The endpoint an exception list is limited to.
 pub const ENDPOINT: &str = "endpoint";
 

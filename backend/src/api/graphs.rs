@@ -5,6 +5,7 @@ use crate::api::{Answer, QueryOf};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{CustomGraph, ErrorBody, GraphData, GraphPoint};
 
@@ -48,8 +49,26 @@ pub(super) async fn list(
     ))
 }
 
+/// The time axis of a graph over `days`: never past `now` (there are no values yet), and by
+/// default (no `from`) not before the graph was added, so that a graph sampled every few
+/// seconds since an hour ago spans that hour, not a 14-day axis with a line at its right edge.
+fn axis(
+    days: &LocalDays,
+    query: &ChartQuery,
+    added: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let (start, end) = days.instants();
+    let end = end.min(now).max(start);
+    let start = match query.from {
+        Some(_) => start,
+        None => start.max(added).min(end),
+    };
+    (start, end)
+}
+
 /// A custom graph's values over a range of days, oldest first; with `format` its line chart as
-/// an image.
+/// an image. Without `from` its axis starts when the graph was added, if that was later.
 #[utoipa::path(
     get,
     path = dashboard_shared::CustomGraphChart::PATH,
@@ -73,7 +92,7 @@ pub(super) async fn data(
         .graph(id)
         .await?
         .ok_or(ApiError::NotFound("no such custom graph"))?;
-    let (start, end) = days.instants();
+    let (start, end) = axis(&days, &query, row.time_added, Utc::now());
     let (points, bucket_seconds) = state
         .store
         .graph_points(id, (start, end), MAX_POINTS)

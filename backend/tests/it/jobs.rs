@@ -115,6 +115,14 @@ async fn interval_and_cron_graphs_tick_at_their_wall_clock_times() {
     for (time, _) in &even_points {
         assert_eq!(time.timestamp() % 2, 0, "{time} is not an even second");
     }
+    // The default axis spans the graph's life so far, not 14 days, so its values fill it.
+    let data = graph_data(&app, &cookie, every, &ChartQuery::default()).await;
+    assert_eq!(data.start, data.graph.time_added);
+    assert!(data.end <= Utc::now() && data.end >= every_points[every_points.len() - 1].0);
+    assert!(
+        data.end - data.start < chrono::TimeDelta::minutes(1),
+        "{data:?}"
+    );
     for pair in even_points.windows(2) {
         assert_eq!(pair[1].0 - pair[0].0, chrono::TimeDelta::seconds(2));
     }

@@ -237,6 +237,21 @@ async fn reports_find_the_slow_release_and_the_overview_marks_it() -> anyhow::Re
         .len();
     assert_eq!(shown, 1, "only the significant endpoint");
     browser.screenshot("reports").await?;
+    // The report and the toggle are in the address: opening it runs the same report again.
+    let url = browser.client.current_url().await?;
+    browser.client.goto(url.as_str()).await?;
+    browser
+        .wait_for(&format!("#{REPORT} ~ {users}[data-regressed='true']"))
+        .await?;
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css("section.report-endpoint"))
+            .await?
+            .len(),
+        1,
+        "still only the significant endpoint: {url}"
+    );
 
     // Ranges: yesterday against the day before finds the same regression, in UTC days.
     let today = chrono::Utc::now().date_naive();

@@ -3,6 +3,7 @@
 //! the spans it happened in, and admins can delete it.
 
 use dashboard_shared::dom;
+use dashboard_shared::page_query;
 use dashboard_shared::{ExceptionDetail, ExceptionGroup, Role};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,7 +13,8 @@ use crate::app::SessionState;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
-use crate::components::pager::Pager;
+use crate::components::pager::{PageOffset, Pager};
+use crate::components::url_state::{QueryWriter, UrlParam};
 use crate::time::local_time;
 
 /// Groups per page.
@@ -22,24 +24,31 @@ const PAGE: u64 = 20;
 #[component]
 pub(crate) fn ExceptionsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
-    let endpoint = RwSignal::new(None::<i64>);
-    let offset = RwSignal::new(0_u64);
+    let endpoint = UrlParam::new(page_query::ENDPOINT);
+    let offset = PageOffset::new(PAGE);
     let selected = RwSignal::new(None::<i64>);
     // Bumped after a deletion, to read the groups again.
     let generation = RwSignal::new(0_u32);
     let endpoints = live_resource(client::overview);
     let groups = live_resource(move || {
-        let (endpoint, offset) = (endpoint.get(), offset.get());
+        let (endpoint, offset) = (endpoint.parsed::<i64>(), offset.get());
         generation.track();
         async move {
             let me = session.current().await?;
             Ok::<_, ApiFailure>((me, client::exceptions(endpoint, offset, PAGE).await?))
         }
     });
+    let writer = QueryWriter::new();
     let choose_endpoint = move |event| {
         let value = event_target_value(&event);
-        endpoint.set(value.parse().ok());
-        offset.set(0);
+        // A new filter starts at its first page.
+        writer.set([
+            (
+                endpoint.key(),
+                value.parse::<i64>().ok().map(|id| id.to_string()),
+            ),
+            (page_query::PAGE.to_owned(), None),
+        ]);
         selected.set(None);
     };
     view! {
@@ -51,7 +60,10 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
                     <option value="">"All endpoints"</option>
                     {move || endpoints.get().and_then(Result::ok).map(|rows| {
                         rows.into_iter()
-                            .map(|row| view! { <option value=row.id.to_string()>{row.name}</option> })
+                            .map(|row| {
+                                let chosen = move || endpoint.parsed::<i64>() == Some(row.id);
+                                view! { <option value=row.id.to_string() selected=chosen>{row.name}</option> }
+                            })
                             .collect_view()
                     })}
                 </select>
@@ -61,7 +73,7 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
                     view! {
                     <p id=dom::EXCEPTION_COUNT data-total=total>{format!("{total} groups")}</p>
                     <GroupTable groups=page.groups days=page.days zone=me.timezone.clone() selected />
-                    <Pager name="exceptions" offset page=PAGE total />
+                    <Pager name="exceptions" offset total />
                     {move || selected.get().map(|id| view! {
                         <GroupDetail id zone=me.timezone.clone() admin=me.role == Role::Admin
                             csrf=me.csrf_token.clone()

@@ -11,7 +11,7 @@ use crate::components::chart_svg::ChartSvg;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::{Loaded, live_resource};
-use crate::components::pager::Pager;
+use crate::components::pager::{PageOffset, Pager};
 use crate::time::local_time;
 
 /// Outlier cards per page.
@@ -27,7 +27,7 @@ pub(crate) fn OutliersPage() -> impl IntoView {
 #[component]
 fn Outliers(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
-    let offset = RwSignal::new(0_u64);
+    let offset = PageOffset::new(PAGE);
     let page =
         live_resource(move || with_endpoint(session, id, client::outliers(id, offset.get(), PAGE)));
     let base = client::base_path();
@@ -46,7 +46,7 @@ fn Outliers(id: i64) -> impl IntoView {
                     <SpreadCard name="outlier-cpu" title="CPU per core across outliers" spread=page.cpu />
                     <SpreadCard name="outlier-memory" title="Memory across outliers" spread=page.memory />
                     <div id=dom::OUTLIER_CARDS>{cards}</div>
-                    <Pager name="outliers" offset page=PAGE total />
+                    <Pager name="outliers" offset total />
                 }
                 .into_any()
             }} />

@@ -12,7 +12,7 @@ use crate::api as client;
 use crate::app::SessionState;
 use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::{Loaded, live_resource};
-use crate::components::pager::Pager;
+use crate::components::pager::{PageOffset, Pager};
 use crate::time::local_time;
 
 /// Profiled requests per page.
@@ -31,7 +31,7 @@ type NodeKey = (i64, usize);
 #[component]
 fn Profiles(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
-    let offset = RwSignal::new(0_u64);
+    let offset = PageOffset::new(PAGE);
     let collapsed = RwSignal::new(HashSet::<NodeKey>::new());
     let page =
         live_resource(move || with_endpoint(session, id, client::profiles(id, offset.get(), PAGE)));
@@ -66,7 +66,7 @@ fn Profiles(id: i64) -> impl IntoView {
                         <button id=dom::COLLAPSE_ALL on:click=move |_| collapsed.set(parents.iter().copied().collect())>"Collapse all"</button>
                     </div>
                     <div id=dom::PROFILE_CARDS>{cards}</div>
-                    <Pager name="profiles" offset page=PAGE total />
+                    <Pager name="profiles" offset total />
                 }
                 .into_any()
             }} />

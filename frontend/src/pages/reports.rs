@@ -4,6 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use dashboard_shared::dom;
+use dashboard_shared::page_query;
 use dashboard_shared::{
     BoxPlots, EndpointReport, LatencyBox, Period, Report, ReportRequest, StatusComparison,
     TimeRange, VersionRequests,
@@ -16,6 +17,7 @@ use crate::app::SessionState;
 use crate::components::chart_svg::ChartSvg;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
+use crate::components::url_state::UrlParam;
 
 /// The report being made or shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +32,14 @@ enum Outcome {
 pub(crate) fn ReportsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let outcome = RwSignal::new(None::<Outcome>);
-    let run = move |request: ReportRequest| {
+    // The report asked for lives in the address (as JSON), so that a link reruns it.
+    let asked = UrlParam::new(page_query::REPORT);
+    let request = Memo::new(move |_| {
+        asked
+            .get()
+            .and_then(|json| serde_json::from_str::<ReportRequest>(&json).ok())
+    });
+    let fetch = move |request: ReportRequest| {
         outcome.set(Some(Outcome::Running));
         spawn_local(async move {
             let result = session
@@ -41,6 +50,19 @@ pub(crate) fn ReportsPage() -> impl IntoView {
                 Err(failure) => Outcome::Failed(failure.message()),
             }));
         });
+    };
+    Effect::new(move |_| {
+        if let Some(request) = request.get() {
+            fetch(request);
+        }
+    });
+    // Asking again for the report shown runs it again; another one goes into the address.
+    let run = move |wanted: ReportRequest| {
+        if request.get_untracked().as_ref() == Some(&wanted) {
+            fetch(wanted);
+        } else {
+            asked.set(serde_json::to_string(&wanted).ok());
+        }
     };
     let versions = live_resource(move || async move {
         session.current().await?;
@@ -170,7 +192,8 @@ fn ReportView(outcome: Outcome) -> impl IntoView {
         }
         Outcome::Done(report) => report,
     };
-    let significant_only = RwSignal::new(false);
+    let only_significant = UrlParam::new(page_query::SIGNIFICANT);
+    let significant_only = Signal::derive(move || only_significant.get().is_some());
     let endpoints = StoredValue::new(report.endpoints);
     let shown = move || {
         endpoints.with_value(|endpoints| {
@@ -196,7 +219,8 @@ fn ReportView(outcome: Outcome) -> impl IntoView {
                 "Latency: Mood's median test on up to 500 requests per set drawn at random, p < 0.05. "
                 "Status codes: both sets have at least 30 requests and a code's share rose by more than 3 points."
             </p>
-            <label><input id=dom::SIGNIFICANT_ONLY type="checkbox" on:change=move |ev| significant_only.set(event_target_checked(&ev)) />" Significant only"</label>
+            <label><input id=dom::SIGNIFICANT_ONLY type="checkbox" prop:checked=significant_only
+                on:change=move |ev| only_significant.set(event_target_checked(&ev).then(|| "1".to_owned())) />" Significant only"</label>
         </section>
         {shown}
     }
