@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{self, ApiFailure};
+use crate::components::disclosure::OpenDetails;
 use crate::components::live::Live;
 use crate::components::theme;
 use crate::pages::api_performance::ApiPerformancePage;
@@ -57,6 +58,7 @@ impl SessionState {
 pub(crate) fn App() -> impl IntoView {
     provide_context(SessionState(RwSignal::new(None)));
     Live::provide();
+    OpenDetails::provide();
     theme::show_current();
     view! {
         <Router base=api::base_path()>

@@ -7,6 +7,8 @@
 pub const FROM: &str = "from";
 /// Last day of the range (`YYYY-MM-DD`).
 pub const TO: &str = "to";
+/// The last this many hours instead of a range of days, where the page's data has hours.
+pub const HOURS: &str = "hours";
 /// Text searched for in the names of a table's rows.
 pub const SEARCH: &str = "search";
 /// Route prefix that a table's rows must start with.

@@ -19,6 +19,10 @@ pub struct ChartQuery {
     /// Last day, `YYYY-MM-DD` (default: today).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<NaiveDate>,
+    /// The last this many hours up to now (1 to 48) instead of a range of days: only where the
+    /// data has hours (the summary and the custom graphs; other charts refuse it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<u32>,
     /// `svg` or `png`: the chart as an image to download instead of its data.
     #[cfg_attr(feature = "openapi", param(inline))]
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{CustomGraph, ErrorBody, GraphData, GraphPoint};
 
-use super::charts::{LocalDays, chart_response};
+use super::charts::{HourWindow, LocalDays, chart_response};
 use super::extract::{ApiPath, ApiQuery};
 use super::session::Session;
 use super::{ApiError, ApiState};
@@ -67,8 +67,9 @@ fn axis(
     (start, end)
 }
 
-/// A custom graph's values over a range of days, oldest first; with `format` its line chart as
-/// an image. Without `from` its axis starts when the graph was added, if that was later.
+/// A custom graph's values over a range of days (or the last `hours`), oldest first; with
+/// `format` its line chart as an image. Without `from` its axis starts when the graph was
+/// added, if that was later.
 #[utoipa::path(
     get,
     path = dashboard_shared::CustomGraphChart::PATH,
@@ -86,13 +87,24 @@ pub(super) async fn data(
     ApiPath(id): ApiPath<i32>,
     ApiQuery(query): QueryOf<dashboard_shared::CustomGraphChart>,
 ) -> Result<Response, ApiError> {
-    let days = LocalDays::or_last(&query, state.config.timezone, DEFAULT_DAYS)?;
     let row = state
         .store
         .graph(id)
         .await?
         .ok_or(ApiError::NotFound("no such custom graph"))?;
-    let (start, end) = axis(&days, &query, row.time_added, Utc::now());
+    let now = Utc::now();
+    let (start, end, (from, to)) = match HourWindow::of(&query, now)? {
+        Some(window) => {
+            let label = |time: DateTime<Utc>| time.format("%Y-%m-%d %H:%M").to_string();
+            let labels = (label(window.start), label(window.end));
+            (window.start, window.end, labels)
+        }
+        None => {
+            let days = LocalDays::or_last(&query, state.config.timezone, DEFAULT_DAYS)?;
+            let (start, end) = axis(&days, &query, row.time_added, now);
+            (start, end, days.bounds())
+        }
+    };
     let (points, bucket_seconds) = state
         .store
         .graph_points(id, (start, end), MAX_POINTS)
@@ -104,7 +116,6 @@ pub(super) async fn data(
             value: point.value,
         })
         .collect();
-    let (from, to) = days.bounds();
     let data = GraphData {
         graph: graph(&state, row),
         from,

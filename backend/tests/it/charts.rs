@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::common::*;
 use axum::http::{StatusCode, header};
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use dashboard_shared::api::ApplicationSummary;
 use dashboard_shared::{ApiPerformanceChart, ChartQuery, DailyUtilizationChart, HourlyLoadChart};
 
@@ -310,4 +310,62 @@ async fn the_summary_gives_the_whole_application_and_the_period_before() {
     assert_eq!(day.points[10].figures.median_ms, None);
     assert!(near(day.current.median_ms, 10.0));
     assert_eq!(day.previous.requests, 0);
+}
+
+#[tokio::test]
+async fn the_summary_of_the_last_hours_counts_whole_hours_and_refuses_what_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = Dashboard::builder()
+        .database(sqlite_in(&dir))
+        .password(PASSWORD)
+        .start()
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let this_hour = Utc
+        .with_ymd_and_hms(now.year(), now.month(), now.day(), now.hour(), 0, 0)
+        .unwrap();
+    let minutes = |minutes| this_hour + chrono::TimeDelta::minutes(minutes);
+    // The last 2 hours: 3 in this one, a failure in the one before; before them, 2 more.
+    let seeded = [
+        (minutes(0), 3, 200),
+        (minutes(-59), 1, 500),
+        (minutes(-119), 2, 200),
+    ];
+    for (time, count, status) in seeded {
+        for _ in 0..count {
+            let request = PastRequest::new("GET", "/a", time, Duration::from_millis(5), status);
+            assert!(monitor.record_historical(request));
+        }
+    }
+    monitor.shutdown().await;
+    let app = monitor.bind(app());
+    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let hours = |hours| ChartQuery {
+        hours: Some(hours),
+        ..ChartQuery::default()
+    };
+    let summary = get_route::<ApplicationSummary>(&app, &cookie, None, &hours(2)).await;
+    assert_eq!((summary.current.requests, summary.current.errors), (4, 1));
+    assert_eq!(summary.current.median_ms, None, "no quantiles per hour");
+    assert_eq!((summary.previous.requests, summary.previous.errors), (2, 0));
+    let per_hour: Vec<u64> = summary.points.iter().map(|p| p.figures.requests).collect();
+    assert_eq!(per_hour, [1, 3]);
+    assert_eq!(summary.points[1].start, this_hour);
+
+    for bad in [
+        "/dashboard/api/summary?hours=0",
+        "/dashboard/api/summary?hours=49",
+        "/dashboard/api/summary?hours=2&from=2026-11-01",
+        "/dashboard/api/charts/hourly-load?hours=2",
+    ] {
+        let (status, _, body) = send(&app, with_cookie("GET", bad, &cookie)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("hours")),
+            "{body}"
+        );
+    }
 }

@@ -183,5 +183,41 @@ async fn the_open_overview_shows_a_new_request_without_reloading() -> anyhow::Re
         Value::Bool(true),
         "the page was not reloaded"
     );
+
+    // The hourly load with its numbers open: a refresh with a new count keeps them open.
+    browser
+        .visit(&demo.dashboard(), Page::HourlyLoad, "")
+        .await?;
+    browser
+        .wait_for("#hourly-load-card details summary")
+        .await?
+        .click()
+        .await?;
+    let now = chrono::Utc::now();
+    let cell = format!(
+        "#hourly-load-table td[data-day='{}'][data-hour='{}']",
+        now.date_naive(),
+        chrono::Timelike::hour(&now)
+    );
+    let before: u64 = browser.attribute(&cell, "data-count").await?.parse()?;
+    http.get(format!("{}/users/3", demo.base))
+        .send()
+        .await?
+        .error_for_status()?;
+    let counts = wait_for_attributes(&browser, &cell, "data-count", |counts| {
+        counts
+            .first()
+            .is_some_and(|count| count.parse::<u64>().ok() == Some(before + 1))
+    })
+    .await?;
+    assert_eq!(counts, [(before + 1).to_string()]);
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("#hourly-load-card details[open]"))
+            .await
+            .is_ok(),
+        "the numbers stay open"
+    );
     browser.close().await
 }

@@ -13,72 +13,135 @@ use crate::components::loaded::{Loaded, live_resource};
 use crate::components::url_state::{QueryWriter, UrlParam};
 use chrono::{Local, NaiveDate};
 
-/// The range of days that every chart of a page shows, kept in the URL's query (`from` and
-/// `to`, `YYYY-MM-DD`; none for the server's default of the last seven days).
+/// The range that every chart of a page shows, kept in the URL's query: days (`from` and `to`,
+/// `YYYY-MM-DD`; none for the server's default of the last seven days) or, on pages whose data
+/// has hours, the last `hours`.
 #[derive(Clone, Copy)]
 pub(crate) struct DayRange {
     from: UrlParam,
     to: UrlParam,
+    hours: Option<UrlParam>,
+    writer: QueryWriter,
 }
 
 impl DayRange {
-    /// Provides the page's range to its charts.
+    /// Provides the page's range of days to its charts.
     pub(crate) fn provide() {
+        DayRange::provide_with(None);
+    }
+
+    /// Provides the page's range to its charts, which can also show the last hours.
+    pub(crate) fn provide_with_hours() {
+        DayRange::provide_with(Some(UrlParam::new(page_query::HOURS)));
+    }
+
+    fn provide_with(hours: Option<UrlParam>) {
         provide_context(DayRange {
             from: UrlParam::new(page_query::FROM),
             to: UrlParam::new(page_query::TO),
+            hours,
+            writer: QueryWriter::new(),
         });
     }
 
     /// The range as a chart query (tracked): none of the card's choices.
     pub(crate) fn query(self) -> ChartQuery {
-        ChartQuery {
-            from: self.from.parsed(),
-            to: self.to.parsed(),
-            ..ChartQuery::default()
+        match self.hours.and_then(|hours| hours.parsed()) {
+            Some(hours) => ChartQuery {
+                hours: Some(hours),
+                ..ChartQuery::default()
+            },
+            None => ChartQuery {
+                from: self.from.parsed(),
+                to: self.to.parsed(),
+                ..ChartQuery::default()
+            },
         }
     }
 
-    /// Sets both ends at once, as one step of the history.
-    fn set(self, from: Option<NaiveDate>, to: Option<NaiveDate>) {
-        QueryWriter::new().set([
+    /// Shows `from` to `to` (none: the default), or the last `hours`, as one step of the
+    /// history.
+    fn set(self, from: Option<NaiveDate>, to: Option<NaiveDate>, hours: Option<u32>) {
+        let mut changes = vec![
             (self.from.key(), from.map(|day| day.to_string())),
             (self.to.key(), to.map(|day| day.to_string())),
-        ]);
+        ];
+        if let Some(param) = self.hours {
+            changes.push((param.key(), hours.map(|hours| hours.to_string())));
+        }
+        self.writer.set(changes);
+    }
+
+    /// Sets one end of the range of days, leaving the other (and any hours) behind.
+    fn set_day(self, end: UrlParam, day: String) {
+        let mut changes = vec![(end.key(), Some(day))];
+        if let Some(param) = self.hours {
+            changes.push((param.key(), None));
+        }
+        self.writer.set(changes);
     }
 }
 
-/// The quick choices of a range: the last this many days, today included.
-const QUICK_RANGES: [(u64, &str); 3] = [(1, "Today"), (7, "7 days"), (30, "30 days")];
+/// The quick choices of a range of days: the last this many, today included.
+const QUICK_DAYS: [(u64, &str); 3] = [(1, "Today"), (7, "7 days"), (30, "30 days")];
 
-/// The inputs of the page's range of days, with quick choices of the last days.
+/// The quick choices of the last hours, on pages whose data has hours.
+const QUICK_HOURS: [(u32, &str); 2] = [(1, "Last hour"), (24, "24 h")];
+
+/// The inputs of the page's range of days, with quick choices of the last hours (where the
+/// data has them) and days.
 #[component]
 pub(crate) fn DayRangeInputs() -> impl IntoView {
     let range = expect_context::<DayRange>();
-    let writer = QueryWriter::new();
     let day = |param: UrlParam| move || param.get().unwrap_or_default();
-    let quick = QUICK_RANGES
+    let pressed = move |days: Option<u64>, hours: Option<u32>| {
+        move || {
+            let query = range.query();
+            let today = Local::now().date_naive();
+            let shown = match days {
+                Some(days) => {
+                    query.hours.is_none()
+                        && query.to == Some(today)
+                        && query.from == Some(today - chrono::Days::new(days - 1))
+                }
+                None => query.hours == hours,
+            };
+            shown.to_string()
+        }
+    };
+    let quick_hours = range.hours.map(|_| {
+        QUICK_HOURS
+            .into_iter()
+            .map(|(hours, label)| {
+                view! {
+                    <button type="button" class="quick-range" data-hours=hours aria-pressed=pressed(None, Some(hours))
+                        on:click=move |_| range.set(None, None, Some(hours))>{label}</button>
+                }
+            })
+            .collect_view()
+    });
+    let quick_days = QUICK_DAYS
         .into_iter()
         .map(|(days, label)| {
             let choose = move |_| {
                 let today = Local::now().date_naive();
-                let from = today - chrono::Days::new(days - 1);
-                writer.set([
-                    (range.from.key(), Some(from.to_string())),
-                    (range.to.key(), Some(today.to_string())),
-                ]);
+                range.set(Some(today - chrono::Days::new(days - 1)), Some(today), None);
             };
-            view! { <button type="button" class="quick-range" data-days=days on:click=choose>{label}</button> }
+            view! {
+                <button type="button" class="quick-range" data-days=days aria-pressed=pressed(Some(days), None)
+                    on:click=choose>{label}</button>
+            }
         })
         .collect_view();
     view! {
         <div class="table-controls range">
             <label>"From "<input id=dom::FROM type="date" prop:value=day(range.from)
-                on:change=move |ev| range.from.set(Some(event_target_value(&ev))) /></label>
+                on:change=move |ev| range.set_day(range.from, event_target_value(&ev)) /></label>
             <label>"To "<input id=dom::TO type="date" prop:value=day(range.to)
-                on:change=move |ev| range.to.set(Some(event_target_value(&ev))) /></label>
-            {quick}
-            <button type="button" class="quick-range" on:click=move |_| range.set(None, None)>"Default"</button>
+                on:change=move |ev| range.set_day(range.to, event_target_value(&ev)) /></label>
+            {quick_hours}
+            {quick_days}
+            <button type="button" class="quick-range" on:click=move |_| range.set(None, None, None)>"Default"</button>
         </div>
     }
 }

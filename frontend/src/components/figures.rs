@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 use crate::components::chart::Choices;
 use crate::components::chart_svg::ChartSvg;
+use crate::components::disclosure::Disclosure;
 use crate::components::url_state::UrlParam;
 
 /// The hourly-load heatmap: `{name}-chart` and its numbers in `{name}-table`.
@@ -33,15 +34,14 @@ pub(crate) fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
     view! {
         <p class="hint">{format!("Times in {}", load.timezone)}</p>
         <ChartSvg id=format!("{name}-chart") chart=load.clone() />
-        <details>
-            <summary>"Numbers"</summary>
+        <Disclosure key=format!("{name}-numbers") summary="Numbers">
             <div class="table-wrap" tabindex="0">
                 <table id=format!("{name}-table")>
                     <thead><tr><th>"Day"</th>{(0..24).map(|hour| view! { <th>{format!("{hour:02}")}</th> }).collect_view()}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-        </details>
+        </Disclosure>
     }
 }
 
@@ -297,12 +297,13 @@ pub(crate) fn LineFigure(data: GraphData) -> impl IntoView {
     view! {
         <p class="hint">{format!("{} to {}; {schedule}{averaged}", data.from, data.to)}</p>
         <ChartSvg id=format!("{name}-chart") chart=data.clone() />
-        <details>
-            <summary>{format!("Latest values ({} of {total})", total.min(LATEST_VALUES))}</summary>
-            <table id=format!("{name}-table") data-points=total>
-                <thead><tr><th>"Time"</th><th>"Value"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </details>
+        <Disclosure key=format!("{name}-values") summary=format!("Latest values ({} of {total})", total.min(LATEST_VALUES))>
+            <div class="table-wrap" tabindex="0">
+                <table id=format!("{name}-table") data-points=total>
+                    <thead><tr><th>"Time"</th><th>"Value"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </Disclosure>
     }
 }

@@ -16,7 +16,7 @@ use crate::components::nav::Nav;
 #[component]
 pub(crate) fn CustomGraphsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
-    DayRange::provide();
+    DayRange::provide_with_hours();
     let graphs = live_resource(move || async move {
         session.current().await?;
         api::custom_graphs().await

@@ -31,7 +31,7 @@ pub(crate) fn OverviewPage() -> impl IntoView {
         let (rows, comparison) = futures::try_join!(api::overview(), api::version_comparison())?;
         Ok::<_, ApiFailure>((me.role, rows, comparison))
     });
-    DayRange::provide();
+    DayRange::provide_with_hours();
     view! {
         <Nav />
         <main>

@@ -113,12 +113,18 @@ impl LocalDays {
         LocalDays::or_last(query, zone, 7)
     }
 
-    /// The range asked for, or the last `default_days` days; at most [`MAX_DAYS`].
+    /// The range asked for, or the last `default_days` days; at most [`MAX_DAYS`]. A window of
+    /// hours is refused: the route's data has days only (see [`HourWindow`]).
     pub(super) fn or_last(
         query: &ChartQuery,
         zone: Tz,
         default_days: u64,
     ) -> Result<LocalDays, ApiError> {
+        if query.hours.is_some() {
+            return Err(ApiError::BadRequest(
+                "hours: this chart is kept per day; choose from and to".to_owned(),
+            ));
+        }
         let to = query
             .to
             .unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive());
@@ -198,6 +204,64 @@ impl LocalDays {
             to,
             boxes,
             choices,
+        }
+    }
+}
+
+/// The last hours up to now that a query asks for instead of days (`hours`, 1 to
+/// [`MAX_HOURS`]), for the data that is kept per hour: the current UTC hour so far and the
+/// whole hours before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct HourWindow {
+    /// Its first moment.
+    pub(super) start: chrono::DateTime<Utc>,
+    /// Now.
+    pub(super) end: chrono::DateTime<Utc>,
+}
+
+/// The longest window of hours.
+const MAX_HOURS: u32 = 48;
+
+impl HourWindow {
+    /// The window `query` asks for, if any; `from` and `to` cannot go with it.
+    pub(super) fn of(
+        query: &ChartQuery,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Option<HourWindow>, ApiError> {
+        let Some(hours) = query.hours else {
+            return Ok(None);
+        };
+        if !(1..=MAX_HOURS).contains(&hours) {
+            return Err(ApiError::BadRequest(format!(
+                "hours must be 1 to {MAX_HOURS}, not {hours}"
+            )));
+        }
+        if query.from.is_some() || query.to.is_some() {
+            return Err(ApiError::BadRequest(
+                "hours replaces from and to: give one or the other".to_owned(),
+            ));
+        }
+        let this_hour = now
+            .with_minute(0)
+            .and_then(|time| time.with_second(0))
+            .and_then(|time| time.with_nanosecond(0))
+            .unwrap_or(now);
+        Ok(Some(HourWindow {
+            start: this_hour - chrono::TimeDelta::hours(i64::from(hours - 1)),
+            end: now,
+        }))
+    }
+
+    /// The whole hours it covers, the current one included.
+    pub(super) fn hours(self) -> i64 {
+        (self.end - self.start).num_minutes().div_euclid(60) + 1
+    }
+
+    /// As many whole hours just before this window.
+    pub(super) fn before(self) -> HourWindow {
+        HourWindow {
+            start: self.start - chrono::TimeDelta::hours(self.hours()),
+            end: self.start,
         }
     }
 }

@@ -11,15 +11,16 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{AppSummary, ChartQuery, ErrorBody, SummaryFigures, SummaryPoint};
 
-use super::LocalDays;
+use super::{HourWindow, LocalDays};
 use crate::api::extract::ApiQuery;
 use crate::api::session::Session;
-use crate::api::{Answer, ApiState, QueryOf};
+use crate::api::{Answer, ApiError, ApiState, QueryOf};
 use crate::histogram;
 use crate::store::load::HourActivity;
 
 /// The whole application's requests, error ratio, median, p95 and p99 over a range of days
-/// (default the last 7) and over as many days just before it.
+/// (default the last 7) and over as many days just before it; or over the last `hours` and as
+/// many before them (requests and errors only).
 #[utoipa::path(
     get,
     path = routes::ApplicationSummary::PATH,
@@ -36,6 +37,9 @@ pub(crate) async fn summary(
     _session: Session,
     ApiQuery(query): QueryOf<routes::ApplicationSummary>,
 ) -> Answer<routes::ApplicationSummary> {
+    if let Some(window) = HourWindow::of(&query, Utc::now())? {
+        return Ok(Json(hour_summary(&state, window).await?));
+    }
     let days = LocalDays::new(&query, state.config.timezone)?;
     let previous = days.before();
     let (first, last) = (previous.span().0, days.span().1);
@@ -57,6 +61,41 @@ pub(crate) async fn summary(
         previous: figures(&previous, &hours, &latency),
         points: points(&days, &hours, &latency),
     }))
+}
+
+/// The summary of the last hours: requests and errors per hour; no quantiles (the histograms
+/// are kept per day).
+async fn hour_summary(state: &ApiState, window: HourWindow) -> Result<AppSummary, ApiError> {
+    let previous = window.before();
+    let hours = state
+        .store
+        .activity_per_hour(previous.start, window.end)
+        .await?;
+    let within = |from: DateTime<Utc>, to: DateTime<Utc>| {
+        measured(
+            hours
+                .iter()
+                .filter(move |hour| hour.hour >= from && hour.hour < to),
+            std::iter::empty(),
+        )
+    };
+    let points = (0..window.hours())
+        .map(|step| {
+            let from = window.start + TimeDelta::hours(step);
+            SummaryPoint {
+                start: from,
+                figures: within(from, next(from)),
+            }
+        })
+        .collect();
+    let label = |time: DateTime<Utc>| time.format("%Y-%m-%d %H:%M UTC").to_string();
+    Ok(AppSummary {
+        from: label(window.start),
+        to: label(window.end),
+        current: within(window.start, window.end),
+        previous: within(previous.start, previous.end),
+        points,
+    })
 }
 
 /// The figures of `days`, from the hours and daily histograms that cover them.
