@@ -51,25 +51,18 @@ impl Page {
         Page::Configuration,
     ];
 
-    /// Every page, those of an endpoint for the endpoint `id`.
-    pub fn all(id: i64) -> [Page; 15] {
-        [
-            Page::Overview,
-            Page::HourlyLoad,
-            Page::DailyUtilization,
-            Page::ApiPerformance,
-            Page::MultiVersion,
-            Page::Exceptions,
-            Page::CustomGraphs,
-            Page::Reports,
-            Page::Database,
-            Page::Configuration,
-            Page::Endpoint(id),
-            Page::Outliers(id),
-            Page::Profiler(id),
-            Page::GroupedProfiler(id),
-            Page::Login,
-        ]
+    /// Every page: the menu's, those of the endpoint `id`, and the login form.
+    pub fn all(id: i64) -> Vec<Page> {
+        Page::MENU
+            .into_iter()
+            .chain([
+                Page::Endpoint(id),
+                Page::Outliers(id),
+                Page::Profiler(id),
+                Page::GroupedProfiler(id),
+                Page::Login,
+            ])
+            .collect()
     }
 
     /// The path below the dashboard's link, starting with `/`.

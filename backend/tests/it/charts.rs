@@ -237,24 +237,25 @@ async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours()
     assert!(svg.contains("#0061FF"), "the configured colour is drawn");
 }
 
-#[tokio::test]
-async fn the_summary_gives_the_whole_application_and_the_period_before() {
-    let dir = tempfile::tempdir().unwrap();
+/// Requests recorded as history: method, route, time, how many, milliseconds, status.
+type Seeded = (
+    &'static str,
+    &'static str,
+    chrono::DateTime<Utc>,
+    u32,
+    u64,
+    u16,
+);
+
+/// The app of a dashboard in `dir` that recorded `seeded`, and an admin's session cookie.
+async fn with_history(dir: &tempfile::TempDir, seeded: &[Seeded]) -> (axum::Router, String) {
     let monitor = Dashboard::builder()
-        .database(sqlite_in(&dir))
+        .database(sqlite_in(dir))
         .password(PASSWORD)
         .start()
         .await
         .unwrap();
-    // In 18–20 November: 8 quick requests on the 18th at 10:xx, 2 slow failures on the 20th.
-    // Before, in 15–17 November: 4 requests of 20 ms on the 16th.
-    let seeded = [
-        ("GET", "/a", (18, 10), 8, 10, 200),
-        ("POST", "/b", (20, 12), 2, 100, 500),
-        ("GET", "/a", (16, 9), 4, 20, 200),
-    ];
-    for (method, route, (day, hour), count, ms, status) in seeded {
-        let time = Utc.with_ymd_and_hms(2026, 11, day, hour, 15, 0).unwrap();
+    for &(method, route, time, count, ms, status) in seeded {
         for _ in 0..count {
             let request = PastRequest::new(method, route, time, Duration::from_millis(ms), status);
             assert!(monitor.record_historical(request));
@@ -263,6 +264,24 @@ async fn the_summary_gives_the_whole_application_and_the_period_before() {
     monitor.shutdown().await;
     let app = monitor.bind(app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    (app, cookie)
+}
+
+#[tokio::test]
+async fn the_summary_gives_the_whole_application_and_the_period_before() {
+    let dir = tempfile::tempdir().unwrap();
+    // In 18–20 November: 8 quick requests on the 18th at 10:xx, 2 slow failures on the 20th.
+    // Before, in 15–17 November: 4 requests of 20 ms on the 16th.
+    let at = |day, hour| Utc.with_ymd_and_hms(2026, 11, day, hour, 15, 0).unwrap();
+    let (app, cookie) = with_history(
+        &dir,
+        &[
+            ("GET", "/a", at(18, 10), 8, 10, 200),
+            ("POST", "/b", at(20, 12), 2, 100, 500),
+            ("GET", "/a", at(16, 9), 4, 20, 200),
+        ],
+    )
+    .await;
     let near = |value: Option<f64>, expected: f64| {
         value.is_some_and(|value| (value - expected).abs() <= expected * 0.015)
     };
@@ -315,32 +334,21 @@ async fn the_summary_gives_the_whole_application_and_the_period_before() {
 #[tokio::test]
 async fn the_summary_of_the_last_hours_counts_whole_hours_and_refuses_what_it_cannot() {
     let dir = tempfile::tempdir().unwrap();
-    let monitor = Dashboard::builder()
-        .database(sqlite_in(&dir))
-        .password(PASSWORD)
-        .start()
-        .await
-        .unwrap();
     let now = Utc::now();
     let this_hour = Utc
         .with_ymd_and_hms(now.year(), now.month(), now.day(), now.hour(), 0, 0)
         .unwrap();
     let minutes = |minutes| this_hour + chrono::TimeDelta::minutes(minutes);
     // The last 2 hours: 3 in this one, a failure in the one before; before them, 2 more.
-    let seeded = [
-        (minutes(0), 3, 200),
-        (minutes(-59), 1, 500),
-        (minutes(-119), 2, 200),
-    ];
-    for (time, count, status) in seeded {
-        for _ in 0..count {
-            let request = PastRequest::new("GET", "/a", time, Duration::from_millis(5), status);
-            assert!(monitor.record_historical(request));
-        }
-    }
-    monitor.shutdown().await;
-    let app = monitor.bind(app());
-    let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (app, cookie) = with_history(
+        &dir,
+        &[
+            ("GET", "/a", minutes(0), 3, 5, 200),
+            ("GET", "/a", minutes(-59), 1, 5, 500),
+            ("GET", "/a", minutes(-119), 2, 5, 200),
+        ],
+    )
+    .await;
     let hours = |hours| ChartQuery {
         hours: Some(hours),
         ..ChartQuery::default()

@@ -20,13 +20,28 @@ use crate::time::local_time;
 /// Groups per page.
 const PAGE: u64 = 20;
 
+/// The group whose detail is open, kept in the URL's query.
+#[derive(Clone, Copy)]
+struct Selected(UrlParam);
+
+impl Selected {
+    fn get(self) -> Option<i64> {
+        self.0.parsed()
+    }
+
+    fn set(self, id: Option<i64>) {
+        self.0.set(id.map(|id| id.to_string()));
+    }
+}
+
 /// The Exceptions page (`/exceptions`).
 #[component]
 pub(crate) fn ExceptionsPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let endpoint = UrlParam::new(page_query::ENDPOINT);
     let offset = PageOffset::new(PAGE);
-    let selected = RwSignal::new(None::<i64>);
+    let group = UrlParam::new(page_query::EXCEPTION);
+    let selected = Selected(group);
     // Bumped after a deletion, to read the groups again.
     let generation = RwSignal::new(0_u32);
     let endpoints = live_resource(client::overview);
@@ -48,8 +63,8 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
                 value.parse::<i64>().ok().map(|id| id.to_string()),
             ),
             (page_query::PAGE.to_owned(), None),
+            (group.key(), None),
         ]);
-        selected.set(None);
     };
     view! {
         <Nav />
@@ -92,7 +107,7 @@ fn GroupTable(
     groups: Vec<ExceptionGroup>,
     days: Vec<String>,
     zone: String,
-    selected: RwSignal<Option<i64>>,
+    selected: Selected,
 ) -> impl IntoView {
     if groups.is_empty() {
         return view! { <p id=dom::EXCEPTIONS_EMPTY>"No exceptions."</p> }.into_any();
