@@ -33,6 +33,8 @@ pub const VERSION: &str = "version";
 pub const REPORT: &str = "report";
 /// Present (`1`) when a report shows only its significant changes.
 pub const SIGNIFICANT: &str = "significant";
+/// The cursors of the pages of an endpoint's failed requests after the first, comma-separated.
+pub const FAILED: &str = "failed";
 /// The exception group whose detail is open.
 pub const EXCEPTION: &str = "exception";
 /// The endpoint an exception list is limited to.

@@ -79,64 +79,71 @@ async fn every_page_fits_a_phone_and_a_desktop_in_both_themes_without_serious_ax
         .and_then(|row| row["id"].as_i64())
         .expect("the posts endpoint");
     let dashboard = demo.dashboard();
-    let mut failures = Vec::new();
-    let mut serious = 0;
-    for (width, height, size) in SIZES {
-        browser.client.set_window_size(width, height).await?;
-        for theme in THEMES {
+    let mut found = Found::default();
+    let logged_in: Vec<Page> = Page::all(id)
+        .into_iter()
+        .filter(|page| *page != Page::Login)
+        .collect();
+    for pages in [logged_in, vec![Page::Login]] {
+        if pages == [Page::Login] {
+            // The login form, logged out.
+            browser.client.set_window_size(1920, 1080).await?;
+            browser.visit(&dashboard, Page::Overview, "").await?;
             browser
-                .client
-                .execute(
-                    "localStorage.setItem('dashboard-theme', arguments[0]);",
-                    vec![Value::from(theme)],
-                )
+                .wait_for(&format!("#{LOGOUT}"))
+                .await?
+                .click()
                 .await?;
-            for page in Page::all(id) {
-                if page == Page::Login {
-                    continue;
+            browser.wait_for(&format!("#{USERNAME}")).await?;
+        }
+        for (width, height, size) in SIZES {
+            browser.client.set_window_size(width, height).await?;
+            for theme in THEMES {
+                set_theme(&browser, theme).await?;
+                for &page in &pages {
+                    browser.visit(&dashboard, page, "").await?;
+                    let name = format!("{}-{size}-{theme}", page.slug());
+                    check_page(&browser, page, width, &axe, &name, &mut found).await?;
+                    browser.screenshot(&format!("layout-{name}")).await?;
                 }
-                browser.visit(&dashboard, page, "").await?;
-                let name = format!("{}-{size}-{theme}", page.slug());
-                let found = check_page(&browser, page, width, &axe).await?;
-                browser.screenshot(&format!("layout-{name}")).await?;
-                serious += found.violations;
-                failures.extend(found.failures.into_iter().map(|f| format!("{name}: {f}")));
             }
         }
     }
-    // The login form, logged out, in both sizes.
-    browser.visit(&dashboard, Page::Overview, "").await?;
-    browser
-        .wait_for(&format!("#{LOGOUT}"))
-        .await?
-        .click()
-        .await?;
-    browser.wait_for(&format!("#{USERNAME}")).await?;
-    for (width, height, size) in SIZES {
-        browser.client.set_window_size(width, height).await?;
-        browser.visit(&dashboard, Page::Login, "").await?;
-        let found = check_page(&browser, Page::Login, width, &axe).await?;
-        browser.screenshot(&format!("layout-login-{size}")).await?;
-        serious += found.violations;
-        failures.extend(
-            found
-                .failures
-                .into_iter()
-                .map(|f| format!("login-{size}: {f}")),
-        );
-    }
+    let (serious, failures) = (found.violations, found.failures);
     println!("axe-core: {serious} serious or critical violations on every page, size and theme");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     browser.close().await
 }
 
-/// What one page at one size showed.
+/// Remembers `theme` as the switch does, for the pages opened next.
+async fn set_theme(browser: &Browser, theme: &str) -> anyhow::Result<()> {
+    browser
+        .client
+        .execute(
+            "localStorage.setItem('dashboard-theme', arguments[0]);",
+            vec![Value::from(theme)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// What the pages showed: axe-core's serious and critical violations, and every failure named
+/// by its page, size and theme.
+#[derive(Default)]
 struct Found {
     violations: usize,
     failures: Vec<String>,
 }
 
-async fn check_page(browser: &Browser, page: Page, width: u32, axe: &str) -> anyhow::Result<Found> {
+/// Checks the open `page` (named `name` in failures) at `width` into `found`.
+async fn check_page(
+    browser: &Browser,
+    page: Page,
+    width: u32,
+    axe: &str,
+    name: &str,
+    found: &mut Found,
+) -> anyhow::Result<()> {
     let mut failures = Vec::new();
     let measured = browser.client.execute(MEASURE, vec![]).await?;
     let window = measured["window"].as_u64().unwrap_or(0);
@@ -166,8 +173,11 @@ async fn check_page(browser: &Browser, page: Page, width: u32, axe: &str) -> any
     for violation in &violations {
         failures.push(format!("axe: {violation}"));
     }
-    Ok(Found {
-        violations: violations.len(),
-        failures,
-    })
+    found.violations += violations.len();
+    found.failures.extend(
+        failures
+            .into_iter()
+            .map(|failure| format!("{name}: {failure}")),
+    );
+    Ok(())
 }

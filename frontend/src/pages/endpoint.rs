@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use dashboard_shared::dom;
+use dashboard_shared::page_query;
 use dashboard_shared::{
     EndpointDetails, EndpointHourlyLoadChart, EndpointStatusCodesChart, EndpointUsersChart,
     EndpointVersionIpChart, EndpointVersionUserChart, EndpointVersionsChart, ExportedRequest, Role,
@@ -18,6 +19,7 @@ use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie
 use crate::components::id_page::IdPage;
 use crate::components::level_buttons::LevelButtons;
 use crate::components::loaded::{Loaded, live_resource};
+use crate::components::url_state::UrlParam;
 use crate::time::{ago, local_time};
 
 /// The page of the endpoint whose id is in the address (`/endpoint/{id}`).
@@ -100,55 +102,53 @@ fn DetailsCard(me: SessionInfo, details: EndpointDetails) -> impl IntoView {
     }
 }
 
-/// The failed requests (status 400 and above), newest first, a page at a time.
+/// The failed requests (status 400 and above), newest first, a page at a time; the cursors of
+/// the pages after the first are kept in the address (comma-separated), so Newer steps back.
 #[component]
 fn FailedRequests(id: i64) -> impl IntoView {
     let session = expect_context::<SessionState>();
-    // The cursors of the pages seen so far; the last one is shown.
-    let cursors = RwSignal::new(vec![None::<String>]);
+    let trail = UrlParam::new(page_query::FAILED);
+    let cursors = move || -> Vec<String> {
+        trail
+            .get()
+            .map(|trail| trail.split(',').map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
     let page = live_resource(move || {
-        let cursor = cursors.with(|cursors| cursors.last().cloned().flatten());
+        let cursor = cursors().last().cloned();
         async move {
             let me = session.current().await?;
             Ok::<_, ApiFailure>((me.timezone, client::failed_requests(id, cursor).await?))
         }
     });
-    let previous = move |_| {
-        cursors.update(|cursors| {
-            if cursors.len() > 1 {
-                cursors.pop();
-            }
-        })
-    };
+    let show =
+        move |cursors: Vec<String>| trail.set((!cursors.is_empty()).then(|| cursors.join(",")));
     view! {
         <section class="card" id=dom::FAILED_REQUESTS_CARD>
             <div class="card-title"><h2>"Failed requests"</h2></div>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    page.get().map(|result| match result {
-                        Ok((zone, page)) => {
-                            let next = page.next_cursor.clone();
-                            let has_next = next.is_some();
-                            let go_next = move |_| {
-                                if let Some(next) = next.clone() {
-                                    cursors.update(|cursors| cursors.push(Some(next)));
-                                }
-                            };
-                            let has_previous = cursors.with(|cursors| cursors.len() > 1);
-                            view! {
-                                <FailedTable requests=page.requests zone />
-                                <div class="table-controls">
-                                    <button id=dom::FAILED_PREVIOUS disabled=!has_previous on:click=previous>"‹ Newer"</button>
-                                    <span id=dom::FAILED_PAGE>{move || format!("page {}", cursors.with(Vec::len))}</span>
-                                    <button id=dom::FAILED_NEXT disabled=!has_next on:click=go_next>"Older ›"</button>
-                                </div>
-                            }
-                            .into_any()
-                        }
-                        Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                    })
-                }}
-            </Suspense>
+            <Loaded resource=page ok=move |(zone, page)| {
+                let seen = untrack(cursors);
+                let pages = seen.len() + 1;
+                let next = page.next_cursor.clone();
+                let has_next = next.is_some();
+                let newer = {
+                    let seen = seen.clone();
+                    move |_| show(seen[..seen.len().saturating_sub(1)].to_vec())
+                };
+                let older = move |_| {
+                    if let Some(next) = next.clone() {
+                        show(seen.iter().cloned().chain([next]).collect());
+                    }
+                };
+                view! {
+                    <FailedTable requests=page.requests zone />
+                    <div class="table-controls">
+                        <button type="button" id=dom::FAILED_PREVIOUS disabled=pages == 1 on:click=newer>"‹ Newer"</button>
+                        <span id=dom::FAILED_PAGE>{format!("page {pages}")}</span>
+                        <button type="button" id=dom::FAILED_NEXT disabled=!has_next on:click=older>"Older ›"</button>
+                    </div>
+                }
+            } />
         </section>
     }
 }

@@ -193,15 +193,7 @@ fn GroupDetail(
     };
     view! {
         <section class="card" id=dom::EXCEPTION_DETAIL data-id=id>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let zone = zone.clone();
-                    detail.get().map(|result| match result {
-                        Ok(detail) => view! { <DetailView detail zone /> }.into_any(),
-                        Err(failure) => view! { <p class="error">{failure.message()}</p> }.into_any(),
-                    })
-                }}
-            </Suspense>
+            <Loaded resource=detail ok=move |detail| view! { <DetailView detail zone=zone.clone() /> } />
             {admin.then(|| view! { <button id=dom::EXCEPTION_DELETE on:click=delete.clone()>"Delete this group"</button> })}
             <p class="error">{move || message.get()}</p>
         </section>
