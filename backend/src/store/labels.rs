@@ -184,12 +184,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_cache_is_forgotten_before_a_batch_not_in_the_middle_of_one() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(
-            &format!("sqlite:///{}", dir.path().join("d.db").display()),
-            "t_",
-        )
-        .await
-        .unwrap();
+        let store = Store::in_dir(&dir).await;
         let mut labels = Labels::default();
         let missing = labels.missing([(LabelKind::User, "alice")]);
         store.resolve_labels(&mut labels, missing).await.unwrap();

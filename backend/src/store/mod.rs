@@ -47,6 +47,15 @@ impl Store {
         Ok(Store { db, tables })
     }
 
+    /// A store in a fresh SQLite file in `dir` (prefix `t_`), for the store's unit tests.
+    #[cfg(test)]
+    pub(crate) async fn in_dir(dir: &tempfile::TempDir) -> Store {
+        let url = format!("sqlite:///{}", dir.path().join("d.db").display());
+        Store::open(&url, "t_")
+            .await
+            .unwrap_or_else(|error| panic!("opening {url}: {error}"))
+    }
+
     /// [`Store::open`], and a second pool of its own for the writer (see [`Store::own_pool`]),
     /// connected before migrating: on SQLite, connecting while another process migrates would
     /// meet its lock.

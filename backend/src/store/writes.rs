@@ -435,12 +435,7 @@ mod tests {
     #[tokio::test]
     async fn batches_add_up_in_the_rollups_and_level_zero_only_touches_last_requested() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(
-            &format!("sqlite:///{}", dir.path().join("d.db").display()),
-            "t_",
-        )
-        .await
-        .unwrap();
+        let store = Store::in_dir(&dir).await;
         let (users, _) = store
             .ensure_endpoint(
                 "GET",
