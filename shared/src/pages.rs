@@ -118,3 +118,33 @@ impl Page {
         }
     }
 }
+
+/// A colour theme of the pages, set as `data-theme` on `<html>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Dark text on light backgrounds.
+    Light,
+    /// Light text on dark backgrounds.
+    Dark,
+}
+
+impl Theme {
+    /// Both themes.
+    pub const ALL: [Theme; 2] = [Theme::Light, Theme::Dark];
+
+    /// The browser's `localStorage` key under which the reader's choice is kept.
+    pub const STORAGE_KEY: &'static str = "dashboard-theme";
+
+    /// Its name, in `data-theme` and in storage.
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The theme called `name`.
+    pub fn named(name: &str) -> Option<Theme> {
+        Theme::ALL.into_iter().find(|theme| theme.name() == name)
+    }
+}

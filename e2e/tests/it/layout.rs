@@ -3,29 +3,36 @@
 //! is kept under the artifacts folder, and axe-core finds no serious or critical violation.
 
 use dashboard_e2e::{ApiClient, Browser, demo_with_history_and};
+use dashboard_shared::dom::{FLAME_GRAPH, SUNBURST};
 use dashboard_shared::dom::{LOGOUT, USERNAME};
-use dashboard_shared::pages::Page;
+use dashboard_shared::pages::{Page, Theme};
 use serde_json::Value;
 
 /// The sizes every page is checked at.
 const SIZES: [(u32, u32, &str); 2] = [(360, 740, "phone"), (1920, 1080, "desktop")];
 
-/// The themes, as the switch remembers them.
-const THEMES: [&str; 2] = ["light", "dark"];
-
-/// What the page measures of itself: the document's width against the window's, and the
-/// main chart's width against its card's content box (`null` on pages without a chart).
-const MEASURE: &str = r#"
-const chart = document.querySelector('main .chart svg, main #flame-graph, main #sunburst');
+/// What the page measures of itself: the document's width against the window's, the main
+/// chart's width against its card's content box (`null` on pages without a chart), the theme
+/// shown and the page's background colour.
+fn measure() -> String {
+    format!(
+        r#"
+const chart = document.querySelector('main .chart svg, main #{FLAME_GRAPH}, main #{SUNBURST}');
 let ratio = null;
-if (chart) {
+if (chart) {{
   const card = chart.closest('.card');
   const style = getComputedStyle(card);
   const inner = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   ratio = chart.getBoundingClientRect().width / inner;
+}}
+return {{
+  document: document.documentElement.scrollWidth, window: window.innerWidth, chart: ratio,
+  theme: document.documentElement.getAttribute('data-theme'),
+  background: getComputedStyle(document.documentElement).backgroundColor,
+}};
+"#
+    )
 }
-return { document: document.documentElement.scrollWidth, window: window.innerWidth, chart: ratio };
-"#;
 
 /// Runs axe-core (already on the page) and answers its serious and critical violations.
 const AXE: &str = r#"
@@ -98,12 +105,12 @@ async fn every_page_fits_a_phone_and_a_desktop_in_both_themes_without_serious_ax
         }
         for (width, height, size) in SIZES {
             browser.client.set_window_size(width, height).await?;
-            for theme in THEMES {
+            for theme in Theme::ALL {
                 set_theme(&browser, theme).await?;
                 for &page in &pages {
                     browser.visit(&dashboard, page, "").await?;
-                    let name = format!("{}-{size}-{theme}", page.slug());
-                    check_page(&browser, page, width, &axe, &name, &mut found).await?;
+                    let name = format!("{}-{size}-{}", page.slug(), theme.name());
+                    check_page(&browser, page, width, theme, &axe, &name, &mut found).await?;
                     browser.screenshot(&format!("layout-{name}")).await?;
                 }
             }
@@ -116,12 +123,12 @@ async fn every_page_fits_a_phone_and_a_desktop_in_both_themes_without_serious_ax
 }
 
 /// Remembers `theme` as the switch does, for the pages opened next.
-async fn set_theme(browser: &Browser, theme: &str) -> anyhow::Result<()> {
+async fn set_theme(browser: &Browser, theme: Theme) -> anyhow::Result<()> {
     browser
         .client
         .execute(
-            "localStorage.setItem('dashboard-theme', arguments[0]);",
-            vec![Value::from(theme)],
+            "localStorage.setItem(arguments[0], arguments[1]);",
+            vec![Value::from(Theme::STORAGE_KEY), Value::from(theme.name())],
         )
         .await?;
     Ok(())
@@ -140,14 +147,26 @@ async fn check_page(
     browser: &Browser,
     page: Page,
     width: u32,
+    theme: Theme,
     axe: &str,
     name: &str,
     found: &mut Found,
 ) -> anyhow::Result<()> {
     let mut failures = Vec::new();
-    let measured = browser.client.execute(MEASURE, vec![]).await?;
+    let measured = browser.client.execute(&measure(), vec![]).await?;
     let window = measured["window"].as_u64().unwrap_or(0);
     assert_eq!(window, u64::from(width), "the window is as wide as asked");
+    assert_eq!(
+        measured["theme"],
+        theme.name(),
+        "{name}: the theme remembered is shown"
+    );
+    // The page's background: the light theme's light grey, the dark theme's near-black.
+    let background = match theme {
+        Theme::Light => "rgb(245, 246, 248)",
+        Theme::Dark => "rgb(17, 21, 28)",
+    };
+    assert_eq!(measured["background"], background, "{name}");
     let document = measured["document"].as_u64().unwrap_or(u64::MAX);
     if document > window {
         failures.push(format!(

@@ -3,49 +3,30 @@
 //! style sheet's (`data-theme` on `<html>`).
 
 use dashboard_shared::dom;
+use dashboard_shared::pages::Theme;
 use leptos::prelude::*;
 
-/// Where the reader's choice is remembered.
-const STORAGE_KEY: &str = "dashboard-theme";
-
-/// A theme the reader can choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Theme {
-    Light,
-    Dark,
+/// The reader's choice if one is remembered, else the system's setting.
+fn current() -> Theme {
+    let stored = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|storage| storage.get_item(Theme::STORAGE_KEY).ok().flatten());
+    match stored.as_deref().and_then(Theme::named) {
+        Some(theme) => theme,
+        None if system_prefers_dark() => Theme::Dark,
+        None => Theme::Light,
+    }
 }
 
-impl Theme {
-    fn name(self) -> &'static str {
-        match self {
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
+/// Shows the page in `theme` and, if `remember`, remembers the choice.
+fn apply(theme: Theme, remember: bool) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-theme", theme.name());
     }
-
-    /// The reader's choice if one is remembered, else the system's setting.
-    fn current() -> Self {
-        let stored = window()
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten());
-        match stored.as_deref() {
-            Some("dark") => Theme::Dark,
-            Some("light") => Theme::Light,
-            _ if system_prefers_dark() => Theme::Dark,
-            _ => Theme::Light,
-        }
-    }
-
-    /// Shows the page in this theme and remembers the choice.
-    fn apply(self, remember: bool) {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-theme", self.name());
-        }
-        if remember && let Some(storage) = window().local_storage().ok().flatten() {
-            let _ = storage.set_item(STORAGE_KEY, self.name());
-        }
+    if remember && let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(Theme::STORAGE_KEY, theme.name());
     }
 }
 
@@ -59,19 +40,19 @@ fn system_prefers_dark() -> bool {
 
 /// Shows the app in the remembered theme, or the system's.
 pub(crate) fn show_current() {
-    Theme::current().apply(false);
+    apply(current(), false);
 }
 
 /// The light/dark switch.
 #[component]
 pub(crate) fn ThemeToggle() -> impl IntoView {
-    let theme = RwSignal::new(Theme::current());
+    let theme = RwSignal::new(current());
     let toggle = move |_| {
         let next = match theme.get_untracked() {
             Theme::Light => Theme::Dark,
             Theme::Dark => Theme::Light,
         };
-        next.apply(true);
+        apply(next, true);
         theme.set(next);
     };
     view! {
