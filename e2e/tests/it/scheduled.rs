@@ -61,26 +61,32 @@ async fn the_custom_graphs_page_charts_the_orders_placed_every_second() -> anyho
     assert_eq!(title, "Orders placed");
     // Values keep coming every second: the page shows at least those stored before, the
     // latest first, each with its tick's time.
+    // Read in one step in the page: a refresh may redraw the card at any moment.
     let table = format!("{card}-table");
-    let shown: usize = browser.attribute(&table, "data-points").await?.parse()?;
-    assert!(shown >= stored, "{shown} values shown, {stored} stored");
-    let first = browser
+    browser
         .wait_for(&format!("{table} tbody tr:first-child"))
         .await?;
-    assert_eq!(first.attr("data-value").await?.as_deref(), Some("3"));
-    let time: chrono::DateTime<chrono::Utc> =
-        first.attr("data-time").await?.unwrap_or_default().parse()?;
+    let seen = browser
+        .client
+        .execute(
+            "const table = document.querySelector(arguments[0]); \
+             const first = table.querySelector('tbody tr'); \
+             return { shown: Number(table.dataset.points), value: first.dataset.value, \
+                 time: first.dataset.time, \
+                 dots: document.querySelectorAll(arguments[1]).length };",
+            vec![json!(table), json!(format!("{card}-chart svg circle"))],
+        )
+        .await?;
+    let shown = seen["shown"].as_u64().unwrap_or_default() as usize;
+    assert!(shown >= stored, "{shown} values shown, {stored} stored");
+    assert_eq!(seen["value"], "3");
+    let time: chrono::DateTime<chrono::Utc> = seen["time"].as_str().unwrap_or_default().parse()?;
     assert_eq!(
         time.timestamp_subsec_millis(),
         0,
         "ticks fall on whole seconds"
     );
-    let dots = browser
-        .client
-        .find_all(Locator::Css(&format!("{card}-chart svg circle")))
-        .await?
-        .len();
-    assert_eq!(dots, shown, "a dot per value");
+    assert_eq!(seen["dots"].as_u64(), Some(shown as u64), "a dot per value");
     let href = browser
         .attribute(&format!("{card}-card a[data-format='png']"), "href")
         .await?;
