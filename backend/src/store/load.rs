@@ -3,43 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use dashboard_migration::schema::{Endpoint, LatencyDay, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{DbErr, FromQueryResult};
 
 use super::{Store, sum_as_bigint};
-
-#[derive(FromQueryResult)]
-struct HourHits {
-    hour: DateTime<Utc>,
-    hits: i64,
-}
-
-impl Store {
-    /// Requests per UTC hour in `[from, to)`: of one endpoint, or of every endpoint together.
-    pub(crate) async fn hits_per_hour(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        endpoint: Option<i32>,
-    ) -> Result<Vec<(DateTime<Utc>, u64)>, DbErr> {
-        let mut select = Query::select()
-            .column(Rollup::Hour)
-            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
-            .from(self.table(Table::Rollup))
-            .and_where(Expr::col(Rollup::Hour).gte(from))
-            .and_where(Expr::col(Rollup::Hour).lt(to))
-            .group_by_col(Rollup::Hour)
-            .to_owned();
-        if let Some(endpoint) = endpoint {
-            select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
-        }
-        Ok(self
-            .fetch::<HourHits>(&select)
-            .await?
-            .into_iter()
-            .map(|row| (row.hour, u64::try_from(row.hits).unwrap_or(0)))
-            .collect())
-    }
-}
 
 #[derive(FromQueryResult)]
 struct HourOutcomes {
@@ -67,19 +33,20 @@ pub(crate) struct HourActivity {
 }
 
 impl Store {
-    /// Requests and errors of every endpoint together per UTC hour in `[from, to)`, hours
-    /// without requests left out.
+    /// Requests and errors per UTC hour in `[from, to)`, of one endpoint or of every endpoint
+    /// together; hours without requests left out.
     pub(crate) async fn activity_per_hour(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        endpoint: Option<i32>,
     ) -> Result<Vec<HourActivity>, DbErr> {
         let errors = Expr::case(
             Expr::col(Rollup::StatusCode).gte(400),
             Expr::col(Rollup::Hits),
         )
         .finally(0);
-        let select = Query::select()
+        let mut select = Query::select()
             .column(Rollup::Hour)
             .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
             .expr_as(sum_as_bigint(errors.into()), Alias::new("errors"))
@@ -88,6 +55,9 @@ impl Store {
             .and_where(Expr::col(Rollup::Hour).lt(to))
             .group_by_col(Rollup::Hour)
             .to_owned();
+        if let Some(endpoint) = endpoint {
+            select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
+        }
         Ok(self
             .fetch::<HourOutcomes>(&select)
             .await?
@@ -121,16 +91,27 @@ impl Store {
             .order_by(LatencyDay::Day, sea_orm::Order::Asc)
             .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
             .to_owned();
-        let mut days: Vec<(NaiveDate, Vec<(i32, u64)>)> = Vec::new();
-        for row in self.fetch::<DayBucket>(&select).await? {
-            let count = u64::try_from(row.count).unwrap_or(0);
-            match days.last_mut() {
-                Some((day, buckets)) if *day == row.day => buckets.push((row.bucket, count)),
-                _ => days.push((row.day, vec![(row.bucket, count)])),
-            }
-        }
-        Ok(days)
+        let rows = self.fetch::<DayBucket>(&select).await?;
+        Ok(histograms_by_key(
+            rows.into_iter().map(|row| (row.day, row.bucket, row.count)),
+        ))
     }
+}
+
+/// Histograms from `(key, bucket, count)` rows ordered by key, then bucket: one `(key,
+/// buckets)` per key.
+fn histograms_by_key<K: PartialEq>(
+    rows: impl Iterator<Item = (K, i32, i64)>,
+) -> Vec<(K, Vec<(i32, u64)>)> {
+    let mut histograms: Vec<(K, Vec<(i32, u64)>)> = Vec::new();
+    for (key, bucket, count) in rows {
+        let count = u64::try_from(count).unwrap_or(0);
+        match histograms.last_mut() {
+            Some((last, buckets)) if *last == key => buckets.push((bucket, count)),
+            _ => histograms.push((key, vec![(bucket, count)])),
+        }
+    }
+    histograms
 }
 
 /// A histogram bucket of some key (an endpoint's name, a version).
@@ -148,16 +129,10 @@ impl Store {
         &self,
         select: &SelectStatement,
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
-        let mut histograms: Vec<(String, Vec<(i32, u64)>)> = Vec::new();
-        for row in self.db().query_all(select).await? {
-            let KeyedBucket { key, bucket, count } = KeyedBucket::from_query_result(&row, "")?;
-            let count = u64::try_from(count).unwrap_or(0);
-            match histograms.last_mut() {
-                Some((last, buckets)) if *last == key => buckets.push((bucket, count)),
-                _ => histograms.push((key, vec![(bucket, count)])),
-            }
-        }
-        Ok(histograms)
+        let rows = self.fetch::<KeyedBucket>(select).await?;
+        Ok(histograms_by_key(
+            rows.into_iter().map(|row| (row.key, row.bucket, row.count)),
+        ))
     }
 }
 

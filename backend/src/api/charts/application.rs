@@ -22,13 +22,13 @@ pub(super) async fn hourly_load(
 ) -> Result<HourlyLoad, ApiError> {
     let days = LocalDays::new(query, state.config.timezone)?;
     let mut counts = vec![vec![0u64; 24]; days.days.len()];
-    for (hour, hits) in state
+    for hour in state
         .store
-        .hits_per_hour(days.start, days.end, endpoint)
+        .activity_per_hour(days.start, days.end, endpoint)
         .await?
     {
-        if let Some((day, local_hour)) = days.locate(hour) {
-            counts[day][local_hour] += hits;
+        if let Some((day, local_hour)) = days.locate(hour.hour) {
+            counts[day][local_hour] += hour.requests;
         }
     }
     Ok(HourlyLoad {

@@ -45,7 +45,7 @@ pub(crate) async fn summary(
     let (first, last) = (previous.span().0, days.span().1);
     let hours = state
         .store
-        .activity_per_hour(previous.start, days.end)
+        .activity_per_hour(previous.start, days.end, None)
         .await?;
     let latency: BTreeMap<NaiveDate, Vec<(i32, u64)>> = state
         .store
@@ -69,7 +69,7 @@ async fn hour_summary(state: &ApiState, window: HourWindow) -> Result<AppSummary
     let previous = window.before();
     let hours = state
         .store
-        .activity_per_hour(previous.start, window.end)
+        .activity_per_hour(previous.start, window.end, None)
         .await?;
     let within = |from: DateTime<Utc>, to: DateTime<Utc>| {
         measured(
