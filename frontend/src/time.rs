@@ -1,4 +1,4 @@
-//! Times as pages show them.
+//! Times and durations as pages show them.
 
 use chrono::{DateTime, Utc};
 use wasm_bindgen::JsValue;
@@ -40,11 +40,29 @@ pub(crate) fn ago(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
     }
 }
 
+/// A duration with the precision it deserves: `850 µs`, `12.3 ms`, `1450 ms`.
+pub(crate) fn duration(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{:.0} µs", ms * 1000.0)
+    } else if ms < 100.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn durations_are_shown_with_a_fitting_unit() {
+        assert_eq!(duration(0.0421), "42 µs");
+        assert_eq!(duration(12.345), "12.3 ms");
+        assert_eq!(duration(1450.2), "1450 ms");
+    }
 
     #[test]
     fn last_requested_reads_as_time_ago() {

@@ -21,7 +21,7 @@ pub const PAGE: &str = "page";
 pub const PAGE_SIZE: &str = "per-page";
 /// The path a profile view is zoomed into (the index of its line).
 pub const ZOOM: &str = "zoom";
-/// The profile view shown: `sunburst`, `flame` or `diff`.
+/// The grouped profile's view shown, a [`ProfileView`] by name.
 pub const PROFILE_VIEW: &str = "view";
 /// Text highlighted in a flame graph.
 pub const FIND: &str = "find";
@@ -39,6 +39,40 @@ pub const FAILED: &str = "failed";
 pub const EXCEPTION: &str = "exception";
 /// The endpoint an exception list is limited to.
 pub const ENDPOINT: &str = "endpoint";
+
+/// The views of a grouped profile beside its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileView {
+    /// Rings by depth (the default).
+    Sunburst,
+    /// The icicle.
+    Flame,
+    /// The flame graph coloured by the change against a baseline version.
+    Diff,
+}
+
+impl ProfileView {
+    /// Every view, in the order of their buttons.
+    pub const ALL: [ProfileView; 3] =
+        [ProfileView::Sunburst, ProfileView::Flame, ProfileView::Diff];
+
+    /// Its name in the address and in the buttons' `data-view`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileView::Sunburst => "sunburst",
+            ProfileView::Flame => "flame",
+            ProfileView::Diff => "diff",
+        }
+    }
+
+    /// The view named `name`, the sunburst for any other.
+    pub fn named(name: Option<&str>) -> Self {
+        ProfileView::ALL
+            .into_iter()
+            .find(|view| Some(view.name()) == name)
+            .unwrap_or(ProfileView::Sunburst)
+    }
+}
 
 /// A chart card's own choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -231,6 +231,65 @@ impl SummaryFigures {
     }
 }
 
+/// One figure of the summary, a tile of the overview's header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Figure {
+    /// Requests.
+    Requests,
+    /// Errors ÷ requests, in percent.
+    ErrorRatio,
+    /// The median, in milliseconds.
+    Median,
+    /// The 95th percentile, in milliseconds.
+    P95,
+    /// The 99th percentile, in milliseconds.
+    P99,
+}
+
+impl Figure {
+    /// Every figure, in the header's order.
+    pub const ALL: [Figure; 5] = [
+        Figure::Requests,
+        Figure::ErrorRatio,
+        Figure::Median,
+        Figure::P95,
+        Figure::P99,
+    ];
+
+    /// Its key on the page (`data-figure`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Figure::Requests => "requests",
+            Figure::ErrorRatio => "errors",
+            Figure::Median => "median",
+            Figure::P95 => "p95",
+            Figure::P99 => "p99",
+        }
+    }
+
+    /// Its title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Figure::Requests => "Requests",
+            Figure::ErrorRatio => "Error ratio",
+            Figure::Median => "Median",
+            Figure::P95 => "p95",
+            Figure::P99 => "p99",
+        }
+    }
+
+    /// Its value in `figures`; `None` when there is none (no requests).
+    pub fn of(self, figures: &SummaryFigures) -> Option<f64> {
+        match self {
+            Figure::Requests => Some(figures.requests as f64),
+            Figure::ErrorRatio => figures.error_percent(),
+            Figure::Median => figures.median_ms,
+            Figure::P95 => figures.p95_ms,
+            Figure::P99 => figures.p99_ms,
+        }
+    }
+}
+
 /// One step of the summary's sparklines: an hour (for a range of one day) or a day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,6 +1,7 @@
 //! The whole path: requests to the demo, stored by the writer, shown on the overview page in
 //! headless Chromium.
 
+use dashboard_shared::Figure;
 use dashboard_shared::dom::*;
 use std::collections::BTreeMap;
 
@@ -119,23 +120,18 @@ async fn requests_sent_equal_hits_shown_for_every_route() -> anyhow::Result<()> 
     assert_eq!(errors, "1");
     // The header: every request of the last 7 days, one error among them.
     let total: u64 = sent.values().sum();
-    let tile = |figure: &str| format!("#{SUMMARY} .tile[data-figure='{figure}']");
+    let mut values = std::collections::HashMap::new();
+    for figure in Figure::ALL {
+        let css = format!("#{SUMMARY} .tile[data-figure='{}']", figure.key());
+        values.insert(figure, browser.attribute(&css, "data-value").await?);
+    }
+    assert_eq!(values[&Figure::Requests], format!("{:.3}", total as f64));
     assert_eq!(
-        browser.attribute(&tile("requests"), "data-value").await?,
-        format!("{:.3}", total as f64)
-    );
-    assert_eq!(
-        browser.attribute(&tile("errors"), "data-value").await?,
+        values[&Figure::ErrorRatio],
         format!("{:.3}", 100.0 / total as f64)
     );
-    let median: f64 = browser
-        .attribute(&tile("median"), "data-value")
-        .await?
-        .parse()?;
-    let p99: f64 = browser
-        .attribute(&tile("p99"), "data-value")
-        .await?
-        .parse()?;
+    let median: f64 = values[&Figure::Median].parse()?;
+    let p99: f64 = values[&Figure::P99].parse()?;
     assert!(median > 0.0 && p99 >= median, "median {median}, p99 {p99}");
 
     // Searching narrows the table; an admin's level button changes the level for real.

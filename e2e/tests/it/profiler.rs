@@ -2,6 +2,7 @@
 //! grouped profile's table beside a sunburst with one arc per path that zooms in on a click.
 
 use dashboard_shared::dom::*;
+use dashboard_shared::page_query::ProfileView;
 use std::time::Duration;
 
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo};
@@ -208,7 +209,10 @@ async fn total_ms(browser: &Browser, function: &str) -> anyhow::Result<f64> {
 /// and the speedscope file.
 async fn flame_graph_diff_and_speedscope(browser: &Browser, rows: usize) -> anyhow::Result<()> {
     browser
-        .wait_for("button[data-view='flame']")
+        .wait_for(&format!(
+            "button[data-view='{}']",
+            ProfileView::Flame.name()
+        ))
         .await?
         .click()
         .await?;
@@ -268,7 +272,7 @@ async fn flame_graph_diff_and_speedscope(browser: &Browser, rows: usize) -> anyh
 
     // The diff against the only version: every path took the same share and mean.
     browser
-        .wait_for("button[data-view='diff']")
+        .wait_for(&format!("button[data-view='{}']", ProfileView::Diff.name()))
         .await?
         .click()
         .await?;

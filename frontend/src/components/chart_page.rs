@@ -2,17 +2,18 @@
 //! chart's card.
 
 use dashboard_shared::ChartQuery;
+use dashboard_shared::pages::Page;
 use dashboard_shared::api::{NoBody, Route};
 use leptos::prelude::*;
 
 use crate::components::chart::{ChartCard, DayRange, DayRangeInputs, Selection};
 use crate::components::nav::Nav;
 
-/// A page with one chart over days, loaded from the API route `route`.
+/// The page `page` with one chart over days, loaded from the API route `route`; its card is
+/// named by the page's slug, its title is the page's.
 #[component]
 pub(crate) fn ChartPage<R, V>(
-    name: &'static str,
-    title: &'static str,
+    page: Page,
     route: R,
     render: fn(R::Response, Selection) -> V,
 ) -> impl IntoView
@@ -22,6 +23,7 @@ where
     V: IntoView + 'static,
 {
     DayRange::provide();
+    let (name, title) = (page.slug(), page.title());
     view! {
         <Nav />
         <main>

@@ -4,71 +4,25 @@
 
 use dashboard_shared::api::ApplicationSummary;
 use dashboard_shared::dom;
-use dashboard_shared::{AppSummary, SummaryFigures};
+use dashboard_shared::{AppSummary, Figure};
 use leptos::prelude::*;
 
 use crate::api;
 use crate::app::SessionState;
 use crate::components::chart::DayRange;
 use crate::components::loaded::{Loaded, live_resource};
+use crate::time::duration;
 
 /// Size of a sparkline, in CSS pixels.
 const SPARK_WIDTH: f64 = 140.0;
 const SPARK_HEIGHT: f64 = 32.0;
 
-/// One figure of the header: how it is named, read, shown and compared.
-struct Tile {
-    key: &'static str,
-    title: &'static str,
-    value: fn(&SummaryFigures) -> Option<f64>,
-    show: fn(f64) -> String,
-    /// Whether the change is told in percentage points (a ratio) rather than in percent.
-    in_points: bool,
-}
-
-const TILES: [Tile; 5] = [
-    Tile {
-        key: "requests",
-        title: "Requests",
-        value: |f| Some(f.requests as f64),
-        show: |v| format!("{v:.0}"),
-        in_points: false,
-    },
-    Tile {
-        key: "errors",
-        title: "Error ratio",
-        value: SummaryFigures::error_percent,
-        show: |v| format!("{v:.1} %"),
-        in_points: true,
-    },
-    Tile {
-        key: "median",
-        title: "Median",
-        value: |f| f.median_ms,
-        show: milliseconds,
-        in_points: false,
-    },
-    Tile {
-        key: "p95",
-        title: "p95",
-        value: |f| f.p95_ms,
-        show: milliseconds,
-        in_points: false,
-    },
-    Tile {
-        key: "p99",
-        title: "p99",
-        value: |f| f.p99_ms,
-        show: milliseconds,
-        in_points: false,
-    },
-];
-
-fn milliseconds(ms: f64) -> String {
-    if ms < 100.0 {
-        format!("{ms:.1} ms")
-    } else {
-        format!("{ms:.0} ms")
+/// A figure's value as the tile shows it.
+fn shown(figure: Figure, value: f64) -> String {
+    match figure {
+        Figure::Requests => format!("{value:.0}"),
+        Figure::ErrorRatio => format!("{value:.1} %"),
+        Figure::Median | Figure::P95 | Figure::P99 => duration(value),
     }
 }
 
@@ -121,18 +75,19 @@ pub(crate) fn SummaryHeader() -> impl IntoView {
 
 #[component]
 fn Tiles(summary: AppSummary) -> impl IntoView {
-    let tiles = TILES
-        .iter()
-        .map(|tile| {
-            let now = (tile.value)(&summary.current);
-            let before = (tile.value)(&summary.previous);
+    let tiles = Figure::ALL
+        .into_iter()
+        .map(|figure| {
+            let now = figure.of(&summary.current);
+            let before = figure.of(&summary.previous);
             let series: Vec<Option<f64>> = summary
                 .points
                 .iter()
-                .map(|point| (tile.value)(&point.figures))
+                .map(|point| figure.of(&point.figures))
                 .collect();
-            let shown = now.map_or_else(|| "–".to_owned(), tile.show);
-            let changed = change(now, before, tile.in_points)
+            let value = now.map_or_else(|| "–".to_owned(), |now| shown(figure, now));
+            // A ratio changes by points, the others by percent.
+            let changed = change(now, before, figure == Figure::ErrorRatio)
                 .map(|change| format!("{change} against the period before"))
                 .unwrap_or_else(|| "nothing to compare with".to_owned());
             let line = sparkline(&series);
@@ -140,15 +95,15 @@ fn Tiles(summary: AppSummary) -> impl IntoView {
                 view! {
                     <svg class="sparkline" viewBox=format!("0 0 {SPARK_WIDTH} {SPARK_HEIGHT}")
                         width=SPARK_WIDTH height=SPARK_HEIGHT role="img"
-                        aria-label=format!("{} over the range", tile.title)>
+                        aria-label=format!("{} over the range", figure.title())>
                         <polyline points=line fill="none" stroke="currentColor" stroke-width="1.5" />
                     </svg>
                 }
             });
             view! {
-                <div class="tile" data-figure=tile.key data-value=now.map(|v| format!("{v:.3}")).unwrap_or_default()>
-                    <div class="tile-title">{tile.title}</div>
-                    <div class="tile-value">{shown}</div>
+                <div class="tile" data-figure=figure.key() data-value=now.map(|v| format!("{v:.3}")).unwrap_or_default()>
+                    <div class="tile-title">{figure.title()}</div>
+                    <div class="tile-value">{value}</div>
                     <div class="tile-change hint">{changed}</div>
                     {drawn}
                 </div>

@@ -1,6 +1,7 @@
 //! Daily utilisation: requests per day, stacked by endpoint.
 
 use dashboard_shared::DailyUtilizationChart;
+use dashboard_shared::pages::Page;
 use leptos::prelude::*;
 
 use crate::components::chart_page::ChartPage;
@@ -10,6 +11,6 @@ use crate::components::figures::StackedBars;
 #[component]
 pub(crate) fn DailyUtilizationPage() -> impl IntoView {
     view! {
-        <ChartPage name="daily-utilization" title="Daily utilization" route=DailyUtilizationChart render=|utilization, selection| view! { <StackedBars utilization chosen=selection.endpoints /> } />
+        <ChartPage page=Page::DailyUtilization route=DailyUtilizationChart render=|utilization, selection| view! { <StackedBars utilization chosen=selection.endpoints /> } />
     }
 }

@@ -5,7 +5,7 @@
 
 use dashboard_shared::dom;
 use dashboard_shared::flame::{self, PathChange, PathFigures};
-use dashboard_shared::page_query;
+use dashboard_shared::page_query::{self, ProfileView};
 use dashboard_shared::{GroupedLine, GroupedProfile};
 use leptos::prelude::*;
 
@@ -23,26 +23,12 @@ pub(crate) fn GroupedProfilerPage() -> impl IntoView {
     view! { <IdPage what="endpoint" content=|id| view! { <Grouped id /> } /> }
 }
 
-/// The views of the grouped profile beside its table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ProfileView {
-    Sunburst,
-    Flame,
-    Diff,
-}
-
-impl ProfileView {
-    const ALL: [(ProfileView, &'static str, &'static str); 3] = [
-        (ProfileView::Sunburst, "sunburst", "Sunburst"),
-        (ProfileView::Flame, "flame", "Flame graph"),
-        (ProfileView::Diff, "diff", "Diff of versions"),
-    ];
-
-    fn named(name: Option<String>) -> Self {
-        ProfileView::ALL
-            .into_iter()
-            .find(|(_, key, _)| Some(*key) == name.as_deref())
-            .map_or(ProfileView::Sunburst, |(view, _, _)| view)
+/// The label of a view's button.
+fn label(view: ProfileView) -> &'static str {
+    match view {
+        ProfileView::Sunburst => "Sunburst",
+        ProfileView::Flame => "Flame graph",
+        ProfileView::Diff => "Diff of versions",
     }
 }
 
@@ -146,19 +132,23 @@ fn GroupedView(
         name.replace(['/', ' ', '{', '}'], "_")
     );
     let lines = StoredValue::new(grouped.lines.clone());
+    let chosen = move || ProfileView::named(choices.view.get().as_deref());
     let view_buttons = ProfileView::ALL
         .into_iter()
-        .map(|(view, key, label)| {
-            let pressed = move || (ProfileView::named(choices.view.get()) == view).to_string();
+        .map(|view| {
+            let pressed = move || (chosen() == view).to_string();
+            let choose = move |_| {
+                let named = (view != ProfileView::Sunburst).then(|| view.name().to_owned());
+                choices.view.set(named);
+            };
             view! {
-                <button type="button" data-view=key aria-pressed=pressed
-                    on:click=move |_| choices.view.set((view != ProfileView::Sunburst).then(|| key.to_owned()))>
-                    {label}
+                <button type="button" data-view=view.name() aria-pressed=pressed on:click=choose>
+                    {label(view)}
                 </button>
             }
         })
         .collect_view();
-    let shown = move || match ProfileView::named(choices.view.get()) {
+    let shown = move || match chosen() {
         ProfileView::Sunburst => {
             view! { <Sunburst lines=lines.get_value() zoom=choices.zoom /> }.into_any()
         }

@@ -1,6 +1,7 @@
 //! The hourly-load heatmap of the application: requests per hour of the day, per day.
 
 use dashboard_shared::HourlyLoadChart;
+use dashboard_shared::pages::Page;
 use leptos::prelude::*;
 
 use crate::components::chart_page::ChartPage;
@@ -10,6 +11,6 @@ use crate::components::figures::Heatmap;
 #[component]
 pub(crate) fn HourlyLoadPage() -> impl IntoView {
     view! {
-        <ChartPage name="hourly-load" title="Hourly load" route=HourlyLoadChart render=|load, _| view! { <Heatmap load name="hourly-load" /> } />
+        <ChartPage page=Page::HourlyLoad route=HourlyLoadChart render=|load, _| view! { <Heatmap load name="hourly-load" /> } />
     }
 }

@@ -1,6 +1,7 @@
 //! The multi-version heatmap: how each version's requests divide among the endpoints.
 
 use dashboard_shared::MultiVersionChart;
+use dashboard_shared::pages::Page;
 use leptos::prelude::*;
 
 use crate::components::chart_page::ChartPage;
@@ -10,7 +11,7 @@ use crate::components::figures::VersionHeatmap;
 #[component]
 pub(crate) fn MultiVersionPage() -> impl IntoView {
     view! {
-        <ChartPage name="multi-version" title="Multi version" route=MultiVersionChart
+        <ChartPage page=Page::MultiVersion route=MultiVersionChart
             render=|utilization, selection| view! { <VersionHeatmap utilization versions=selection.versions endpoints=selection.endpoints /> } />
     }
 }
