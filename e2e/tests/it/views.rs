@@ -65,7 +65,10 @@ async fn an_address_with_a_range_versions_and_a_sort_opens_that_view() -> anyhow
     let query = serde_urlencoded::to_string([
         (page_query::FROM.to_owned(), from.to_string()),
         (page_query::TO.to_owned(), to.to_string()),
-        (Choice::Versions.key(&Page::MultiVersion.slug()), "1.0".to_owned()),
+        (
+            Choice::Versions.key(&Page::MultiVersion.slug()),
+            "1.0".to_owned(),
+        ),
     ])?;
     browser
         .visit(&dashboard, Page::MultiVersion, &format!("?{query}"))

@@ -2,8 +2,8 @@
 //! chart's card.
 
 use dashboard_shared::ChartQuery;
-use dashboard_shared::pages::Page;
 use dashboard_shared::api::{NoBody, Route};
+use dashboard_shared::pages::Page;
 use leptos::prelude::*;
 
 use crate::components::chart::{ChartCard, DayRange, DayRangeInputs, Selection};

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use crate::components::chart::Choices;
 use crate::components::chart_svg::ChartSvg;
 use crate::components::disclosure::Disclosure;
+use crate::components::scroll_table::ScrollTable;
 use crate::components::url_state::UrlParam;
 
 /// The hourly-load heatmap: `{name}-chart` and its numbers in `{name}-table`.
@@ -35,12 +36,12 @@ pub(crate) fn Heatmap(load: HourlyLoad, name: &'static str) -> impl IntoView {
         <p class="hint">{format!("Times in {}", load.timezone)}</p>
         <ChartSvg id=format!("{name}-chart") chart=load.clone() />
         <Disclosure key=format!("{name}-numbers") summary="Numbers">
-            <div class="table-wrap" tabindex="0">
+            <ScrollTable>
                 <table id=format!("{name}-table")>
                     <thead><tr><th>"Day"</th>{(0..24).map(|hour| view! { <th>{format!("{hour:02}")}</th> }).collect_view()}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         </Disclosure>
     }
 }
@@ -82,7 +83,7 @@ pub(crate) fn BoxPlotFigure(
         <p class="hint">{format!("{} to {}; {hint}", plots.from, plots.to)}</p>
         {choices}
         <ChartSvg id=format!("{name}-chart") chart=plots.clone() />
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=format!("{name}-table") data-rows=plots.boxes.len()>
                 <thead>
                     <tr>
@@ -92,7 +93,7 @@ pub(crate) fn BoxPlotFigure(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 
@@ -127,12 +128,12 @@ pub(crate) fn StackedBars(utilization: DailyUtilization, chosen: UrlParam) -> im
         <p class="hint">{format!("Days in {}", utilization.timezone)}</p>
         <Choices label="Endpoints" choices=utilization.choices.clone() selected=shown chosen />
         <ChartSvg id=dom::DAILY_UTILIZATION_CHART chart=utilization.clone() />
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::DAILY_UTILIZATION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 
@@ -175,12 +176,12 @@ pub(crate) fn VersionHeatmap(
         <Choices label="Versions" choices=utilization.choices.clone() selected=utilization.versions.clone() chosen=versions />
         <Choices label="Endpoints" choices=utilization.endpoint_choices.clone() selected=utilization.endpoints.clone() chosen=endpoints />
         <ChartSvg id=dom::MULTI_VERSION_CHART chart=utilization.clone() />
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::MULTI_VERSION_TABLE>
                 <thead><tr><th>"Endpoint"</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 
@@ -226,12 +227,12 @@ pub(crate) fn MatrixFigure(
         <Choices label="Versions" choices=matrix.version_choices.clone() selected=matrix.versions.clone() chosen=versions />
         <Choices label=of choices=matrix.row_choices.clone() selected=matrix.rows.clone() chosen=callers />
         <ChartSvg id=format!("{name}-chart") chart=matrix.clone() />
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=format!("{name}-table")>
                 <thead><tr><th>{of}</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 
@@ -298,12 +299,12 @@ pub(crate) fn LineFigure(data: GraphData) -> impl IntoView {
         <p class="hint">{format!("{} to {}; {schedule}{averaged}", data.from, data.to)}</p>
         <ChartSvg id=format!("{name}-chart") chart=data.clone() />
         <Disclosure key=format!("{name}-values") summary=format!("Latest values ({} of {total})", total.min(LATEST_VALUES))>
-            <div class="table-wrap" tabindex="0">
+            <ScrollTable>
                 <table id=format!("{name}-table") data-points=total>
                     <thead><tr><th>"Time"</th><th>"Value"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         </Disclosure>
     }
 }

@@ -29,10 +29,14 @@ pub(crate) fn FlameGraph(
     find: UrlParam,
     #[prop(optional)] colours: Option<Vec<String>>,
 ) -> impl IntoView {
-    let parents = StoredValue::new(sunburst::parents(&lines));
     let count = lines.len();
-    let lines = StoredValue::new(lines);
-    let colours = StoredValue::new(colours);
+    let flame = Flame {
+        parents: StoredValue::new(sunburst::parents(&lines)),
+        lines: StoredValue::new(lines),
+        colours: StoredValue::new(colours),
+        zoom,
+    };
+    let lines = flame.lines;
     let focus = move || {
         zoom.parsed::<usize>()
             .filter(|&line| line < count)
@@ -49,9 +53,14 @@ pub(crate) fn FlameGraph(
         let drawn = boxes
             .into_iter()
             .map(|b| {
-                let matched = lines.with_value(|lines| flame::matches(&lines[b.line], &text));
-                let searching = !text.trim().is_empty();
-                frame_box(b, width, lines, colours, parents, zoom, matched, searching)
+                let class = match text.trim().is_empty() {
+                    true => "",
+                    false if lines.with_value(|lines| flame::matches(&lines[b.line], &text)) => {
+                        "match"
+                    }
+                    false => "dim",
+                };
+                flame.frame_box(b, width, class)
             })
             .collect_view();
         let height = rows as f64 * ROW;
@@ -87,68 +96,74 @@ pub(crate) fn FlameGraph(
     }
 }
 
-/// One path's box: zooms in on click, Enter or Space (the top box zooms out).
-#[allow(clippy::too_many_arguments)]
-fn frame_box(
-    b: FlameBox,
-    total_width: f64,
+/// What every box of a flame graph draws from.
+#[derive(Clone, Copy)]
+struct Flame {
     lines: StoredValue<Vec<GroupedLine>>,
+    /// One per line, replacing the colours by function.
     colours: StoredValue<Option<Vec<String>>>,
     parents: StoredValue<Vec<Option<usize>>>,
     zoom: UrlParam,
-    matched: bool,
-    searching: bool,
-) -> impl IntoView {
-    let line = b.line;
-    let (function, title) = lines.with_value(|lines| {
-        let line = &lines[line];
-        (line.code.function.clone(), describe(line))
-    });
-    let fill = colours
-        .with_value(|colours| colours.as_ref().and_then(|c| c.get(line).cloned()))
-        .unwrap_or_else(|| format!("hsl({}, 60%, {}%)", hue(&function), 62 + 6 * (b.depth % 3)));
-    let zoom_here = move || {
-        if b.depth == 0 {
-            let parent = parents.with_value(|parents| parents[line]);
-            zoom.set(parent.filter(|&p| p > 0).map(|p| p.to_string()));
-        } else {
-            zoom.set(Some(line.to_string()));
-        }
-    };
-    let (x, width, y) = (
-        b.start * total_width,
-        b.width * total_width,
-        b.depth as f64 * ROW,
-    );
-    let label = (width >= LABELLED).then(|| {
-        let characters = ((width - 8.0) / 7.0) as usize;
-        let shown: String = if function.chars().count() > characters {
-            let mut cut: String = function
-                .chars()
-                .take(characters.saturating_sub(1))
-                .collect();
-            cut.push('…');
-            cut
-        } else {
-            function.clone()
+}
+
+impl Flame {
+    /// One path's box, `total_width` being the drawing's and `class` its highlight (`match`,
+    /// `dim` or none): zooms in on click, Enter or Space (the top box zooms out).
+    fn frame_box(self, b: FlameBox, total_width: f64, class: &'static str) -> impl IntoView {
+        let Flame {
+            lines,
+            colours,
+            parents,
+            zoom,
+        } = self;
+        let line = b.line;
+        let (function, title) = lines.with_value(|lines| {
+            let line = &lines[line];
+            (line.code.function.clone(), describe(line))
+        });
+        let fill = colours
+            .with_value(|colours| colours.as_ref().and_then(|c| c.get(line).cloned()))
+            .unwrap_or_else(|| {
+                format!("hsl({}, 60%, {}%)", hue(&function), 62 + 6 * (b.depth % 3))
+            });
+        let zoom_here = move || {
+            if b.depth == 0 {
+                let parent = parents.with_value(|parents| parents[line]);
+                zoom.set(parent.filter(|&p| p > 0).map(|p| p.to_string()));
+            } else {
+                zoom.set(Some(line.to_string()));
+            }
         };
-        view! { <text x=x + 4.0 y=y + ROW * 0.68>{shown}</text> }
-    });
-    let class = match (searching, matched) {
-        (true, true) => "match",
-        (true, false) => "dim",
-        (false, _) => "",
-    };
-    view! {
-        <g>
-            <rect class=class x=x y=y width=width.max(0.5) height=ROW - 1.0 fill=fill
-                data-line=line data-depth=b.depth data-function=function.clone()
-                data-start=format!("{:.6}", b.start) data-width=format!("{:.6}", b.width)
-                tabindex="0" role="button" aria-label=title.clone()
-                on:click=move |_| zoom_here() on:keydown=on_activate(zoom_here)>
-                <title>{title.clone()}</title>
-            </rect>
-            {label}
-        </g>
+        let (x, width, y) = (
+            b.start * total_width,
+            b.width * total_width,
+            b.depth as f64 * ROW,
+        );
+        let label = (width >= LABELLED).then(|| {
+            let characters = ((width - 8.0) / 7.0) as usize;
+            let shown: String = if function.chars().count() > characters {
+                let mut cut: String = function
+                    .chars()
+                    .take(characters.saturating_sub(1))
+                    .collect();
+                cut.push('…');
+                cut
+            } else {
+                function.clone()
+            };
+            view! { <text x=x + 4.0 y=y + ROW * 0.68>{shown}</text> }
+        });
+        view! {
+            <g>
+                <rect class=class x=x y=y width=width.max(0.5) height=ROW - 1.0 fill=fill
+                    data-line=line data-depth=b.depth data-function=function.clone()
+                    data-start=format!("{:.6}", b.start) data-width=format!("{:.6}", b.width)
+                    tabindex="0" role="button" aria-label=title.clone()
+                    on:click=move |_| zoom_here() on:keydown=on_activate(zoom_here)>
+                    <title>{title.clone()}</title>
+                </rect>
+                {label}
+            </g>
+        }
     }
 }

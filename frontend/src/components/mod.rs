@@ -13,6 +13,7 @@ pub(crate) mod live;
 pub(crate) mod loaded;
 pub(crate) mod nav;
 pub(crate) mod pager;
+pub(crate) mod scroll_table;
 pub(crate) mod summary;
 pub(crate) mod sunburst;
 pub(crate) mod theme;

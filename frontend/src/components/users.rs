@@ -4,6 +4,8 @@
 use dashboard_shared::dom;
 use dashboard_shared::{NewUser, Role, UserInfo, UserUpdate};
 use leptos::prelude::*;
+
+use crate::components::scroll_table::ScrollTable;
 use leptos::task::spawn_local;
 
 use crate::api;
@@ -91,12 +93,12 @@ fn UserTable(users: Vec<UserInfo>, change: impl Fn(Change) + Copy + 'static) -> 
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::USERS>
                 <thead><tr><th>"Username"</th><th>"Role"</th><th>"Created"</th><th></th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 

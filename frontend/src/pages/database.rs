@@ -10,6 +10,7 @@ use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
+use crate::components::scroll_table::ScrollTable;
 use crate::time::local_time;
 
 /// Sizes, retention and the prune button; reloaded after a prune.
@@ -95,12 +96,12 @@ fn DatabaseView(info: DatabaseInfo, zone: String) -> impl IntoView {
                 <dd id=dom::DATABASE_TOTAL data-bytes=info.total_bytes.unwrap_or_default()>{bytes(info.total_bytes)}</dd>
                 <dt>"Rows"</dt><dd id=dom::DATABASE_ROWS>{total_rows}</dd>
             </dl>
-            <div class="table-wrap" tabindex="0">
+            <ScrollTable>
                 <table id=dom::DATABASE_TABLES>
                     <thead><tr><th>"Table"</th><th>"Rows"</th><th>"Size"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         </section>
         <section class="card">
             <h2>"Retention"</h2>

@@ -19,6 +19,7 @@ use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie
 use crate::components::id_page::IdPage;
 use crate::components::level_buttons::LevelButtons;
 use crate::components::loaded::{Loaded, live_resource};
+use crate::components::scroll_table::ScrollTable;
 use crate::components::url_state::UrlParam;
 use crate::time::{ago, local_time};
 
@@ -175,12 +176,12 @@ fn FailedTable(requests: Vec<ExportedRequest>, zone: String) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::FAILED_REQUESTS_TABLE>
                 <thead><tr><th>"Time"</th><th>"Status"</th><th>"Duration (ms)"</th><th>"Version"</th><th>"User"</th><th>"IP address"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
     .into_any()
 }

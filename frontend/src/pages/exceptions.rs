@@ -14,6 +14,7 @@ use crate::components::context::{ContextView, SpanStack};
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::components::pager::{PageOffset, Pager};
+use crate::components::scroll_table::ScrollTable;
 use crate::components::url_state::{QueryWriter, UrlParam};
 use crate::time::local_time;
 
@@ -132,7 +133,7 @@ fn GroupTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::EXCEPTIONS_TABLE>
                 <thead><tr>
                     <th>"Type"</th><th>"Message"</th><th>"Endpoint"</th><th>"Occurrences"</th>
@@ -140,7 +141,7 @@ fn GroupTable(
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
     .into_any()
 }

@@ -13,6 +13,7 @@ use crate::api::{self as client, ApiFailure};
 use crate::components::flame::FlameGraph;
 use crate::components::id_page::IdPage;
 use crate::components::loaded::{Loaded, live_resource};
+use crate::components::scroll_table::ScrollTable;
 use crate::components::sunburst::Sunburst;
 use crate::components::url_state::UrlParam;
 
@@ -211,7 +212,7 @@ fn GroupedTable(lines: Vec<GroupedLine>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::GROUPED_TABLE>
                 <thead><tr>
                     <th>"Path"</th><th>"Hits"</th><th>"% of requests"</th><th>"Mean (ms)"</th>
@@ -219,7 +220,7 @@ fn GroupedTable(lines: Vec<GroupedLine>) -> impl IntoView {
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 
@@ -316,7 +317,7 @@ fn ChangeTable(mut changes: Vec<PathChange>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::DIFF_TABLE>
                 <thead><tr>
                     <th>"Path"</th><th>"Baseline % of time"</th><th>"% of time"</th><th>"Change (points)"</th>
@@ -324,6 +325,6 @@ fn ChangeTable(mut changes: Vec<PathChange>) -> impl IntoView {
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }

@@ -12,6 +12,7 @@ use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::pager::{PageOffset, Pager};
+use crate::components::scroll_table::ScrollTable;
 use crate::time::local_time;
 
 /// Outlier cards per page.
@@ -73,12 +74,12 @@ fn SpreadCard(name: &'static str, title: &'static str, spread: Spread) -> impl I
         <section class="card" id=format!("{name}-card")>
             <div class="card-title"><h2>{title}</h2></div>
             <ChartSvg id=format!("{name}-chart") chart=spread.clone() />
-            <div class="table-wrap" tabindex="0">
+            <ScrollTable>
                 <table id=format!("{name}-table")>
                     <thead><tr><th></th><th>"Outliers"</th><th>{format!("p5 ({unit})")}</th><th>{format!("Median ({unit})")}</th><th>{format!("p95 ({unit})")}</th><th>{format!("p99 ({unit})")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         </section>
     }
 }

@@ -18,6 +18,7 @@ use crate::components::chart::{DayRange, DayRangeInputs};
 use crate::components::level_buttons::LevelButtons;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
+use crate::components::scroll_table::ScrollTable;
 use crate::components::summary::SummaryHeader;
 use crate::components::url_state::QueryWriter;
 use crate::time::{ago, duration};
@@ -423,12 +424,12 @@ fn OverviewTable(
                 on:click=move |_| { let last = pages() - 1; change(&|v| v.page = (v.page + 1).min(last)) }>"›"</button>
         </div>
         <p class="error">{move || message.get()}</p>
-        <div class="table-wrap" tabindex="0">
+        <ScrollTable>
             <table id=dom::OVERVIEW>
                 <thead><tr>{header}</tr></thead>
                 <tbody>{body}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 

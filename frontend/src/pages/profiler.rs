@@ -13,6 +13,7 @@ use crate::app::SessionState;
 use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::pager::{PageOffset, Pager};
+use crate::components::scroll_table::ScrollTable;
 use crate::time::local_time;
 
 /// Profiled requests per page.
@@ -147,12 +148,12 @@ fn ProfileCard(
                 <h3>{local_time(profile.time_requested, &zone)}</h3>
                 <span class="hint">{format!("{duration:.1} ms, status {}, {sampling}", profile.status)}</span>
             </div>
-            <div class="table-wrap" tabindex="0">
+            <ScrollTable>
                 <table class="profile-tree">
                     <thead><tr><th>"Span"</th><th>"Duration"</th><th>"% of request"</th><th>"Calls"</th><th>"Wall time"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         </section>
     }
 }

@@ -117,7 +117,9 @@ impl Chart for HourlyLoad {
     }
 
     fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String> {
-        self.tooltip_at(width, x, y)
+        let (day, hour) = self.layout().at(width).cell_at(x, y)?;
+        let count = self.counts.get(day)?.get(hour).copied().unwrap_or(0);
+        Some(format!("{} {hour:02}:00: {count} requests", self.days[day]))
     }
 
     fn draw<DB: DrawingBackend>(
@@ -136,26 +138,7 @@ impl Chart for HourlyLoad {
     }
 }
 
-impl HourlyLoad {
-    fn tooltip_at(&self, width: Width, x: i32, y: i32) -> Option<String> {
-        let (day, hour) = self.layout().at(width).cell_at(x, y)?;
-        let count = self.counts.get(day)?.get(hour).copied().unwrap_or(0);
-        Some(format!("{} {hour:02}:00: {count} requests", self.days[day]))
-    }
-}
-
 impl VersionUtilization {
-    fn tooltip_at(&self, width: Width, x: i32, y: i32) -> Option<String> {
-        let (endpoint, version) = self.layout().at(width).cell_at(x, y)?;
-        Some(format!(
-            "{} in {}: {} requests, {:.1} % of the version's",
-            self.endpoints[endpoint],
-            self.versions[version],
-            self.hits.get(endpoint)?.get(version)?,
-            self.percent(endpoint, version)
-        ))
-    }
-
     fn layout(&self) -> Layout {
         Layout {
             left: 240,
@@ -174,7 +157,14 @@ impl Chart for VersionUtilization {
     }
 
     fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String> {
-        self.tooltip_at(width, x, y)
+        let (endpoint, version) = self.layout().at(width).cell_at(x, y)?;
+        Some(format!(
+            "{} in {}: {} requests, {:.1} % of the version's",
+            self.endpoints[endpoint],
+            self.versions[version],
+            self.hits.get(endpoint)?.get(version)?,
+            self.percent(endpoint, version)
+        ))
     }
 
     fn draw<DB: DrawingBackend>(
@@ -195,18 +185,6 @@ impl Chart for VersionUtilization {
 }
 
 impl MedianMatrix {
-    fn tooltip_at(&self, width: Width, x: i32, y: i32) -> Option<String> {
-        let (row, version) = self.layout().at(width).cell_at(x, y)?;
-        let place = format!("{} in {}", self.rows[row], self.versions[version]);
-        Some(match self.cells.get(row)?.get(version).copied().flatten() {
-            Some(cell) => format!(
-                "{place}: median {:.1} ms of {} requests",
-                cell.median_ms, cell.count
-            ),
-            None => format!("{place}: no requests"),
-        })
-    }
-
     fn layout(&self) -> Layout {
         Layout {
             left: 200,
@@ -225,7 +203,15 @@ impl Chart for MedianMatrix {
     }
 
     fn tooltip(&self, width: Width, x: i32, y: i32) -> Option<String> {
-        self.tooltip_at(width, x, y)
+        let (row, version) = self.layout().at(width).cell_at(x, y)?;
+        let place = format!("{} in {}", self.rows[row], self.versions[version]);
+        Some(match self.cells.get(row)?.get(version).copied().flatten() {
+            Some(cell) => format!(
+                "{place}: median {:.1} ms of {} requests",
+                cell.median_ms, cell.count
+            ),
+            None => format!("{place}: no requests"),
+        })
     }
 
     fn draw<DB: DrawingBackend>(
