@@ -3,7 +3,7 @@
 //! is kept under the artifacts folder, and axe-core finds no serious or critical violation.
 
 use dashboard_e2e::{ApiClient, Browser, demo_with_history_and};
-use dashboard_shared::dom::{FLAME_GRAPH, SUNBURST};
+use dashboard_shared::dom::{FLAME_GRAPH, MENU, MENU_TOGGLE, SUNBURST, THEME_TOGGLE};
 use dashboard_shared::dom::{LOGOUT, USERNAME};
 use dashboard_shared::pages::{Page, Theme};
 use serde_json::Value;
@@ -93,6 +93,7 @@ async fn every_page_fits_a_phone_and_a_desktop_in_both_themes_without_serious_ax
         .collect();
     for pages in [logged_in, vec![Page::Login]] {
         if pages == [Page::Login] {
+            the_menu_folds_and_the_theme_switches(&browser, &dashboard).await?;
             // The login form, logged out.
             browser.client.set_window_size(1920, 1080).await?;
             browser.visit(&dashboard, Page::Overview, "").await?;
@@ -120,6 +121,46 @@ async fn every_page_fits_a_phone_and_a_desktop_in_both_themes_without_serious_ax
     println!("axe-core: {serious} serious or critical violations on every page, size and theme");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     browser.close().await
+}
+
+/// On a phone the menu's links are behind the Menu button; the switch turns the theme and
+/// remembers it across a reload.
+async fn the_menu_folds_and_the_theme_switches(
+    browser: &Browser,
+    dashboard: &str,
+) -> anyhow::Result<()> {
+    let shown = |css: String| async move {
+        anyhow::Ok(browser.wait_for(&css).await?.is_displayed().await?)
+    };
+    browser.client.set_window_size(360, 740).await?;
+    set_theme(browser, Theme::Light).await?;
+    browser.visit(dashboard, Page::Overview, "").await?;
+    let reports = format!("#{MENU} a[href$='{}']", Page::Reports.path());
+    assert!(!shown(reports.clone()).await?, "folded on a phone");
+    browser
+        .wait_for(&format!("#{MENU_TOGGLE}"))
+        .await?
+        .click()
+        .await?;
+    assert!(shown(reports).await?, "unfolded by the Menu button");
+    browser
+        .wait_for(&format!("#{THEME_TOGGLE}"))
+        .await?
+        .click()
+        .await?;
+    let theme = "return [document.documentElement.getAttribute('data-theme'), \
+                 localStorage.getItem(arguments[0])];";
+    let key = vec![Value::from(Theme::STORAGE_KEY)];
+    let dark = serde_json::json!([Theme::Dark.name(), Theme::Dark.name()]);
+    assert_eq!(browser.client.execute(theme, key.clone()).await?, dark);
+    browser.client.refresh().await?;
+    browser.wait_until_loaded().await?;
+    assert_eq!(
+        browser.client.execute(theme, key).await?,
+        dark,
+        "remembered"
+    );
+    Ok(())
 }
 
 /// Remembers `theme` as the switch does, for the pages opened next.
