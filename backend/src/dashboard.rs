@@ -278,6 +278,7 @@ impl DashboardBuilder {
             context: ContextRenderer::new(&config, version.version.as_str().into()),
             code_lines: HashMap::new(),
             labels: Default::default(),
+            calls: crate::record::CallResolver::new(config.n_plus_one),
             deadline: None,
             database_url: config.database.clone(),
         };
@@ -507,6 +508,7 @@ impl Dashboard {
             status: request.status,
             group_by: request.group_by,
             ip: request.ip,
+            calls: None,
             version: request.version,
             extra: None,
         })
@@ -549,31 +551,13 @@ impl Dashboard {
         router.layer(self.layer())
     }
 
-    /// The `tracing_subscriber` layer that the profiler (level 3), outlier snapshots and
-    /// exception reports read spans from: add it to your own subscriber. It is the same
-    /// [`crate::SpanLayer`] for every dashboard; give your log layers their own filter, so that
-    /// it sees the spans your logs leave out.
-    ///
-    /// ```no_run
-    /// use tracing_subscriber::prelude::*;
-    /// # fn run(monitor: &axum_monitoring_dashboard::Dashboard) {
-    /// tracing_subscriber::registry()
-    ///     .with(tracing_subscriber::fmt::layer().with_filter(tracing_subscriber::EnvFilter::new("info")))
-    ///     .with(monitor.profiler_layer())
-    ///     .init();
-    /// # }
-    /// ```
-    pub fn profiler_layer(&self) -> crate::SpanLayer {
-        crate::SpanLayer::default()
-    }
-
-    /// Makes the dashboard's [`Dashboard::profiler_layer`] the global `tracing` subscriber, for
-    /// applications that have none of their own (it prints no logs). Fails if a global
-    /// subscriber is set already; then add [`Dashboard::profiler_layer`] to that one instead.
+    /// Makes the dashboard's [`span_layer`] the global `tracing` subscriber, for applications
+    /// that have none of their own (it prints no logs). Fails if a global subscriber is set
+    /// already; then add [`span_layer`] to that one instead.
     pub fn init_tracing(&self) -> Result<(), tracing_subscriber::util::TryInitError> {
         use tracing_subscriber::prelude::*;
         tracing_subscriber::registry()
-            .with(self.profiler_layer())
+            .with(span_layer())
             .try_init()
     }
 
@@ -635,4 +619,29 @@ impl Dashboard {
             tracing::error!(%error, "the dashboard's writer task failed");
         }
     }
+}
+
+/// The `tracing_subscriber` layer of every dashboard: add it to your subscriber. The profiler
+/// (level 3), outlier snapshots and exception reports read a request's spans through it, and
+/// it attributes the statements sqlx (and so SeaORM) reports to the monitored request that ran
+/// them. It has its own filter: it sees every span and sqlx's statement events inside monitored
+/// requests, no other event, so your log layers keep theirs (give them their own filter, as
+/// below, rather than a global one, so that it sees the spans your logs leave out).
+///
+/// ```no_run
+/// use tracing_subscriber::prelude::*;
+///
+/// tracing_subscriber::registry()
+///     .with(tracing_subscriber::fmt::layer().with_filter(tracing_subscriber::EnvFilter::new("info")))
+///     .with(axum_monitoring_dashboard::span_layer())
+///     .init();
+/// ```
+pub fn span_layer<S>() -> impl tracing_subscriber::Layer<S> + Send + Sync + 'static
+where
+    S: tracing::Subscriber + for<'lookup> tracing_subscriber::registry::LookupSpan<'lookup>,
+{
+    use tracing_subscriber::Layer;
+    crate::profiler::SpanLayer
+        .and_then(crate::calls::QueryLayer)
+        .with_filter(crate::calls::QueryFilter)
 }

@@ -24,6 +24,7 @@ pub struct ReadmeDoctests;
 mod accounts;
 mod api;
 mod assets;
+mod calls;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod collect;
@@ -47,11 +48,13 @@ pub use accounts::AccountError;
 pub use api::HostUser;
 pub use collect::{GroupValue, MonitorLayer, MonitorService, PastRequest};
 pub use config::{Config, ConfigError, Key, MonitorLevel};
-pub use dashboard::{Dashboard, DashboardBuilder, StartError};
+pub use calls::{record_call, record_query};
+#[cfg(feature = "reqwest")]
+pub use calls::DashboardMiddleware;
+pub use dashboard::{Dashboard, DashboardBuilder, StartError, span_layer};
 pub use dashboard_shared::Role;
 pub use exception::capture_error;
 pub use jobs::{GraphError, GraphValue, JobsError};
-pub use profiler::SpanLayer;
 pub use schedule::{Schedule, ScheduleError};
 pub use store::DatabaseError;
 pub use version::GitError;

@@ -50,6 +50,19 @@ pub enum Table {
     /// The versions, users and client addresses the requests name, each stored once: a request
     /// row holds their small ids.
     Label,
+    /// What requests wait on: a statement's fingerprint or an upstream's host and path template.
+    Dependency,
+    /// Calls per endpoint × local day × dependency: count, total time, requests, N+1 flags,
+    /// status classes.
+    DependencyDay,
+    /// Latency histogram buckets of the calls, same key as [`Table::DependencyDay`] plus the
+    /// bucket.
+    DependencyLatency,
+    /// The calls of one request to one dependency, for the requests that are shown one by one
+    /// (outliers, exceptions, profiles) and those flagged N+1.
+    RequestDependency,
+    /// A slow statement or upstream call (level 2): its duration, rows, status and spans.
+    SlowCall,
 }
 
 impl Table {
@@ -74,11 +87,16 @@ impl Table {
             Table::User => "user",
             Table::Setting => "setting",
             Table::Label => "label",
+            Table::Dependency => "dependency",
+            Table::DependencyDay => "dependency_day",
+            Table::DependencyLatency => "dependency_latency",
+            Table::RequestDependency => "request_dependency",
+            Table::SlowCall => "slow_call",
         }
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 18] = [
+    pub const ALL: [Table; 23] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
@@ -97,6 +115,11 @@ impl Table {
         Table::Setting,
         Table::Profile,
         Table::Label,
+        Table::Dependency,
+        Table::DependencyDay,
+        Table::DependencyLatency,
+        Table::RequestDependency,
+        Table::SlowCall,
     ];
 
     /// The tables the latest migration leaves: every one but `rollup_bucket`, which
@@ -191,6 +214,14 @@ pub enum Request {
     GroupBy,
     /// Until `m0006`: the client address's text.
     Ip,
+    /// Database statements it ran (since `m0007`).
+    QueryCount,
+    /// Their total time in microseconds.
+    QueryUs,
+    /// Outgoing HTTP calls it made (since `m0007`).
+    CallCount,
+    /// Their total time in microseconds.
+    CallUs,
 }
 
 /// Columns of [`Table::Label`] (unique: kind, value).
@@ -473,4 +504,107 @@ pub enum Setting {
     Key,
     /// Value.
     Value,
+}
+
+/// Columns of [`Table::Dependency`] (unique: `hash`).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Dependency {
+    /// Primary key.
+    Id,
+    /// 0: a database statement, 1: an outgoing HTTP call.
+    Kind,
+    /// The database system (`sqlite`, `postgresql`, …) or the upstream's host.
+    System,
+    /// The statement's first keyword (`SELECT`, …) or the HTTP method.
+    Operation,
+    /// The statement's fingerprint (no literal) or the upstream's path template.
+    Name,
+    /// FNV-1a of kind, system, operation and name: the unique key (a fingerprint can be longer
+    /// than an index entry may be).
+    Hash,
+}
+
+/// Columns of [`Table::DependencyDay`] (key: endpoint, day, dependency).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DependencyDay {
+    /// The endpoint whose requests made the calls.
+    EndpointId,
+    /// The local day (in `TIMEZONE`) of the requests.
+    Day,
+    /// The dependency called.
+    DependencyId,
+    /// Calls.
+    Calls,
+    /// Their total time in microseconds.
+    TotalUs,
+    /// Requests that made at least one of them.
+    Requests,
+    /// Requests flagged N+1 for it.
+    NPlusOne,
+    /// Calls answered 4xx.
+    ClientErrors,
+    /// Calls answered 5xx.
+    ServerErrors,
+    /// Calls that got no answer (connection refused, timeout).
+    Failed,
+}
+
+/// Columns of [`Table::DependencyLatency`] (key: endpoint, day, dependency, bucket).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DependencyLatency {
+    /// The endpoint.
+    EndpointId,
+    /// The local day.
+    Day,
+    /// The dependency.
+    DependencyId,
+    /// The latency bucket (as in [`LatencyDay::Bucket`]).
+    Bucket,
+    /// Calls in it.
+    Count,
+}
+
+/// Columns of [`Table::RequestDependency`] (key: request, dependency).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum RequestDependency {
+    /// The request.
+    RequestId,
+    /// The dependency.
+    DependencyId,
+    /// The request's endpoint.
+    EndpointId,
+    /// Calls the request made to it.
+    Calls,
+    /// Their total time in microseconds.
+    TotalUs,
+    /// 1 when the calls reached `N_PLUS_ONE`.
+    NPlusOne,
+}
+
+/// Columns of [`Table::SlowCall`].
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum SlowCall {
+    /// Primary key.
+    Id,
+    /// The request it belonged to.
+    RequestId,
+    /// The request's endpoint.
+    EndpointId,
+    /// The statement or upstream.
+    DependencyId,
+    /// When the request arrived, in microseconds since 1970-01-01 UTC.
+    TimeUs,
+    /// How long the call took, in microseconds.
+    DurationUs,
+    /// Rows returned or affected (statements).
+    Rows,
+    /// The HTTP status (calls); NULL when none came.
+    StatusCode,
+    /// The spans it ran in, outermost first (JSON, as an outlier's stack).
+    Stack,
 }

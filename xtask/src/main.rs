@@ -111,6 +111,8 @@ fn demo(args: &[String]) -> Result<()> {
             "axum-monitoring-dashboard",
             "--example",
             "demo",
+            "--features",
+            "reqwest",
             "--",
         ])
         .args([
@@ -245,6 +247,8 @@ fn test() -> Result<()> {
         "axum-monitoring-dashboard",
         "--example",
         "demo",
+        "--features",
+        "reqwest",
     ]))?;
     let outside_address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let outside = outside::build(outside_address)?;

@@ -21,7 +21,8 @@ use crate::config::MonitorLevel;
 use crate::endpoint::EndpointState;
 use crate::exception::{self, Occurrence};
 use crate::metrics::InFlight;
-use crate::outlier::Watching;
+use crate::calls::{self, CallLog};
+use crate::outlier::Watch;
 
 /// Measures every request to the routes it wraps. Made by [`crate::Dashboard::layer`];
 /// [`crate::Dashboard::bind`] applies it for you.
@@ -145,19 +146,25 @@ impl<S> MonitorService<S> {
             EndpointRef::Known(state) => state.level(),
             EndpointRef::New { .. } => self.collector.default_level,
         };
-        let watching = (level >= MonitorLevel::OUTLIERS).then(|| {
+        let spans = (level >= MonitorLevel::OUTLIERS).then(|| {
+            if level >= MonitorLevel::PROFILER {
+                self.collector.profiler.follow()
+            } else {
+                Arc::default()
+            }
+        });
+        let calls = Arc::new(CallLog::new(
+            level >= MonitorLevel::OUTLIERS,
+            self.collector.slow_query,
+            self.collector.slow_call,
+        ));
+        let root = calls::root_span(&calls, spans.as_ref());
+        let watch = spans.map(|spans| {
             let known = match &endpoint {
                 EndpointRef::Known(state) => Some(&**state),
                 EndpointRef::New { .. } => None,
             };
-            let spans = if level >= MonitorLevel::PROFILER {
-                self.collector.profiler.follow()
-            } else {
-                Arc::default()
-            };
-            self.collector
-                .outliers
-                .watch(request, known, started, spans)
+            self.collector.outliers.watch(request, known, started, spans)
         });
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
             catch_unwind(AssertUnwindSafe(|| {
@@ -176,7 +183,9 @@ impl<S> MonitorService<S> {
             time_requested,
             group_by,
             ip: client_ip(request, &self.collector.trusted_proxies),
-            watching,
+            watch,
+            root,
+            calls,
             occurrences: Vec::new(),
         }))
     }
@@ -212,18 +221,24 @@ struct RequestFacts {
     time_requested: DateTime<Utc>,
     group_by: Option<String>,
     ip: Option<IpAddr>,
-    /// Level 2 and up: the watched request and its root span.
-    watching: Option<Watching>,
+    /// Level 2 and up: the watched request.
+    watch: Option<Arc<Watch>>,
+    /// The request's root span: its spans and the statements reported in them are its own.
+    root: tracing::Span,
+    /// The statements and calls it made.
+    calls: Arc<CallLog>,
     /// Errors reported or panics seen while serving it.
     occurrences: Vec<Occurrence>,
 }
 
 impl RequestFacts {
     /// Polls the handler inside the request's scope: its root span is entered (so its spans
-    /// belong to it) and [`crate::capture_error`] adds to its occurrences.
+    /// belong to it), its statements and calls go to its log and [`crate::capture_error`] adds
+    /// to its occurrences.
     fn poll_within<T>(&mut self, poll: impl FnOnce() -> T) -> T {
-        let _entered = self.watching.as_ref().map(|watching| watching.root.enter());
-        exception::while_polling(&mut self.occurrences, poll)
+        let _entered = self.root.enter();
+        let occurrences = &mut self.occurrences;
+        calls::while_polling(&self.calls, || exception::while_polling(occurrences, poll))
     }
 }
 
@@ -237,7 +252,7 @@ impl Pending {
             None => {}
             Some(Kept::LastRequest(endpoint, time)) => endpoint.touch(time),
             Some(Kept::Measurement(mut facts)) => {
-                let watch = facts.watching.map(|watching| watching.watch);
+                let watch = facts.watch;
                 let snapshot = watch.as_ref().and_then(|watch| watch.finish());
                 if status >= 500 && facts.occurrences.is_empty() {
                     facts.occurrences.push(Occurrence::status(status));
@@ -261,6 +276,9 @@ impl Pending {
                     group_by: facts.group_by,
                     ip: facts.ip,
                     version: None,
+                    calls: Some(facts.calls.take())
+                        .filter(|calls| !calls.is_empty())
+                        .map(Box::new),
                     extra,
                 });
             }

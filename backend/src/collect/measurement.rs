@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::http::Method;
 use chrono::{DateTime, Utc};
 
+use crate::calls::Calls;
 use crate::endpoint::EndpointState;
 use crate::exception::Occurrence;
 use crate::outlier::{Snapshot, Watch};
@@ -39,6 +40,8 @@ pub(crate) struct Measurement {
     pub(crate) ip: Option<IpAddr>,
     /// The application version that served it, when not the writer's own (imports).
     pub(crate) version: Option<Arc<str>>,
+    /// The statements it ran and the calls it made, if any.
+    pub(crate) calls: Option<Box<Calls>>,
     /// An outlier snapshot, errors or a profile, for the requests that have them.
     pub(crate) extra: Option<Box<Extra>>,
 }

@@ -59,6 +59,9 @@ pub(crate) struct Collector {
     pub(crate) outliers: Outliers,
     /// Level 3: the sampler of profiled requests.
     pub(crate) profiler: Profiler,
+    /// `SLOW_QUERY_MS` and `SLOW_CALL_MS`: the statements and calls that keep a sample (level 2).
+    pub(crate) slow_query: Duration,
+    pub(crate) slow_call: Duration,
     /// `TRUSTED_PROXIES`: peers whose forwarding headers are believed.
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     /// `/{CUSTOM_LINK}`: the dashboard's own routes are never measured.
@@ -87,6 +90,8 @@ impl Collector {
             metrics: config.metrics.then(Arc::default),
             outliers: Outliers::new(config),
             profiler: Profiler::new(config),
+            slow_query: Duration::from_millis(config.slow_query_ms),
+            slow_call: Duration::from_millis(config.slow_call_ms),
             trusted_proxies: config.trusted_proxies.clone(),
             own_prefix: format!("/{}", config.custom_link),
             metrics_path: (config.metrics && config.metrics_listen.is_none())

@@ -138,6 +138,18 @@ settings! {
     /// milliseconds between profiler samples; `0` = exact span timing only (level 3)
     SamplingPeriod("SAMPLING_PERIOD") sampling_period_ms: u64 = 5, shown "`5`",
         |check| check.parsed(|text| text.parse().ok(), "a whole number of milliseconds (0 or more)")?;
+    /// a database statement that takes longer than this many milliseconds keeps a sample with
+    /// its spans (level 2; at most 10 samples per endpoint and hour)
+    SlowQuery("SLOW_QUERY_MS") slow_query_ms: u64 = 100, shown "`100`",
+        |check| check.parsed(|text| text.parse().ok(), "a whole number of milliseconds")?;
+    /// an outgoing HTTP call that takes longer than this many milliseconds keeps a sample with
+    /// its spans (level 2; at most 10 samples per endpoint and hour)
+    SlowCall("SLOW_CALL_MS") slow_call_ms: u64 = 500, shown "`500`",
+        |check| check.parsed(|text| text.parse().ok(), "a whole number of milliseconds")?;
+    /// a request that runs the same statement (fingerprint) this many times or more is flagged
+    /// N+1 (Sentry's detector uses 5)
+    NPlusOne("N_PLUS_ONE") n_plus_one: u64 = 5, shown "`5`",
+        |check| check.parsed(|text| text.parse().ok().filter(|count: &u64| *count >= 2), "a whole number of repeats, at least 2")?;
     /// log every measured request at `debug`
     EnableLogging("ENABLE_LOGGING") enable_logging: bool = false, shown "`false`",
         |check| check.parsed(parse_bool, "true or false")?;

@@ -26,7 +26,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::endpoint::EndpointState;
-use crate::profiler::{self, RequestSpans};
+use crate::profiler::RequestSpans;
 use request::RequestCopy;
 use system::{SystemMonitor, SystemState};
 use watchdog::Watchdog;
@@ -37,12 +37,6 @@ pub(crate) struct Outliers {
     system: Arc<SystemMonitor>,
     constant: f64,
     min_samples: u64,
-}
-
-/// A request being watched: its shared state and the root span its own spans hang under.
-pub(crate) struct Watching {
-    pub(crate) watch: Arc<Watch>,
-    pub(crate) root: tracing::Span,
 }
 
 impl Outliers {
@@ -68,17 +62,16 @@ impl Outliers {
         self.system.latest()
     }
 
-    /// Starts watching a request at level 2 or more: copies its head, opens the root span of
-    /// `spans` and, when the endpoint has enough history, queues its deadline.
+    /// Starts watching a request at level 2 or more: copies its head and, when the endpoint has
+    /// enough history, queues its deadline.
     pub(crate) fn watch(
         &self,
         request: &mut Request,
         endpoint: Option<&EndpointState>,
         started: Instant,
         spans: Arc<RequestSpans>,
-    ) -> Watching {
+    ) -> Arc<Watch> {
         self.system.want();
-        let root = profiler::root_span(&spans);
         let started = tokio::time::Instant::from_std(started);
         let watch = Arc::new(Watch::new(RequestCopy::take(request), spans, started));
         if let Some(threshold) = endpoint
@@ -86,6 +79,6 @@ impl Outliers {
         {
             self.watchdog.watch(&watch, started + threshold);
         }
-        Watching { watch, root }
+        watch
     }
 }

@@ -11,8 +11,7 @@ mod spans;
 mod tree;
 
 pub(crate) use grouped::{GROUPED_REQUESTS, group};
-pub use spans::SpanLayer;
-pub(crate) use spans::{Frame, RequestSpans, current_stack, root_span};
+pub(crate) use spans::{Frame, ROOT_TARGET, RequestSpans, SpanLayer, current_stack, root_span};
 pub(crate) use tree::Profile;
 
 use std::sync::Arc;

@@ -24,8 +24,8 @@ use super::tree::{Profile, ROOT, Tree};
 /// A place in the code: the callsite of a span.
 pub(crate) type Frame = &'static Metadata<'static>;
 
-/// The target of the root span the dashboard opens for each watched request.
-const ROOT_TARGET: &str = "axum_monitoring_dashboard::request";
+/// The target of the root span the dashboard opens for each monitored request.
+pub(crate) const ROOT_TARGET: &str = "axum_monitoring_dashboard::request";
 
 /// The spans of one request, as far as the [`SpanLayer`] follows them: a tree of its code paths
 /// that knows which one the request is in. At level 3 the spans are also timed and the request
@@ -91,10 +91,11 @@ fn inside_followed_span() -> bool {
     ENTERED.with(|entered| !entered.borrow().is_empty())
 }
 
-/// Opens the root span of a watched request; the [`SpanLayer`], when installed, ties every span
-/// created under it to `spans`. Without a subscriber this is a disabled span and costs nothing.
-pub(crate) fn root_span(spans: &Arc<RequestSpans>) -> tracing::Span {
-    NEW_ROOT.with(|root| *root.borrow_mut() = Some(Arc::clone(spans)));
+/// Opens the root span of a monitored request; the [`SpanLayer`], when installed, ties every
+/// span created under it to `spans` (a request at level 2 or more; at level 1 nothing follows
+/// its spans). Without a subscriber this is a disabled span and costs nothing.
+pub(crate) fn root_span(spans: Option<&Arc<RequestSpans>>) -> tracing::Span {
+    NEW_ROOT.with(|root| *root.borrow_mut() = spans.cloned());
     let span = tracing::info_span!(target: ROOT_TARGET, "request");
     NEW_ROOT.with(|root| root.borrow_mut().take());
     span
@@ -113,27 +114,13 @@ struct Followed {
 }
 
 /// The `tracing_subscriber` layer that the profiler (level 3) builds each request's tree from
-/// and that lets outlier snapshots (and exception reports) name the spans a request is in
-/// ([`crate::Dashboard::profiler_layer`] returns one). Add it to your subscriber; without it,
-/// profiles are empty and outliers and exceptions are captured without their span stack. Give
-/// your log layers their own filter (as below) rather than a global one, so that this layer sees
-/// the spans your logs leave out.
-///
-/// ```no_run
-/// use tracing_subscriber::prelude::*;
-///
-/// tracing_subscriber::registry()
-///     .with(tracing_subscriber::fmt::layer().with_filter(tracing_subscriber::EnvFilter::new("info")))
-///     .with(axum_monitoring_dashboard::SpanLayer::default())
-///     .init();
-/// ```
+/// and that lets outlier snapshots (and exception reports) name the spans a request is in;
+/// [`crate::span_layer`] adds it, with the statements' layer, to an application's subscriber.
 ///
 /// A span that belongs to no watched request costs a look at a thread-local list when created
 /// and exited, and a lookup of itself when entered and closed.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct SpanLayer {
-    _private: (),
-}
+pub(crate) struct SpanLayer;
 
 impl<S> tracing_subscriber::Layer<S> for SpanLayer
 where
@@ -257,7 +244,7 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
         let _default = tracing::subscriber::set_default(subscriber);
         let request = Arc::new(RequestSpans::default());
-        let root = root_span(&request);
+        let root = root_span(Some(&request));
         let (release, entered) = tokio::sync::oneshot::channel::<()>();
         let (reached, waiting) = tokio::sync::oneshot::channel::<()>();
         let inside = Arc::clone(&request);
@@ -292,7 +279,7 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
         let _default = tracing::subscriber::set_default(subscriber);
         let request = Arc::new(RequestSpans::default());
-        let root = root_span(&request);
+        let root = root_span(Some(&request));
         let elsewhere = tracing::info_span!("elsewhere");
         let _elsewhere = elsewhere.enter();
         // Nothing of the request is entered on this thread.
@@ -315,7 +302,7 @@ mod tests {
         let _default = tracing::subscriber::set_default(subscriber);
         let outer = tracing::info_span!("outside");
         let _outer = outer.enter();
-        let root = root_span(&Arc::new(RequestSpans::default()));
+        let root = root_span(Some(&Arc::new(RequestSpans::default())));
         let _root = root.enter();
         let inner = tracing::info_span!("render");
         let _inner = inner.enter();

@@ -2,6 +2,9 @@
 //! queue in batches, registers new endpoints, and stores request rows and hourly rollups in one
 //! transaction per batch.
 
+mod calls;
 mod writer;
+
+pub(crate) use calls::CallResolver;
 
 pub(crate) use writer::Writer;

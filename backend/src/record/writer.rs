@@ -12,6 +12,7 @@ use crate::endpoint::EndpointState;
 use crate::exception;
 use crate::outlier::{self, ContextRenderer};
 use crate::profiler::{Frame, Profile};
+use super::CallResolver;
 use crate::store::Store;
 use crate::store::incidents::{ExceptionStack, StoredException, StoredExtra, StoredOutlier};
 use crate::store::labels::Labels;
@@ -66,6 +67,8 @@ pub(crate) struct Writer {
     pub(crate) code_lines: HashMap<usize, i32>,
     /// The ids of the versions, users and addresses stored so far.
     pub(crate) labels: Labels,
+    /// Statements' fingerprints and dependencies' ids so far, and the hour's slow samples.
+    pub(crate) calls: CallResolver,
     /// Once stopping: when whatever is not stored yet counts as dropped.
     pub(crate) deadline: Option<Instant>,
     /// `DATABASE`, to rebuild the writer's pool when it stops handing out connections.
@@ -346,6 +349,14 @@ impl Writer {
                 )),
                 None => None,
             };
+            let calls = match &measurement.calls {
+                Some(calls) => Some(Box::new(
+                    self.calls
+                        .stored(&self.store, endpoint.id, measurement.time_requested, calls)
+                        .await?,
+                )),
+                None => None,
+            };
             rows.push(StoredMeasurement {
                 endpoint_id: endpoint.id,
                 level: endpoint.level(),
@@ -362,6 +373,7 @@ impl Writer {
                     .time_requested
                     .with_timezone(&self.timezone)
                     .date_naive(),
+                calls,
                 extra,
             });
             endpoints.push(endpoint);

@@ -4,6 +4,7 @@
 //! so statements are built with `sea_query` against [`Tables`] and read into `FromQueryResult`
 //! models.
 
+pub(crate) mod calls;
 mod connect;
 pub(crate) mod database;
 pub(crate) mod endpoint;

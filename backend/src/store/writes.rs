@@ -13,6 +13,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
 use super::Store;
+use super::calls::StoredCalls;
 use super::incidents::StoredExtra;
 use super::labels::{LabelKind, Labels};
 use crate::config::MonitorLevel;
@@ -35,6 +36,8 @@ pub(crate) struct StoredMeasurement {
     pub(crate) version: Arc<str>,
     /// The day it arrived on in the configured `TIMEZONE`, for the daily latency histograms.
     pub(crate) day: NaiveDate,
+    /// The statements it ran and the calls it made, if any.
+    pub(crate) calls: Option<Box<StoredCalls>>,
     /// Its outlier snapshot, exceptions and profile, if any.
     pub(crate) extra: Option<Box<StoredExtra>>,
 }
@@ -56,10 +59,15 @@ impl StoredMeasurement {
         .into_iter()
         .flatten()
     }
+
+    /// Whether its row must be inserted with its id known, for rows that point at it.
+    fn needs_id(&self) -> bool {
+        self.extra.is_some() || self.calls.as_ref().is_some_and(|calls| calls.needs_request_id())
+    }
 }
 
 /// The columns of a stored request row, in the order of [`request_values`].
-const STORED_COLUMNS: [Request; 7] = [
+const STORED_COLUMNS: [Request; 11] = [
     Request::EndpointId,
     Request::DurationUs,
     Request::TimeUs,
@@ -67,13 +75,17 @@ const STORED_COLUMNS: [Request; 7] = [
     Request::UserId,
     Request::AddressId,
     Request::StatusCode,
+    Request::QueryCount,
+    Request::QueryUs,
+    Request::CallCount,
+    Request::CallUs,
 ];
 
 /// A request row's values, [`STORED_COLUMNS`] in their order, with its labels' ids.
 fn request_values(
     row: &StoredMeasurement,
     labels: &Labels,
-) -> Result<[sea_orm::sea_query::SimpleExpr; 7], DbErr> {
+) -> Result<[sea_orm::sea_query::SimpleExpr; 11], DbErr> {
     let id = |kind, text: &str| {
         labels
             .id(kind, text)
@@ -88,6 +100,10 @@ fn request_values(
         optional(LabelKind::User, row.group_by.as_deref())?.into(),
         optional(LabelKind::Address, row.ip.as_deref())?.into(),
         i32::from(row.status).into(),
+        row.calls.as_ref().map_or(0, |calls| calls.queries).into(),
+        row.calls.as_ref().map_or(0, |calls| calls.query_us).into(),
+        row.calls.as_ref().map_or(0, |calls| calls.calls).into(),
+        row.calls.as_ref().map_or(0, |calls| calls.call_us).into(),
     ])
 }
 
@@ -163,7 +179,7 @@ impl Store {
         let labels = &*labels;
         let txn = self.db().begin().await?;
         let (plain, with_extra): (Vec<&StoredMeasurement>, Vec<&StoredMeasurement>) =
-            recorded.iter().partition(|row| row.extra.is_none());
+            recorded.iter().partition(|row| !row.needs_id());
         for chunk in plain.chunks(ROWS_PER_INSERT) {
             self.insert_requests(&txn, chunk, labels).await?;
         }
@@ -172,6 +188,7 @@ impl Store {
                 .await?;
         }
         self.upsert_rollups(&txn, &recorded).await?;
+        self.upsert_call_rollups(&txn, &recorded).await?;
         let mut latest: HashMap<i32, DateTime<Utc>> = HashMap::new();
         for row in rows {
             let time = latest.entry(row.endpoint_id).or_insert(row.time_requested);
@@ -245,6 +262,9 @@ impl Store {
         ids.sort_unstable();
         let mut profiles = Vec::new();
         for (row, request_id) in rows.iter().zip(ids) {
+            if let Some(calls) = &row.calls {
+                self.insert_request_calls(txn, request_id, row, calls).await?;
+            }
             let Some(extra) = &row.extra else { continue };
             if let Some(outlier) = &extra.outlier {
                 self.insert_outlier(txn, request_id, outlier).await?;
@@ -354,7 +374,7 @@ impl Store {
     /// Inserts rows of `keys` then `sums` values; where a row with the same keys exists, adds the
     /// sums to it instead (`sum = table.sum + excluded.sum`), which stays right when several
     /// processes write the same row.
-    async fn insert_adding<C: IntoIden + Copy>(
+    pub(super) async fn insert_adding<C: IntoIden + Copy>(
         &self,
         txn: &DatabaseTransaction,
         table: Table,
@@ -428,6 +448,7 @@ mod tests {
             ip: None,
             version: "1.0".into(),
             day: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            calls: None,
             extra: None,
         }
     }

@@ -1,0 +1,169 @@
+//! Turning a request's raw calls into what is stored: fingerprints instead of statements, path
+//! templates instead of URLs, dependency ids, N+1 flags and capped slow samples.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+
+use crate::calls::{Calls, Target, fingerprint};
+use crate::histogram;
+use crate::outlier;
+use crate::store::Store;
+use crate::store::calls::{DependencyKey, DependencyKind, StoredCalls, StoredSlowCall, StoredTarget};
+
+/// Slow samples kept per endpoint and hour (across the requests of that hour).
+pub(crate) const SLOW_SAMPLES_PER_ENDPOINT_HOUR: u32 = 10;
+
+/// Raw statements whose fingerprint is remembered; past them fingerprints are computed again.
+const REMEMBERED_STATEMENTS: usize = 10_000;
+
+/// Dependency ids remembered.
+const REMEMBERED_IDS: usize = 50_000;
+
+/// The writer's state for calls: caches and the hour's sample counts.
+#[derive(Debug)]
+pub(crate) struct CallResolver {
+    /// `N_PLUS_ONE`.
+    n_plus_one: i64,
+    fingerprints: HashMap<(&'static str, Box<str>), Arc<DependencyKey>>,
+    ids: HashMap<i64, i32>,
+    /// The hour the sample counts are for, and the samples kept per endpoint in it.
+    sampled: (DateTime<Utc>, HashMap<i32, u32>),
+}
+
+impl CallResolver {
+    pub(crate) fn new(n_plus_one: u64) -> Self {
+        CallResolver {
+            n_plus_one: i64::try_from(n_plus_one).unwrap_or(i64::MAX),
+            fingerprints: HashMap::new(),
+            ids: HashMap::new(),
+            sampled: (DateTime::UNIX_EPOCH, HashMap::new()),
+        }
+    }
+
+    /// The dependency a raw target is.
+    fn key(&mut self, target: &Target) -> Arc<DependencyKey> {
+        match target {
+            Target::Statement { system, text } => {
+                if let Some(key) = self.fingerprints.get(&(*system, text.clone())) {
+                    return Arc::clone(key);
+                }
+                let fingerprint = fingerprint::statement(text);
+                let key = Arc::new(DependencyKey {
+                    kind: DependencyKind::Query,
+                    system: (*system).to_owned(),
+                    operation: fingerprint.operation,
+                    name: fingerprint.text,
+                });
+                if self.fingerprints.len() < REMEMBERED_STATEMENTS {
+                    self.fingerprints
+                        .insert((*system, text.clone()), Arc::clone(&key));
+                }
+                key
+            }
+            Target::Upstream { method, host, path } => Arc::new(DependencyKey {
+                kind: DependencyKind::Http,
+                system: outlier::cap(host, 255),
+                operation: method.as_str().to_owned(),
+                name: fingerprint::path_template(path),
+            }),
+        }
+    }
+
+    /// A request's calls as stored, for a request of `endpoint_id` at `time`.
+    pub(crate) async fn stored(
+        &mut self,
+        store: &Store,
+        endpoint_id: i32,
+        time: DateTime<Utc>,
+        calls: &Calls,
+    ) -> Result<StoredCalls, sea_orm::DbErr> {
+        let keys: Vec<Arc<DependencyKey>> =
+            calls.targets.iter().map(|calls| self.key(&calls.target)).collect();
+        let missing: Vec<&DependencyKey> = keys
+            .iter()
+            .filter(|key| !self.ids.contains_key(&key.hash()))
+            .map(|key| &**key)
+            .collect();
+        if !missing.is_empty() {
+            let found = store.dependency_ids(&missing).await?;
+            if self.ids.len() + found.len() > REMEMBERED_IDS {
+                self.ids.clear();
+            }
+            self.ids.extend(found);
+        }
+        let mut targets: Vec<StoredTarget> = Vec::with_capacity(keys.len());
+        let mut ids = Vec::with_capacity(keys.len());
+        for (key, raw) in keys.iter().zip(&calls.targets) {
+            let id = self.ids.get(&key.hash()).copied().ok_or_else(|| {
+                sea_orm::DbErr::Custom(format!("the dependency {:?} has no id", key.name))
+            })?;
+            ids.push(id);
+            let buckets = raw
+                .durations
+                .iter()
+                .map(|duration| histogram::bucket_of(duration.as_secs_f64() * 1000.0));
+            let target = match targets.iter_mut().find(|target| target.dependency_id == id) {
+                Some(target) => target,
+                None => {
+                    targets.push(StoredTarget {
+                        dependency_id: id,
+                        calls: 0,
+                        total_us: 0,
+                        buckets: Vec::new(),
+                        n_plus_one: false,
+                        client_errors: 0,
+                        server_errors: 0,
+                        failed: 0,
+                    });
+                    targets.last_mut().expect("just pushed")
+                }
+            };
+            target.calls += i64::from(raw.count);
+            target.total_us += micros(raw.total);
+            target.buckets.extend(buckets);
+            target.client_errors += i64::from(raw.client_errors);
+            target.server_errors += i64::from(raw.server_errors);
+            target.failed += i64::from(raw.failed);
+            target.n_plus_one =
+                key.kind == DependencyKind::Query && target.calls >= self.n_plus_one;
+        }
+        let slow = calls
+            .slow
+            .iter()
+            .filter(|_| self.admit_sample(endpoint_id, time))
+            .map(|sample| StoredSlowCall {
+                dependency_id: ids[sample.target],
+                duration_us: micros(sample.duration),
+                rows: sample.rows.map(|rows| i64::try_from(rows).unwrap_or(i64::MAX)),
+                status: sample.status.map(i32::from),
+                stack: outlier::frames(&sample.stack),
+            })
+            .collect();
+        Ok(StoredCalls {
+            queries: i64::from(calls.queries),
+            query_us: micros(calls.query_time),
+            calls: i64::from(calls.calls),
+            call_us: micros(calls.call_time),
+            targets,
+            slow,
+        })
+    }
+
+    /// Whether a slow sample of `endpoint_id` at `time` is kept: at most
+    /// [`SLOW_SAMPLES_PER_ENDPOINT_HOUR`] per endpoint and hour.
+    fn admit_sample(&mut self, endpoint_id: i32, time: DateTime<Utc>) -> bool {
+        let hour = time.duration_trunc(TimeDelta::hours(1)).unwrap_or(time);
+        if hour != self.sampled.0 {
+            self.sampled = (hour, HashMap::new());
+        }
+        let kept = self.sampled.1.entry(endpoint_id).or_default();
+        *kept += 1;
+        *kept <= SLOW_SAMPLES_PER_ENDPOINT_HOUR
+    }
+}
+
+fn micros(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
