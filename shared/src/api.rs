@@ -169,6 +169,11 @@ crate::__routes! {
     /// The grouped profile of an endpoint's latest 100 profiled requests, of one version if asked
     /// (session).
     EndpointGroupedProfile: GET "/endpoints/{id}/grouped-profile", query GroupedQuery => GroupedProfile;
+    /// An endpoint's statements per request, time in statements and calls, N+1 flags and slow
+    /// samples over a range of days (session).
+    EndpointCalls: GET "/endpoints/{id}/calls", query ChartQuery => crate::EndpointCallSummary;
+    /// Statements or upstreams over a range of days, most total time first (session).
+    Dependencies: GET "/dependencies", query crate::DependencyQuery => crate::DependencyList;
     /// Exception groups, latest first (session).
     Exceptions: GET "/exceptions", query ExceptionQuery => ExceptionGroups;
     /// One exception group with its latest occurrences (session).

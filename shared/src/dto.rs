@@ -235,6 +235,14 @@ pub struct ExportedRequest {
     pub ip: Option<String>,
     /// The status code sent.
     pub status_code: u16,
+    /// Database statements it ran.
+    pub query_count: u64,
+    /// Their total time in milliseconds.
+    pub query_ms: f64,
+    /// Outgoing HTTP calls it made.
+    pub call_count: u64,
+    /// Their total time in milliseconds.
+    pub call_ms: f64,
 }
 
 /// A page of exported requests.

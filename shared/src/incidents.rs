@@ -88,6 +88,8 @@ pub struct OutlierCard {
     pub cpu: Option<CpuFigures>,
     /// Memory at the snapshot; `None` when it was not measured yet.
     pub memory: Option<MemoryFigures>,
+    /// The statements and calls the request made, most time first.
+    pub calls: Vec<crate::RequestCall>,
 }
 
 /// A spread of values as a box: whiskers at p5 and p95, box from q1 to q3, line at the median.
@@ -201,4 +203,6 @@ pub struct ExceptionDetail {
     pub context: RequestContext,
     /// The latest occurrences, newest first (at most 50).
     pub occurrences: Vec<ExceptionOccurrence>,
+    /// The statements and calls the latest occurrence's request made, most time first.
+    pub calls: Vec<crate::RequestCall>,
 }

@@ -3,6 +3,7 @@
 //! Everything under the REST API speaks in these types, so that the two sides cannot drift apart.
 
 pub mod api;
+pub mod calls;
 #[cfg(feature = "charts")]
 pub mod charts;
 pub mod dom;
@@ -17,6 +18,7 @@ pub mod scheduled;
 pub mod sunburst;
 pub mod views;
 
+pub use calls::*;
 pub use dto::*;
 pub use incidents::*;
 pub use profiles::*;

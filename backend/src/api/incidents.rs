@@ -14,6 +14,7 @@ use dashboard_shared::{
     OutlierPage, Spread, SpreadBox,
 };
 
+use super::calls::calls_by_request;
 use super::charts::endpoint::endpoint_name;
 use super::charts::local_midnight;
 use super::extract::{ApiPath, ApiQuery};
@@ -122,9 +123,15 @@ pub(super) async fn outliers(
             memories.iter().map(|memory| mebibytes(memory.used)),
         ),
     ];
+    let mut outliers = state.store.outliers(id, offset, limit).await?;
+    let request_ids: Vec<i64> = outliers.iter().map(|card| card.request_id).collect();
+    let mut calls = calls_by_request(&state, &request_ids).await?;
+    for card in &mut outliers {
+        card.calls = calls.remove(&card.request_id).unwrap_or_default();
+    }
     Ok(Json(OutlierPage {
         total: state.store.outlier_count(id).await?,
-        outliers: state.store.outliers(id, offset, limit).await?,
+        outliers,
         cpu: Spread {
             unit: "%".to_owned(),
             boxes: cpu,
@@ -249,15 +256,27 @@ pub(super) async fn exception(
         .into_iter()
         .next()
         .ok_or(ApiError::NotFound("no such exception group"))?;
+    let occurrences = state
+        .store
+        .exception_occurrences(id, OCCURRENCES_SHOWN)
+        .await?;
+    let latest_request: Vec<i64> = occurrences
+        .first()
+        .and_then(|occurrence| occurrence.request_id)
+        .into_iter()
+        .collect();
+    let calls = calls_by_request(&state, &latest_request)
+        .await?
+        .into_values()
+        .next()
+        .unwrap_or_default();
     Ok(Json(ExceptionDetail {
         group,
         location: stack.location,
         stack: stack.frames,
         context,
-        occurrences: state
-            .store
-            .exception_occurrences(id, OCCURRENCES_SHOWN)
-            .await?,
+        occurrences,
+        calls,
     }))
 }
 

@@ -5,6 +5,7 @@
 //! and admin sessions), `admin` (admin sessions) or `export` (the security token). The access
 //! test walks the document, so no route can be added without being checked.
 
+mod calls;
 mod charts;
 mod database;
 mod deployment;
@@ -116,6 +117,8 @@ fn operations() -> OpenApiRouter<ApiState> {
         .routes(routes!(endpoints::details))
         .routes(routes!(charts::endpoint::failed_requests))
         .routes(routes!(incidents::outliers))
+        .routes(routes!(calls::endpoint_calls))
+        .routes(routes!(calls::dependencies))
         .routes(routes!(profiles::profiles))
         .routes(routes!(profiles::grouped_profile))
         .routes(routes!(incidents::exceptions))

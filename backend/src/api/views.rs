@@ -2,9 +2,19 @@
 //! API answers with (and the CLI's export writes): ids widen to `i64`, levels and status codes
 //! narrow to their wire types, medians come from the latency histograms.
 
-use dashboard_shared::{EndpointDetails, ExportedEndpoint, ExportedRequest, OverviewRow};
+use std::collections::HashMap;
+
+use dashboard_shared::{
+    CountSpread, DependencyKind, DependencyList, DependencyRow, EndpointCallSummary,
+    EndpointDetails, ExportedEndpoint, ExportedRequest, NPlusOneFlag, NamedEndpoint, OverviewRow,
+    RequestCall, SlowCallSample,
+};
 
 use crate::histogram;
+use crate::store::calls::{
+    DependencyBucket, DependencyDayRow, DependencyKind as StoredKind, QueriesPerRequest,
+    RequestCallRow, SlowCallRow,
+};
 use crate::store::endpoint::EndpointFacts;
 use crate::store::export::{EndpointRule, RequestRow};
 use crate::store::overview::EndpointActivity;
@@ -20,6 +30,10 @@ pub(crate) fn exported_request(row: RequestRow) -> ExportedRequest {
         group_by: row.group_by,
         ip: row.ip,
         status_code: u16::try_from(row.status_code).unwrap_or(0),
+        query_count: u64::try_from(row.query_count).unwrap_or(0),
+        query_ms: row.query_ms,
+        call_count: u64::try_from(row.call_count).unwrap_or(0),
+        call_ms: row.call_ms,
     }
 }
 
@@ -68,5 +82,189 @@ pub(super) fn overview_row(endpoint: EndpointActivity) -> OverviewRow {
         name: endpoint.name,
         method: endpoint.method,
         route: endpoint.route,
+    }
+}
+
+/// A dependency's kind on the wire.
+fn dependency_kind(kind: i16) -> DependencyKind {
+    match StoredKind::from_number(kind) {
+        StoredKind::Query => DependencyKind::Query,
+        StoredKind::Http => DependencyKind::Http,
+    }
+}
+
+/// How a dependency is named on its own: a statement by its fingerprint, an upstream as
+/// `METHOD host/path`.
+fn dependency_name(kind: i16, operation: &str, system: &str, name: &str) -> String {
+    match StoredKind::from_number(kind) {
+        StoredKind::Query => name.to_owned(),
+        StoredKind::Http => format!("{operation} {system}{name}"),
+    }
+}
+
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// Statements or upstreams over `days`: each dependency's day rows summed, its endpoints by
+/// calls, its calls per day and its p95 from the buckets; most total time first.
+pub(super) fn dependency_list(
+    days: Vec<String>,
+    rows: Vec<DependencyDayRow>,
+    buckets: &[DependencyBucket],
+    endpoint_names: &HashMap<i32, String>,
+) -> DependencyList {
+    let mut by_dependency: HashMap<i32, (DependencyRow, HashMap<i32, u64>)> = HashMap::new();
+    for row in rows {
+        let (dependency, endpoints) = by_dependency.entry(row.dependency_id).or_insert_with(|| {
+            (
+                DependencyRow {
+                    id: i64::from(row.dependency_id),
+                    kind: dependency_kind(row.kind),
+                    system: row.system.clone(),
+                    operation: row.operation.clone(),
+                    name: row.name.clone(),
+                    calls: 0,
+                    total_ms: 0.0,
+                    mean_ms: 0.0,
+                    p95_ms: 0.0,
+                    requests: 0,
+                    n_plus_one: 0,
+                    client_errors: 0,
+                    server_errors: 0,
+                    failed: 0,
+                    endpoints: Vec::new(),
+                    daily: vec![0; days.len()],
+                },
+                HashMap::new(),
+            )
+        });
+        dependency.calls += count(row.calls);
+        dependency.total_ms += crate::store::ms_of_micros(row.total_us);
+        dependency.requests += count(row.requests);
+        dependency.n_plus_one += count(row.n_plus_one);
+        dependency.client_errors += count(row.client_errors);
+        dependency.server_errors += count(row.server_errors);
+        dependency.failed += count(row.failed);
+        if let Some(day) = days.iter().position(|day| *day == row.day.to_string()) {
+            dependency.daily[day] += count(row.calls);
+        }
+        *endpoints.entry(row.endpoint_id).or_default() += count(row.calls);
+    }
+    let mut histograms: HashMap<i32, Vec<(i32, u64)>> = HashMap::new();
+    for bucket in buckets {
+        histograms
+            .entry(bucket.dependency_id)
+            .or_default()
+            .push((bucket.bucket, count(bucket.count)));
+    }
+    let mut rows: Vec<DependencyRow> = by_dependency
+        .into_iter()
+        .map(|(id, (mut row, endpoints))| {
+            row.mean_ms = row.total_ms / row.calls.max(1) as f64;
+            if let Some(histogram) = histograms.get_mut(&id) {
+                histogram.sort_unstable();
+                row.p95_ms = histogram::quantile(histogram, 0.95).unwrap_or(0.0);
+            }
+            let mut endpoints: Vec<(i32, u64)> = endpoints.into_iter().collect();
+            endpoints.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            row.endpoints = endpoints
+                .into_iter()
+                .map(|(id, _)| NamedEndpoint {
+                    id: i64::from(id),
+                    name: endpoint_names.get(&id).cloned().unwrap_or_default(),
+                })
+                .collect();
+            row
+        })
+        .collect();
+    rows.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms).then(a.id.cmp(&b.id)));
+    DependencyList { days, rows }
+}
+
+/// The value at quantile `q` of counts given as (value, requests), sorted by value.
+fn count_quantile(counts: &[(u64, u64)], total: u64, q: f64) -> u64 {
+    let rank = (q * total.saturating_sub(1) as f64).round() as u64;
+    let mut seen = 0;
+    for (value, requests) in counts {
+        seen += requests;
+        if seen > rank {
+            return *value;
+        }
+    }
+    counts.last().map_or(0, |(value, _)| *value)
+}
+
+/// An endpoint's statements per request and times, N+1 flags and slow samples.
+pub(super) fn endpoint_calls(
+    per_request: &[QueriesPerRequest],
+    flags: &[RequestCallRow],
+    flagged: u64,
+    slow: Vec<SlowCallRow>,
+) -> Result<EndpointCallSummary, sea_orm::DbErr> {
+    let mut counts: Vec<(u64, u64)> = per_request
+        .iter()
+        .map(|row| (count(row.query_count), count(row.requests)))
+        .collect();
+    counts.sort_unstable();
+    let requests: u64 = counts.iter().map(|(_, requests)| requests).sum();
+    let quantile = |q| count_quantile(&counts, requests, q);
+    let sum = |part: fn(&QueriesPerRequest) -> i64| {
+        per_request
+            .iter()
+            .map(|row| crate::store::ms_of_micros(part(row)))
+            .sum()
+    };
+    Ok(EndpointCallSummary {
+        queries_per_request: CountSpread {
+            requests,
+            min: counts.first().map_or(0, |(value, _)| *value),
+            q1: quantile(0.25),
+            median: quantile(0.5),
+            q3: quantile(0.75),
+            p95: quantile(0.95),
+            max: counts.last().map_or(0, |(value, _)| *value),
+        },
+        request_ms: sum(|row| row.duration_us),
+        query_ms: sum(|row| row.query_us),
+        call_ms: sum(|row| row.call_us),
+        flagged_requests: flagged,
+        n_plus_one: flags
+            .iter()
+            .map(|flag| NPlusOneFlag {
+                request_id: flag.request_id,
+                time: crate::store::time_of_micros(flag.time_us),
+                dependency_id: i64::from(flag.dependency_id),
+                statement: flag.name.clone(),
+                count: count(flag.calls),
+            })
+            .collect(),
+        slow: slow
+            .into_iter()
+            .map(|row| {
+                Ok(SlowCallSample {
+                    request_id: row.request_id,
+                    time: crate::store::time_of_micros(row.time_us),
+                    kind: dependency_kind(row.kind),
+                    name: dependency_name(row.kind, &row.operation, &row.system, &row.name),
+                    duration_ms: crate::store::ms_of_micros(row.duration_us),
+                    rows: row.rows.map(count),
+                    status: row.status_code.and_then(|status| u16::try_from(status).ok()),
+                    stack: serde_json::from_str(&row.stack)
+                        .map_err(|error| sea_orm::DbErr::Custom(error.to_string()))?,
+                })
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()?,
+    })
+}
+
+/// One request's calls to one dependency.
+pub(super) fn request_call(row: &RequestCallRow) -> RequestCall {
+    RequestCall {
+        kind: dependency_kind(row.kind),
+        name: dependency_name(row.kind, &row.operation, &row.system, &row.name),
+        count: count(row.calls),
+        total_ms: crate::store::ms_of_micros(row.total_us),
+        n_plus_one: row.n_plus_one != 0,
     }
 }

@@ -308,3 +308,303 @@ impl Store {
         Ok(())
     }
 }
+
+/// One row of `dependency_day` with its dependency.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct DependencyDayRow {
+    pub(crate) dependency_id: i32,
+    pub(crate) endpoint_id: i32,
+    pub(crate) day: NaiveDate,
+    pub(crate) kind: i16,
+    pub(crate) system: String,
+    pub(crate) operation: String,
+    pub(crate) name: String,
+    pub(crate) calls: i64,
+    pub(crate) total_us: i64,
+    pub(crate) requests: i64,
+    pub(crate) n_plus_one: i64,
+    pub(crate) client_errors: i64,
+    pub(crate) server_errors: i64,
+    pub(crate) failed: i64,
+}
+
+/// A dependency's latency bucket count.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct DependencyBucket {
+    pub(crate) dependency_id: i32,
+    pub(crate) bucket: i32,
+    pub(crate) count: i64,
+}
+
+/// Requests of an endpoint that ran the same number of statements, with their times.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct QueriesPerRequest {
+    pub(crate) query_count: i64,
+    pub(crate) requests: i64,
+    pub(crate) duration_us: i64,
+    pub(crate) query_us: i64,
+    pub(crate) call_us: i64,
+}
+
+/// A request's calls to one dependency.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct RequestCallRow {
+    pub(crate) request_id: i64,
+    pub(crate) time_us: i64,
+    pub(crate) dependency_id: i32,
+    pub(crate) kind: i16,
+    pub(crate) operation: String,
+    pub(crate) system: String,
+    pub(crate) name: String,
+    pub(crate) calls: i64,
+    pub(crate) total_us: i64,
+    pub(crate) n_plus_one: i16,
+}
+
+/// A stored slow call with its dependency.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct SlowCallRow {
+    pub(crate) request_id: i64,
+    pub(crate) time_us: i64,
+    pub(crate) kind: i16,
+    pub(crate) operation: String,
+    pub(crate) system: String,
+    pub(crate) name: String,
+    pub(crate) duration_us: i64,
+    pub(crate) rows: Option<i64>,
+    pub(crate) status_code: Option<i32>,
+    pub(crate) stack: String,
+}
+
+/// Which calls a read is about: a kind, a range of local days, maybe one endpoint.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallRange {
+    pub(crate) kind: DependencyKind,
+    pub(crate) from: NaiveDate,
+    pub(crate) to: NaiveDate,
+    pub(crate) endpoint: Option<i32>,
+}
+
+/// Latest N+1 flags and slow samples shown per endpoint.
+const LATEST: u64 = 20;
+
+impl Store {
+    /// The `dependency_day` rows of a range, with their dependencies.
+    pub(crate) async fn dependency_days(
+        &self,
+        range: CallRange,
+    ) -> Result<Vec<DependencyDayRow>, DbErr> {
+        let (days, dependencies) = (
+            self.table(Table::DependencyDay),
+            self.table(Table::Dependency),
+        );
+        let mut select = Query::select();
+        select
+            .columns([
+                (days.clone(), DependencyDay::DependencyId),
+                (days.clone(), DependencyDay::EndpointId),
+                (days.clone(), DependencyDay::Day),
+            ])
+            .columns([
+                (dependencies.clone(), Dependency::Kind),
+                (dependencies.clone(), Dependency::System),
+                (dependencies.clone(), Dependency::Operation),
+                (dependencies.clone(), Dependency::Name),
+            ])
+            .columns(DAY_SUMS.map(|sum| (days.clone(), sum)))
+            .from(days.clone())
+            .inner_join(
+                dependencies.clone(),
+                Expr::col((dependencies.clone(), Dependency::Id))
+                    .equals((days.clone(), DependencyDay::DependencyId)),
+            )
+            .and_where(Expr::col((dependencies, Dependency::Kind)).eq(range.kind.number()))
+            .and_where(Expr::col((days.clone(), DependencyDay::Day)).gte(range.from))
+            .and_where(Expr::col((days.clone(), DependencyDay::Day)).lte(range.to));
+        if let Some(endpoint) = range.endpoint {
+            select.and_where(Expr::col((days, DependencyDay::EndpointId)).eq(endpoint));
+        }
+        self.fetch(&select).await
+    }
+
+    /// The latency buckets of a range's dependencies, summed over days and endpoints.
+    pub(crate) async fn dependency_buckets(
+        &self,
+        range: CallRange,
+    ) -> Result<Vec<DependencyBucket>, DbErr> {
+        let (latency, dependencies) = (
+            self.table(Table::DependencyLatency),
+            self.table(Table::Dependency),
+        );
+        let mut select = Query::select();
+        select
+            .column((latency.clone(), DependencyLatency::DependencyId))
+            .column((latency.clone(), DependencyLatency::Bucket))
+            .expr_as(
+                Expr::col((latency.clone(), DependencyLatency::Count)).sum(),
+                sea_orm::sea_query::Alias::new("count"),
+            )
+            .from(latency.clone())
+            .inner_join(
+                dependencies.clone(),
+                Expr::col((dependencies.clone(), Dependency::Id))
+                    .equals((latency.clone(), DependencyLatency::DependencyId)),
+            )
+            .and_where(Expr::col((dependencies, Dependency::Kind)).eq(range.kind.number()))
+            .and_where(Expr::col((latency.clone(), DependencyLatency::Day)).gte(range.from))
+            .and_where(Expr::col((latency.clone(), DependencyLatency::Day)).lte(range.to))
+            .group_by_col((latency.clone(), DependencyLatency::DependencyId))
+            .group_by_col((latency.clone(), DependencyLatency::Bucket));
+        if let Some(endpoint) = range.endpoint {
+            select.and_where(Expr::col((latency, DependencyLatency::EndpointId)).eq(endpoint));
+        }
+        self.fetch(&select).await
+    }
+
+    /// An endpoint's requests between two instants grouped by how many statements they ran.
+    pub(crate) async fn queries_per_request(
+        &self,
+        endpoint: i32,
+        (start, end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    ) -> Result<Vec<QueriesPerRequest>, DbErr> {
+        use dashboard_migration::schema::Request;
+        use sea_orm::sea_query::Alias;
+        let select = Query::select()
+            .column(Request::QueryCount)
+            .expr_as(Expr::col(Request::Id).count(), Alias::new("requests"))
+            .expr_as(Expr::col(Request::DurationUs).sum(), Alias::new("duration_us"))
+            .expr_as(Expr::col(Request::QueryUs).sum(), Alias::new("query_us"))
+            .expr_as(Expr::col(Request::CallUs).sum(), Alias::new("call_us"))
+            .from(self.table(Table::Request))
+            .and_where(Expr::col(Request::EndpointId).eq(endpoint))
+            .and_where(Expr::col(Request::TimeUs).gte(start.timestamp_micros()))
+            .and_where(Expr::col(Request::TimeUs).lt(end.timestamp_micros()))
+            .group_by_col(Request::QueryCount)
+            .to_owned();
+        self.fetch(&select).await
+    }
+
+    /// The calls of requests to dependencies, joined with their dependencies and requests.
+    fn request_calls_select(&self) -> sea_orm::sea_query::SelectStatement {
+        use dashboard_migration::schema::Request;
+        let (calls, dependencies, requests) = (
+            self.table(Table::RequestDependency),
+            self.table(Table::Dependency),
+            self.table(Table::Request),
+        );
+        Query::select()
+            .columns([
+                (calls.clone(), RequestDependency::RequestId),
+                (calls.clone(), RequestDependency::DependencyId),
+                (calls.clone(), RequestDependency::Calls),
+                (calls.clone(), RequestDependency::TotalUs),
+                (calls.clone(), RequestDependency::NPlusOne),
+            ])
+            .column((requests.clone(), Request::TimeUs))
+            .columns([
+                (dependencies.clone(), Dependency::Kind),
+                (dependencies.clone(), Dependency::Operation),
+                (dependencies.clone(), Dependency::System),
+                (dependencies.clone(), Dependency::Name),
+            ])
+            .from(calls.clone())
+            .inner_join(
+                dependencies.clone(),
+                Expr::col((dependencies, Dependency::Id))
+                    .equals((calls.clone(), RequestDependency::DependencyId)),
+            )
+            .inner_join(
+                requests.clone(),
+                Expr::col((requests, Request::Id)).equals((calls, RequestDependency::RequestId)),
+            )
+            .to_owned()
+    }
+
+    /// An endpoint's latest requests flagged N+1 between two instants (at most 20), newest
+    /// first, and how many requests were flagged in all.
+    pub(crate) async fn n_plus_one_flags(
+        &self,
+        endpoint: i32,
+        (start, end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    ) -> Result<(Vec<RequestCallRow>, u64), DbErr> {
+        use dashboard_migration::schema::Request;
+        let (calls, requests) = (
+            self.table(Table::RequestDependency),
+            self.table(Table::Request),
+        );
+        let mut select = self.request_calls_select();
+        select
+            .and_where(Expr::col((calls.clone(), RequestDependency::EndpointId)).eq(endpoint))
+            .and_where(Expr::col((calls.clone(), RequestDependency::NPlusOne)).eq(1))
+            .and_where(Expr::col((requests.clone(), Request::TimeUs)).gte(start.timestamp_micros()))
+            .and_where(Expr::col((requests, Request::TimeUs)).lt(end.timestamp_micros()));
+        let mut count = select.clone();
+        count
+            .clear_selects()
+            .expr_as(
+                Expr::col((calls.clone(), RequestDependency::RequestId)).count_distinct(),
+                sea_orm::sea_query::Alias::new("total"),
+            );
+        let flagged = self.total(&count).await?;
+        select
+            .order_by((calls, RequestDependency::RequestId), sea_orm::Order::Desc)
+            .limit(LATEST);
+        Ok((self.fetch(&select).await?, flagged))
+    }
+
+    /// The calls of these requests, most time first within each.
+    pub(crate) async fn calls_of_requests(
+        &self,
+        request_ids: &[i64],
+    ) -> Result<Vec<RequestCallRow>, DbErr> {
+        if request_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let calls = self.table(Table::RequestDependency);
+        let mut select = self.request_calls_select();
+        select
+            .and_where(
+                Expr::col((calls.clone(), RequestDependency::RequestId))
+                    .is_in(request_ids.iter().copied()),
+            )
+            .order_by((calls, RequestDependency::TotalUs), sea_orm::Order::Desc);
+        self.fetch(&select).await
+    }
+
+    /// An endpoint's latest slow calls between two instants (at most 20), newest first.
+    pub(crate) async fn slow_calls(
+        &self,
+        endpoint: i32,
+        (start, end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    ) -> Result<Vec<SlowCallRow>, DbErr> {
+        let (slow, dependencies) = (self.table(Table::SlowCall), self.table(Table::Dependency));
+        let select = Query::select()
+            .columns([
+                (slow.clone(), SlowCall::RequestId),
+                (slow.clone(), SlowCall::TimeUs),
+                (slow.clone(), SlowCall::DurationUs),
+                (slow.clone(), SlowCall::Rows),
+                (slow.clone(), SlowCall::StatusCode),
+                (slow.clone(), SlowCall::Stack),
+            ])
+            .columns([
+                (dependencies.clone(), Dependency::Kind),
+                (dependencies.clone(), Dependency::Operation),
+                (dependencies.clone(), Dependency::System),
+                (dependencies.clone(), Dependency::Name),
+            ])
+            .from(slow.clone())
+            .inner_join(
+                dependencies.clone(),
+                Expr::col((dependencies, Dependency::Id))
+                    .equals((slow.clone(), SlowCall::DependencyId)),
+            )
+            .and_where(Expr::col((slow.clone(), SlowCall::EndpointId)).eq(endpoint))
+            .and_where(Expr::col((slow.clone(), SlowCall::TimeUs)).gte(start.timestamp_micros()))
+            .and_where(Expr::col((slow.clone(), SlowCall::TimeUs)).lt(end.timestamp_micros()))
+            .order_by((slow, SlowCall::TimeUs), sea_orm::Order::Desc)
+            .limit(LATEST)
+            .to_owned();
+        self.fetch(&select).await
+    }
+}

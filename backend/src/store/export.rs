@@ -29,6 +29,10 @@ pub(crate) struct RequestRow {
     pub(crate) ip: Option<String>,
     /// A SMALLINT in the table.
     pub(crate) status_code: i16,
+    pub(crate) query_count: i64,
+    pub(crate) query_ms: f64,
+    pub(crate) call_count: i64,
+    pub(crate) call_ms: f64,
 }
 
 /// An endpoint's monitoring rule, as the export shows it.
@@ -52,6 +56,10 @@ pub(crate) struct StoredRequest {
     group_by: Option<String>,
     ip: Option<String>,
     status_code: i16,
+    query_count: i64,
+    query_us: i64,
+    call_count: i64,
+    call_us: i64,
 }
 
 impl From<StoredRequest> for RequestRow {
@@ -65,6 +73,10 @@ impl From<StoredRequest> for RequestRow {
             group_by: row.group_by,
             ip: row.ip,
             status_code: row.status_code,
+            query_count: row.query_count,
+            query_ms: super::ms_of_micros(row.query_us),
+            call_count: row.call_count,
+            call_ms: super::ms_of_micros(row.call_us),
         }
     }
 }
@@ -81,8 +93,16 @@ impl Store {
     pub(crate) fn select_request_rows(&self, select: &mut SelectStatement) {
         let request = self.table(Table::Request);
         select.column((request.clone(), Request::Id)).columns(
-            [Request::DurationUs, Request::TimeUs, Request::StatusCode]
-                .map(|column| (request.clone(), column)),
+            [
+                Request::DurationUs,
+                Request::TimeUs,
+                Request::StatusCode,
+                Request::QueryCount,
+                Request::QueryUs,
+                Request::CallCount,
+                Request::CallUs,
+            ]
+            .map(|column| (request.clone(), column)),
         );
         for (column, alias, name) in [
             (Request::VersionId, "version_label", "version_requested"),

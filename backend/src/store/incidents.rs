@@ -477,6 +477,8 @@ impl OutlierRow {
             stack: parse(&self.stacktrace)?,
             cpu: parse(&self.cpu_percent)?,
             memory: parse(&self.memory)?,
+            // The API adds them (`api::calls::calls_by_request`).
+            calls: Vec::new(),
         })
     }
 }

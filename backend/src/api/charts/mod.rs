@@ -174,12 +174,12 @@ impl LocalDays {
     }
 
     /// The days as `YYYY-MM-DD`.
-    fn labels(&self) -> Vec<String> {
+    pub(super) fn labels(&self) -> Vec<String> {
         self.days.iter().map(ToString::to_string).collect()
     }
 
     /// The first and the last day.
-    fn span(&self) -> (NaiveDate, NaiveDate) {
+    pub(super) fn span(&self) -> (NaiveDate, NaiveDate) {
         let first = self.days.first().copied().unwrap_or_default();
         (first, self.days.last().copied().unwrap_or(first))
     }
