@@ -556,9 +556,7 @@ impl Dashboard {
     /// already; then add [`span_layer`] to that one instead.
     pub fn init_tracing(&self) -> Result<(), tracing_subscriber::util::TryInitError> {
         use tracing_subscriber::prelude::*;
-        tracing_subscriber::registry()
-            .with(span_layer())
-            .try_init()
+        tracing_subscriber::registry().with(span_layer()).try_init()
     }
 
     /// The address of the metrics listener started for `METRICS_PORT`.

@@ -46,11 +46,11 @@ mod version;
 
 pub use accounts::AccountError;
 pub use api::HostUser;
-pub use collect::{GroupValue, MonitorLayer, MonitorService, PastRequest};
-pub use config::{Config, ConfigError, Key, MonitorLevel};
-pub use calls::{record_call, record_query};
 #[cfg(feature = "reqwest")]
 pub use calls::DashboardMiddleware;
+pub use calls::{record_call, record_query};
+pub use collect::{GroupValue, MonitorLayer, MonitorService, PastRequest};
+pub use config::{Config, ConfigError, Key, MonitorLevel};
 pub use dashboard::{Dashboard, DashboardBuilder, StartError, span_layer};
 pub use dashboard_shared::Role;
 pub use exception::capture_error;

@@ -70,7 +70,11 @@ impl Migration {
         table
             .table(self.tables.name(Table::DependencyDay))
             .if_not_exists()
-            .col(ColumnDef::new(DependencyDay::EndpointId).integer().not_null())
+            .col(
+                ColumnDef::new(DependencyDay::EndpointId)
+                    .integer()
+                    .not_null(),
+            )
             .col(ColumnDef::new(DependencyDay::Day).date().not_null())
             .col(
                 ColumnDef::new(DependencyDay::DependencyId)
@@ -214,7 +218,11 @@ impl Migration {
             .col(ColumnDef::new(SlowCall::EndpointId).integer().not_null())
             .col(ColumnDef::new(SlowCall::DependencyId).integer().not_null())
             .col(ColumnDef::new(SlowCall::TimeUs).big_integer().not_null())
-            .col(ColumnDef::new(SlowCall::DurationUs).big_integer().not_null())
+            .col(
+                ColumnDef::new(SlowCall::DurationUs)
+                    .big_integer()
+                    .not_null(),
+            )
             .col(ColumnDef::new(SlowCall::Rows).big_integer())
             .col(ColumnDef::new(SlowCall::StatusCode).integer())
             .col(ColumnDef::new(SlowCall::Stack).text().not_null())

@@ -60,7 +60,12 @@ pub(super) async fn dependencies(
     let rows = state.store.dependency_days(range).await?;
     let buckets = state.store.dependency_buckets(range).await?;
     let names: HashMap<i32, String> = state.store.endpoint_names().await?.into_iter().collect();
-    Ok(Json(views::dependency_list(days.labels(), rows, &buckets, &names)))
+    Ok(Json(views::dependency_list(
+        days.labels(),
+        rows,
+        &buckets,
+        &names,
+    )))
 }
 
 /// An endpoint's statements per request, time in statements and in outgoing calls against the
@@ -88,7 +93,12 @@ pub(super) async fn endpoint_calls(
     let per_request = state.store.queries_per_request(id, instants).await?;
     let (flags, flagged) = state.store.n_plus_one_flags(id, instants).await?;
     let slow = state.store.slow_calls(id, instants).await?;
-    Ok(Json(views::endpoint_calls(&per_request, &flags, flagged, slow)?))
+    Ok(Json(views::endpoint_calls(
+        &per_request,
+        &flags,
+        flagged,
+        slow,
+    )?))
 }
 
 /// The calls each of these requests made, by request id.

@@ -249,7 +249,9 @@ pub(super) fn endpoint_calls(
                     name: dependency_name(row.kind, &row.operation, &row.system, &row.name),
                     duration_ms: crate::store::ms_of_micros(row.duration_us),
                     rows: row.rows.map(count),
-                    status: row.status_code.and_then(|status| u16::try_from(status).ok()),
+                    status: row
+                        .status_code
+                        .and_then(|status| u16::try_from(status).ok()),
                     stack: serde_json::from_str(&row.stack)
                         .map_err(|error| sea_orm::DbErr::Custom(error.to_string()))?,
                 })

@@ -7,7 +7,6 @@
 //! clause keeps its first row: `WHERE id = 42` and `WHERE id = 7` are one statement.
 
 use sqlparser::dialect::GenericDialect;
-use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 /// Longest fingerprint kept, in bytes; longer ones end with ` …`.
@@ -18,6 +17,105 @@ const MAX_PATH: usize = 300;
 
 /// The blank that replaces every literal and placeholder.
 const BLANK: &str = "?";
+
+/// The keywords written in capitals, whatever case a statement has them in (sorted). Only
+/// reserved words: a column named `id` or `name` stays as written.
+const KEYWORDS: [&str; 58] = [
+    "ALL",
+    "ALTER",
+    "AND",
+    "AS",
+    "ASC",
+    "BEGIN",
+    "BETWEEN",
+    "BY",
+    "CASE",
+    "COMMIT",
+    "CONFLICT",
+    "CREATE",
+    "CROSS",
+    "DEFAULT",
+    "DELETE",
+    "DESC",
+    "DISTINCT",
+    "DO",
+    "DROP",
+    "ELSE",
+    "END",
+    "EXCEPT",
+    "EXISTS",
+    "FOR",
+    "FROM",
+    "FULL",
+    "GROUP",
+    "HAVING",
+    "ILIKE",
+    "IN",
+    "INNER",
+    "INSERT",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "JOIN",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "NOT",
+    "NOTHING",
+    "NULL",
+    "OFFSET",
+    "ON",
+    "OR",
+    "ORDER",
+    "OUTER",
+    "RETURNING",
+    "RIGHT",
+    "ROLLBACK",
+    "SELECT",
+    "SET",
+    "THEN",
+    "UNION",
+    "UPDATE",
+    "VALUES",
+    "WHEN",
+    "WHERE",
+];
+
+/// The operations a statement can be named by (its first keyword; any other is `OTHER`), so
+/// that the metrics' `db_operation` label has few values.
+const OPERATIONS: [&str; 22] = [
+    "ALTER",
+    "ANALYZE",
+    "BEGIN",
+    "CALL",
+    "COMMIT",
+    "COPY",
+    "CREATE",
+    "DELETE",
+    "DROP",
+    "EXPLAIN",
+    "INSERT",
+    "LOCK",
+    "MERGE",
+    "PRAGMA",
+    "RELEASE",
+    "REPLACE",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "SELECT",
+    "SET",
+    "UPDATE",
+    "WITH",
+];
+
+/// `word` in capitals if it is one of `sorted`.
+fn known(sorted: &[&'static str], word: &str) -> Option<&'static str> {
+    let upper = word.to_ascii_uppercase();
+    sorted
+        .binary_search(&upper.as_str())
+        .ok()
+        .map(|index| sorted[index])
+}
 
 /// A statement as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,36 +130,23 @@ pub(crate) struct Fingerprint {
 pub(crate) fn statement(sql: &str) -> Fingerprint {
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize() else {
         // Unreadable (an unclosed quote): nothing of it but its first word is safe to keep.
-        let operation = first_word(sql);
+        let operation = operation(sql.split_whitespace().next().unwrap_or(""));
         return Fingerprint {
             text: format!("{operation} …"),
             operation,
         };
     };
     let words = collapse(blanked(tokens));
-    let operation = words
-        .iter()
-        .find(|word| word.chars().all(|c| c.is_ascii_alphabetic()) && !word.is_empty())
-        .map_or_else(|| "OTHER".to_owned(), |word| word.to_ascii_uppercase());
+    let operation = operation(words.first().map_or("", String::as_str));
     Fingerprint {
         text: capped(joined(&words), MAX_FINGERPRINT),
         operation,
     }
 }
 
-/// The first word of a statement, upper-cased, if it is a plain word.
-fn first_word(sql: &str) -> String {
-    let word: String = sql
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .take(16)
-        .collect();
-    if word.is_empty() {
-        "OTHER".to_owned()
-    } else {
-        word.to_ascii_uppercase()
-    }
+/// The operation a statement's first word names: one of [`OPERATIONS`], or `OTHER`.
+fn operation(first: &str) -> String {
+    known(&OPERATIONS, first).unwrap_or("OTHER").to_owned()
 }
 
 /// Whether a token is a literal value.
@@ -98,13 +183,15 @@ fn blanked(tokens: Vec<Token>) -> Vec<String> {
         match token {
             Token::Whitespace(_) | Token::EOF => {}
             token if is_literal(&token) => {
-                if words.last().is_some_and(|last| last == "-") && !ends_operand(&words[..words.len() - 1]) {
+                if words.last().is_some_and(|last| last == "-")
+                    && !ends_operand(&words[..words.len() - 1])
+                {
                     words.pop();
                 }
                 words.push(BLANK.to_owned());
             }
-            Token::Word(word) if word.quote_style.is_none() && word.keyword != Keyword::NoKeyword => {
-                words.push(word.value.to_ascii_uppercase());
+            Token::Word(word) if word.quote_style.is_none() => {
+                words.push(known(&KEYWORDS, &word.value).map_or(word.value, str::to_owned));
             }
             token => words.push(token.to_string()),
         }
@@ -115,7 +202,12 @@ fn blanked(tokens: Vec<Token>) -> Vec<String> {
 /// Whether the words end with an operand (so a `-` after them subtracts).
 fn ends_operand(words: &[String]) -> bool {
     words.last().is_some_and(|last| {
-        last == BLANK || last == ")" || last.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '"' || c == '`' || c == '_')
+        last == BLANK
+            || last == ")"
+            || last
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '"' || c == '`' || c == '_')
     })
 }
 
@@ -125,14 +217,17 @@ fn collapse(words: Vec<String>) -> Vec<String> {
     let mut index = 0;
     while index < words.len() {
         let word = &words[index];
-        if word == "(" && out.last().is_some_and(|last| last == "IN")
+        if word == "("
+            && out.last().is_some_and(|last| last == "IN")
             && let Some(end) = blank_list_end(&words, index)
         {
             out.extend(["(", BLANK, ")"].map(str::to_owned));
             index = end + 1;
             continue;
         }
-        if word == "," && values_row_ended(&out) && words.get(index + 1).is_some_and(|next| next == "(")
+        if word == ","
+            && values_row_ended(&out)
+            && words.get(index + 1).is_some_and(|next| next == "(")
             && let Some(end) = group_end(&words, index + 1)
         {
             index = end + 1;
@@ -232,11 +327,18 @@ fn capped(mut text: String, limit: usize) -> String {
 /// A segment is blanked when it holds a digit (except API versions like `v2`), or is longer than
 /// 24 characters, or holds `@` or `%`; a path keeps at most 12 segments.
 pub(crate) fn path_template(path: &str) -> String {
-    let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect();
     let mut template = String::new();
     for segment in segments.iter().take(12) {
         template.push('/');
-        template.push_str(if is_identifier(segment) { "{id}" } else { segment });
+        template.push_str(if is_identifier(segment) {
+            "{id}"
+        } else {
+            segment
+        });
     }
     if segments.len() > 12 {
         template.push_str("/…");
@@ -289,6 +391,20 @@ mod tests {
     }
 
     #[test]
+    fn the_keyword_lists_are_sorted_and_columns_keep_their_case() {
+        assert!(KEYWORDS.is_sorted() && OPERATIONS.is_sorted());
+        assert_eq!(
+            statement("select Id, name from t where id = 1").text,
+            "SELECT Id, name FROM t WHERE id = ?"
+        );
+        assert_eq!(statement("VACUUM").operation, "OTHER");
+        assert_eq!(
+            statement("with x as (select 1) select * from x").operation,
+            "WITH"
+        );
+    }
+
+    #[test]
     fn in_lists_collapse() {
         assert_eq!(
             statement("SELECT id FROM t WHERE id IN (1, 2, 3) AND k IN ($1)").text,
@@ -302,7 +418,10 @@ mod tests {
 
     #[test]
     fn paths_lose_their_ids() {
-        assert_eq!(path_template("/v2/users/42/orders/9f8e7d6c"), "/v2/users/{id}/orders/{id}");
+        assert_eq!(
+            path_template("/v2/users/42/orders/9f8e7d6c"),
+            "/v2/users/{id}/orders/{id}"
+        );
         assert_eq!(path_template("/mail/ann@example.com"), "/mail/{id}");
         assert_eq!(path_template(""), "/");
     }

@@ -45,8 +45,11 @@ fn log_in_scope<S>(span: SpanRef<'_, S>) -> Option<Arc<CallLog>>
 where
     S: for<'lookup> LookupSpan<'lookup>,
 {
-    span.scope()
-        .find_map(|span| span.extensions().get::<RequestLog>().map(|log| Arc::clone(&log.0)))
+    span.scope().find_map(|span| {
+        span.extensions()
+            .get::<RequestLog>()
+            .map(|log| Arc::clone(&log.0))
+    })
 }
 
 /// The layer that attributes sqlx's statement events to the monitored request they happen in.

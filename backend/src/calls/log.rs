@@ -296,7 +296,12 @@ mod tests {
         for millis in [1, 2, 3] {
             log.query("sqlite", "SELECT 1", Duration::from_millis(millis), Some(1));
         }
-        log.call(&Method::GET, "http://a/b?c", Some(503), Duration::from_millis(4));
+        log.call(
+            &Method::GET,
+            "http://a/b?c",
+            Some(503),
+            Duration::from_millis(4),
+        );
         let calls = log.take();
         assert_eq!((calls.queries, calls.calls, calls.targets.len()), (3, 1, 2));
         assert_eq!(calls.targets[0].count, 3);

@@ -17,11 +17,11 @@ use tower::{Layer, Service};
 
 use super::measurement::Extra;
 use super::{Collector, EndpointRef, GroupValue, Measurement, endpoint_method};
+use crate::calls::{self, CallLog};
 use crate::config::MonitorLevel;
 use crate::endpoint::EndpointState;
 use crate::exception::{self, Occurrence};
 use crate::metrics::InFlight;
-use crate::calls::{self, CallLog};
 use crate::outlier::Watch;
 
 /// Measures every request to the routes it wraps. Made by [`crate::Dashboard::layer`];
@@ -164,7 +164,9 @@ impl<S> MonitorService<S> {
                 EndpointRef::Known(state) => Some(&**state),
                 EndpointRef::New { .. } => None,
             };
-            self.collector.outliers.watch(request, known, started, spans)
+            self.collector
+                .outliers
+                .watch(request, known, started, spans)
         });
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
             catch_unwind(AssertUnwindSafe(|| {

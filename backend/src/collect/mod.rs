@@ -203,6 +203,7 @@ mod tests {
             group_by: None,
             ip: None,
             version: None,
+            calls: None,
             extra: None,
         }
     }

@@ -10,7 +10,9 @@ use crate::calls::{Calls, Target, fingerprint};
 use crate::histogram;
 use crate::outlier;
 use crate::store::Store;
-use crate::store::calls::{DependencyKey, DependencyKind, StoredCalls, StoredSlowCall, StoredTarget};
+use crate::store::calls::{
+    DependencyKey, DependencyKind, StoredCalls, StoredSlowCall, StoredTarget,
+};
 
 /// Slow samples kept per endpoint and hour (across the requests of that hour).
 pub(crate) const SLOW_SAMPLES_PER_ENDPOINT_HOUR: u32 = 10;
@@ -79,8 +81,11 @@ impl CallResolver {
         time: DateTime<Utc>,
         calls: &Calls,
     ) -> Result<StoredCalls, sea_orm::DbErr> {
-        let keys: Vec<Arc<DependencyKey>> =
-            calls.targets.iter().map(|calls| self.key(&calls.target)).collect();
+        let keys: Vec<Arc<DependencyKey>> = calls
+            .targets
+            .iter()
+            .map(|calls| self.key(&calls.target))
+            .collect();
         let missing: Vec<&DependencyKey> = keys
             .iter()
             .filter(|key| !self.ids.contains_key(&key.hash()))
@@ -136,7 +141,9 @@ impl CallResolver {
             .map(|sample| StoredSlowCall {
                 dependency_id: ids[sample.target],
                 duration_us: micros(sample.duration),
-                rows: sample.rows.map(|rows| i64::try_from(rows).unwrap_or(i64::MAX)),
+                rows: sample
+                    .rows
+                    .map(|rows| i64::try_from(rows).unwrap_or(i64::MAX)),
                 status: sample.status.map(i32::from),
                 stack: outlier::frames(&sample.stack),
             })

@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
+use super::CallResolver;
 use crate::collect::{Collector, EndpointRef, Extra, Measurement};
 use crate::endpoint::EndpointState;
 use crate::exception;
 use crate::outlier::{self, ContextRenderer};
 use crate::profiler::{Frame, Profile};
-use super::CallResolver;
 use crate::store::Store;
 use crate::store::incidents::{ExceptionStack, StoredException, StoredExtra, StoredOutlier};
 use crate::store::labels::Labels;

@@ -441,7 +441,7 @@ impl Store {
             .column((latency.clone(), DependencyLatency::DependencyId))
             .column((latency.clone(), DependencyLatency::Bucket))
             .expr_as(
-                Expr::col((latency.clone(), DependencyLatency::Count)).sum(),
+                super::sum_as_bigint(Expr::col((latency.clone(), DependencyLatency::Count))),
                 sea_orm::sea_query::Alias::new("count"),
             )
             .from(latency.clone())
@@ -472,9 +472,18 @@ impl Store {
         let select = Query::select()
             .column(Request::QueryCount)
             .expr_as(Expr::col(Request::Id).count(), Alias::new("requests"))
-            .expr_as(Expr::col(Request::DurationUs).sum(), Alias::new("duration_us"))
-            .expr_as(Expr::col(Request::QueryUs).sum(), Alias::new("query_us"))
-            .expr_as(Expr::col(Request::CallUs).sum(), Alias::new("call_us"))
+            .expr_as(
+                super::sum_as_bigint(Expr::col(Request::DurationUs)),
+                Alias::new("duration_us"),
+            )
+            .expr_as(
+                super::sum_as_bigint(Expr::col(Request::QueryUs)),
+                Alias::new("query_us"),
+            )
+            .expr_as(
+                super::sum_as_bigint(Expr::col(Request::CallUs)),
+                Alias::new("call_us"),
+            )
             .from(self.table(Table::Request))
             .and_where(Expr::col(Request::EndpointId).eq(endpoint))
             .and_where(Expr::col(Request::TimeUs).gte(start.timestamp_micros()))
@@ -539,12 +548,10 @@ impl Store {
             .and_where(Expr::col((requests.clone(), Request::TimeUs)).gte(start.timestamp_micros()))
             .and_where(Expr::col((requests, Request::TimeUs)).lt(end.timestamp_micros()));
         let mut count = select.clone();
-        count
-            .clear_selects()
-            .expr_as(
-                Expr::col((calls.clone(), RequestDependency::RequestId)).count_distinct(),
-                sea_orm::sea_query::Alias::new("total"),
-            );
+        count.clear_selects().expr_as(
+            Expr::col((calls.clone(), RequestDependency::RequestId)).count_distinct(),
+            sea_orm::sea_query::Alias::new("total"),
+        );
         let flagged = self.total(&count).await?;
         select
             .order_by((calls, RequestDependency::RequestId), sea_orm::Order::Desc)

@@ -62,7 +62,11 @@ impl StoredMeasurement {
 
     /// Whether its row must be inserted with its id known, for rows that point at it.
     fn needs_id(&self) -> bool {
-        self.extra.is_some() || self.calls.as_ref().is_some_and(|calls| calls.needs_request_id())
+        self.extra.is_some()
+            || self
+                .calls
+                .as_ref()
+                .is_some_and(|calls| calls.needs_request_id())
     }
 }
 
@@ -263,7 +267,8 @@ impl Store {
         let mut profiles = Vec::new();
         for (row, request_id) in rows.iter().zip(ids) {
             if let Some(calls) = &row.calls {
-                self.insert_request_calls(txn, request_id, row, calls).await?;
+                self.insert_request_calls(txn, request_id, row, calls)
+                    .await?;
             }
             let Some(extra) = &row.extra else { continue };
             if let Some(outlier) = &extra.outlier {
