@@ -54,7 +54,7 @@ fn main() {
         .unwrap();
     // The subscriber an application at level 2 has: the span registry with the SpanLayer.
     tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(axum_monitoring_dashboard::SpanLayer::default()),
+        tracing_subscriber::registry().with(axum_monitoring_dashboard::span_layer()),
     )
     .unwrap();
     runtime.block_on(async {

@@ -19,7 +19,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, header};
 use axum::routing::get;
-use axum_monitoring_dashboard::{Dashboard, Key, SpanLayer};
+use axum_monitoring_dashboard::{Dashboard, Key, span_layer};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tracing_subscriber::prelude::*;
@@ -41,10 +41,8 @@ fn main() {
         .build()
         .unwrap();
     // The subscriber of an application at level 3: the span registry with the SpanLayer.
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(SpanLayer::default()),
-    )
-    .unwrap();
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(span_layer()))
+        .unwrap();
     let mut summary = common::Summary::new("profiler");
     for section in SECTIONS {
         if !asked.is_empty() && !asked.iter().any(|a| a == section) {
@@ -79,8 +77,7 @@ fn span_round(subscriber: &tracing::Dispatch) -> f64 {
 
 fn spans(summary: &mut common::Summary) {
     let registry = tracing::Dispatch::new(tracing_subscriber::registry());
-    let with_layer =
-        tracing::Dispatch::new(tracing_subscriber::registry().with(SpanLayer::default()));
+    let with_layer = tracing::Dispatch::new(tracing_subscriber::registry().with(span_layer()));
     let (mut bare, mut layered) = (Vec::new(), Vec::new());
     span_round(&registry);
     span_round(&with_layer);

@@ -18,7 +18,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_monitoring_dashboard::{Dashboard, PastRequest, Schedule, SpanLayer};
+use axum_monitoring_dashboard::{Dashboard, PastRequest, Schedule, span_layer};
 use clap::Parser;
 use serde_json::{Value, json};
 use tracing_subscriber::prelude::*;
@@ -271,7 +271,7 @@ async fn main() -> anyhow::Result<()> {
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_filter(filter))
-        .with(SpanLayer::default())
+        .with(span_layer())
         .init();
     let options = Options::parse();
     let mut builder = Dashboard::builder().config_env("DASHBOARD_CONFIG").graph(

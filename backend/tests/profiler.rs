@@ -116,8 +116,11 @@ async fn level_three(database: &str, sampling_period_ms: &str) -> Dashboard {
         .unwrap()
 }
 
-fn with_spans(monitor: &Dashboard) -> tracing::subscriber::DefaultGuard {
-    tracing::subscriber::set_default(tracing_subscriber::registry().with(monitor.profiler_layer()))
+/// The dashboard's layer as this thread's subscriber.
+fn with_spans() -> tracing::subscriber::DefaultGuard {
+    tracing::subscriber::set_default(
+        tracing_subscriber::registry().with(axum_monitoring_dashboard::span_layer()),
+    )
 }
 
 /// Logs in as admin and returns the cookie and the id of the endpoint `name`.
@@ -192,7 +195,7 @@ crate::on_sqlite_and_postgres!(
 
 async fn known_structure(database: &str) {
     let monitor = level_three(database, "2").await;
-    let _spans = with_spans(&monitor);
+    let _spans = with_spans();
     let truth = Truth::default();
     let app = monitor.bind(routes(&truth));
     assert_eq!(
@@ -242,7 +245,7 @@ async fn known_structure(database: &str) {
 async fn the_grouped_profile_merges_paths_with_hits_mean_and_std() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = level_three(&sqlite_in(&dir), "0").await;
-    let _spans = with_spans(&monitor);
+    let _spans = with_spans();
     let app = monitor.bind(routes(&Truth::default()));
     for uri in ["/wait?ms=10", "/wait?ms=10&extra=true", "/wait?ms=40"] {
         assert_eq!(
@@ -312,7 +315,7 @@ async fn the_grouped_profile_of_one_version_merges_only_that_versions_requests()
             .start()
             .await
             .unwrap();
-        let _spans = with_spans(&monitor);
+        let _spans = with_spans();
         let bound = monitor.bind(routes(&Truth::default()));
         for uri in uris {
             assert_eq!(
@@ -363,7 +366,7 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
         .start()
         .await
         .unwrap();
-    let _spans = with_spans(&monitor);
+    let _spans = with_spans();
     let app = monitor.bind(routes(&Truth::default()));
     send_for_text(&app, get_request("/wait?ms=1")).await;
     monitor.shutdown().await;
@@ -407,7 +410,7 @@ crate::on_sqlite_and_postgres!(
 /// ids come back) together: every profile's span must have taken nearly its request's time.
 async fn profiles_of_one_batch(database: &str) {
     let monitor = level_three(database, "0").await;
-    let _spans = with_spans(&monitor);
+    let _spans = with_spans();
     let app = monitor.bind(routes(&Truth::default()));
     let mut requests = tokio::task::JoinSet::new();
     // 5 to 100 ms: a swapped profile would miss its request by far more than the tolerance,

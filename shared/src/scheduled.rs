@@ -110,6 +110,10 @@ pub struct PruneResult {
     pub profiles: u64,
     /// Exception occurrences past the details retention.
     pub exception_occurrences: u64,
+    /// The statements and calls of single requests (N+1 flags, slow samples) past the details
+    /// retention.
+    #[serde(default)]
+    pub call_details: u64,
     /// Custom graph values.
     pub graph_values: u64,
     /// Hourly and daily rollup rows.
@@ -120,12 +124,13 @@ pub struct PruneResult {
 
 impl PruneResult {
     /// Every count with what it counts, in the order a prune deletes them.
-    pub fn parts(&self) -> [(&'static str, u64); 7] {
+    pub fn parts(&self) -> [(&'static str, u64); 8] {
         [
             ("requests", self.requests),
             ("outliers", self.outliers),
             ("profiles", self.profiles),
             ("exception occurrences", self.exception_occurrences),
+            ("statement and call details", self.call_details),
             ("custom graph values", self.graph_values),
             ("rollup rows", self.rollups),
             ("finished jobs", self.jobs),
@@ -339,7 +344,7 @@ mod tests {
         assert_eq!(
             pruned.to_string(),
             "3 requests, 6 outliers, 0 profiles, 0 exception occurrences, \
-             0 custom graph values, 0 rollup rows, 1 finished jobs"
+             0 statement and call details, 0 custom graph values, 0 rollup rows, 1 finished jobs"
         );
     }
 }

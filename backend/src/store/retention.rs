@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use dashboard_migration::schema::{
-    CustomGraph, CustomGraphData, Endpoint, ExceptionGroup, ExceptionOccurrence, LatencyDay,
-    Outlier, Profile, Request, Rollup, StackLine, Table,
+    CustomGraph, CustomGraphData, DependencyDay, DependencyLatency, Endpoint, ExceptionGroup,
+    ExceptionOccurrence, LatencyDay, Outlier, Profile, Request, RequestDependency, Rollup,
+    SlowCall, StackLine, Table,
 };
 use sea_orm::sea_query::{
     Alias, DeleteStatement, DynIden, Expr, ExprTrait, Func, IntoIden, Query, SelectStatement, Value,
@@ -95,6 +96,14 @@ impl Store {
                 .push((Table::StackLine, StackLine::RequestId.into_iden()));
             self.delete_chunks(profiles, tally, |p| &mut p.profiles)
                 .await?;
+            for (table, request_id) in [
+                (Table::RequestDependency, RequestDependency::RequestId.into_iden()),
+                (Table::SlowCall, SlowCall::RequestId.into_iden()),
+            ] {
+                let details = self.details_of_requests_before(table, request_id, before);
+                self.delete_chunks(details, tally, |p| &mut p.call_details)
+                    .await?;
+            }
             self.delete_children_before(
                 (Table::ExceptionGroup, ExceptionGroup::Id.into_iden()),
                 (
@@ -290,15 +299,21 @@ impl Store {
             tally.add(rollups, deleted);
             tokio::task::yield_now().await;
         }
-        let deleted = self
-            .delete(
-                &Query::delete()
-                    .from_table(self.table(Table::LatencyDay))
-                    .and_where(Expr::col(LatencyDay::Day).lt(before.date_naive()))
-                    .to_owned(),
-            )
-            .await?;
-        tally.add(rollups, deleted);
+        for (table, day) in [
+            (Table::LatencyDay, LatencyDay::Day.into_iden()),
+            (Table::DependencyDay, DependencyDay::Day.into_iden()),
+            (Table::DependencyLatency, DependencyLatency::Day.into_iden()),
+        ] {
+            let deleted = self
+                .delete(
+                    &Query::delete()
+                        .from_table(self.table(table))
+                        .and_where(Expr::col(day).lt(before.date_naive()))
+                        .to_owned(),
+                )
+                .await?;
+            tally.add(rollups, deleted);
+        }
         Ok(())
     }
 

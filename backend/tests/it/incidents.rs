@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::{Form, Json, Query};
 use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
-use axum_monitoring_dashboard::{Dashboard, Key, SpanLayer};
+use axum_monitoring_dashboard::{Dashboard, Key, span_layer};
 use dashboard_shared::api;
 use dashboard_shared::{
     CursorQuery, ExceptionDetail, ExceptionGroups, ExceptionQuery, NoQuery, OutlierPage, PageQuery,
@@ -91,7 +91,7 @@ async fn dashboard(database: &str, level: u8) -> Dashboard {
 }
 
 fn with_spans() -> tracing::subscriber::DefaultGuard {
-    tracing::subscriber::set_default(tracing_subscriber::registry().with(SpanLayer::default()))
+    tracing::subscriber::set_default(tracing_subscriber::registry().with(span_layer()))
 }
 
 /// Gives each of `paths` a history of fast requests, stored by a first process, so that a second
