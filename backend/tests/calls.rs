@@ -249,6 +249,7 @@ async fn calls_end_to_end(
     let monitor = builder(dashboard_db)
         .monitor_level(2)
         .set(Key::SlowQuery, "0")
+        .set(Key::Metrics, "true")
         .set(Key::SecurityToken, TOKEN)
         .start()
         .await
@@ -365,6 +366,26 @@ async fn calls_end_to_end(
     );
     assert_eq!(users.system, upstream.url.trim_start_matches("http://"));
     assert_eq!(the(&upstreams, "/broken").server_errors, 1);
+
+    // The exporter's statement histogram: bounded labels, no statement text.
+    let (_, _, metrics) = send_for_text(&app, get_request("/metrics")).await;
+    let system = statements.rows[0].system.clone();
+    let count = |operation: &str| {
+        let series = format!(
+            "db_client_operation_duration_seconds_count{{db_operation=\"{operation}\",db_system=\"{system}\"}} "
+        );
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&series))
+            .unwrap_or_else(|| panic!("no {series} in {metrics}"))
+            .to_owned()
+    };
+    // /three 3, /authors 1 + 6, the two notes 2: 12 SELECTs and one INSERT.
+    assert_eq!(
+        (count("SELECT").as_str(), count("INSERT").as_str()),
+        ("12", "1")
+    );
+    assert!(!metrics.contains("books"), "{metrics}");
     monitor
 }
 

@@ -122,8 +122,8 @@ fn known(sorted: &[&'static str], word: &str) -> Option<&'static str> {
 pub(crate) struct Fingerprint {
     /// The normalised text, without literal values.
     pub(crate) text: String,
-    /// Its first keyword (`SELECT`, `INSERT`, …), `OTHER` when it has none.
-    pub(crate) operation: String,
+    /// Its first keyword (`SELECT`, `INSERT`, …), `OTHER` when it is not a known one.
+    pub(crate) operation: &'static str,
 }
 
 /// The fingerprint of a statement.
@@ -145,8 +145,8 @@ pub(crate) fn statement(sql: &str) -> Fingerprint {
 }
 
 /// The operation a statement's first word names: one of [`OPERATIONS`], or `OTHER`.
-fn operation(first: &str) -> String {
-    known(&OPERATIONS, first).unwrap_or("OTHER").to_owned()
+fn operation(first: &str) -> &'static str {
+    known(&OPERATIONS, first).unwrap_or("OTHER")
 }
 
 /// Whether a token is a literal value.

@@ -89,19 +89,23 @@ where
     }
 }
 
-/// The database of a statement reported by sqlx (its event does not say): SQLite's statements
-/// come from sqlx's SQLite worker threads, PostgreSQL's have `$1` placeholders.
-fn database_system() -> impl Fn(&str) -> &'static str {
+/// The database of a statement reported by sqlx, when its event tells (it does not name it):
+/// SQLite's statements come from sqlx's SQLite worker threads, PostgreSQL's placeholders are
+/// `$1`, `$2`, …, MySQL's `?`. Statements without placeholders on a server are left to the
+/// writer, which names them by the batch's other statements.
+fn database_system() -> impl Fn(&str) -> Option<&'static str> {
     let sqlite = std::thread::current()
         .name()
         .is_some_and(|name| name.starts_with(SQLITE_WORKER));
     move |text| {
         if sqlite {
-            "sqlite"
+            Some("sqlite")
         } else if text.contains("$1") {
-            "postgresql"
+            Some("postgresql")
+        } else if text.contains('?') {
+            Some("mysql")
         } else {
-            "other_sql"
+            None
         }
     }
 }

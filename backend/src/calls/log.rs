@@ -44,8 +44,9 @@ pub(super) fn system_named(system: &str) -> &'static str {
 pub(crate) enum Target {
     /// A database statement as sent (it may hold literal values).
     Statement {
-        /// The database system (one of the known names).
-        system: &'static str,
+        /// The database system (one of the known names), when known: sqlx's events do not say,
+        /// and the writer names a server's statements by the others of the batch.
+        system: Option<&'static str>,
         /// The statement's text.
         text: Box<str>,
     },
@@ -58,9 +59,9 @@ pub(crate) enum Target {
 }
 
 impl Target {
-    fn is_statement(&self, system: &str, text: &str) -> bool {
+    fn is_statement(&self, system: Option<&str>, text: &str) -> bool {
         matches!(self, Target::Statement { system: known, text: known_text }
-            if std::ptr::eq(*known, system) && known_text.len() == text.len() && **known_text == *text)
+            if *known == system && known_text.len() == text.len() && **known_text == *text)
     }
 
     fn is_upstream(&self, method: &Method, host: &str, path: &str) -> bool {
@@ -176,10 +177,10 @@ impl CallLog {
         self.calls.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Notes a statement of `system` that took `duration`.
+    /// Notes a statement of `system` (if known) that took `duration`.
     pub(crate) fn query(
         &self,
-        system: &'static str,
+        system: Option<&'static str>,
         text: &str,
         duration: Duration,
         rows: Option<u64>,
@@ -294,7 +295,12 @@ mod tests {
     fn the_same_statement_counts_on_one_entry_and_each_call_is_timed() {
         let log = CallLog::new(false, Duration::MAX, Duration::MAX);
         for millis in [1, 2, 3] {
-            log.query("sqlite", "SELECT 1", Duration::from_millis(millis), Some(1));
+            log.query(
+                Some("sqlite"),
+                "SELECT 1",
+                Duration::from_millis(millis),
+                Some(1),
+            );
         }
         log.call(
             &Method::GET,

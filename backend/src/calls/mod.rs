@@ -62,7 +62,12 @@ fn polling() -> bool {
 /// ```
 pub fn record_query(system: &str, statement: &str, duration: Duration, rows: u64) -> bool {
     let Some(log) = polled() else { return false };
-    log.query(log::system_named(system), statement, duration, Some(rows));
+    log.query(
+        Some(log::system_named(system)),
+        statement,
+        duration,
+        Some(rows),
+    );
     true
 }
 

@@ -37,7 +37,7 @@ use axum::extract::Request;
 use tokio::sync::mpsc;
 
 use crate::config::{Config, MonitorLevel};
-use crate::metrics::{AtomicHistogram, HttpMetrics, PipelineHealth};
+use crate::metrics::{AtomicHistogram, PipelineHealth, ServiceMetrics};
 use crate::outlier::Outliers;
 use crate::profiler::Profiler;
 
@@ -54,7 +54,7 @@ pub(crate) struct Collector {
     pub(crate) default_level: MonitorLevel,
     pub(crate) group_by: Option<GroupBy>,
     /// Request metrics for the Prometheus exporter, when `METRICS` is on.
-    pub(crate) metrics: Option<Arc<HttpMetrics>>,
+    pub(crate) metrics: Option<Arc<ServiceMetrics>>,
     /// Level 2: the outlier watchdog and what it needs.
     pub(crate) outliers: Outliers,
     /// Level 3: the sampler of profiled requests.

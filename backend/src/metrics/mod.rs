@@ -6,6 +6,7 @@
 //! the exposition is written by hand because the Prometheus client crates keep labelled series
 //! behind a lock and allocate label sets per update.
 
+mod db;
 mod exposition;
 mod histogram;
 mod process;
@@ -22,6 +23,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+pub(crate) use db::DbOperations;
 pub(crate) use histogram::AtomicHistogram;
 pub(crate) use series::{OTHER_METHOD, method_label};
 
@@ -46,14 +48,17 @@ pub(crate) trait PipelineHealth: Send + Sync {
     fn batch_duration(&self) -> &AtomicHistogram;
 }
 
-/// Request metrics updated on the hot path.
+/// The service's metrics: requests, updated on the hot path, and statements, updated by the
+/// writer.
 #[derive(Default)]
-pub(crate) struct HttpMetrics {
+pub(crate) struct ServiceMetrics {
     series: SeriesTable,
     active: AtomicI64,
+    /// Statement durations per database system and operation.
+    pub(crate) db: DbOperations,
 }
 
-impl HttpMetrics {
+impl ServiceMetrics {
     /// Starts counting a request of `route` (`None` when no route matched).
     pub(crate) fn begin(self: &Arc<Self>, method: &Method, route: Option<&str>) -> InFlight {
         let series = self
@@ -71,7 +76,7 @@ impl HttpMetrics {
 /// it leaves the active-requests gauge.
 pub(crate) struct InFlight {
     series: Arc<RouteSeries>,
-    metrics: Arc<HttpMetrics>,
+    metrics: Arc<ServiceMetrics>,
 }
 
 impl InFlight {
@@ -94,7 +99,7 @@ pub(crate) struct Exporter {
 }
 
 struct ExporterInner {
-    http: Arc<HttpMetrics>,
+    metrics: Arc<ServiceMetrics>,
     pipeline: Arc<dyn PipelineHealth>,
     version: String,
     git_commit: Option<String>,
@@ -104,14 +109,14 @@ struct ExporterInner {
 
 impl Exporter {
     pub(crate) fn new(
-        http: Arc<HttpMetrics>,
+        metrics: Arc<ServiceMetrics>,
         pipeline: Arc<dyn PipelineHealth>,
         config: &Config,
         version: &AppVersion,
     ) -> Self {
         Exporter {
             inner: Arc::new(ExporterInner {
-                http,
+                metrics,
                 pipeline,
                 version: version.version.clone(),
                 git_commit: version.git_commit.clone(),
@@ -139,7 +144,7 @@ impl Exporter {
     /// The whole exposition.
     pub(crate) fn render(&self, format: Format) -> String {
         let mut out = Exposition::new(format);
-        let series = self.inner.http.series.all();
+        let series = self.inner.metrics.series.all();
         let by_status: Vec<(&RouteSeries, String, HistogramSnapshot)> = series
             .iter()
             .flat_map(|route| {
@@ -180,7 +185,7 @@ impl Exporter {
         out.sample(
             "http_server_active_requests",
             &[],
-            self.inner.http.active.load(Ordering::Relaxed) as f64,
+            self.inner.metrics.active.load(Ordering::Relaxed) as f64,
         );
         out.family(
             "service_info",
@@ -201,6 +206,15 @@ impl Exporter {
                 &[("service_version", &self.inner.version)],
                 1.0,
             ),
+        }
+        out.family(
+            "db_client_operation_duration_seconds",
+            "Duration of database client operations.",
+            Kind::Histogram,
+        );
+        for (system, operation, histogram) in self.inner.metrics.db.all() {
+            let labels = [("db_operation", operation), ("db_system", system)];
+            out.histogram("db_client_operation_duration_seconds", &labels, &histogram);
         }
         self.write_health(&mut out);
         process::write(&mut out);

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
@@ -28,10 +29,18 @@ const REMEMBERED_IDS: usize = 50_000;
 pub(crate) struct CallResolver {
     /// `N_PLUS_ONE`.
     n_plus_one: i64,
-    fingerprints: HashMap<(&'static str, Box<str>), Arc<DependencyKey>>,
+    /// Each raw statement's dependency and operation, by database system.
+    fingerprints:
+        HashMap<Option<&'static str>, HashMap<Box<str>, (Arc<DependencyKey>, &'static str)>>,
     ids: HashMap<i64, i32>,
     /// The hour the sample counts are for, and the samples kept per endpoint in it.
     sampled: (DateTime<Utc>, HashMap<i32, u32>),
+    /// The statements' durations of the batch being stored, by system and operation, for the
+    /// metrics once it is stored.
+    observed: Vec<(&'static str, &'static str, Vec<Duration>)>,
+    /// The database server the application's statements go to, as far as any of them told
+    /// (see [`CallResolver::learn_system`]).
+    server: Option<&'static str>,
 }
 
 impl CallResolver {
@@ -41,35 +50,48 @@ impl CallResolver {
             fingerprints: HashMap::new(),
             ids: HashMap::new(),
             sampled: (DateTime::UNIX_EPOCH, HashMap::new()),
+            observed: Vec::new(),
+            server: None,
         }
     }
 
-    /// The dependency a raw target is.
-    fn key(&mut self, target: &Target) -> Arc<DependencyKey> {
+    /// The dependency a raw target is, and a statement's operation.
+    fn key(&mut self, target: &Target) -> (Arc<DependencyKey>, &'static str) {
         match target {
             Target::Statement { system, text } => {
-                if let Some(key) = self.fingerprints.get(&(*system, text.clone())) {
-                    return Arc::clone(key);
+                if let Some(known) = self
+                    .fingerprints
+                    .get(system)
+                    .and_then(|texts| texts.get(text))
+                {
+                    return known.clone();
                 }
                 let fingerprint = fingerprint::statement(text);
                 let key = Arc::new(DependencyKey {
                     kind: DependencyKind::Query,
-                    system: (*system).to_owned(),
-                    operation: fingerprint.operation,
+                    system: self.system(*system).to_owned(),
+                    operation: fingerprint.operation.to_owned(),
                     name: fingerprint.text,
                 });
-                if self.fingerprints.len() < REMEMBERED_STATEMENTS {
+                let known = (key, fingerprint.operation);
+                let remembered: usize = self.fingerprints.values().map(HashMap::len).sum();
+                if remembered < REMEMBERED_STATEMENTS {
                     self.fingerprints
-                        .insert((*system, text.clone()), Arc::clone(&key));
+                        .entry(*system)
+                        .or_default()
+                        .insert(text.clone(), known.clone());
                 }
-                key
+                known
             }
-            Target::Upstream { method, host, path } => Arc::new(DependencyKey {
-                kind: DependencyKind::Http,
-                system: outlier::cap(host, 255),
-                operation: method.as_str().to_owned(),
-                name: fingerprint::path_template(path),
-            }),
+            Target::Upstream { method, host, path } => (
+                Arc::new(DependencyKey {
+                    kind: DependencyKind::Http,
+                    system: outlier::cap(host, 255),
+                    operation: method.as_str().to_owned(),
+                    name: fingerprint::path_template(path),
+                }),
+                "",
+            ),
         }
     }
 
@@ -81,11 +103,16 @@ impl CallResolver {
         time: DateTime<Utc>,
         calls: &Calls,
     ) -> Result<StoredCalls, sea_orm::DbErr> {
-        let keys: Vec<Arc<DependencyKey>> = calls
-            .targets
-            .iter()
-            .map(|calls| self.key(&calls.target))
-            .collect();
+        let mut keys: Vec<Arc<DependencyKey>> = Vec::with_capacity(calls.targets.len());
+        for raw in &calls.targets {
+            let (key, operation) = self.key(&raw.target);
+            if let Target::Statement { system, .. } = &raw.target {
+                let system = self.system(*system);
+                self.observed
+                    .push((system, operation, raw.durations.clone()));
+            }
+            keys.push(key);
+        }
         let missing: Vec<&DependencyKey> = keys
             .iter()
             .filter(|key| !self.ids.contains_key(&key.hash()))
@@ -158,6 +185,43 @@ impl CallResolver {
         })
     }
 
+    /// Learns from a request's statements which database server the application uses: sqlx's
+    /// events do not name it, and only statements with placeholders (or reported with
+    /// [`crate::record_query`]) tell. Call it for a whole batch before storing it, so that a
+    /// request's `SELECT 1` is named by the `$1` of another.
+    pub(crate) fn learn_system(&mut self, calls: &Calls) {
+        for raw in &calls.targets {
+            if let Target::Statement {
+                system: Some(system),
+                ..
+            } = raw.target
+                && system != "sqlite"
+                && self.server != Some(system)
+            {
+                self.server = Some(system);
+                // Statements named before may have been named otherwise.
+                self.fingerprints.remove(&None);
+            }
+        }
+    }
+
+    /// The name of a statement's database: its own, or the server's (`other_sql` while no
+    /// statement told).
+    fn system(&self, system: Option<&'static str>) -> &'static str {
+        system.or(self.server).unwrap_or("other_sql")
+    }
+
+    /// The statements' durations of the batch stored last (by system and operation), leaving
+    /// none; [`CallResolver::forget_observed`] when the batch was not stored.
+    pub(crate) fn take_observed(&mut self) -> Vec<(&'static str, &'static str, Vec<Duration>)> {
+        std::mem::take(&mut self.observed)
+    }
+
+    /// Forgets the durations of a batch that will be stored again.
+    pub(crate) fn forget_observed(&mut self) {
+        self.observed.clear();
+    }
+
     /// Whether a slow sample of `endpoint_id` at `time` is kept: at most
     /// [`SLOW_SAMPLES_PER_ENDPOINT_HOUR`] per endpoint and hour.
     fn admit_sample(&mut self, endpoint_id: i32, time: DateTime<Utc>) -> bool {
@@ -171,6 +235,6 @@ impl CallResolver {
     }
 }
 
-fn micros(duration: std::time::Duration) -> i64 {
+fn micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
 }

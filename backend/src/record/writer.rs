@@ -328,6 +328,13 @@ impl Writer {
     /// Stores `batch` in one transaction; the measurements stored (those of endpoints past
     /// `MAX_ENDPOINTS` are dropped and counted instead).
     async fn try_store(&mut self, batch: &[Measurement]) -> Result<u64, sea_orm::DbErr> {
+        self.calls.forget_observed();
+        for calls in batch
+            .iter()
+            .filter_map(|measurement| measurement.calls.as_deref())
+        {
+            self.calls.learn_system(calls);
+        }
         let mut rows = Vec::with_capacity(batch.len());
         let mut endpoints = Vec::with_capacity(batch.len());
         let mut durations = Vec::with_capacity(batch.len());
@@ -384,6 +391,12 @@ impl Writer {
             .await?;
         for (endpoint, duration) in endpoints.iter().zip(durations) {
             endpoint.add_durations(1, duration);
+        }
+        let observed = self.calls.take_observed();
+        if let Some(metrics) = &self.collector.metrics {
+            for (system, operation, durations) in &observed {
+                metrics.db.observe(system, operation, durations);
+            }
         }
         Ok(rows.len() as u64)
     }

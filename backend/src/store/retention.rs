@@ -97,7 +97,10 @@ impl Store {
             self.delete_chunks(profiles, tally, |p| &mut p.profiles)
                 .await?;
             for (table, request_id) in [
-                (Table::RequestDependency, RequestDependency::RequestId.into_iden()),
+                (
+                    Table::RequestDependency,
+                    RequestDependency::RequestId.into_iden(),
+                ),
                 (Table::SlowCall, SlowCall::RequestId.into_iden()),
             ] {
                 let details = self.details_of_requests_before(table, request_id, before);
