@@ -2,7 +2,8 @@
 
 use dashboard_shared::api::{self, Method, NoBody, Route};
 use dashboard_shared::{
-    ChartQuery, CursorQuery, CustomGraph, DatabaseInfo, DeploymentDetails, EndpointDetails,
+    ChartQuery, CursorQuery, CustomGraph, DatabaseInfo, DependencyKind, DependencyList,
+    DependencyQuery, DeploymentDetails, EndpointCallSummary, EndpointDetails,
     EndpointLevel, ErrorBody, ExceptionDetail, ExceptionGroups, ExceptionQuery, GroupedProfile,
     GroupedQuery, ImageFormat, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow, PageQuery,
     ProfilePage, PruneResult, Report, ReportRequest, RequestPage, SessionInfo, UserInfo,
@@ -272,6 +273,31 @@ pub(crate) async fn exceptions(
         limit: Some(limit),
     };
     call::<api::Exceptions>(None, &query, None, None).await
+}
+
+/// `GET /api/dependencies`: statements or upstreams over `range`, only `endpoint`'s when
+/// given.
+pub(crate) async fn dependencies(
+    kind: DependencyKind,
+    endpoint: Option<i64>,
+    range: ChartQuery,
+) -> Result<DependencyList, ApiFailure> {
+    let query = DependencyQuery {
+        kind,
+        from: range.from,
+        to: range.to,
+        endpoint,
+    };
+    call::<api::Dependencies>(None, &query, None, None).await
+}
+
+/// `GET /api/endpoints/{id}/calls`: statements per request, N+1 flags and slow samples over
+/// `range`.
+pub(crate) async fn endpoint_calls(
+    id: i64,
+    range: ChartQuery,
+) -> Result<EndpointCallSummary, ApiFailure> {
+    call::<api::EndpointCalls>(Some(id), &range, None, None).await
 }
 
 /// `GET /api/exceptions/{id}`.

@@ -14,6 +14,7 @@ use crate::pages::custom_graphs::CustomGraphsPage;
 use crate::pages::daily_utilization::DailyUtilizationPage;
 use crate::pages::database::DatabasePage;
 use crate::pages::endpoint::EndpointPage;
+use crate::pages::dependencies::{OutgoingCallsPage, QueriesPage};
 use crate::pages::exceptions::ExceptionsPage;
 use crate::pages::grouped_profiler::GroupedProfilerPage;
 use crate::pages::multi_version::MultiVersionPage;
@@ -76,6 +77,8 @@ pub(crate) fn App() -> impl IntoView {
                 <Route path=path!("/endpoint/:id/profiler") view=ProfilerPage />
                 <Route path=path!("/endpoint/:id/grouped-profiler") view=GroupedProfilerPage />
                 <Route path=path!("/exceptions") view=ExceptionsPage />
+                <Route path=path!("/queries") view=QueriesPage />
+                <Route path=path!("/outgoing-calls") view=OutgoingCallsPage />
                 <Route path=path!("/custom-graphs") view=CustomGraphsPage />
                 <Route path=path!("/reports") view=ReportsPage />
                 <Route path=path!("/database") view=DatabasePage />

@@ -21,16 +21,26 @@ pub const DATABASE_ROWS: &str = "database-rows";
 pub const DATABASE_TABLES: &str = "database-tables";
 /// `#database-total`.
 pub const DATABASE_TOTAL: &str = "database-total";
+/// `#dependencies`.
+pub const DEPENDENCIES: &str = "dependencies";
+/// `#dependency-endpoint`.
+pub const DEPENDENCY_ENDPOINT: &str = "dependency-endpoint";
 /// `#deployment`.
 pub const DEPLOYMENT: &str = "deployment";
 /// `#diff-baseline`.
 pub const DIFF_BASELINE: &str = "diff-baseline";
 /// `#diff-table`.
 pub const DIFF_TABLE: &str = "diff-table";
+/// `#endpoint-calls`.
+pub const ENDPOINT_CALLS: &str = "endpoint-calls";
 /// `#endpoint-details`.
 pub const ENDPOINT_DETAILS: &str = "endpoint-details";
 /// `#endpoint-name`.
 pub const ENDPOINT_NAME: &str = "endpoint-name";
+/// `#endpoint-statements`.
+pub const ENDPOINT_STATEMENTS: &str = "endpoint-statements";
+/// `#endpoint-upstreams`.
+pub const ENDPOINT_UPSTREAMS: &str = "endpoint-upstreams";
 /// `#exceptions-empty`.
 pub const EXCEPTIONS_EMPTY: &str = "exceptions-empty";
 /// `#exceptions-table`.
@@ -105,6 +115,8 @@ pub const NEW_USERNAME: &str = "new-username";
 pub const NEXT_PAGE: &str = "next-page";
 /// `#no-custom-graphs`.
 pub const NO_CUSTOM_GRAPHS: &str = "no-custom-graphs";
+/// `#n-plus-one-flags`.
+pub const N_PLUS_ONE_FLAGS: &str = "n-plus-one-flags";
 /// `#outliers-link`.
 pub const OUTLIERS_LINK: &str = "outliers-link";
 /// `#outlier-cards`.
@@ -141,6 +153,8 @@ pub const PROFILE_VERSION: &str = "profile-version";
 pub const PRUNE: &str = "prune";
 /// `#prune-result`.
 pub const PRUNE_RESULT: &str = "prune-result";
+/// `#queries-per-request`.
+pub const QUERIES_PER_REQUEST: &str = "queries-per-request";
 /// `#report`.
 pub const REPORT: &str = "report";
 /// `#report-error`.
@@ -165,6 +179,8 @@ pub const RETENTION_SCHEDULE: &str = "retention-schedule";
 pub const SEARCH: &str = "search";
 /// `#significant-only`.
 pub const SIGNIFICANT_ONLY: &str = "significant-only";
+/// `#slow-calls`.
+pub const SLOW_CALLS: &str = "slow-calls";
 /// `#speedscope-download`.
 pub const SPEEDSCOPE_DOWNLOAD: &str = "speedscope-download";
 /// `#status-codes-chart`.

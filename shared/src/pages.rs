@@ -16,6 +16,10 @@ pub enum Page {
     MultiVersion,
     /// Exception groups.
     Exceptions,
+    /// The database statements, ranked by their total time.
+    Queries,
+    /// The upstreams called, ranked by their total time.
+    OutgoingCalls,
     /// The custom graphs.
     CustomGraphs,
     /// Reports of intervals and versions.
@@ -38,13 +42,15 @@ pub enum Page {
 
 impl Page {
     /// The pages of the menu, in its order.
-    pub const MENU: [Page; 10] = [
+    pub const MENU: [Page; 12] = [
         Page::Overview,
         Page::HourlyLoad,
         Page::DailyUtilization,
         Page::ApiPerformance,
         Page::MultiVersion,
         Page::Exceptions,
+        Page::Queries,
+        Page::OutgoingCalls,
         Page::CustomGraphs,
         Page::Reports,
         Page::Database,
@@ -74,6 +80,8 @@ impl Page {
             Page::ApiPerformance => "/api-performance".to_owned(),
             Page::MultiVersion => "/multi-version".to_owned(),
             Page::Exceptions => "/exceptions".to_owned(),
+            Page::Queries => "/queries".to_owned(),
+            Page::OutgoingCalls => "/outgoing-calls".to_owned(),
             Page::CustomGraphs => "/custom-graphs".to_owned(),
             Page::Reports => "/reports".to_owned(),
             Page::Database => "/database".to_owned(),
@@ -95,6 +103,8 @@ impl Page {
             Page::ApiPerformance => "API performance",
             Page::MultiVersion => "Multi version",
             Page::Exceptions => "Exceptions",
+            Page::Queries => "Queries",
+            Page::OutgoingCalls => "Outgoing calls",
             Page::CustomGraphs => "Custom graphs",
             Page::Reports => "Reports",
             Page::Database => "Database",

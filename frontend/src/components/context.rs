@@ -48,7 +48,7 @@ pub(crate) fn ContextView(context: RequestContext) -> impl IntoView {
 #[component]
 pub(crate) fn SpanStack(stack: Vec<CodeFrame>) -> impl IntoView {
     if stack.is_empty() {
-        return view! { <p class="hint" data-part="stack">"No spans (see the SpanLayer in the README)."</p> }.into_any();
+        return view! { <p class="hint" data-part="stack">"No spans (see span_layer in the README)."</p> }.into_any();
     }
     let frames = stack
         .into_iter()

@@ -1,5 +1,6 @@
 //! Parts shared by several pages.
 
+pub(crate) mod calls;
 pub(crate) mod chart;
 pub(crate) mod chart_page;
 pub(crate) mod chart_svg;
@@ -14,6 +15,7 @@ pub(crate) mod loaded;
 pub(crate) mod nav;
 pub(crate) mod pager;
 pub(crate) mod scroll_table;
+pub(crate) mod sparkline;
 pub(crate) mod summary;
 pub(crate) mod sunburst;
 pub(crate) mod theme;

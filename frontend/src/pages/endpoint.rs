@@ -14,6 +14,7 @@ use leptos::prelude::*;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
+use crate::components::calls::EndpointCalls;
 use crate::components::chart::{ChartCard, DayRange, DayRangeInputs};
 use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie};
 use crate::components::id_page::IdPage;
@@ -41,6 +42,7 @@ fn EndpointViews(id: i64) -> impl IntoView {
     view! {
         <Loaded resource=details ok={move |(me, details)| view! { <DetailsCard me details /> }.into_any()} />
         <DayRangeInputs />
+        <Loaded resource=details ok={move |(me, _)| view! { <EndpointCalls id zone=me.timezone /> }} />
         <ChartCard name="endpoint-hourly-load" title="Hourly load" route=EndpointHourlyLoadChart id=id
             render=|load, _| view! { <Heatmap load name="endpoint-hourly-load" /> } />
         <ChartCard name="versions" title="Per version" route=EndpointVersionsChart id=id

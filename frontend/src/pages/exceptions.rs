@@ -14,7 +14,9 @@ use crate::components::context::{ContextView, SpanStack};
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::components::pager::{PageOffset, Pager};
+use crate::components::calls::RequestCalls;
 use crate::components::scroll_table::ScrollTable;
+use crate::components::sparkline::sparkline;
 use crate::components::url_state::{QueryWriter, UrlParam};
 use crate::time::local_time;
 
@@ -146,31 +148,6 @@ fn GroupTable(
     .into_any()
 }
 
-/// Occurrences per day as small bars, a `<rect>` per day with its count in the title.
-fn sparkline(daily: &[u64], days: &[String]) -> String {
-    const BAR: usize = 6;
-    const HEIGHT: f64 = 20.0;
-    let max = daily.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let bars: String = daily
-        .iter()
-        .zip(days)
-        .enumerate()
-        .map(|(index, (count, day))| {
-            let height = (*count as f64 / max * HEIGHT).max(if *count > 0 { 1.0 } else { 0.0 });
-            format!(
-                r##"<rect x="{}" y="{:.1}" width="{}" height="{height:.1}" data-count="{count}" fill="#2f6fed"><title>{day}: {count}</title></rect>"##,
-                index * BAR,
-                HEIGHT - height,
-                BAR - 1
-            )
-        })
-        .collect();
-    format!(
-        r#"<svg class="sparkline" width="{}" height="{HEIGHT}" role="img">{bars}</svg>"#,
-        daily.len() * BAR
-    )
-}
-
 /// One group: the latest occurrence's context and spans, the latest occurrences, and for
 /// admins a delete button.
 #[component]
@@ -225,6 +202,8 @@ fn DetailView(detail: ExceptionDetail, zone: String) -> impl IntoView {
         <SpanStack stack=detail.stack />
         <h3>"Latest occurrence"</h3>
         <ContextView context=detail.context />
+        <h4>"Statements and calls of its request"</h4>
+        <RequestCalls calls=detail.calls />
         <h4>"Latest occurrences"</h4>
         <table id=dom::EXCEPTION_OCCURRENCES>
             <thead><tr><th>"Time"</th><th>"Version"</th><th>"Request"</th></tr></thead>

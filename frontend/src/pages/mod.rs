@@ -5,6 +5,7 @@ pub(crate) mod configuration;
 pub(crate) mod custom_graphs;
 pub(crate) mod daily_utilization;
 pub(crate) mod database;
+pub(crate) mod dependencies;
 pub(crate) mod endpoint;
 pub(crate) mod exceptions;
 pub(crate) mod grouped_profiler;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::api as client;
 use crate::app::SessionState;
 use crate::components::chart_svg::ChartSvg;
+use crate::components::calls::RequestCalls;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::{Loaded, live_resource};
@@ -122,6 +123,8 @@ fn OutlierCardView(outlier: OutlierCard, zone: String) -> impl IntoView {
             <ContextView context=outlier.context />
             <h4>"Stuck in"</h4>
             <SpanStack stack=outlier.stack />
+            <h4>"Statements and calls"</h4>
+            <RequestCalls calls=outlier.calls />
             <dl class="details">
                 <dt>"CPU per core"</dt><dd data-part="cpu">{cores}</dd>
                 <dt>"CPU of this process"</dt><dd>{process_cpu}</dd>
