@@ -14,11 +14,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_monitoring_dashboard::{Dashboard, PastRequest, Schedule, span_layer};
+use axum_monitoring_dashboard::{
+    Dashboard, DashboardMiddleware, PastRequest, Schedule, span_layer,
+};
 use clap::Parser;
 use serde_json::{Value, json};
 use tracing_subscriber::prelude::*;
@@ -49,6 +51,130 @@ struct Options {
     /// Seconds between the values of the custom graph "Orders placed".
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     graph_every: u64,
+    /// The service's own SQLite database (not the dashboard's), created and filled when new;
+    /// by default a file in the temporary folder, removed when the demo stops.
+    #[arg(long)]
+    app_database: Option<PathBuf>,
+}
+
+/// Authors in the service's database; `GET /authors/books` reads the books of each one by one.
+const AUTHORS: i64 = 8;
+
+/// What the handlers share: the service's database and a client for its upstream.
+#[derive(Clone)]
+struct Services {
+    db: sqlx::SqlitePool,
+    upstream: reqwest_middleware::ClientWithMiddleware,
+    /// `http://127.0.0.1:PORT` of the weather service.
+    weather: String,
+}
+
+/// Opens (and on first use fills) the service's own database.
+async fn open_app_database(path: &std::path::Path) -> anyhow::Result<sqlx::SqlitePool> {
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let db = sqlx::SqlitePool::connect(&url)
+        .await
+        .with_context(|| format!("opening the demo's own database {}", path.display()))?;
+    for statement in [
+        "CREATE TABLE IF NOT EXISTS authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS books (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL, title TEXT NOT NULL)",
+    ] {
+        sqlx::query(statement).execute(&db).await?;
+    }
+    for author in 1..=AUTHORS {
+        sqlx::query("INSERT OR IGNORE INTO authors (id, name) VALUES (?, ?)")
+            .bind(author)
+            .bind(format!("Author {author}"))
+            .execute(&db)
+            .await?;
+        for book in 1..=3 {
+            sqlx::query("INSERT OR IGNORE INTO books (id, author_id, title) VALUES (?, ?, ?)")
+                .bind(author * 10 + book)
+                .bind(author)
+                .bind(format!("Book {book} of author {author}"))
+                .execute(&db)
+                .await?;
+        }
+    }
+    Ok(db)
+}
+
+/// Every author with their books, read one author at a time: the N+1 pattern the Queries page
+/// flags (one `SELECT … WHERE author_id = ?` per author).
+async fn authors_with_books(State(services): State<Services>) -> Result<Json<Value>, StatusCode> {
+    let failed = |_| StatusCode::INTERNAL_SERVER_ERROR;
+    let authors: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM authors ORDER BY id")
+        .fetch_all(&services.db)
+        .await
+        .map_err(failed)?;
+    let mut shelves = Vec::new();
+    for (id, name) in authors {
+        let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM books WHERE author_id = ?")
+            .bind(id)
+            .fetch_all(&services.db)
+            .await
+            .map_err(failed)?;
+        shelves.push(json!({ "author": name, "books": titles }));
+    }
+    Ok(Json(json!(shelves)))
+}
+
+#[derive(serde::Deserialize)]
+struct Search {
+    /// Rows the search walks (about 150 ms for the default).
+    rows: Option<i64>,
+}
+
+/// One slow statement: a search that walks many generated rows.
+async fn search_books(
+    State(services): State<Services>,
+    Query(search): Query<Search>,
+) -> Result<Json<Value>, StatusCode> {
+    let matches: i64 = sqlx::query_scalar(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
+         SELECT count(*) FROM n WHERE (i * 7919) % 1000 = 7",
+    )
+    .bind(search.rows.unwrap_or(400_000))
+    .fetch_one(&services.db)
+    .await
+    .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    Ok(Json(json!({ "matches": matches })))
+}
+
+/// Asks the slow weather service (its delay is passed on).
+async fn weather(
+    State(services): State<Services>,
+    Query(delay): Query<Delay>,
+) -> Result<String, StatusCode> {
+    let url = format!(
+        "{}/forecast/{}?delay_ms={}",
+        services.weather,
+        1 + delay.delay_ms.unwrap_or(600) % 97,
+        delay.delay_ms.unwrap_or(600)
+    );
+    let answer = services
+        .upstream
+        .get(url)
+        .send()
+        .await
+        .map_err(|_| StatusCode::BAD_GATEWAY)?;
+    answer.text().await.map_err(|_| StatusCode::BAD_GATEWAY)
+}
+
+/// The upstream the demo calls: a weather service that takes `delay_ms` (600 by default) to
+/// answer, on a port of its own.
+async fn start_weather_service() -> anyhow::Result<String> {
+    let forecast = |Path(city): Path<u64>, Query(delay): Query<Delay>| async move {
+        tokio::time::sleep(Duration::from_millis(delay.delay_ms.unwrap_or(600))).await;
+        format!("sunny in city {city}")
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        let service = Router::new().route("/forecast/{city}", get(forecast));
+        let _ = axum::serve(listener, service).await;
+    });
+    Ok(format!("http://{address}"))
 }
 
 /// Orders placed since the demo started: the custom graph "Orders placed".
@@ -149,7 +275,8 @@ fn render_report(rows: u64) -> u64 {
 
 async fn index() -> &'static str {
     "demo service: try /users/1, /users/1/posts, /reports/slow?delay_ms=500, POST /orders, \
-     /inventory/apple (or /inventory/crash, /inventory/offline)"
+     /inventory/apple (or /inventory/crash, /inventory/offline), /authors/books (N+1 \
+     statements), /books/search (a slow statement), /weather (a slow upstream)"
 }
 
 async fn show_user(Path(id): Path<u64>) -> Json<Value> {
@@ -222,7 +349,12 @@ async fn create_order(
     Ok((StatusCode::CREATED, Json(json!({ "quantity": quantity }))))
 }
 
-fn app() -> Router {
+fn app(services: Services) -> Router {
+    let shelves = Router::new()
+        .route("/authors/books", get(authors_with_books))
+        .route("/books/search", get(search_books))
+        .route("/weather", get(weather))
+        .with_state(services);
     Router::new()
         .route("/", get(index))
         .route("/users/{id}", get(show_user))
@@ -230,33 +362,48 @@ fn app() -> Router {
         .route("/reports/slow", get(slow_report))
         .route("/orders", post(create_order))
         .route("/inventory/{sku}", get(inventory))
+        .merge(shelves)
 }
 
 /// Sends `count` requests, cycling over the routes, and prints how many went to each.
 async fn send_traffic(base: &str, count: usize) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
-    let mut sent = [0usize; 5];
-    for i in 0..count {
-        let n = i as u64;
-        let request = match i % 5 {
-            0 => client.get(format!("{base}/")),
-            1 => client.get(format!("{base}/users/{n}")),
-            2 => client.get(format!("{base}/users/{n}/posts")),
-            3 => client
-                .post(format!("{base}/orders"))
-                .json(&json!({ "quantity": n % 7 })),
-            _ => client.get(format!("{base}/reports/slow?delay_ms={}", 5 + n % 20)),
-        };
-        request.send().await.context("sending demo traffic")?;
-        sent[i % 5] += 1;
-    }
     let routes = [
         "GET /",
         "GET /users/{id}",
         "GET /users/{id}/posts",
         "POST /orders",
         "GET /reports/slow",
+        "GET /authors/books",
+        "GET /books/search",
+        "GET /weather",
     ];
+    let mut sent = [0usize; 8];
+    for i in 0..count {
+        let n = i as u64;
+        let route = i % routes.len();
+        let request = match route {
+            0 => client.get(format!("{base}/")),
+            1 => client.get(format!("{base}/users/{n}")),
+            2 => client.get(format!("{base}/users/{n}/posts")),
+            3 => client
+                .post(format!("{base}/orders"))
+                .json(&json!({ "quantity": n % 7 })),
+            4 => client.get(format!("{base}/reports/slow?delay_ms={}", 5 + n % 20)),
+            5 => client.get(format!("{base}/authors/books")),
+            6 => client.get(format!(
+                "{base}/books/search?rows={}",
+                20_000 + n % 5 * 100_000
+            )),
+            // Most forecasts come quickly; every fourth takes the weather service's 600 ms.
+            _ => client.get(format!(
+                "{base}/weather?delay_ms={}",
+                if n % 4 == 3 { 600 } else { 20 }
+            )),
+        };
+        request.send().await.context("sending demo traffic")?;
+        sent[route] += 1;
+    }
     for (route, count) in routes.iter().zip(sent) {
         println!("traffic: {count} × {route}");
     }
@@ -286,6 +433,16 @@ async fn main() -> anyhow::Result<()> {
         builder = builder.database(database);
     }
     let monitor = builder.start().await?;
+    let app_database = options.app_database.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("axum-dashboard-demo-app-{}.db", std::process::id()))
+    });
+    let services = Services {
+        db: open_app_database(&app_database).await?,
+        upstream: reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+            .with(DashboardMiddleware)
+            .build(),
+        weather: start_weather_service().await?,
+    };
     if options.history > 0 {
         record_history(&monitor, options.history, options.slow_release);
     }
@@ -312,7 +469,7 @@ async fn main() -> anyhow::Result<()> {
     let server = axum::serve(
         listener,
         monitor
-            .bind(app())
+            .bind(app(services.clone()))
             .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(monitor.shutdown_signal());
@@ -323,5 +480,11 @@ async fn main() -> anyhow::Result<()> {
     println!("ready");
     server.await??;
     monitor.shutdown().await;
+    services.db.close().await;
+    if options.app_database.is_none() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", app_database.display()));
+        }
+    }
     Ok(())
 }

@@ -3,11 +3,11 @@
 use dashboard_shared::api::{self, Method, NoBody, Route};
 use dashboard_shared::{
     ChartQuery, CursorQuery, CustomGraph, DatabaseInfo, DependencyKind, DependencyList,
-    DependencyQuery, DeploymentDetails, EndpointCallSummary, EndpointDetails,
-    EndpointLevel, ErrorBody, ExceptionDetail, ExceptionGroups, ExceptionQuery, GroupedProfile,
-    GroupedQuery, ImageFormat, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow, PageQuery,
-    ProfilePage, PruneResult, Report, ReportRequest, RequestPage, SessionInfo, UserInfo,
-    UserUpdate, VersionComparison, VersionRequests,
+    DependencyQuery, DeploymentDetails, EndpointCallSummary, EndpointDetails, EndpointLevel,
+    ErrorBody, ExceptionDetail, ExceptionGroups, ExceptionQuery, GroupedProfile, GroupedQuery,
+    ImageFormat, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow, PageQuery, ProfilePage,
+    PruneResult, Report, ReportRequest, RequestPage, SessionInfo, UserInfo, UserUpdate,
+    VersionComparison, VersionRequests,
 };
 use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;

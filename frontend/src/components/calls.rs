@@ -182,12 +182,10 @@ fn count_box(spread: &CountSpread) -> String {
 pub(crate) fn EndpointCalls(id: i64, zone: String) -> impl IntoView {
     let range = expect_context::<DayRange>();
     let summary = live_resource(move || client::endpoint_calls(id, range.query()));
-    let statements = live_resource(move || {
-        client::dependencies(DependencyKind::Query, Some(id), range.query())
-    });
-    let upstreams = live_resource(move || {
-        client::dependencies(DependencyKind::Http, Some(id), range.query())
-    });
+    let statements =
+        live_resource(move || client::dependencies(DependencyKind::Query, Some(id), range.query()));
+    let upstreams =
+        live_resource(move || client::dependencies(DependencyKind::Http, Some(id), range.query()));
     let zone = StoredValue::new(zone);
     view! {
         <section class="card" id=dom::ENDPOINT_CALLS>
@@ -211,7 +209,12 @@ pub(crate) fn EndpointCalls(id: i64, zone: String) -> impl IntoView {
 fn CallFigures(summary: EndpointCallSummary, zone: String) -> impl IntoView {
     let spread = summary.queries_per_request.clone();
     let rest = (summary.request_ms - summary.query_ms - summary.call_ms).max(0.0);
-    let percent = |ms: f64| format!("{:.0} %", ms * 100.0 / summary.request_ms.max(f64::MIN_POSITIVE));
+    let percent = |ms: f64| {
+        format!(
+            "{:.0} %",
+            ms * 100.0 / summary.request_ms.max(f64::MIN_POSITIVE)
+        )
+    };
     let flags = summary
         .n_plus_one
         .iter()
@@ -235,9 +238,17 @@ fn CallFigures(summary: EndpointCallSummary, zone: String) -> impl IntoView {
                 (Some(rows), None) => format!("{rows} rows"),
                 (None, None) => "no answer".to_owned(),
             };
-            let title = format!("{} · {} · {what}", duration(sample.duration_ms), sample.name);
+            let title = format!(
+                "{} · {} · {what}",
+                duration(sample.duration_ms),
+                sample.name
+            );
             let key = format!("slow-{}-{}", sample.request_id, sample.name);
-            let when = format!("Request {} at {}", sample.request_id, local_time(sample.time, &zone));
+            let when = format!(
+                "Request {} at {}",
+                sample.request_id,
+                local_time(sample.time, &zone)
+            );
             view! {
                 <li data-name=sample.name data-duration=sample.duration_ms>
                     <Disclosure key summary=title>

@@ -2,10 +2,10 @@
 //! path template) the application's requests waited on over the range, ranked by total time,
 //! optionally of one endpoint.
 
+use dashboard_shared::DependencyKind;
 use dashboard_shared::dom;
 use dashboard_shared::page_query;
 use dashboard_shared::pages::Page;
-use dashboard_shared::DependencyKind;
 use leptos::prelude::*;
 
 use crate::api as client;
@@ -34,9 +34,8 @@ fn DependenciesPage(page: Page, kind: DependencyKind) -> impl IntoView {
     let range = expect_context::<DayRange>();
     let endpoint = UrlParam::new(page_query::ENDPOINT);
     let endpoints = live_resource(client::overview);
-    let list = live_resource(move || {
-        client::dependencies(kind, endpoint.parsed::<i64>(), range.query())
-    });
+    let list =
+        live_resource(move || client::dependencies(kind, endpoint.parsed::<i64>(), range.query()));
     let hint = match kind {
         DependencyKind::Query => {
             "Statements by fingerprint: literals and placeholders are blanked, so one statement with different values is one row. N+1 marks requests that ran a statement once per item."

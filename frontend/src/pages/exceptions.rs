@@ -10,11 +10,11 @@ use leptos::task::spawn_local;
 
 use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
+use crate::components::calls::RequestCalls;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::components::pager::{PageOffset, Pager};
-use crate::components::calls::RequestCalls;
 use crate::components::scroll_table::ScrollTable;
 use crate::components::sparkline::sparkline;
 use crate::components::url_state::{QueryWriter, UrlParam};

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use crate::api as client;
 use crate::app::SessionState;
-use crate::components::chart_svg::ChartSvg;
 use crate::components::calls::RequestCalls;
+use crate::components::chart_svg::ChartSvg;
 use crate::components::context::{ContextView, SpanStack};
 use crate::components::id_page::{IdPage, with_endpoint};
 use crate::components::loaded::{Loaded, live_resource};
