@@ -3,9 +3,12 @@
 //!
 //! - `spans`: a span created, entered, left and closed outside any profiled request, with the
 //!   span registry alone and with the dashboard's `SpanLayer` added (goal: ≤ 50 ns more);
-//! - `handler`: a realistic handler (five `#[instrument]`ed helpers, one awaiting 1 ms) served
-//!   in process by 32 concurrent callers, bare and at levels 1 and 3 (goal: level 3 ≥ 0.90 of
-//!   bare), counting the time the writer takes to store each round;
+//! - `queries`: sqlx's statement event (its own `QueryLogger`, formatting included) outside a
+//!   monitored request and inside one at level 1, with the span registry alone and with the
+//!   dashboard's layer (goals: ≤ 25 ns more outside, ≤ 200 ns more inside);
+//! - `handler`: a realistic handler (five `#[instrument]`ed helpers, one awaiting 1 ms, five
+//!   sqlx statements) served in process by 32 concurrent callers, bare and at levels 1 and 3
+//!   (goal: level 3 ≥ 0.90 of bare), counting the time the writer takes to store each round;
 //! - `grouped`: the grouped-profile API over 100 profiled requests of 220 lines (goal: ≤ 100 ms).
 //!
 //! `cargo bench -p axum-monitoring-dashboard --bench profiler -- spans` runs one section.
@@ -28,7 +31,7 @@ mod common;
 
 use common::median;
 
-const SECTIONS: [&str; 3] = ["spans", "handler", "grouped"];
+const SECTIONS: [&str; 4] = ["spans", "queries", "handler", "grouped"];
 
 fn main() {
     let asked: Vec<String> = std::env::args()
@@ -50,6 +53,7 @@ fn main() {
         }
         match section {
             "spans" => spans(&mut summary),
+            "queries" => runtime.block_on(queries(&mut summary)),
             "handler" => runtime.block_on(handler(&mut summary)),
             "grouped" => runtime.block_on(grouped(&mut summary)),
             _ => unreachable!(),
@@ -104,6 +108,103 @@ fn spans(summary: &mut common::Summary) {
     println!();
 }
 
+// --- sqlx's statement events ------------------------------------------------------------------
+
+const EVENTS_PER_ROUND: u32 = 200_000;
+const EVENT_ROUNDS: usize = 9;
+
+/// A statement as an ORM writes it (sqlx logs a summary of its first words and the whole text).
+const STATEMENT: &str =
+    "SELECT id, title, author_id, published FROM books WHERE author_id = $1 ORDER BY title";
+
+/// One statement reported the way sqlx reports it: its `QueryLogger` (which checks whether the
+/// event is wanted, formats it and emits it) dropped when the statement ends.
+fn statement_event() {
+    use sqlx_core::sql_str::SqlSafeStr;
+    drop(sqlx_core::logger::QueryLogger::new(
+        STATEMENT.into_sql_str(),
+        sqlx_core::connection::LogSettings::default(),
+    ));
+}
+
+/// Nanoseconds per statement event, [`EVENTS_PER_ROUND`] of them.
+fn event_round() -> f64 {
+    let started = Instant::now();
+    for _ in 0..EVENTS_PER_ROUND {
+        statement_event();
+    }
+    started.elapsed().as_secs_f64() * 1e9 / f64::from(EVENTS_PER_ROUND)
+}
+
+/// A handler that reports [`EVENTS_PER_ROUND`] statements and answers the nanoseconds per
+/// statement.
+async fn statements() -> String {
+    event_round().to_string()
+}
+
+/// Nanoseconds per statement inside one request to `app`, served on this thread.
+async fn request_round(app: &Router) -> f64 {
+    let request = Request::get("/statements").body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    std::str::from_utf8(&body).unwrap().parse().unwrap()
+}
+
+async fn queries(summary: &mut common::Summary) {
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = monitored(dir.path(), "queries", &[(Key::MonitorLevel, "1")]).await;
+    let app = || Router::new().route("/statements", get(statements));
+    let (bare_app, monitored_app) = (app(), monitor.bind(app()));
+    let registry = tracing::Dispatch::new(tracing_subscriber::registry());
+    let with_layer = tracing::Dispatch::new(tracing_subscriber::registry().with(span_layer()));
+    let mut rounds: [Vec<f64>; 4] = Default::default();
+    for round in 0..=EVENT_ROUNDS {
+        let figures = [
+            tracing::dispatcher::with_default(&registry, event_round),
+            tracing::dispatcher::with_default(&with_layer, event_round),
+            {
+                let _default = tracing::dispatcher::set_default(&registry);
+                request_round(&bare_app).await
+            },
+            {
+                let _default = tracing::dispatcher::set_default(&with_layer);
+                request_round(&monitored_app).await
+            },
+        ];
+        // The first round warms up.
+        if round > 0 {
+            for (rounds, figure) in rounds.iter_mut().zip(figures) {
+                rounds.push(figure);
+            }
+        }
+    }
+    let [outside_bare, outside_layer, inside_bare, inside_layer] = rounds.map(|r| median(&r));
+    println!(
+        "sqlx's statement events: {EVENT_ROUNDS} interleaved rounds × {EVENTS_PER_ROUND} statements"
+    );
+    println!("| where | span registry | + the dashboard's layer | added |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| outside monitored requests | {outside_bare:.1} ns | {outside_layer:.1} ns | **{:.1} ns** (goal ≤ 25 ns) |",
+        outside_layer - outside_bare
+    );
+    println!(
+        "| inside a request at level 1 | {inside_bare:.1} ns | {inside_layer:.1} ns | **{:.1} ns** (goal ≤ 200 ns) |",
+        inside_layer - inside_bare
+    );
+    summary.record(
+        "queries",
+        serde_json::json!({
+            "outside_registry_ns": outside_bare, "outside_with_layer_ns": outside_layer,
+            "outside_added_ns": outside_layer - outside_bare,
+            "inside_registry_ns": inside_bare, "inside_with_layer_ns": inside_layer,
+            "inside_added_ns": inside_layer - inside_bare,
+        }),
+    );
+    println!();
+    monitor.shutdown().await;
+}
+
 // --- a realistic handler --------------------------------------------------------------------
 
 const CALLERS: usize = 32;
@@ -118,6 +219,10 @@ async fn authenticate(user: u64) -> u64 {
 #[tracing::instrument]
 async fn load_account(user: u64) -> u64 {
     tokio::time::sleep(Duration::from_millis(1)).await;
+    // The account's statements, reported as sqlx reports them.
+    for _ in 0..5 {
+        statement_event();
+    }
     user + 1
 }
 
@@ -224,7 +329,7 @@ async fn handler(summary: &mut common::Summary) {
     }
     let medians: Vec<f64> = rates.iter().map(|rates| median(rates)).collect();
     println!(
-        "a realistic handler (5 instrumented helpers, one awaiting 1 ms): {CALLERS} concurrent callers in process, \
+        "a realistic handler (5 instrumented helpers, one awaiting 1 ms, 5 statements): {CALLERS} concurrent callers in process, \
          {HANDLER_ROUNDS} interleaved rounds of {HANDLER_ROUND:?}, the writer storing between rounds"
     );
     println!("| variant | requests/s (median) | vs bare axum |");

@@ -76,9 +76,17 @@ async fn every_page_fits_a_phone_and_a_desktop_in_both_themes_without_serious_ax
             .await?
             .error_for_status()?;
     }
+    // Statements (an N+1 loop) and an outgoing call, so that the Queries and Outgoing calls
+    // pages have rows.
+    for path in ["/authors/books", "/weather?delay_ms=5"] {
+        http.get(format!("{}{path}", demo.base))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
     let api = ApiClient::login(&demo).await?;
     let rows = api
-        .wait_for_total_hits(dashboard_e2e::history_requests(3) + 3)
+        .wait_for_total_hits(dashboard_e2e::history_requests(3) + 5)
         .await?;
     let id = rows
         .iter()

@@ -19,8 +19,11 @@ pub(crate) fn sparkline(daily: &[u64], days: &[String]) -> String {
             )
         })
         .collect();
+    let total: u64 = daily.iter().sum();
     format!(
-        r#"<svg class="sparkline" width="{}" height="{HEIGHT}" role="img">{bars}</svg>"#,
-        daily.len() * BAR
+        r#"<svg class="sparkline" width="{}" height="{HEIGHT}" role="img" aria-label="{total} over {} days, at most {} a day">{bars}</svg>"#,
+        daily.len() * BAR,
+        daily.len(),
+        daily.iter().copied().max().unwrap_or(0)
     )
 }
