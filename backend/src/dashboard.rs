@@ -638,8 +638,5 @@ pub fn span_layer<S>() -> impl tracing_subscriber::Layer<S> + Send + Sync + 'sta
 where
     S: tracing::Subscriber + for<'lookup> tracing_subscriber::registry::LookupSpan<'lookup>,
 {
-    use tracing_subscriber::Layer;
-    crate::profiler::SpanLayer
-        .and_then(crate::calls::QueryLayer)
-        .with_filter(crate::calls::QueryFilter)
+    crate::calls::DashboardLayer::new()
 }

@@ -18,7 +18,8 @@ use axum::routing::{get, post};
 use axum_monitoring_dashboard::{DashboardMiddleware, Key};
 use dashboard_shared::api;
 use dashboard_shared::{
-    ChartQuery, DependencyKind, DependencyList, DependencyQuery, DependencyRow, ExportQuery,
+    ChartQuery, DependencyKind, DependencyList, DependencyQuery, DependencyRow, ExceptionQuery,
+    ExportQuery, NoQuery,
 };
 use sqlx::{PgPool, SqlitePool};
 use tracing_subscriber::prelude::*;
@@ -196,9 +197,16 @@ async fn profile(State(app): State<App>) -> &'static str {
     "profile"
 }
 
+/// Reads the authors, then fails: an exception whose detail lists the statement.
+async fn failing(State(app): State<App>) -> StatusCode {
+    app.db.ids("SELECT id FROM authors").await;
+    StatusCode::INTERNAL_SERVER_ERROR
+}
+
 fn application(app: App) -> Router {
     Router::new()
         .route("/three", get(three))
+        .route("/failing", get(failing))
         .route("/authors", get(authors))
         .route("/notes/{id}", get(note))
         .route("/notes", post(add_note))
@@ -269,6 +277,10 @@ async fn calls_end_to_end(
             "{uri}"
         );
     }
+    assert_eq!(
+        send(&app, get_request("/failing")).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
     let add = Request::post(format!("/notes?body={SECRET}"))
         .body(axum::body::Body::empty())
         .unwrap();
@@ -295,6 +307,7 @@ async fn calls_end_to_end(
         ("GET /notes/{id}", 1, 0),
         ("POST /notes", 1, 0),
         ("GET /profile", 0, 3),
+        ("GET /failing", 1, 0),
     ] {
         assert!(
             counts.iter().any(
@@ -331,6 +344,22 @@ async fn calls_end_to_end(
         statements.rows
     );
     assert_eq!(statements.rows.len(), 7, "{:#?}", statements.rows);
+
+    // The exception's detail lists what its request ran.
+    let groups =
+        get_route::<api::Exceptions>(&app, &cookie, None, &ExceptionQuery::default()).await;
+    let failed = groups
+        .groups
+        .iter()
+        .find(|group| group.endpoint.as_deref() == Some("GET /failing"))
+        .expect("the failing request's exception");
+    let detail = get_route::<api::Exception>(&app, &cookie, Some(failed.id), &NoQuery {}).await;
+    let listed: Vec<(&str, u64)> = detail
+        .calls
+        .iter()
+        .map(|call| (call.name.as_str(), call.count))
+        .collect();
+    assert_eq!(listed, [("SELECT id FROM authors", 1)]);
 
     let authors_id = overview(&app, &cookie)
         .await

@@ -13,7 +13,7 @@ mod log;
 #[cfg(feature = "reqwest")]
 mod middleware;
 
-pub(crate) use layer::{QueryFilter, QueryLayer, root_span};
+pub(crate) use layer::{DashboardLayer, root_span};
 pub(crate) use log::{CallLog, Calls, Target};
 #[cfg(feature = "reqwest")]
 pub use middleware::DashboardMiddleware;
