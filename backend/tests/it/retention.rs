@@ -72,6 +72,14 @@ async fn seed(database: &str, db: &DatabaseConnection) {
          SELECT g.id, r.id, datetime(r.time_us / 1000000, 'unixepoch'), '1.0' \
          FROM dashboard_request r, \
          dashboard_exception_group g",
+        "INSERT INTO dashboard_dependency (kind, system, operation, name, hash) \
+         VALUES (0, 'sqlite', 'SELECT', 'SELECT ?', 1)",
+        "INSERT INTO dashboard_request_dependency (request_id, dependency_id, endpoint_id, calls, \
+         total_us, n_plus_one) SELECT r.id, d.id, r.endpoint_id, 6, 600, 1 \
+         FROM dashboard_request r, dashboard_dependency d",
+        "INSERT INTO dashboard_slow_call (request_id, endpoint_id, dependency_id, time_us, \
+         duration_us, rows, status_code, stack) SELECT r.id, r.endpoint_id, d.id, r.time_us, \
+         200000, 1, NULL, '[]' FROM dashboard_request r, dashboard_dependency d",
     ];
     for sql in per_request {
         execute(db, sql).await;
@@ -129,14 +137,21 @@ async fn prune(app: &axum::Router, session: &(String, String)) -> (StatusCode, V
     (status, body)
 }
 
-const DETAILS: [&str; 4] = ["outlier", "profile", "stack_line", "exception_occurrence"];
+const DETAILS: [&str; 6] = [
+    "outlier",
+    "profile",
+    "stack_line",
+    "exception_occurrence",
+    "request_dependency",
+    "slow_call",
+];
 
 #[tokio::test]
 async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_rollups() {
     let dir = tempfile::tempdir().unwrap();
     let (database, db) = crate::common::sqlite_with_connection(&dir).await;
     seed(&database, &db).await;
-    assert_eq!(rows(&db, &DETAILS).await, [9, 9, 18, 9]);
+    assert_eq!(rows(&db, &DETAILS).await, [9, 9, 18, 9, 9, 9]);
     let rollup_rows = count(&db, "SELECT COUNT(*) FROM dashboard_rollup").await;
 
     let monitor = crate::common::builder(&database)
@@ -169,14 +184,14 @@ async fn pruning_deletes_rows_past_their_limit_and_keeps_newer_rows_and_the_roll
         pruned,
         json!({
             // Those of the 40- and 10-day-old requests.
-            "outliers": 6, "profiles": 6, "exception_occurrences": 6,
+            "outliers": 6, "profiles": 6, "exception_occurrences": 6, "call_details": 12,
             "requests": 3, "graph_values": 1, "rollups": 0,
             // Only this dashboard's job that ended two days ago.
             "jobs": 1,
         })
     );
     assert_eq!(rows(&db, &["request"]).await, [6]);
-    assert_eq!(rows(&db, &DETAILS).await, [3, 3, 6, 3]);
+    assert_eq!(rows(&db, &DETAILS).await, [3, 3, 6, 3, 3, 3]);
     assert_eq!(rows(&db, &["custom_graph_data"]).await, [1]);
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM Jobs WHERE id LIKE 'seeded-%'").await,
