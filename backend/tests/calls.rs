@@ -327,10 +327,7 @@ async fn calls_end_to_end(
     let statements =
         get_route::<api::Dependencies>(&app, &cookie, None, &DependencyQuery::default()).await;
     // The N+1 statement, flagged, with its count.
-    let per_author = the(
-        &statements,
-        &format!("SELECT title FROM books WHERE author_id = ?"),
-    );
+    let per_author = the(&statements, "SELECT title FROM books WHERE author_id = ?");
     assert_eq!(
         (per_author.calls, per_author.requests, per_author.n_plus_one),
         (AUTHORS as u64, 1, 1)

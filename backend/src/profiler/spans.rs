@@ -241,7 +241,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_suspended_request_is_where_it_waits_and_moves_back_out_when_a_span_closes() {
-        let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
+        let subscriber = tracing_subscriber::registry().with(SpanLayer);
         let _default = tracing::subscriber::set_default(subscriber);
         let request = Arc::new(RequestSpans::default());
         let root = root_span(Some(&request));
@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn a_span_with_an_explicit_parent_belongs_to_the_parents_request_wherever_it_is_created() {
-        let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
+        let subscriber = tracing_subscriber::registry().with(SpanLayer);
         let _default = tracing::subscriber::set_default(subscriber);
         let request = Arc::new(RequestSpans::default());
         let root = root_span(Some(&request));
@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn the_current_stack_ends_at_the_requests_root() {
-        let subscriber = tracing_subscriber::registry().with(SpanLayer::default());
+        let subscriber = tracing_subscriber::registry().with(SpanLayer);
         let _default = tracing::subscriber::set_default(subscriber);
         let outer = tracing::info_span!("outside");
         let _outer = outer.enter();

@@ -24,14 +24,16 @@ const REMEMBERED_STATEMENTS: usize = 10_000;
 /// Dependency ids remembered.
 const REMEMBERED_IDS: usize = 50_000;
 
+/// A raw statement's dependency and operation, as remembered.
+type Known = (Arc<DependencyKey>, &'static str);
+
 /// The writer's state for calls: caches and the hour's sample counts.
 #[derive(Debug)]
 pub(crate) struct CallResolver {
     /// `N_PLUS_ONE`.
     n_plus_one: i64,
     /// Each raw statement's dependency and operation, by database system.
-    fingerprints:
-        HashMap<Option<&'static str>, HashMap<Box<str>, (Arc<DependencyKey>, &'static str)>>,
+    fingerprints: HashMap<Option<&'static str>, HashMap<Box<str>, Known>>,
     ids: HashMap<i64, i32>,
     /// The hour the sample counts are for, and the samples kept per endpoint in it.
     sampled: (DateTime<Utc>, HashMap<i32, u32>),
@@ -56,7 +58,7 @@ impl CallResolver {
     }
 
     /// The dependency a raw target is, and a statement's operation.
-    fn key(&mut self, target: &Target) -> (Arc<DependencyKey>, &'static str) {
+    fn key(&mut self, target: &Target) -> Known {
         match target {
             Target::Statement { system, text } => {
                 if let Some(known) = self
@@ -136,8 +138,8 @@ impl CallResolver {
                 .durations
                 .iter()
                 .map(|duration| histogram::bucket_of(duration.as_secs_f64() * 1000.0));
-            let target = match targets.iter_mut().find(|target| target.dependency_id == id) {
-                Some(target) => target,
+            let index = match targets.iter().position(|target| target.dependency_id == id) {
+                Some(index) => index,
                 None => {
                     targets.push(StoredTarget {
                         dependency_id: id,
@@ -149,9 +151,10 @@ impl CallResolver {
                         server_errors: 0,
                         failed: 0,
                     });
-                    targets.last_mut().expect("just pushed")
+                    targets.len() - 1
                 }
             };
+            let target = &mut targets[index];
             target.calls += i64::from(raw.count);
             target.total_us += micros(raw.total);
             target.buckets.extend(buckets);
