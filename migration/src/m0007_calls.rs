@@ -81,15 +81,7 @@ impl Migration {
                     .integer()
                     .not_null(),
             );
-        for counter in [
-            DependencyDay::Calls,
-            DependencyDay::TotalUs,
-            DependencyDay::Requests,
-            DependencyDay::NPlusOne,
-            DependencyDay::ClientErrors,
-            DependencyDay::ServerErrors,
-            DependencyDay::Failed,
-        ] {
+        for counter in DependencyDay::COUNTERS {
             table.col(ColumnDef::new(counter).big_integer().not_null().default(0));
         }
         table

@@ -551,6 +551,20 @@ pub enum DependencyDay {
     Failed,
 }
 
+impl DependencyDay {
+    /// The counters of a row, which batches add to (`m0007_calls` creates these columns; a
+    /// counter added later needs a migration of its own).
+    pub const COUNTERS: [DependencyDay; 7] = [
+        DependencyDay::Calls,
+        DependencyDay::TotalUs,
+        DependencyDay::Requests,
+        DependencyDay::NPlusOne,
+        DependencyDay::ClientErrors,
+        DependencyDay::ServerErrors,
+        DependencyDay::Failed,
+    ];
+}
+
 /// Columns of [`Table::DependencyLatency`] (key: endpoint, day, dependency, bucket).
 #[derive(DeriveIden, Debug, Clone, Copy)]
 #[non_exhaustive]

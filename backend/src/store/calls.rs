@@ -121,18 +121,8 @@ struct DependencyId {
 /// Key of a `dependency_day` row: endpoint, day, dependency.
 type DayKey = (i32, NaiveDate, i32);
 
-/// Sums of a `dependency_day` row, in the order of [`DAY_SUMS`].
+/// Sums of a `dependency_day` row, in the order of [`DependencyDay::COUNTERS`].
 type DaySums = [i64; 7];
-
-const DAY_SUMS: [DependencyDay; 7] = [
-    DependencyDay::Calls,
-    DependencyDay::TotalUs,
-    DependencyDay::Requests,
-    DependencyDay::NPlusOne,
-    DependencyDay::ClientErrors,
-    DependencyDay::ServerErrors,
-    DependencyDay::Failed,
-];
 
 impl Store {
     /// The ids of `keys` (by their hash), inserting the new ones.
@@ -216,8 +206,14 @@ impl Store {
             values.extend(sums.map(Value::from));
             values
         });
-        self.insert_adding(txn, Table::DependencyDay, &keys, &DAY_SUMS, days)
-            .await?;
+        self.insert_adding(
+            txn,
+            Table::DependencyDay,
+            &keys,
+            &DependencyDay::COUNTERS,
+            days,
+        )
+        .await?;
         let keys = [
             DependencyLatency::EndpointId,
             DependencyLatency::Day,
@@ -411,7 +407,7 @@ impl Store {
                 (dependencies.clone(), Dependency::Operation),
                 (dependencies.clone(), Dependency::Name),
             ])
-            .columns(DAY_SUMS.map(|sum| (days.clone(), sum)))
+            .columns(DependencyDay::COUNTERS.map(|sum| (days.clone(), sum)))
             .from(days.clone())
             .inner_join(
                 dependencies.clone(),

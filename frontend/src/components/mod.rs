@@ -6,6 +6,7 @@ pub(crate) mod chart_page;
 pub(crate) mod chart_svg;
 pub(crate) mod context;
 pub(crate) mod disclosure;
+pub(crate) mod endpoint_select;
 pub(crate) mod figures;
 pub(crate) mod flame;
 pub(crate) mod id_page;

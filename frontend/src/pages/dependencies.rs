@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::api as client;
 use crate::components::calls::DependencyTable;
 use crate::components::chart::{DayRange, DayRangeInputs};
+use crate::components::endpoint_select::EndpointSelect;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::components::url_state::UrlParam;
@@ -33,9 +34,9 @@ fn DependenciesPage(page: Page, kind: DependencyKind) -> impl IntoView {
     DayRange::provide();
     let range = expect_context::<DayRange>();
     let endpoint = UrlParam::new(page_query::ENDPOINT);
-    let endpoints = live_resource(client::overview);
-    let list =
-        live_resource(move || client::dependencies(kind, endpoint.parsed::<i64>(), range.query()));
+    let chosen = move || endpoint.parsed::<i64>();
+    let choose = move |id: Option<i64>| endpoint.set(id.map(|id| id.to_string()));
+    let list = live_resource(move || client::dependencies(kind, chosen(), range.query()));
     let hint = match kind {
         DependencyKind::Query => {
             "Statements by fingerprint: literals and placeholders are blanked, so one statement with different values is one row. N+1 marks requests that ran a statement once per item."
@@ -50,20 +51,7 @@ fn DependenciesPage(page: Page, kind: DependencyKind) -> impl IntoView {
             <h1>{page.title()}</h1>
             <p class="hint">{hint}</p>
             <DayRangeInputs />
-            <label>"Endpoint "
-                <select id=dom::DEPENDENCY_ENDPOINT
-                    on:change=move |event| endpoint.set(event_target_value(&event).parse::<i64>().ok().map(|id| id.to_string()))>
-                    <option value="">"All endpoints"</option>
-                    {move || endpoints.get().and_then(Result::ok).map(|rows| {
-                        rows.into_iter()
-                            .map(|row| {
-                                let chosen = move || endpoint.parsed::<i64>() == Some(row.id);
-                                view! { <option value=row.id.to_string() selected=chosen>{row.name}</option> }
-                            })
-                            .collect_view()
-                    })}
-                </select>
-            </label>
+            <EndpointSelect id=dom::DEPENDENCY_ENDPOINT chosen choose />
             <section class="card">
                 <Loaded resource=list ok=move |list| view! {
                     <DependencyTable list kind id=dom::DEPENDENCIES endpoints=true />

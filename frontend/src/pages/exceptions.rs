@@ -12,6 +12,7 @@ use crate::api::{self as client, ApiFailure};
 use crate::app::SessionState;
 use crate::components::calls::RequestCalls;
 use crate::components::context::{ContextView, SpanStack};
+use crate::components::endpoint_select::EndpointSelect;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
 use crate::components::pager::{PageOffset, Pager};
@@ -47,7 +48,6 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
     let selected = Selected(group);
     // Bumped after a deletion, to read the groups again.
     let generation = RwSignal::new(0_u32);
-    let endpoints = live_resource(client::overview);
     let groups = live_resource(move || {
         let (endpoint, offset) = (endpoint.parsed::<i64>(), offset.get());
         generation.track();
@@ -57,14 +57,11 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
         }
     });
     let writer = QueryWriter::new();
-    let choose_endpoint = move |event| {
-        let value = event_target_value(&event);
+    let chosen_endpoint = move || endpoint.parsed::<i64>();
+    let choose_endpoint = move |chosen: Option<i64>| {
         // A new filter starts at its first page.
         writer.set([
-            (
-                endpoint.key(),
-                value.parse::<i64>().ok().map(|id| id.to_string()),
-            ),
+            (endpoint.key(), chosen.map(|id| id.to_string())),
             (page_query::PAGE.to_owned(), None),
             (group.key(), None),
         ]);
@@ -73,19 +70,7 @@ pub(crate) fn ExceptionsPage() -> impl IntoView {
         <Nav />
         <main>
             <h1>"Exceptions"</h1>
-            <label>"Endpoint "
-                <select id=dom::EXCEPTION_ENDPOINT on:change=choose_endpoint>
-                    <option value="">"All endpoints"</option>
-                    {move || endpoints.get().and_then(Result::ok).map(|rows| {
-                        rows.into_iter()
-                            .map(|row| {
-                                let chosen = move || endpoint.parsed::<i64>() == Some(row.id);
-                                view! { <option value=row.id.to_string() selected=chosen>{row.name}</option> }
-                            })
-                            .collect_view()
-                    })}
-                </select>
-            </label>
+            <EndpointSelect id=dom::EXCEPTION_ENDPOINT chosen=chosen_endpoint choose=choose_endpoint />
             <Loaded resource=groups ok={move |(me, page)| {
                 let total = page.total;
                     view! {
