@@ -12,7 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
-use axum_monitoring_dashboard::Key;
+use axum_monitoring_dashboard::{Dashboard, Key};
 use tower::ServiceExt;
 use tracing_subscriber::prelude::*;
 
@@ -25,10 +25,23 @@ fn hello() -> Router {
     Router::new().route("/hello", get(|| async { "hello" }))
 }
 
-async fn monitored(dir: &std::path::Path, name: &str, settings: &[(Key, &str)]) -> Router {
-    common::dashboard_named(dir, name, settings, 1_000_000)
-        .await
-        .bind(hello())
+/// The monitored app, and its dashboard (kept alive: dropping it stops the writer, and the
+/// endpoint would stay unregistered, every request taking a new endpoint's path).
+async fn monitored(
+    dir: &std::path::Path,
+    name: &str,
+    settings: &[(Key, &str)],
+) -> (Router, Option<Dashboard>) {
+    let monitor = common::dashboard_named(dir, name, settings, 1_000_000).await;
+    (monitor.bind(hello()), Some(monitor))
+}
+
+/// Waits until the writer has registered `GET /hello`, so that the rounds measure a known
+/// endpoint's path.
+async fn registered(monitor: &Dashboard) {
+    while monitor.monitor_level("GET", "/hello").is_none() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// Mean time per request over one round.
@@ -60,7 +73,7 @@ fn main() {
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let variants = [
-            ("bare axum", hello()),
+            ("bare axum", (hello(), None)),
             ("layer, level 0", monitored(dir.path(), "level0", &[(Key::MonitorLevel, "0")]).await),
             (
                 "layer, level 0 + metrics",
@@ -75,12 +88,15 @@ fn main() {
             // a deadline in the watchdog's queue; none of these requests is an outlier.
             ("layer, level 2", monitored(dir.path(), "level2", &[(Key::MonitorLevel, "2")]).await),
         ];
-        for (_, app) in &variants {
-            round(app).await; // warm-up: endpoints registered, caches filled
+        for (_, (app, monitor)) in &variants {
+            round(app).await; // warm-up: caches filled
+            if let Some(monitor) = monitor {
+                registered(monitor).await;
+            }
         }
         let mut samples = vec![Vec::new(); variants.len()];
         for _ in 0..ROUNDS {
-            for ((_, app), samples) in variants.iter().zip(&mut samples) {
+            for ((_, (app, _)), samples) in variants.iter().zip(&mut samples) {
                 samples.push(round(app).await);
             }
         }
