@@ -210,8 +210,27 @@ async fn failing(State(app): State<App>) -> StatusCode {
     StatusCode::INTERNAL_SERVER_ERROR
 }
 
+/// A driver and a client the dashboard does not know, reporting through the public API.
+async fn reported() -> &'static str {
+    let took = std::time::Duration::from_millis(3);
+    assert!(axum_monitoring_dashboard::record_query(
+        "PostgreSQL",
+        "UPDATE accounts SET balance = 10 WHERE owner = 'ann'",
+        took,
+        1
+    ));
+    assert!(axum_monitoring_dashboard::record_call(
+        &axum::http::Method::POST,
+        "https://payments.example.com/v2/charges/ch_81a9c?api_key=s3cret",
+        None,
+        took
+    ));
+    "reported"
+}
+
 fn application(app: App) -> Router {
     Router::new()
+        .route("/reported", get(reported))
         .route("/three", get(three))
         .route("/failing", get(failing))
         .route("/authors", get(authors))
@@ -277,7 +296,14 @@ async fn calls_end_to_end(
         client,
         upstream: upstream.url.clone(),
     }));
-    for uri in ["/three", "/authors", "/notes/42", "/notes/7", "/profile"] {
+    // Outside a monitored request nothing is recorded.
+    assert!(!axum_monitoring_dashboard::record_query(
+        "sqlite",
+        "SELECT 1",
+        std::time::Duration::ZERO,
+        0
+    ));
+    for uri in ["/three", "/authors", "/notes/42", "/notes/7", "/profile", "/reported"] {
         assert_eq!(
             send(&app, get_request(uri)).await.0,
             StatusCode::OK,
@@ -315,6 +341,7 @@ async fn calls_end_to_end(
         ("POST /notes", 1, 0),
         ("GET /profile", 0, 3),
         ("GET /failing", 1, 0),
+        ("GET /reported", 1, 1),
     ] {
         assert!(
             counts.iter().any(
@@ -347,7 +374,10 @@ async fn calls_end_to_end(
         "{:#?}",
         statements.rows
     );
-    assert_eq!(statements.rows.len(), 7, "{:#?}", statements.rows);
+    // The reported statement, named by its driver, blanked like the others.
+    let update = the(&statements, "UPDATE accounts SET balance = ? WHERE owner = ?");
+    assert_eq!((update.system.as_str(), update.operation.as_str()), ("postgresql", "UPDATE"));
+    assert_eq!(statements.rows.len(), 8, "{:#?}", statements.rows);
 
     // The exception's detail lists what its request ran.
     let groups =
@@ -399,10 +429,15 @@ async fn calls_end_to_end(
     );
     assert_eq!(users.system, upstream.url.trim_start_matches("http://"));
     assert_eq!(the(&upstreams, "/broken").server_errors, 1);
+    let charges = the(&upstreams, "/v2/charges/{id}");
+    assert_eq!(
+        (charges.system.as_str(), charges.operation.as_str(), charges.failed),
+        ("payments.example.com", "POST", 1)
+    );
 
     // The exporter's statement histogram: bounded labels, no statement text.
     let (_, _, metrics) = send_for_text(&app, get_request("/metrics")).await;
-    let system = statements.rows[0].system.clone();
+    let system = per_author.system.clone();
     let count = |operation: &str| {
         let series = format!(
             "db_client_operation_duration_seconds_count{{db_operation=\"{operation}\",db_system=\"{system}\"}} "

@@ -241,3 +241,22 @@ impl CallResolver {
 fn micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn slow_samples_are_capped_per_endpoint_and_hour() {
+        let mut resolver = CallResolver::new(5);
+        let at = |hour, minute| Utc.with_ymd_and_hms(2026, 12, 5, hour, minute, 0).unwrap();
+        let kept = (0..15)
+            .filter(|minute| resolver.admit_sample(1, at(10, *minute)))
+            .count();
+        assert_eq!(kept, SLOW_SAMPLES_PER_ENDPOINT_HOUR as usize);
+        assert!(resolver.admit_sample(2, at(10, 59)), "another endpoint has its own");
+        assert!(resolver.admit_sample(1, at(11, 0)), "the next hour starts again");
+    }
+}
