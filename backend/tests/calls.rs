@@ -303,7 +303,14 @@ async fn calls_end_to_end(
         std::time::Duration::ZERO,
         0
     ));
-    for uri in ["/three", "/authors", "/notes/42", "/notes/7", "/profile", "/reported"] {
+    for uri in [
+        "/three",
+        "/authors",
+        "/notes/42",
+        "/notes/7",
+        "/profile",
+        "/reported",
+    ] {
         assert_eq!(
             send(&app, get_request(uri)).await.0,
             StatusCode::OK,
@@ -375,8 +382,14 @@ async fn calls_end_to_end(
         statements.rows
     );
     // The reported statement, named by its driver, blanked like the others.
-    let update = the(&statements, "UPDATE accounts SET balance = ? WHERE owner = ?");
-    assert_eq!((update.system.as_str(), update.operation.as_str()), ("postgresql", "UPDATE"));
+    let update = the(
+        &statements,
+        "UPDATE accounts SET balance = ? WHERE owner = ?",
+    );
+    assert_eq!(
+        (update.system.as_str(), update.operation.as_str()),
+        ("postgresql", "UPDATE")
+    );
     assert_eq!(statements.rows.len(), 8, "{:#?}", statements.rows);
 
     // The exception's detail lists what its request ran.
@@ -431,7 +444,11 @@ async fn calls_end_to_end(
     assert_eq!(the(&upstreams, "/broken").server_errors, 1);
     let charges = the(&upstreams, "/v2/charges/{id}");
     assert_eq!(
-        (charges.system.as_str(), charges.operation.as_str(), charges.failed),
+        (
+            charges.system.as_str(),
+            charges.operation.as_str(),
+            charges.failed
+        ),
         ("payments.example.com", "POST", 1)
     );
 

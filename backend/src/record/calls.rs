@@ -21,8 +21,10 @@ pub(crate) const SLOW_SAMPLES_PER_ENDPOINT_HOUR: u32 = 10;
 /// Raw statements whose fingerprint is remembered; past them fingerprints are computed again.
 const REMEMBERED_STATEMENTS: usize = 10_000;
 
-/// Dependency ids remembered.
-const REMEMBERED_IDS: usize = 50_000;
+/// Distinct statements and upstreams a process stores; past them, new ones are counted under
+/// one "other" dependency of their kind (an application that calls hosts its clients name, or
+/// writes identifiers its clients choose into its statements, creates no unbounded rows).
+pub(crate) const MAX_DEPENDENCIES: usize = 10_000;
 
 /// A raw statement's dependency and operation, as remembered.
 type Known = (Arc<DependencyKey>, &'static str);
@@ -37,6 +39,8 @@ pub(crate) struct CallResolver {
     ids: HashMap<i64, i32>,
     /// The hour the sample counts are for, and the samples kept per endpoint in it.
     sampled: (DateTime<Utc>, HashMap<i32, u32>),
+    /// Whether reaching [`MAX_DEPENDENCIES`] has been logged.
+    capped: bool,
     /// The statements' durations of the batch being stored, by system and operation, for the
     /// metrics once it is stored.
     observed: Vec<(&'static str, &'static str, Vec<Duration>)>,
@@ -54,6 +58,7 @@ impl CallResolver {
             sampled: (DateTime::UNIX_EPOCH, HashMap::new()),
             observed: Vec::new(),
             server: None,
+            capped: false,
         }
     }
 
@@ -113,7 +118,7 @@ impl CallResolver {
                 self.observed
                     .push((system, operation, raw.durations.clone()));
             }
-            keys.push(key);
+            keys.push(self.within_cap(key));
         }
         let missing: Vec<&DependencyKey> = keys
             .iter()
@@ -122,9 +127,6 @@ impl CallResolver {
             .collect();
         if !missing.is_empty() {
             let found = store.dependency_ids(&missing).await?;
-            if self.ids.len() + found.len() > REMEMBERED_IDS {
-                self.ids.clear();
-            }
             self.ids.extend(found);
         }
         let mut targets: Vec<StoredTarget> = Vec::with_capacity(keys.len());
@@ -185,6 +187,34 @@ impl CallResolver {
             call_us: micros(calls.call_time),
             targets,
             slow,
+        })
+    }
+
+    /// `key`, or once the process knows [`MAX_DEPENDENCIES`] others, the "other" dependency of
+    /// its kind.
+    fn within_cap(&mut self, key: Arc<DependencyKey>) -> Arc<DependencyKey> {
+        if self.ids.len() < MAX_DEPENDENCIES || self.ids.contains_key(&key.hash()) {
+            return key;
+        }
+        if !self.capped {
+            self.capped = true;
+            tracing::warn!(
+                max = MAX_DEPENDENCIES,
+                "this process has stored as many distinct statements and upstreams as it may: \
+                 further new ones count as \"other\""
+            );
+        }
+        Arc::new(DependencyKey {
+            kind: key.kind,
+            system: match key.kind {
+                DependencyKind::Query => key.system.clone(),
+                DependencyKind::Http => "other hosts".to_owned(),
+            },
+            operation: "OTHER".to_owned(),
+            name: match key.kind {
+                DependencyKind::Query => "(other statements)".to_owned(),
+                DependencyKind::Http => "/…".to_owned(),
+            },
         })
     }
 
@@ -249,6 +279,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn past_the_cap_new_dependencies_count_as_other() {
+        let mut resolver = CallResolver::new(5);
+        for id in 0..MAX_DEPENDENCIES {
+            resolver.ids.insert(i64::try_from(id).unwrap(), 1);
+        }
+        let call = |host: &str| Target::Upstream {
+            method: axum::http::Method::GET,
+            host: host.into(),
+            path: "/hook".into(),
+        };
+        let (key, _) = resolver.key(&call("attacker-1.example"));
+        let other = resolver.within_cap(key);
+        assert_eq!(
+            (other.system.as_str(), other.name.as_str()),
+            ("other hosts", "/…")
+        );
+        let (key, _) = resolver.key(&call("attacker-2.example"));
+        assert_eq!(
+            resolver.within_cap(key).hash(),
+            other.hash(),
+            "one row for all of them"
+        );
+    }
+
+    #[test]
     fn slow_samples_are_capped_per_endpoint_and_hour() {
         let mut resolver = CallResolver::new(5);
         let at = |hour, minute| Utc.with_ymd_and_hms(2026, 12, 5, hour, minute, 0).unwrap();
@@ -256,7 +311,13 @@ mod tests {
             .filter(|minute| resolver.admit_sample(1, at(10, *minute)))
             .count();
         assert_eq!(kept, SLOW_SAMPLES_PER_ENDPOINT_HOUR as usize);
-        assert!(resolver.admit_sample(2, at(10, 59)), "another endpoint has its own");
-        assert!(resolver.admit_sample(1, at(11, 0)), "the next hour starts again");
+        assert!(
+            resolver.admit_sample(2, at(10, 59)),
+            "another endpoint has its own"
+        );
+        assert!(
+            resolver.admit_sample(1, at(11, 0)),
+            "the next hour starts again"
+        );
     }
 }
