@@ -272,7 +272,21 @@ pub struct Browser {
     pub client: Client,
     _driver: Guard,
     /// Chromium's profile, removed when the browser is dropped (after the driver stopped).
-    _profile: tempfile::TempDir,
+    _profile: Profile,
+}
+
+/// A Chromium profile folder. Dropped after the driver, it stops the Chromium processes that
+/// still use it (ending the WebDriver session or the driver leaves them running, one browser
+/// per test), then removes the folder.
+struct Profile(tempfile::TempDir);
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", "--"])
+            .arg(format!("--user-data-dir={}", self.0.path().display()))
+            .status();
+    }
 }
 
 impl std::fmt::Debug for Browser {
@@ -351,7 +365,7 @@ impl Browser {
         Ok(Browser {
             client,
             _driver: driver,
-            _profile: profile,
+            _profile: Profile(profile),
         })
     }
 
