@@ -19,7 +19,7 @@ use axum_monitoring_dashboard::{DashboardMiddleware, Key};
 use dashboard_shared::api;
 use dashboard_shared::{
     ChartQuery, DependencyKind, DependencyList, DependencyQuery, DependencyRow, ExceptionQuery,
-    ExportQuery, NoQuery,
+    ExportQuery, NoQuery, PageQuery,
 };
 use sqlx::{PgPool, SqlitePool};
 use tracing_subscriber::prelude::*;
@@ -204,6 +204,27 @@ async fn profile(State(app): State<App>) -> &'static str {
     "profile"
 }
 
+#[derive(serde::Deserialize)]
+struct Stuck {
+    slow: Option<bool>,
+}
+
+/// Reads the authors, waits when asked to (long enough to become an outlier), then reads a
+/// book: the outlier card lists only what came before it was caught.
+async fn stuck(State(app): State<App>, Query(stuck): Query<Stuck>) -> &'static str {
+    app.db.ids("SELECT id FROM authors").await;
+    if stuck.slow == Some(true) {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    }
+    app.db
+        .execute(
+            &format!("SELECT title FROM books WHERE id = {}", app.db.bind(1)),
+            &[1],
+        )
+        .await;
+    "stuck"
+}
+
 /// Reads the authors, then fails: an exception whose detail lists the statement.
 async fn failing(State(app): State<App>) -> StatusCode {
     app.db.ids("SELECT id FROM authors").await;
@@ -233,6 +254,7 @@ fn application(app: App) -> Router {
         .route("/reported", get(reported))
         .route("/three", get(three))
         .route("/failing", get(failing))
+        .route("/stuck", get(stuck))
         .route("/authors", get(authors))
         .route("/notes/{id}", get(note))
         .route("/notes", post(add_note))
@@ -283,6 +305,7 @@ async fn calls_end_to_end(
     let monitor = builder(dashboard_db)
         .monitor_level(2)
         .set(Key::SlowQuery, "0")
+        .set(Key::OutlierMinSamples, "3")
         .set(Key::Metrics, "true")
         .set(Key::SecurityToken, TOKEN)
         .start()
@@ -320,6 +343,17 @@ async fn calls_end_to_end(
     assert_eq!(
         send(&app, get_request("/failing")).await.0,
         StatusCode::INTERNAL_SERVER_ERROR
+    );
+    // Three quick ones make the endpoint's mean, stored before the slow one starts.
+    for _ in 0..3 {
+        assert_eq!(send(&app, get_request("/stuck")).await.0, StatusCode::OK);
+    }
+    while monitor.stored_measurements() < 3 + 7 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        send(&app, get_request("/stuck?slow=true")).await.0,
+        StatusCode::OK
     );
     let add = Request::post(format!("/notes?body={SECRET}"))
         .body(axum::body::Body::empty())
@@ -391,6 +425,29 @@ async fn calls_end_to_end(
         ("postgresql", "UPDATE")
     );
     assert_eq!(statements.rows.len(), 8, "{:#?}", statements.rows);
+
+    // The outlier card lists what its request had run when it was caught: the authors, not the
+    // book it read after its wait.
+    let stuck_id = overview(&app, &cookie)
+        .await
+        .into_iter()
+        .find(|row| row.name == "GET /stuck")
+        .unwrap()
+        .id;
+    let outliers =
+        get_route::<api::EndpointOutliers>(&app, &cookie, Some(stuck_id), &PageQuery::default())
+            .await;
+    let caught: Vec<Vec<(&str, u64)>> = outliers
+        .outliers
+        .iter()
+        .map(|card| {
+            card.calls
+                .iter()
+                .map(|call| (call.name.as_str(), call.count))
+                .collect()
+        })
+        .collect();
+    assert_eq!(caught, [[("SELECT id FROM authors", 1)]]);
 
     // The exception's detail lists what its request ran.
     let groups =
@@ -465,10 +522,11 @@ async fn calls_end_to_end(
             .unwrap_or_else(|| panic!("no {series} in {metrics}"))
             .to_owned()
     };
-    // /three 3, /authors 1 + 6, the two notes 2, /failing 1: 13 SELECTs and one INSERT.
+    // /three 3, /authors 1 + 6, the two notes 2, /failing 1, /stuck 4 × 2: 21 SELECTs and one
+    // INSERT.
     assert_eq!(
         (count("SELECT").as_str(), count("INSERT").as_str()),
-        ("13", "1")
+        ("21", "1")
     );
     assert!(!metrics.contains("books"), "{metrics}");
     monitor

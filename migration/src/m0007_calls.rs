@@ -3,13 +3,16 @@
 //! histograms, the calls of requests shown one by one, and slow-call samples.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DynIden;
 
 use crate::schema::{
-    Dependency, DependencyDay, DependencyLatency, Endpoint, Request, RequestDependency, SlowCall,
-    Table, Tables,
+    Dependency, DependencyDay, DependencyLatency, Endpoint, ExceptionGroup, Outlier, Request,
+    RequestDependency, SlowCall, Table, Tables,
 };
 
-/// Adds the four counters to `{prefix}request` and creates `{prefix}dependency`,
+/// Adds the four counters to `{prefix}request`, the statements and calls made so far to
+/// `{prefix}outlier` (`calls`) and `{prefix}exception_group` (`latest_calls`), and creates
+/// `{prefix}dependency`,
 /// `{prefix}dependency_day`, `{prefix}dependency_latency`, `{prefix}request_dependency` and
 /// `{prefix}slow_call` with their indexes.
 pub(crate) struct Migration {
@@ -23,6 +26,18 @@ const REQUEST_COUNTERS: [Request; 4] = [
     Request::CallCount,
     Request::CallUs,
 ];
+
+/// The JSON lists of statements and calls added to the incidents' tables (empty for the rows
+/// before this migration).
+fn call_lists() -> [(Table, DynIden); 2] {
+    [
+        (Table::Outlier, Outlier::Calls.into_iden()),
+        (
+            Table::ExceptionGroup,
+            ExceptionGroup::LatestCalls.into_iden(),
+        ),
+    ]
+}
 
 impl Migration {
     pub(crate) fn new(tables: Tables) -> Self {
@@ -277,6 +292,16 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        for (table, column) in call_lists() {
+            manager
+                .alter_table(
+                    sea_query::Table::alter()
+                        .table(self.tables.name(table))
+                        .add_column(ColumnDef::new(column).text().not_null().default("[]"))
+                        .to_owned(),
+                )
+                .await?;
+        }
         for table in [
             self.dependency(),
             self.dependency_day(),
@@ -315,6 +340,16 @@ impl MigrationTrait for Migration {
                     sea_query::Table::alter()
                         .table(self.tables.name(Table::Request))
                         .drop_column(counter)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        for (table, column) in call_lists() {
+            manager
+                .alter_table(
+                    sea_query::Table::alter()
+                        .table(self.tables.name(table))
+                        .drop_column(column)
                         .to_owned(),
                 )
                 .await?;

@@ -58,8 +58,7 @@ pub enum Table {
     /// Latency histogram buckets of the calls, same key as [`Table::DependencyDay`] plus the
     /// bucket.
     DependencyLatency,
-    /// The calls of one request to one dependency, for the requests that are shown one by one
-    /// (outliers, exceptions, profiles) and those flagged N+1.
+    /// A request flagged N+1: its calls to the statement it repeated.
     RequestDependency,
     /// A slow statement or upstream call (level 2): its duration, rows, status and spans.
     SlowCall,
@@ -355,6 +354,9 @@ pub enum Outlier {
     Stacktrace,
     /// When the snapshot was taken (UTC).
     TimeCaptured,
+    /// The statements and calls the request had made when the snapshot was taken (JSON, since
+    /// `m0007`).
+    Calls,
 }
 
 /// Columns of [`Table::CodeLine`].
@@ -432,6 +434,8 @@ pub enum ExceptionGroup {
     LatestContext,
     /// Span stack of the latest occurrence (JSON).
     Stack,
+    /// The statements and calls the latest occurrence's request had made (JSON, since `m0007`).
+    LatestCalls,
 }
 
 /// Columns of [`Table::ExceptionOccurrence`].
@@ -595,7 +599,7 @@ pub enum RequestDependency {
     Calls,
     /// Their total time in microseconds.
     TotalUs,
-    /// 1 when the calls reached `N_PLUS_ONE`.
+    /// 1 when the calls reached `N_PLUS_ONE` (the rows stored are those flags).
     NPlusOne,
 }
 

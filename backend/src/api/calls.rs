@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use dashboard_shared::api::{self as routes, Route};
 use dashboard_shared::{
-    ChartQuery, DependencyList, DependencyQuery, EndpointCallSummary, ErrorBody, RequestCall,
+    ChartQuery, DependencyList, DependencyQuery, EndpointCallSummary, ErrorBody,
 };
 
 use super::charts::LocalDays;
@@ -99,19 +99,4 @@ pub(super) async fn endpoint_calls(
         flagged,
         slow,
     )?))
-}
-
-/// The calls each of these requests made, by request id.
-pub(super) async fn calls_by_request(
-    state: &ApiState,
-    request_ids: &[i64],
-) -> Result<HashMap<i64, Vec<RequestCall>>, ApiError> {
-    let mut calls: HashMap<i64, Vec<RequestCall>> = HashMap::new();
-    for row in state.store.calls_of_requests(request_ids).await? {
-        calls
-            .entry(row.request_id)
-            .or_default()
-            .push(views::request_call(&row));
-    }
-    Ok(calls)
 }

@@ -14,7 +14,6 @@ use dashboard_shared::{
     OutlierPage, Spread, SpreadBox,
 };
 
-use super::calls::calls_by_request;
 use super::charts::endpoint::endpoint_name;
 use super::charts::local_midnight;
 use super::extract::{ApiPath, ApiQuery};
@@ -123,15 +122,9 @@ pub(super) async fn outliers(
             memories.iter().map(|memory| mebibytes(memory.used)),
         ),
     ];
-    let mut outliers = state.store.outliers(id, offset, limit).await?;
-    let request_ids: Vec<i64> = outliers.iter().map(|card| card.request_id).collect();
-    let mut calls = calls_by_request(&state, &request_ids).await?;
-    for card in &mut outliers {
-        card.calls = calls.remove(&card.request_id).unwrap_or_default();
-    }
     Ok(Json(OutlierPage {
         total: state.store.outlier_count(id).await?,
-        outliers,
+        outliers: state.store.outliers(id, offset, limit).await?,
         cpu: Spread {
             unit: "%".to_owned(),
             boxes: cpu,
@@ -251,6 +244,7 @@ pub(super) async fn exception(
         .ok_or(ApiError::NotFound("no such exception group"))?;
     let context = row.context()?;
     let stack = row.stack()?;
+    let calls = row.calls()?;
     let group = describe(&state, vec![row], None)
         .await?
         .into_iter()
@@ -260,16 +254,6 @@ pub(super) async fn exception(
         .store
         .exception_occurrences(id, OCCURRENCES_SHOWN)
         .await?;
-    let latest_request: Vec<i64> = occurrences
-        .first()
-        .and_then(|occurrence| occurrence.request_id)
-        .into_iter()
-        .collect();
-    let calls = calls_by_request(&state, &latest_request)
-        .await?
-        .into_values()
-        .next()
-        .unwrap_or_default();
     Ok(Json(ExceptionDetail {
         group,
         location: stack.location,

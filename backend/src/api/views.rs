@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use dashboard_shared::{
     CountSpread, DependencyKind, DependencyList, DependencyRow, EndpointCallSummary,
     EndpointDetails, ExportedEndpoint, ExportedRequest, NPlusOneFlag, NamedEndpoint, OverviewRow,
-    RequestCall, SlowCallSample,
+    SlowCallSample,
 };
 
 use crate::histogram;
 use crate::store::calls::{
-    DependencyBucket, DependencyDayRow, DependencyKind as StoredKind, QueriesPerRequest,
-    RequestCallRow, SlowCallRow,
+    DependencyBucket, DependencyDayRow, DependencyKind as StoredKind, NPlusOneRow,
+    QueriesPerRequest, SlowCallRow, shown_name,
 };
 use crate::store::endpoint::EndpointFacts;
 use crate::store::export::{EndpointRule, RequestRow};
@@ -93,13 +93,9 @@ fn dependency_kind(kind: i16) -> DependencyKind {
     }
 }
 
-/// How a dependency is named on its own: a statement by its fingerprint, an upstream as
-/// `METHOD host/path`.
+/// How a stored dependency is named on its own.
 fn dependency_name(kind: i16, operation: &str, system: &str, name: &str) -> String {
-    match StoredKind::from_number(kind) {
-        StoredKind::Query => name.to_owned(),
-        StoredKind::Http => format!("{operation} {system}{name}"),
-    }
+    shown_name(StoredKind::from_number(kind), operation, system, name)
 }
 
 fn count(value: i64) -> u64 {
@@ -198,7 +194,7 @@ fn count_quantile(counts: &[(u64, u64)], total: u64, q: f64) -> u64 {
 /// An endpoint's statements per request and times, N+1 flags and slow samples.
 pub(super) fn endpoint_calls(
     per_request: &[QueriesPerRequest],
-    flags: &[RequestCallRow],
+    flags: &[NPlusOneRow],
     flagged: u64,
     slow: Vec<SlowCallRow>,
 ) -> Result<EndpointCallSummary, sea_orm::DbErr> {
@@ -258,15 +254,4 @@ pub(super) fn endpoint_calls(
             })
             .collect::<Result<_, sea_orm::DbErr>>()?,
     })
-}
-
-/// One request's calls to one dependency.
-pub(super) fn request_call(row: &RequestCallRow) -> RequestCall {
-    RequestCall {
-        kind: dependency_kind(row.kind),
-        name: dependency_name(row.kind, &row.operation, &row.system, &row.name),
-        count: count(row.calls),
-        total_ms: crate::store::ms_of_micros(row.total_us),
-        n_plus_one: row.n_plus_one != 0,
-    }
 }

@@ -98,6 +98,15 @@ pub(crate) struct SlowSample {
     pub(crate) stack: Vec<Frame>,
 }
 
+/// A request's calls to one target up to some moment: what an outlier snapshot or an error
+/// keeps of the request's log.
+#[derive(Debug, Clone)]
+pub(crate) struct CallSoFar {
+    pub(crate) target: Target,
+    pub(crate) count: u32,
+    pub(crate) total: Duration,
+}
+
 /// Everything a request waited on.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Calls {
@@ -235,6 +244,19 @@ impl CallLog {
                 calls.sample(index, duration, None, status, stack);
             }
         }
+    }
+
+    /// The calls logged so far, per target (the log keeps them).
+    pub(crate) fn so_far(&self) -> Vec<CallSoFar> {
+        self.lock()
+            .targets
+            .iter()
+            .map(|calls| CallSoFar {
+                target: calls.target.clone(),
+                count: calls.count,
+                total: calls.total,
+            })
+            .collect()
     }
 
     /// Everything logged so far, leaving the log empty.

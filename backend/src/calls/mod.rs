@@ -14,7 +14,7 @@ mod log;
 mod middleware;
 
 pub(crate) use layer::{DashboardLayer, root_span};
-pub(crate) use log::{CallLog, Calls, Target};
+pub(crate) use log::{CallLog, CallSoFar, Calls, Target};
 #[cfg(feature = "reqwest")]
 pub use middleware::DashboardMiddleware;
 
@@ -41,6 +41,12 @@ pub(crate) fn while_polling<T>(log: &Arc<CallLog>, poll: impl FnOnce() -> T) -> 
 /// The log of the request being polled on this thread.
 fn polled() -> Option<Arc<CallLog>> {
     POLLED.with(|polled| polled.borrow().clone())
+}
+
+/// The calls of the request being polled on this thread so far (none outside a monitored
+/// request).
+pub(crate) fn polled_so_far() -> Vec<CallSoFar> {
+    polled().map(|log| log.so_far()).unwrap_or_default()
 }
 
 /// Whether a monitored request is being polled on this thread.

@@ -166,7 +166,7 @@ impl<S> MonitorService<S> {
             };
             self.collector
                 .outliers
-                .watch(request, known, started, spans)
+                .watch(request, known, started, spans, Arc::clone(&calls))
         });
         let group_by = self.collector.group_by.as_ref().and_then(|group_by| {
             catch_unwind(AssertUnwindSafe(|| {
@@ -257,7 +257,9 @@ impl Pending {
                 let watch = facts.watch;
                 let snapshot = watch.as_ref().and_then(|watch| watch.finish());
                 if status >= 500 && facts.occurrences.is_empty() {
-                    facts.occurrences.push(Occurrence::status(status));
+                    facts
+                        .occurrences
+                        .push(Occurrence::status(status, facts.calls.so_far()));
                 }
                 let profiled = watch
                     .as_ref()
@@ -350,7 +352,8 @@ where
                 let message = crate::exception::panic_message(panic.as_ref());
                 tracing::error!(panic = %message, "a request handler panicked; answered 500");
                 if let Some(facts) = facts {
-                    facts.occurrences.push(Occurrence::panic(message));
+                    let calls = facts.calls.so_far();
+                    facts.occurrences.push(Occurrence::panic(message, calls));
                 }
                 let mut response = Response::new(axum::body::Body::empty());
                 *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;

@@ -12,6 +12,7 @@ use std::sync::Once;
 
 use chrono::{DateTime, Utc};
 
+use crate::calls::{self, CallSoFar};
 use crate::profiler::{self, Frame};
 
 /// One error that happened while serving a request.
@@ -26,11 +27,13 @@ pub(crate) struct Occurrence {
     /// A panic's `file:line`.
     pub(crate) location: Option<String>,
     pub(crate) time: DateTime<Utc>,
+    /// The statements and calls the request had made when it happened.
+    pub(crate) calls: Vec<CallSoFar>,
 }
 
 impl Occurrence {
-    /// A 5xx answer that no panic or reported error explains.
-    pub(crate) fn status(status: u16) -> Occurrence {
+    /// A 5xx answer that no panic or reported error explains, after the request's `calls`.
+    pub(crate) fn status(status: u16, calls: Vec<CallSoFar>) -> Occurrence {
         let reason = axum::http::StatusCode::from_u16(status)
             .ok()
             .and_then(|status| status.canonical_reason())
@@ -41,11 +44,13 @@ impl Occurrence {
             stack: Vec::new(),
             location: None,
             time: Utc::now(),
+            calls,
         }
     }
 
-    /// The handler panicked with `message`; the panic hook noted where.
-    pub(crate) fn panic(message: String) -> Occurrence {
+    /// The handler panicked with `message` after the request's `calls`; the panic hook noted
+    /// where.
+    pub(crate) fn panic(message: String, calls: Vec<CallSoFar>) -> Occurrence {
         let (location, stack) = PANIC_SITE
             .with(|site| site.borrow_mut().take())
             .unwrap_or_default();
@@ -55,6 +60,7 @@ impl Occurrence {
             stack,
             location,
             time: Utc::now(),
+            calls,
         }
     }
 }
@@ -90,6 +96,7 @@ pub fn capture_error<E: std::error::Error + ?Sized>(error: &E) -> bool {
         stack: profiler::current_stack(),
         location: None,
         time: Utc::now(),
+        calls: calls::polled_so_far(),
     };
     REPORTED
         .try_with(|reported| match reported.borrow_mut().as_mut() {
@@ -168,7 +175,7 @@ mod tests {
         let mut occurrences = Vec::new();
         let caught = while_polling(&mut occurrences, || {
             std::panic::catch_unwind(|| panic!("boom"))
-                .map_err(|_| Occurrence::panic("boom".into()))
+                .map_err(|_| Box::new(Occurrence::panic("boom".into(), Vec::new())))
         });
         let occurrence = caught.err();
         assert!(

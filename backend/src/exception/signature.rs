@@ -84,6 +84,7 @@ mod tests {
             stack: Vec::new(),
             location: None,
             time: Utc::now(),
+            calls: Vec::new(),
         }
     }
 

@@ -24,6 +24,7 @@ use std::time::Instant;
 use axum::extract::Request;
 use tokio::sync::watch;
 
+use crate::calls::CallLog;
 use crate::config::Config;
 use crate::endpoint::EndpointState;
 use crate::profiler::RequestSpans;
@@ -70,10 +71,16 @@ impl Outliers {
         endpoint: Option<&EndpointState>,
         started: Instant,
         spans: Arc<RequestSpans>,
+        calls: Arc<CallLog>,
     ) -> Arc<Watch> {
         self.system.want();
         let started = tokio::time::Instant::from_std(started);
-        let watch = Arc::new(Watch::new(RequestCopy::take(request), spans, started));
+        let watch = Arc::new(Watch::new(
+            RequestCopy::take(request),
+            spans,
+            calls,
+            started,
+        ));
         if let Some(threshold) = endpoint
             .and_then(|endpoint| endpoint.outlier_threshold(self.constant, self.min_samples))
         {

@@ -14,12 +14,15 @@ use tokio::time::Instant;
 
 use super::request::RequestCopy;
 use super::system::{SystemMonitor, SystemState};
+use crate::calls::{CallLog, CallSoFar};
 use crate::profiler::{Frame, RequestSpans};
 
 /// A request at level 2 or more, from its start until the writer has stored it.
 pub(crate) struct Watch {
     pub(crate) request: RequestCopy,
     pub(crate) spans: Arc<RequestSpans>,
+    /// The request's statements and calls, read when it becomes an outlier.
+    calls: Arc<CallLog>,
     started: Instant,
     state: Mutex<WatchState>,
 }
@@ -40,14 +43,22 @@ pub(crate) struct Snapshot {
     pub(crate) stack: Vec<Frame>,
     /// The machine's and the process's latest figures.
     pub(crate) system: Arc<SystemState>,
+    /// The statements and calls the request had made.
+    pub(crate) calls: Vec<CallSoFar>,
 }
 
 impl Watch {
     /// A request that entered the layer at `started`.
-    pub(crate) fn new(request: RequestCopy, spans: Arc<RequestSpans>, started: Instant) -> Self {
+    pub(crate) fn new(
+        request: RequestCopy,
+        spans: Arc<RequestSpans>,
+        calls: Arc<CallLog>,
+        started: Instant,
+    ) -> Self {
         Watch {
             request,
             spans,
+            calls,
             started,
             state: Mutex::new(WatchState::Running),
         }
@@ -64,6 +75,7 @@ impl Watch {
                 running_for: self.started.elapsed(),
                 stack: self.spans.current(),
                 system: system.latest(),
+                calls: self.calls.so_far(),
             }));
         }
     }
@@ -205,6 +217,7 @@ mod tests {
         Arc::new(Watch::new(
             RequestCopy::take(&mut request),
             Arc::default(),
+            Arc::new(CallLog::new(false, Duration::MAX, Duration::MAX)),
             Instant::now(),
         ))
     }

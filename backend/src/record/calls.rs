@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
-use crate::calls::{Calls, Target, fingerprint};
+use dashboard_shared::RequestCall;
+
+use crate::calls::{CallSoFar, Calls, Target, fingerprint};
 use crate::histogram;
 use crate::outlier;
 use crate::store::Store;
 use crate::store::calls::{
-    DependencyKey, DependencyKind, StoredCalls, StoredSlowCall, StoredTarget,
+    DependencyKey, DependencyKind, StoredCalls, StoredSlowCall, StoredTarget, shown_name,
 };
 
 /// Slow samples kept per endpoint and hour (across the requests of that hour).
@@ -242,6 +244,39 @@ impl CallResolver {
     /// statement told).
     fn system(&self, system: Option<&'static str>) -> &'static str {
         system.or(self.server).unwrap_or("other_sql")
+    }
+
+    /// The statements and calls made so far as an outlier card or an exception lists them:
+    /// by fingerprint or path template, most time first.
+    pub(crate) fn shown(&mut self, so_far: &[CallSoFar]) -> Vec<RequestCall> {
+        let mut shown: Vec<RequestCall> = Vec::with_capacity(so_far.len());
+        for calls in so_far {
+            let (key, _) = self.key(&calls.target);
+            let name = shown_name(key.kind, &key.operation, &key.system, &key.name);
+            let index = match shown.iter().position(|call| call.name == name) {
+                Some(index) => index,
+                None => {
+                    shown.push(RequestCall {
+                        kind: match key.kind {
+                            DependencyKind::Query => dashboard_shared::DependencyKind::Query,
+                            DependencyKind::Http => dashboard_shared::DependencyKind::Http,
+                        },
+                        name,
+                        count: 0,
+                        total_ms: 0.0,
+                        n_plus_one: false,
+                    });
+                    shown.len() - 1
+                }
+            };
+            let call = &mut shown[index];
+            call.count += u64::from(calls.count);
+            call.total_ms += calls.total.as_secs_f64() * 1000.0;
+            call.n_plus_one = key.kind == DependencyKind::Query
+                && i64::try_from(call.count).unwrap_or(i64::MAX) >= self.n_plus_one;
+        }
+        shown.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
+        shown
     }
 
     /// The statements' durations of the batch stored last (by system and operation), leaving

@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
 use super::CallResolver;
+use dashboard_shared::RequestCall;
+
 use crate::collect::{Collector, EndpointRef, Extra, Measurement};
 use crate::endpoint::EndpointState;
 use crate::exception;
@@ -418,7 +420,18 @@ impl Writer {
             Some(profile) => Some(self.profile(&profile).await?),
             None => None,
         };
-        let (outlier, exceptions) = self.render(endpoint, extra, version);
+        let outlier_calls = extra
+            .snapshot
+            .as_ref()
+            .map(|snapshot| self.calls.shown(&snapshot.calls))
+            .unwrap_or_default();
+        let occurrence_calls = extra
+            .occurrences
+            .iter()
+            .map(|occurrence| self.calls.shown(&occurrence.calls))
+            .collect();
+        let (outlier, exceptions) =
+            self.render(endpoint, extra, version, outlier_calls, occurrence_calls);
         Ok(StoredExtra {
             outlier,
             exceptions,
@@ -469,6 +482,8 @@ impl Writer {
         endpoint: &EndpointState,
         extra: &Extra,
         version: &str,
+        outlier_calls: Vec<RequestCall>,
+        occurrence_calls: Vec<Vec<RequestCall>>,
     ) -> (Option<StoredOutlier>, Vec<StoredException>) {
         if extra.snapshot.is_none() && extra.occurrences.is_empty() {
             return (None, Vec::new());
@@ -499,11 +514,13 @@ impl Writer {
             cpu: outlier::cpu(&snapshot.system),
             memory: outlier::memory(&snapshot.system),
             time_captured: snapshot.time,
+            calls: outlier_calls,
         });
         let exceptions = extra
             .occurrences
             .iter()
-            .map(|occurrence| StoredException {
+            .zip(occurrence_calls)
+            .map(|(occurrence, calls)| StoredException {
                 signature: exception::signature(endpoint.id, occurrence),
                 endpoint_id: endpoint.id,
                 type_name: outlier::cap(&occurrence.type_name, outlier::MAX_VALUE_BYTES),
@@ -515,6 +532,7 @@ impl Writer {
                 context: context.clone(),
                 time: occurrence.time,
                 version: version.to_owned(),
+                calls,
             })
             .collect();
         (outlier, exceptions)

@@ -45,6 +45,20 @@ impl DependencyKind {
     }
 }
 
+/// How a dependency is named on its own: a statement by its fingerprint, an upstream as
+/// `METHOD host/path`.
+pub(crate) fn shown_name(
+    kind: DependencyKind,
+    operation: &str,
+    system: &str,
+    name: &str,
+) -> String {
+    match kind {
+        DependencyKind::Query => name.to_owned(),
+        DependencyKind::Http => format!("{operation} {system}{name}"),
+    }
+}
+
 /// A dependency as identified: kind, system (database or host), operation and name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct DependencyKey {
@@ -241,7 +255,8 @@ impl Store {
         .await
     }
 
-    /// Stores the calls of one request kept one by one, and its slow samples.
+    /// Stores a request's N+1 flags (its calls to the statements it repeated) and its slow
+    /// samples.
     pub(super) async fn insert_request_calls(
         &self,
         txn: &DatabaseTransaction,
@@ -249,7 +264,12 @@ impl Store {
         row: &StoredMeasurement,
         calls: &StoredCalls,
     ) -> Result<(), DbErr> {
-        if !calls.targets.is_empty() {
+        let flagged: Vec<&StoredTarget> = calls
+            .targets
+            .iter()
+            .filter(|target| target.n_plus_one)
+            .collect();
+        if !flagged.is_empty() {
             let mut insert = Query::insert();
             insert
                 .into_table(self.table(Table::RequestDependency))
@@ -261,7 +281,7 @@ impl Store {
                     RequestDependency::TotalUs,
                     RequestDependency::NPlusOne,
                 ]);
-            for target in &calls.targets {
+            for target in flagged {
                 insert.values_panic([
                     request_id.into(),
                     target.dependency_id.into(),
@@ -342,19 +362,14 @@ pub(crate) struct QueriesPerRequest {
     pub(crate) call_us: i64,
 }
 
-/// A request's calls to one dependency.
+/// A request flagged N+1: the statement it repeated and how often.
 #[derive(Debug, Clone, FromQueryResult)]
-pub(crate) struct RequestCallRow {
+pub(crate) struct NPlusOneRow {
     pub(crate) request_id: i64,
     pub(crate) time_us: i64,
     pub(crate) dependency_id: i32,
-    pub(crate) kind: i16,
-    pub(crate) operation: String,
-    pub(crate) system: String,
     pub(crate) name: String,
     pub(crate) calls: i64,
-    pub(crate) total_us: i64,
-    pub(crate) n_plus_one: i16,
 }
 
 /// A stored slow call with its dependency.
@@ -489,7 +504,7 @@ impl Store {
         self.fetch(&select).await
     }
 
-    /// The calls of requests to dependencies, joined with their dependencies and requests.
+    /// The calls of requests to dependencies with the request's time and the dependency's name.
     fn request_calls_select(&self) -> sea_orm::sea_query::SelectStatement {
         use dashboard_migration::schema::Request;
         let (calls, dependencies, requests) = (
@@ -502,16 +517,9 @@ impl Store {
                 (calls.clone(), RequestDependency::RequestId),
                 (calls.clone(), RequestDependency::DependencyId),
                 (calls.clone(), RequestDependency::Calls),
-                (calls.clone(), RequestDependency::TotalUs),
-                (calls.clone(), RequestDependency::NPlusOne),
             ])
             .column((requests.clone(), Request::TimeUs))
-            .columns([
-                (dependencies.clone(), Dependency::Kind),
-                (dependencies.clone(), Dependency::Operation),
-                (dependencies.clone(), Dependency::System),
-                (dependencies.clone(), Dependency::Name),
-            ])
+            .column((dependencies.clone(), Dependency::Name))
             .from(calls.clone())
             .inner_join(
                 dependencies.clone(),
@@ -531,7 +539,7 @@ impl Store {
         &self,
         endpoint: i32,
         (start, end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
-    ) -> Result<(Vec<RequestCallRow>, u64), DbErr> {
+    ) -> Result<(Vec<NPlusOneRow>, u64), DbErr> {
         use dashboard_migration::schema::Request;
         let (calls, requests) = (
             self.table(Table::RequestDependency),
@@ -553,25 +561,6 @@ impl Store {
             .order_by((calls, RequestDependency::RequestId), sea_orm::Order::Desc)
             .limit(LATEST);
         Ok((self.fetch(&select).await?, flagged))
-    }
-
-    /// The calls of these requests, most time first within each.
-    pub(crate) async fn calls_of_requests(
-        &self,
-        request_ids: &[i64],
-    ) -> Result<Vec<RequestCallRow>, DbErr> {
-        if request_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let calls = self.table(Table::RequestDependency);
-        let mut select = self.request_calls_select();
-        select
-            .and_where(
-                Expr::col((calls.clone(), RequestDependency::RequestId))
-                    .is_in(request_ids.iter().copied()),
-            )
-            .order_by((calls, RequestDependency::TotalUs), sea_orm::Order::Desc);
-        self.fetch(&select).await
     }
 
     /// An endpoint's latest slow calls between two instants (at most 20), newest first.

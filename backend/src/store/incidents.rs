@@ -7,7 +7,7 @@ use dashboard_migration::schema::{
 };
 use dashboard_shared::{
     CodeFrame, CpuFigures, ExceptionOccurrence as Occurrence, MemoryFigures, OutlierCard,
-    RequestContext,
+    RequestCall, RequestContext,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult};
@@ -34,6 +34,8 @@ pub(crate) struct StoredOutlier {
     /// `None` (stored as JSON `null`) when not measured yet.
     pub(crate) memory: Option<MemoryFigures>,
     pub(crate) time_captured: DateTime<Utc>,
+    /// The statements and calls the request had made when the snapshot was taken.
+    pub(crate) calls: Vec<RequestCall>,
 }
 
 /// An exception occurrence, rendered and redacted, ready to store with its request.
@@ -47,6 +49,8 @@ pub(crate) struct StoredException {
     pub(crate) context: RequestContext,
     pub(crate) time: DateTime<Utc>,
     pub(crate) version: String,
+    /// The statements and calls the request had made when it happened.
+    pub(crate) calls: Vec<RequestCall>,
 }
 
 /// Where an exception happened, as stored in its group.
@@ -102,6 +106,7 @@ impl Store {
                 Outlier::Memory,
                 Outlier::Stacktrace,
                 Outlier::TimeCaptured,
+                Outlier::Calls,
             ])
             .values_panic([
                 request_id.into(),
@@ -113,6 +118,7 @@ impl Store {
                 json(&outlier.memory).into(),
                 json(&outlier.stack).into(),
                 outlier.time_captured.into(),
+                json(&outlier.calls).into(),
             ])
             .to_owned();
         txn.execute(&insert).await?;
@@ -139,6 +145,7 @@ impl Store {
             ExceptionGroup::LastSeen,
             ExceptionGroup::LatestContext,
             ExceptionGroup::Stack,
+            ExceptionGroup::LatestCalls,
         ] {
             on_conflict.value(column, excluded(column));
         }
@@ -154,6 +161,7 @@ impl Store {
                 ExceptionGroup::LastSeen,
                 ExceptionGroup::LatestContext,
                 ExceptionGroup::Stack,
+                ExceptionGroup::LatestCalls,
             ])
             .values_panic([
                 exception.signature.clone().into(),
@@ -165,6 +173,7 @@ impl Store {
                 exception.time.into(),
                 json(&exception.context).into(),
                 json(&exception.stack).into(),
+                json(&exception.calls).into(),
             ])
             .on_conflict(on_conflict)
             .returning_col(ExceptionGroup::Id)
@@ -242,6 +251,7 @@ impl Store {
                     Outlier::Memory,
                     Outlier::Stacktrace,
                     Outlier::TimeCaptured,
+                    Outlier::Calls,
                 ]
                 .map(|column| (outlier.clone(), column)),
             )
@@ -336,6 +346,7 @@ impl Store {
                     ExceptionGroup::LastSeen,
                     ExceptionGroup::LatestContext,
                     ExceptionGroup::Stack,
+                    ExceptionGroup::LatestCalls,
                 ]
                 .map(|column| (group.clone(), column)),
             )
@@ -450,6 +461,7 @@ struct OutlierRow {
     memory: String,
     stacktrace: String,
     time_captured: DateTime<Utc>,
+    calls: String,
     time_us: i64,
     duration_us: i64,
     status_code: i16,
@@ -477,8 +489,7 @@ impl OutlierRow {
             stack: parse(&self.stacktrace)?,
             cpu: parse(&self.cpu_percent)?,
             memory: parse(&self.memory)?,
-            // The API adds them (`api::calls::calls_by_request`).
-            calls: Vec::new(),
+            calls: parse(&self.calls)?,
         })
     }
 }
@@ -502,6 +513,7 @@ pub(crate) struct GroupRow {
     pub(crate) last_seen: DateTime<Utc>,
     latest_context: String,
     stack: String,
+    latest_calls: String,
 }
 
 impl GroupRow {
@@ -513,6 +525,11 @@ impl GroupRow {
     /// Where the latest occurrence happened.
     pub(crate) fn stack(&self) -> Result<ExceptionStack, DbErr> {
         parse(&self.stack)
+    }
+
+    /// The statements and calls the latest occurrence's request had made.
+    pub(crate) fn calls(&self) -> Result<Vec<RequestCall>, DbErr> {
+        parse(&self.latest_calls)
     }
 }
 
