@@ -1,6 +1,10 @@
 //! The dashboard's pages: their paths under the dashboard's link and their menu titles, for the
 //! frontend's menu and the browser tests that visit every page.
 
+/// How often a visible page loads its data again, in seconds (unless its reader paused the
+/// updates).
+pub const REFRESH_SECONDS: u64 = 10;
+
 /// A page of the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use dashboard_e2e::{ADMIN_PASSWORD, ApiClient, Browser, Demo, demo_with_history};
 use dashboard_shared::dom::*;
 use dashboard_shared::page_query::{self, Choice};
-use dashboard_shared::pages::Page;
+use dashboard_shared::pages::{Page, REFRESH_SECONDS};
 use fantoccini::Locator;
 use serde_json::Value;
 
@@ -246,5 +246,31 @@ async fn the_open_overview_shows_a_new_request_without_reloading() -> anyhow::Re
             .is_ok(),
         "the numbers stay open"
     );
+
+    // Paused, the page shows no new request however long it stays open; resumed, it does.
+    let toggle = format!("#{LIVE_TOGGLE}");
+    browser.wait_for(&toggle).await?.click().await?;
+    assert_eq!(browser.attribute(&toggle, "aria-pressed").await?, "true");
+    http.get(format!("{}/users/4", demo.base))
+        .send()
+        .await?
+        .error_for_status()?;
+    api.wait_for_total_hits(4).await?;
+    // Longer than a refresh: nothing to await when the point is that nothing happens.
+    tokio::time::sleep(Duration::from_secs(REFRESH_SECONDS + 2)).await;
+    assert_eq!(
+        attributes(&browser, &cell, "data-count").await?,
+        [(before + 1).to_string()],
+        "no refresh while paused"
+    );
+    browser.wait_for(&toggle).await?.click().await?;
+    assert_eq!(browser.attribute(&toggle, "aria-pressed").await?, "false");
+    let counts = wait_for_attributes(&browser, &cell, "data-count", |counts| {
+        counts
+            .first()
+            .is_some_and(|count| count.parse::<u64>().ok() == Some(before + 2))
+    })
+    .await?;
+    assert_eq!(counts, [(before + 2).to_string()], "resumed");
     browser.close().await
 }

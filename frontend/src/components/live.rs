@@ -10,7 +10,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 /// How often a visible page loads its data again.
-pub(crate) const REFRESH: Duration = Duration::from_secs(10);
+pub(crate) const REFRESH: Duration = Duration::from_secs(dashboard_shared::pages::REFRESH_SECONDS);
 
 /// The refresh clock shared by every page.
 #[derive(Debug, Clone, Copy)]
