@@ -278,7 +278,7 @@ impl DashboardBuilder {
             context: ContextRenderer::new(&config, version.version.as_str().into()),
             code_lines: HashMap::new(),
             labels: Default::default(),
-            calls: crate::record::CallResolver::new(config.n_plus_one),
+            calls: crate::record::CallResolver::new(config.n_plus_one, config.metrics),
             deadline: None,
             database_url: config.database.clone(),
         };

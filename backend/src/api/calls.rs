@@ -16,7 +16,7 @@ use super::extract::{ApiPath, ApiQuery};
 use super::session::Session;
 use super::views;
 use super::{Answer, ApiError, ApiState, QueryOf};
-use crate::store::calls::{CallRange, DependencyKind};
+use crate::store::calls::CallRange;
 
 /// Statements (`kind=query`) or upstreams (`kind=http`) over a range of days, most total time
 /// first: calls, mean, p95, N+1 flags or status classes, the endpoints that made them and their
@@ -49,10 +49,7 @@ pub(super) async fn dependencies(
     let days = LocalDays::or_last(&chart, state.config.timezone, 7)?;
     let (from, to) = days.span();
     let range = CallRange {
-        kind: match query.kind {
-            dashboard_shared::DependencyKind::Query => DependencyKind::Query,
-            dashboard_shared::DependencyKind::Http => DependencyKind::Http,
-        },
+        kind: query.kind,
         from,
         to,
         endpoint: query.endpoint.and_then(|id| i32::try_from(id).ok()),

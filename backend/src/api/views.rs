@@ -5,15 +5,14 @@
 use std::collections::HashMap;
 
 use dashboard_shared::{
-    CountSpread, DependencyKind, DependencyList, DependencyRow, EndpointCallSummary,
-    EndpointDetails, ExportedEndpoint, ExportedRequest, NPlusOneFlag, NamedEndpoint, OverviewRow,
-    SlowCallSample,
+    CountSpread, DependencyList, DependencyRow, EndpointCallSummary, EndpointDetails,
+    ExportedEndpoint, ExportedRequest, NPlusOneFlag, NamedEndpoint, OverviewRow, SlowCallSample,
 };
 
 use crate::histogram;
 use crate::store::calls::{
-    DependencyBucket, DependencyDayRow, DependencyKind as StoredKind, NPlusOneRow,
-    QueriesPerRequest, SlowCallRow, shown_name,
+    DependencyBucket, DependencyDayRow, NPlusOneRow, QueriesPerRequest, SlowCallRow,
+    kind_of_number, shown_name,
 };
 use crate::store::endpoint::EndpointFacts;
 use crate::store::export::{EndpointRule, RequestRow};
@@ -85,17 +84,9 @@ pub(super) fn overview_row(endpoint: EndpointActivity) -> OverviewRow {
     }
 }
 
-/// A dependency's kind on the wire.
-fn dependency_kind(kind: i16) -> DependencyKind {
-    match StoredKind::from_number(kind) {
-        StoredKind::Query => DependencyKind::Query,
-        StoredKind::Http => DependencyKind::Http,
-    }
-}
-
 /// How a stored dependency is named on its own.
 fn dependency_name(kind: i16, operation: &str, system: &str, name: &str) -> String {
-    shown_name(StoredKind::from_number(kind), operation, system, name)
+    shown_name(kind_of_number(kind), operation, system, name)
 }
 
 fn count(value: i64) -> u64 {
@@ -116,7 +107,7 @@ pub(super) fn dependency_list(
             (
                 DependencyRow {
                     id: i64::from(row.dependency_id),
-                    kind: dependency_kind(row.kind),
+                    kind: kind_of_number(row.kind),
                     system: row.system.clone(),
                     operation: row.operation.clone(),
                     name: row.name.clone(),
@@ -241,7 +232,7 @@ pub(super) fn endpoint_calls(
                 Ok(SlowCallSample {
                     request_id: row.request_id,
                     time: crate::store::time_of_micros(row.time_us),
-                    kind: dependency_kind(row.kind),
+                    kind: kind_of_number(row.kind),
                     name: dependency_name(row.kind, &row.operation, &row.system, &row.name),
                     duration_ms: crate::store::ms_of_micros(row.duration_us),
                     rows: row.rows.map(count),

@@ -43,6 +43,8 @@ pub(crate) struct CallResolver {
     sampled: (DateTime<Utc>, HashMap<i32, u32>),
     /// Whether reaching [`MAX_DEPENDENCIES`] has been logged.
     capped: bool,
+    /// Whether the exporter wants the statements' durations (`METRICS`).
+    observe: bool,
     /// The statements' durations of the batch being stored, by system and operation, for the
     /// metrics once it is stored.
     observed: Vec<(&'static str, &'static str, Vec<Duration>)>,
@@ -52,7 +54,8 @@ pub(crate) struct CallResolver {
 }
 
 impl CallResolver {
-    pub(crate) fn new(n_plus_one: u64) -> Self {
+    /// `observe`: the exporter is on, so the statements' durations are kept for it.
+    pub(crate) fn new(n_plus_one: u64, observe: bool) -> Self {
         CallResolver {
             n_plus_one: i64::try_from(n_plus_one).unwrap_or(i64::MAX),
             fingerprints: HashMap::new(),
@@ -61,6 +64,7 @@ impl CallResolver {
             observed: Vec::new(),
             server: None,
             capped: false,
+            observe,
         }
     }
 
@@ -115,7 +119,9 @@ impl CallResolver {
         let mut keys: Vec<Arc<DependencyKey>> = Vec::with_capacity(calls.targets.len());
         for raw in &calls.targets {
             let (key, operation) = self.key(&raw.target);
-            if let Target::Statement { system, .. } = &raw.target {
+            if let Target::Statement { system, .. } = &raw.target
+                && self.observe
+            {
                 let system = self.system(*system);
                 self.observed
                     .push((system, operation, raw.durations.clone()));
@@ -257,10 +263,7 @@ impl CallResolver {
                 Some(index) => index,
                 None => {
                     shown.push(RequestCall {
-                        kind: match key.kind {
-                            DependencyKind::Query => dashboard_shared::DependencyKind::Query,
-                            DependencyKind::Http => dashboard_shared::DependencyKind::Http,
-                        },
+                        kind: key.kind,
                         name,
                         count: 0,
                         total_ms: 0.0,
@@ -315,7 +318,7 @@ mod tests {
 
     #[test]
     fn past_the_cap_new_dependencies_count_as_other() {
-        let mut resolver = CallResolver::new(5);
+        let mut resolver = CallResolver::new(5, false);
         for id in 0..MAX_DEPENDENCIES {
             resolver.ids.insert(i64::try_from(id).unwrap(), 1);
         }
@@ -340,7 +343,7 @@ mod tests {
 
     #[test]
     fn slow_samples_are_capped_per_endpoint_and_hour() {
-        let mut resolver = CallResolver::new(5);
+        let mut resolver = CallResolver::new(5, false);
         let at = |hour, minute| Utc.with_ymd_and_hms(2026, 12, 5, hour, minute, 0).unwrap();
         let kept = (0..15)
             .filter(|minute| resolver.admit_sample(1, at(10, *minute)))

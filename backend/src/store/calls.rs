@@ -17,31 +17,22 @@ use super::writes::StoredMeasurement;
 /// Dependencies inserted or looked up per statement.
 const PER_STATEMENT: usize = 200;
 
-/// What a dependency is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum DependencyKind {
-    /// A database statement.
-    Query,
-    /// An outgoing HTTP call.
-    Http,
+pub(crate) use dashboard_shared::DependencyKind;
+
+/// A dependency's kind as stored.
+pub(crate) fn kind_number(kind: DependencyKind) -> i16 {
+    match kind {
+        DependencyKind::Query => 0,
+        DependencyKind::Http => 1,
+    }
 }
 
-impl DependencyKind {
-    /// As stored.
-    pub(crate) fn number(self) -> i16 {
-        match self {
-            DependencyKind::Query => 0,
-            DependencyKind::Http => 1,
-        }
-    }
-
-    /// From its stored number.
-    pub(crate) fn from_number(number: i16) -> Self {
-        if number == 1 {
-            DependencyKind::Http
-        } else {
-            DependencyKind::Query
-        }
+/// A dependency's kind from its stored number.
+pub(crate) fn kind_of_number(number: i16) -> DependencyKind {
+    if number == 1 {
+        DependencyKind::Http
+    } else {
+        DependencyKind::Query
     }
 }
 
@@ -73,7 +64,7 @@ impl DependencyKey {
     pub(crate) fn hash(&self) -> i64 {
         use std::hash::Hasher;
         let mut hasher = fnv::FnvHasher::default();
-        hasher.write_i16(self.kind.number());
+        hasher.write_i16(kind_number(self.kind));
         for part in [&self.system, &self.operation, &self.name] {
             hasher.write(part.as_bytes());
             hasher.write_u8(0);
@@ -159,7 +150,7 @@ impl Store {
                 .on_conflict(OnConflict::column(Dependency::Hash).do_nothing().to_owned());
             for key in chunk {
                 insert.values_panic([
-                    key.kind.number().into(),
+                    kind_number(key.kind).into(),
                     key.system.as_str().into(),
                     key.operation.as_str().into(),
                     key.name.as_str().into(),
@@ -429,7 +420,7 @@ impl Store {
                 Expr::col((dependencies.clone(), Dependency::Id))
                     .equals((days.clone(), DependencyDay::DependencyId)),
             )
-            .and_where(Expr::col((dependencies, Dependency::Kind)).eq(range.kind.number()))
+            .and_where(Expr::col((dependencies, Dependency::Kind)).eq(kind_number(range.kind)))
             .and_where(Expr::col((days.clone(), DependencyDay::Day)).gte(range.from))
             .and_where(Expr::col((days.clone(), DependencyDay::Day)).lte(range.to));
         if let Some(endpoint) = range.endpoint {
@@ -461,7 +452,7 @@ impl Store {
                 Expr::col((dependencies.clone(), Dependency::Id))
                     .equals((latency.clone(), DependencyLatency::DependencyId)),
             )
-            .and_where(Expr::col((dependencies, Dependency::Kind)).eq(range.kind.number()))
+            .and_where(Expr::col((dependencies, Dependency::Kind)).eq(kind_number(range.kind)))
             .and_where(Expr::col((latency.clone(), DependencyLatency::Day)).gte(range.from))
             .and_where(Expr::col((latency.clone(), DependencyLatency::Day)).lte(range.to))
             .group_by_col((latency.clone(), DependencyLatency::DependencyId))
