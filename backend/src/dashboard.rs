@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::accounts::{self, AccountError, GeneratedPasswords};
 use crate::api::{self, ApiState, SessionKeys};
 use crate::assets::{self, Frontend};
+use crate::collect::heartbeat::{self, Registration};
 use crate::collect::{self, Collector, GroupBy, MonitorLayer, PastRequest};
 use crate::config::{Config, ConfigError, ConfigSources, Key, RawValue, Secret};
 use crate::headers;
@@ -22,7 +23,7 @@ use crate::jobs::{GraphSpec, GraphValue};
 use crate::metrics::Exporter;
 use crate::metrics::PipelineHealth;
 use crate::outlier::ContextRenderer;
-use crate::record::Writer;
+use crate::record::{STOP_TIMEOUT, Writer};
 use crate::schedule::Schedule;
 use crate::store::{DatabaseError, Store};
 
@@ -263,6 +264,11 @@ impl DashboardBuilder {
         };
         let (sender, receiver) = mpsc::channel(config.queue_capacity);
         let collector = Arc::new(Collector::new(&config, self.group_by, sender));
+        let registration = Arc::new(Registration::new(
+            config.instance.as_deref(),
+            version.version.as_str(),
+        ));
+        collector.set_instance(store.register_instance(&registration.start()).await?);
         collect::load_endpoints(&store, &collector).await?;
         let (shutdown, shutdown_receiver) = watch::channel(false);
         collector.outliers.spawn(&shutdown);
@@ -286,6 +292,12 @@ impl DashboardBuilder {
         tokio::spawn(collect::follow_levels(
             store.clone(),
             Arc::clone(&collector),
+            shutdown.subscribe(),
+        ));
+        tokio::spawn(heartbeat::run(
+            store.clone(),
+            Arc::clone(&collector),
+            Arc::clone(&registration),
             shutdown.subscribe(),
         ));
         let config = Arc::new(config);
@@ -344,6 +356,7 @@ impl DashboardBuilder {
                 metrics_address,
                 shutdown,
                 writer: Mutex::new(Some(writer)),
+                registration,
             }),
         })
     }
@@ -414,6 +427,8 @@ struct Inner {
     metrics_address: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// What this process registered as on the Servers page.
+    registration: Arc<Registration>,
 }
 
 impl Dashboard {
@@ -610,11 +625,20 @@ impl Dashboard {
     /// Stops the writer after it has stored every measurement taken so far. Later requests are
     /// still served but not recorded. Calling it again does nothing.
     pub async fn shutdown(&self) {
+        let deadline = tokio::time::Instant::now() + STOP_TIMEOUT;
         self.inner.shutdown.send_replace(true);
-        if let Some(writer) = self.inner.writer.lock().await.take()
-            && let Err(error) = writer.await
-        {
+        let Some(writer) = self.inner.writer.lock().await.take() else {
+            return;
+        };
+        if let Err(error) = writer.await {
             tracing::error!(%error, "the dashboard's writer task failed");
+        }
+        // The last heartbeat, with everything stored (the Servers page shows the final counts),
+        // within the same bound as the writer's stop.
+        let api = &self.inner.api;
+        let beat = heartbeat::store_beat(&api.store, &api.collector, &self.inner.registration);
+        if tokio::time::timeout_at(deadline, beat).await.is_err() {
+            tracing::warn!("the last heartbeat was not stored in time");
         }
     }
 }

@@ -5,9 +5,9 @@ use dashboard_shared::{
     ChartQuery, CursorQuery, CustomGraph, DatabaseInfo, DependencyKind, DependencyList,
     DependencyQuery, DeploymentDetails, EndpointCallSummary, EndpointDetails, EndpointLevel,
     ErrorBody, ExceptionDetail, ExceptionGroups, ExceptionQuery, GroupedProfile, GroupedQuery,
-    ImageFormat, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow, PageQuery, ProfilePage,
-    PruneResult, Report, ReportRequest, RequestPage, SessionInfo, UserInfo, UserUpdate,
-    VersionComparison, VersionRequests,
+    ImageFormat, InstanceQuery, LoginRequest, NewUser, NoQuery, OutlierPage, OverviewRow,
+    PageQuery, ProfilePage, PruneResult, Report, ReportRequest, RequestPage, Servers, SessionInfo,
+    UserInfo, UserUpdate, VersionComparison, VersionRequests,
 };
 use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -152,8 +152,13 @@ pub(crate) async fn me() -> Result<SessionInfo, ApiFailure> {
 }
 
 /// `GET /api/overview`.
-pub(crate) async fn overview() -> Result<Vec<OverviewRow>, ApiFailure> {
-    get::<api::Overview>().await
+pub(crate) async fn overview(instance: Option<i64>) -> Result<Vec<OverviewRow>, ApiFailure> {
+    call::<api::Overview>(None, &InstanceQuery { instance }, None, None).await
+}
+
+/// `GET /api/servers`.
+pub(crate) async fn servers() -> Result<Servers, ApiFailure> {
+    get::<api::Servers>().await
 }
 
 /// `GET /api/deployment`.

@@ -21,6 +21,7 @@ use crate::pages::multi_version::MultiVersionPage;
 use crate::pages::outliers::OutliersPage;
 use crate::pages::profiler::ProfilerPage;
 use crate::pages::reports::ReportsPage;
+use crate::pages::servers::ServersPage;
 use crate::pages::{
     configuration::ConfigurationPage, hourly_load::HourlyLoadPage, login::LoginPage,
     overview::OverviewPage,
@@ -79,6 +80,7 @@ pub(crate) fn App() -> impl IntoView {
                 <Route path=path!("/exceptions") view=ExceptionsPage />
                 <Route path=path!("/queries") view=QueriesPage />
                 <Route path=path!("/outgoing-calls") view=OutgoingCallsPage />
+                <Route path=path!("/servers") view=ServersPage />
                 <Route path=path!("/custom-graphs") view=CustomGraphsPage />
                 <Route path=path!("/reports") view=ReportsPage />
                 <Route path=path!("/database") view=DatabasePage />

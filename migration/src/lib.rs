@@ -11,6 +11,7 @@ mod m0004_covering_request_index;
 mod m0005_profiles;
 mod m0006_compact_requests;
 mod m0007_calls;
+mod m0008_instances;
 pub mod schema;
 
 pub use sea_orm_migration;
@@ -56,6 +57,7 @@ impl MigratorTraitSelf for Migrator {
             Box::new(m0005_profiles::Migration::new(self.tables.clone())),
             Box::new(m0006_compact_requests::Migration::new(self.tables.clone())),
             Box::new(m0007_calls::Migration::new(self.tables.clone())),
+            Box::new(m0008_instances::Migration::new(self.tables.clone())),
         ]
     }
 

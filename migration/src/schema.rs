@@ -62,6 +62,13 @@ pub enum Table {
     RequestDependency,
     /// A slow statement or upstream call (level 2): its duration, rows, status and spans.
     SlowCall,
+    /// A process that writes to the database (`INSTANCE`): its name, versions and start.
+    Instance,
+    /// An instance's figures every 15 s (CPU, memory, requests in flight, queue, writer).
+    Heartbeat,
+    /// A failed (or not yet verified) login, against a username or a client address, shared by
+    /// every process.
+    LoginFailure,
 }
 
 impl Table {
@@ -91,11 +98,14 @@ impl Table {
             Table::DependencyLatency => "dependency_latency",
             Table::RequestDependency => "request_dependency",
             Table::SlowCall => "slow_call",
+            Table::Instance => "instance",
+            Table::Heartbeat => "heartbeat",
+            Table::LoginFailure => "login_failure",
         }
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 23] = [
+    pub const ALL: [Table; 26] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
@@ -119,6 +129,9 @@ impl Table {
         Table::DependencyLatency,
         Table::RequestDependency,
         Table::SlowCall,
+        Table::Instance,
+        Table::Heartbeat,
+        Table::LoginFailure,
     ];
 
     /// The tables the latest migration leaves: every one but `rollup_bucket`, which
@@ -221,6 +234,8 @@ pub enum Request {
     CallCount,
     /// Their total time in microseconds.
     CallUs,
+    /// The [`Table::Instance`] that served it (since `m0008`; 0 before).
+    InstanceId,
 }
 
 /// Columns of [`Table::Label`] (unique: kind, value).
@@ -270,6 +285,10 @@ pub enum Rollup {
     Hits,
     /// Sum of durations, in milliseconds.
     DurationSumMs,
+    /// The [`Table::Instance`] whose writer added these counts (since `m0008_instances`, part of
+    /// the key: each process adds to its own rows; 0 for counts from before, or from instances
+    /// gone for a day).
+    InstanceId,
 }
 
 /// Columns of [`Table::RollupBucket`] (key: the rollup's key plus the bucket).
@@ -304,6 +323,10 @@ pub enum LatencyDay {
     Bucket,
     /// Requests in that bucket.
     Count,
+    /// The [`Table::Instance`] whose writer added these counts (since `m0008_instances`, part of
+    /// the key: each process adds to its own rows; 0 for counts from before, or from instances
+    /// gone for a day).
+    InstanceId,
 }
 
 /// Columns of [`Table::LatencyTotal`] (key: endpoint, bucket).
@@ -316,6 +339,10 @@ pub enum LatencyTotal {
     Bucket,
     /// Requests in that bucket.
     Count,
+    /// The [`Table::Instance`] whose writer added these counts (since `m0008_instances`, part of
+    /// the key: each process adds to its own rows; 0 for counts from before, or from instances
+    /// gone for a day).
+    InstanceId,
 }
 
 /// Columns of [`Table::StatusTotal`] (key: endpoint, status code).
@@ -328,6 +355,10 @@ pub enum StatusTotal {
     StatusCode,
     /// Requests.
     Hits,
+    /// The [`Table::Instance`] whose writer added these counts (since `m0008_instances`, part of
+    /// the key: each process adds to its own rows; 0 for counts from before, or from instances
+    /// gone for a day).
+    InstanceId,
 }
 
 /// Columns of [`Table::Outlier`].
@@ -553,6 +584,10 @@ pub enum DependencyDay {
     ServerErrors,
     /// Calls that got no answer (connection refused, timeout).
     Failed,
+    /// The [`Table::Instance`] whose writer added these counts (since `m0008_instances`, part of
+    /// the key: each process adds to its own rows; 0 for counts from before, or from instances
+    /// gone for a day).
+    InstanceId,
 }
 
 impl DependencyDay {
@@ -583,6 +618,10 @@ pub enum DependencyLatency {
     Bucket,
     /// Calls in it.
     Count,
+    /// The [`Table::Instance`] whose writer added these counts (since `m0008_instances`, part of
+    /// the key: each process adds to its own rows; 0 for counts from before, or from instances
+    /// gone for a day).
+    InstanceId,
 }
 
 /// Columns of [`Table::RequestDependency`] (key: request, dependency).
@@ -625,4 +664,59 @@ pub enum SlowCall {
     StatusCode,
     /// The spans it ran in, outermost first (JSON, as an outlier's stack).
     Stack,
+}
+
+/// Columns of [`Table::Instance`] (unique: name).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Instance {
+    /// Primary key, what request and rollup rows hold.
+    Id,
+    /// `INSTANCE` (by default the host name and the process id).
+    Name,
+    /// The application version it serves.
+    AppVersion,
+    /// The dashboard's crate version it runs.
+    DashboardVersion,
+    /// When the process started (UTC).
+    Started,
+    /// Its latest heartbeat (UTC).
+    LastSeen,
+}
+
+/// Columns of [`Table::Heartbeat`] (key: instance, time).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Heartbeat {
+    /// The instance.
+    InstanceId,
+    /// When it was taken (UTC).
+    Time,
+    /// The process's CPU use, in percent of one core.
+    CpuPercent,
+    /// The process's resident memory, in bytes.
+    MemoryBytes,
+    /// Monitored requests in flight.
+    InFlight,
+    /// Measurements waiting for the writer.
+    Queued,
+    /// Measurements lost since the process started.
+    Dropped,
+    /// Measurements stored since the process started.
+    Stored,
+    /// How old the oldest measurement of the writer's latest batch was when it was stored, in
+    /// milliseconds.
+    WriterLagMs,
+}
+
+/// Columns of [`Table::LoginFailure`] (index: key, time).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum LoginFailure {
+    /// Primary key.
+    Id,
+    /// `user:<name>` or `ip:<address>`.
+    Key,
+    /// When the attempt began (UTC).
+    Time,
 }

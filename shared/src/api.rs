@@ -151,8 +151,10 @@ crate::__routes! {
     Me: GET "/me" => SessionInfo;
     /// The OpenAPI 3 document of the API (session).
     OpenApiDocument: GET "/openapi.json" => serde_json::Value;
-    /// One row per endpoint (session).
-    Overview: GET "/overview" => Vec<OverviewRow>;
+    /// One row per endpoint, of every instance or one (session).
+    Overview: GET "/overview", query crate::InstanceQuery => Vec<OverviewRow>;
+    /// The processes sharing the database, with their heartbeats of the last hour (session).
+    Servers: GET "/servers" => crate::Servers;
     /// The whole application's requests, error ratio, median, p95 and p99 over a range of days
     /// and the one before it, with points for sparklines (session).
     ApplicationSummary: GET "/summary", query ChartQuery => AppSummary;

@@ -85,6 +85,8 @@ pub const GROUPED_LINK: &str = "grouped-link";
 pub const GROUPED_REQUESTS: &str = "grouped-requests";
 /// `#grouped-table`.
 pub const GROUPED_TABLE: &str = "grouped-table";
+/// `#instance`: the instance filter of the overview and the endpoint page.
+pub const INSTANCE: &str = "instance";
 /// `#live-toggle`.
 pub const LIVE_TOGGLE: &str = "live-toggle";
 /// `#login`.
@@ -177,6 +179,10 @@ pub const RETENTION_ROLLUPS: &str = "retention-rollups";
 pub const RETENTION_SCHEDULE: &str = "retention-schedule";
 /// `#search`.
 pub const SEARCH: &str = "search";
+/// `#servers`: the Servers page's cards.
+pub const SERVERS: &str = "servers";
+/// `#servers-total`: requests stored today by every instance.
+pub const SERVERS_TOTAL: &str = "servers-total";
 /// `#significant-only`.
 pub const SIGNIFICANT_ONLY: &str = "significant-only";
 /// `#slow-calls`.

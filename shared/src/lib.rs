@@ -15,6 +15,7 @@ pub mod pages;
 pub mod profiles;
 pub mod query;
 pub mod scheduled;
+pub mod servers;
 pub mod sunburst;
 pub mod views;
 
@@ -24,4 +25,5 @@ pub use incidents::*;
 pub use profiles::*;
 pub use query::*;
 pub use scheduled::*;
+pub use servers::*;
 pub use views::*;

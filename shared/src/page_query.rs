@@ -39,6 +39,8 @@ pub const FAILED: &str = "failed";
 pub const EXCEPTION: &str = "exception";
 /// The endpoint an exception list is limited to.
 pub const ENDPOINT: &str = "endpoint";
+/// The instance (a `Server::id`) the overview and the charts are limited to.
+pub const INSTANCE: &str = "instance";
 
 /// The views of a grouped profile beside its table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

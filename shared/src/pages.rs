@@ -24,6 +24,8 @@ pub enum Page {
     Queries,
     /// The upstreams called, ranked by their total time.
     OutgoingCalls,
+    /// The processes sharing the database.
+    Servers,
     /// The custom graphs.
     CustomGraphs,
     /// Reports of intervals and versions.
@@ -46,7 +48,7 @@ pub enum Page {
 
 impl Page {
     /// The pages of the menu, in its order.
-    pub const MENU: [Page; 12] = [
+    pub const MENU: [Page; 13] = [
         Page::Overview,
         Page::HourlyLoad,
         Page::DailyUtilization,
@@ -55,6 +57,7 @@ impl Page {
         Page::Exceptions,
         Page::Queries,
         Page::OutgoingCalls,
+        Page::Servers,
         Page::CustomGraphs,
         Page::Reports,
         Page::Database,
@@ -86,6 +89,7 @@ impl Page {
             Page::Exceptions => "/exceptions".to_owned(),
             Page::Queries => "/queries".to_owned(),
             Page::OutgoingCalls => "/outgoing-calls".to_owned(),
+            Page::Servers => "/servers".to_owned(),
             Page::CustomGraphs => "/custom-graphs".to_owned(),
             Page::Reports => "/reports".to_owned(),
             Page::Database => "/database".to_owned(),
@@ -109,6 +113,7 @@ impl Page {
             Page::Exceptions => "Exceptions",
             Page::Queries => "Queries",
             Page::OutgoingCalls => "Outgoing calls",
+            Page::Servers => "Servers",
             Page::CustomGraphs => "Custom graphs",
             Page::Reports => "Reports",
             Page::Database => "Database",

@@ -38,6 +38,9 @@ pub struct ChartQuery {
     /// (default: every endpoint with requests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<String>,
+    /// Only what this instance (a `Server::id`) served, for the charts read from the rollups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<i64>,
 }
 
 /// The image formats of the chart downloads.

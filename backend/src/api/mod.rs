@@ -20,6 +20,7 @@ mod overview;
 mod paging;
 mod profiles;
 mod reports;
+mod servers;
 mod session;
 mod throttle;
 mod users;
@@ -73,6 +74,17 @@ pub(crate) struct ApiState {
     pub(crate) graph_schedules: Arc<std::collections::HashMap<String, String>>,
 }
 
+impl ApiState {
+    /// The same state, whose store reads what `instance` served when it is given (the
+    /// `instance` filter of the overview and the charts).
+    pub(crate) fn for_instance(&self, instance: Option<i64>) -> ApiState {
+        ApiState {
+            store: self.store.scoped(instance),
+            ..self.clone()
+        }
+    }
+}
+
 /// The parts of the document that no handler describes.
 #[derive(OpenApi)]
 #[openapi(
@@ -114,6 +126,7 @@ fn operations() -> OpenApiRouter<ApiState> {
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
         .routes(routes!(overview::overview))
+        .routes(routes!(servers::servers))
         .routes(routes!(endpoints::details))
         .routes(routes!(charts::endpoint::failed_requests))
         .routes(routes!(incidents::outliers))

@@ -1,12 +1,13 @@
 //! `GET /api/overview`.
 
-use crate::api::Answer;
+use crate::api::extract::ApiQuery;
+use crate::api::{Answer, QueryOf};
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 use dashboard_shared::api::{self as routes, Route};
-use dashboard_shared::{ErrorBody, OverviewRow};
+use dashboard_shared::{ErrorBody, InstanceQuery, OverviewRow};
 
 use super::ApiState;
 use super::charts::local_midnight;
@@ -20,21 +21,23 @@ use crate::store::overview::{Periods, Since};
     path = routes::Overview::PATH,
     tag = "read",
     security(("session" = [])),
+    params(InstanceQuery),
     responses((status = 200, body = Vec<OverviewRow>), (status = 401, body = ErrorBody))
 )]
 pub(super) async fn overview(
     State(state): State<ApiState>,
     _session: Session,
+    ApiQuery(query): QueryOf<routes::Overview>,
 ) -> Answer<routes::Overview> {
     let periods = periods_at(Utc::now(), state.config.timezone);
-    let activity = state.store.overview(periods).await?;
+    let activity = state.store.scoped(query.instance).overview(periods).await?;
     Ok(Json(
         activity.into_iter().map(views::overview_row).collect(),
     ))
 }
 
 /// Today and the week (today and the six days before) as local days in `zone`.
-fn periods_at(now: DateTime<Utc>, zone: Tz) -> Periods {
+pub(super) fn periods_at(now: DateTime<Utc>, zone: Tz) -> Periods {
     let today = now.with_timezone(&zone).date_naive();
     let week = today.checked_sub_days(Days::new(6)).unwrap_or(today);
     let since = |day| Since {

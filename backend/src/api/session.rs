@@ -8,7 +8,7 @@
 use crate::api::BodyOf;
 use dashboard_shared::api::{self as routes, Route};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -309,7 +309,8 @@ pub(super) async fn login(
     let caller = Caller::new(&state, &headers, client);
     let attempt = state
         .throttle
-        .begin(&Keys::new(&request.username, caller.ip), Instant::now())?;
+        .begin_shared(&state.store, &Keys::new(&request.username, caller.ip))
+        .await?;
     let user = state.store.user_by_name(&request.username).await?;
     let hash = user
         .as_ref()
@@ -318,7 +319,7 @@ pub(super) async fn login(
     let (Some(user), true) = (user, verify(request.password, hash).await) else {
         return Err(ApiError::Unauthorized("wrong username or password"));
     };
-    attempt.succeeded();
+    attempt.succeeded(&state.store).await;
     let role = user
         .role()
         .ok_or(ApiError::Forbidden("this account has no role"))?;

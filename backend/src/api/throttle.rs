@@ -1,7 +1,8 @@
 //! Login throttling and the bound on password verifications.
 //!
 //! Every attempt is recorded against its username and its client address (the peer, or behind
-//! `TRUSTED_PROXIES` the forwarded client) *before* its password is verified, so a burst of
+//! `TRUSTED_PROXIES` the forwarded client) *before* its password is verified, in this process
+//! and in the database (so every replica counts the failures of all), so a burst of
 //! parallel attempts cannot slip past the limit: after 5 failures in 15 minutes an address is
 //! refused with 429 and `Retry-After` until the oldest failure ages out. A username with 5
 //! failures is refused only to addresses that have failed themselves, so nobody locks the real
@@ -14,9 +15,12 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::ApiError;
+use crate::store::Store;
+use crate::store::logins::KeyFailures;
 
 /// Failures allowed within [`WINDOW`].
 const MAX_FAILURES: usize = 5;
@@ -97,10 +101,52 @@ impl LoginThrottle {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Starts an attempt counting the failures of every process that shares the database: the
+    /// database's recent failures of both keys are read and, unless they or this process's
+    /// refuse it, the attempt is recorded there too (as a failure until it succeeds). A
+    /// database that does not answer leaves this process's own count, so nobody is locked out
+    /// by an outage. Two processes checking the same key at the same moment may both let one
+    /// more attempt through; the limit holds within one.
+    pub(crate) async fn begin_shared<'a>(
+        &'a self,
+        store: &Store,
+        keys: &Keys,
+    ) -> Result<SharedAttempt<'a>, ApiError> {
+        let at = Utc::now()
+            .duration_trunc(TimeDelta::milliseconds(1))
+            .unwrap_or_else(|_| Utc::now());
+        let window = TimeDelta::from_std(WINDOW).unwrap_or(TimeDelta::MAX);
+        let since = at - window;
+        let elsewhere = match store
+            .login_failures([&keys.user, &keys.address], since)
+            .await
+        {
+            Ok(rows) => Elsewhere::of(&rows, keys, at, window),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the shared login failures; counting this process's only");
+                Elsewhere::default()
+            }
+        };
+        let attempt = self.begin(keys, Instant::now(), elsewhere)?;
+        if let Err(error) = store
+            .record_login_attempt([&keys.user, &keys.address], at, since)
+            .await
+        {
+            tracing::warn!(%error, "cannot record a login attempt in the database");
+        }
+        Ok(SharedAttempt { attempt, at })
+    }
+
     /// Starts an attempt: refused with 429 when the address has used up its failures, or the
-    /// username has and the address failed too; with 503 when every verification permit is
-    /// taken. Otherwise the attempt is recorded (as a failure until it succeeds).
-    pub(crate) fn begin(&self, keys: &Keys, now: Instant) -> Result<Attempt<'_>, ApiError> {
+    /// username has and the address failed too (counting this process's failures, or
+    /// `elsewhere`'s where they are more); with 503 when every verification permit is taken.
+    /// Otherwise the attempt is recorded (as a failure until it succeeds).
+    pub(crate) fn begin(
+        &self,
+        keys: &Keys,
+        now: Instant,
+        elsewhere: Elsewhere,
+    ) -> Result<Attempt<'_>, ApiError> {
         let mut failures = self.lock();
         if failures.len() > MAX_KEYS {
             failures.retain(|_, times| {
@@ -115,8 +161,8 @@ impl LoginThrottle {
                 (times.len(), wait)
             })
         };
-        let (address_failures, address_wait) = recent(&keys.address);
-        let (user_failures, user_wait) = recent(&keys.user);
+        let (address_failures, address_wait) = elsewhere.address.max(recent(&keys.address));
+        let (user_failures, user_wait) = elsewhere.user.max(recent(&keys.user));
         let refused = if address_failures >= MAX_FAILURES {
             address_wait
         } else if user_failures >= MAX_FAILURES && address_failures > 0 {
@@ -139,6 +185,55 @@ impl LoginThrottle {
             at: now,
             _permit: permit,
         })
+    }
+}
+
+/// The failures of an attempt's keys that the database holds (those of every process): how
+/// many, and how long until the oldest ages out.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Elsewhere {
+    user: (usize, Option<Duration>),
+    address: (usize, Option<Duration>),
+}
+
+impl Elsewhere {
+    /// The figures of `keys` in the database's `rows`, at `now`.
+    fn of(rows: &[KeyFailures], keys: &Keys, now: DateTime<Utc>, window: TimeDelta) -> Self {
+        let of = |key: &str| {
+            rows.iter()
+                .find(|row| row.key == key)
+                .map_or((0, None), |row| {
+                    let wait = row
+                        .oldest
+                        .and_then(|oldest| (window - (now - oldest)).to_std().ok());
+                    (usize::try_from(row.failures).unwrap_or(0), wait)
+                })
+        };
+        Elsewhere {
+            user: of(&keys.user),
+            address: of(&keys.address),
+        }
+    }
+}
+
+/// An attempt counted in this process and in the database.
+pub(crate) struct SharedAttempt<'a> {
+    attempt: Attempt<'a>,
+    at: DateTime<Utc>,
+}
+
+impl SharedAttempt<'_> {
+    /// The password was right: the username's failures are forgiven, in this process and in the
+    /// database, and the attempt is not counted against the address.
+    pub(crate) async fn succeeded(self, store: &Store) {
+        let keys = &self.attempt.keys;
+        if let Err(error) = store
+            .forgive_login(&keys.user, &keys.address, self.at)
+            .await
+        {
+            tracing::warn!(%error, "cannot forgive a successful login's failures in the database");
+        }
+        self.attempt.succeeded();
     }
 }
 
@@ -174,12 +269,18 @@ mod tests {
         let start = Instant::now();
         for minute in 0..5 {
             let now = start + Duration::from_secs(60 * minute);
-            assert_eq!(refused_for(throttle.begin(&keys, now)), None);
+            assert_eq!(
+                refused_for(throttle.begin(&keys, now, Elsewhere::default())),
+                None
+            );
         }
         let now = start + Duration::from_secs(5 * 60);
-        assert_eq!(refused_for(throttle.begin(&keys, now)), Some(10 * 60));
         assert_eq!(
-            refused_for(throttle.begin(&keys, start + WINDOW)),
+            refused_for(throttle.begin(&keys, now, Elsewhere::default())),
+            Some(10 * 60)
+        );
+        assert_eq!(
+            refused_for(throttle.begin(&keys, start + WINDOW, Elsewhere::default())),
             None,
             "the first failure has aged out"
         );
@@ -190,17 +291,31 @@ mod tests {
         let throttle = LoginThrottle::default();
         let now = Instant::now();
         for attacker in ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"] {
-            drop(throttle.begin(&Keys::new("admin", ip(attacker)), now));
+            drop(throttle.begin(&Keys::new("admin", ip(attacker)), now, Elsewhere::default()));
         }
         assert!(
-            refused_for(throttle.begin(&Keys::new("ADMIN", ip("10.0.0.1")), now)).is_some(),
+            refused_for(throttle.begin(
+                &Keys::new("ADMIN", ip("10.0.0.1")),
+                now,
+                Elsewhere::default()
+            ))
+            .is_some(),
             "an address that failed on the locked username waits"
         );
-        let real_admin = throttle.begin(&Keys::new("admin", ip("192.0.2.7")), now);
+        let real_admin = throttle.begin(
+            &Keys::new("admin", ip("192.0.2.7")),
+            now,
+            Elsewhere::default(),
+        );
         assert!(real_admin.is_ok(), "a clean address may try");
         real_admin.unwrap().succeeded();
         assert!(
-            refused_for(throttle.begin(&Keys::new("admin", ip("10.0.0.1")), now)).is_none(),
+            refused_for(throttle.begin(
+                &Keys::new("admin", ip("10.0.0.1")),
+                now,
+                Elsewhere::default()
+            ))
+            .is_none(),
             "success forgave the username"
         );
     }
@@ -216,10 +331,16 @@ mod tests {
         let throttle = LoginThrottle::default();
         let now = Instant::now();
         for user in ["a", "b", "c", "d", "e"] {
-            drop(throttle.begin(&Keys::new(user, ip("10.0.0.1")), now));
+            drop(throttle.begin(&Keys::new(user, ip("10.0.0.1")), now, Elsewhere::default()));
         }
-        assert!(refused_for(throttle.begin(&Keys::new("f", ip("10.0.0.1")), now)).is_some());
-        assert!(refused_for(throttle.begin(&Keys::new("a", ip("10.0.0.2")), now)).is_none());
+        assert!(
+            refused_for(throttle.begin(&Keys::new("f", ip("10.0.0.1")), now, Elsewhere::default()))
+                .is_some()
+        );
+        assert!(
+            refused_for(throttle.begin(&Keys::new("a", ip("10.0.0.2")), now, Elsewhere::default()))
+                .is_none()
+        );
     }
 
     #[test]
@@ -228,14 +349,24 @@ mod tests {
         let now = Instant::now();
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let running: Vec<_> = (0..cores)
-            .map(|n| throttle.begin(&Keys::new("a", ip(&format!("10.0.1.{n}"))), now))
+            .map(|n| {
+                throttle.begin(
+                    &Keys::new("a", ip(&format!("10.0.1.{n}"))),
+                    now,
+                    Elsewhere::default(),
+                )
+            })
             .collect();
         assert!(running.iter().all(Result::is_ok));
         assert!(matches!(
-            throttle.begin(&Keys::new("a", ip("10.0.2.1")), now),
+            throttle.begin(&Keys::new("a", ip("10.0.2.1")), now, Elsewhere::default()),
             Err(ApiError::Busy(_))
         ));
         drop(running);
-        assert!(throttle.begin(&Keys::new("a", ip("10.0.2.1")), now).is_ok());
+        assert!(
+            throttle
+                .begin(&Keys::new("a", ip("10.0.2.1")), now, Elsewhere::default())
+                .is_ok()
+        );
     }
 }

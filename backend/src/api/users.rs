@@ -137,17 +137,17 @@ pub(super) async fn update(
         if own_account {
             // Throttled like logins: a stolen session must not guess the password.
             let caller = Caller::new(&state, &headers, client);
-            let attempt = state.throttle.begin(
-                &Keys::new(&user.username, caller.ip),
-                std::time::Instant::now(),
-            )?;
+            let attempt = state
+                .throttle
+                .begin_shared(&state.store, &Keys::new(&user.username, caller.ip))
+                .await?;
             let old = update.old_password.unwrap_or_default();
             if !verify(old, user.password_hash.clone()).await {
                 return Err(ApiError::BadRequest(
                     "to change your own password, give the current one as old_password".to_owned(),
                 ));
             }
-            attempt.succeeded();
+            attempt.succeeded(&state.store).await;
         }
         state
             .store

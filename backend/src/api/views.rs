@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use dashboard_shared::{
     CountSpread, DependencyList, DependencyRow, EndpointCallSummary, EndpointDetails,
-    ExportedEndpoint, ExportedRequest, NPlusOneFlag, NamedEndpoint, OverviewRow, SlowCallSample,
+    ExportedEndpoint, ExportedRequest, Heartbeat, NPlusOneFlag, NamedEndpoint, OverviewRow,
+    SILENT_AFTER_SECONDS, Server, Servers, SlowCallSample,
 };
 
 use crate::histogram;
@@ -16,6 +18,7 @@ use crate::store::calls::{
 };
 use crate::store::endpoint::EndpointFacts;
 use crate::store::export::{EndpointRule, RequestRow};
+use crate::store::instances::{Beat, InstanceRow};
 use crate::store::overview::EndpointActivity;
 
 /// An exported (or failed) request.
@@ -245,4 +248,56 @@ pub(super) fn endpoint_calls(
             })
             .collect::<Result<_, sea_orm::DbErr>>()?,
     })
+}
+
+/// The Servers page from the instances, their heartbeats and today's requests per instance:
+/// live instances first (by name), then silent ones (latest first).
+pub(super) fn servers(
+    now: DateTime<Utc>,
+    instances: Vec<InstanceRow>,
+    heartbeats: &mut HashMap<i32, Vec<Beat>>,
+    requests_today: &HashMap<i32, u64>,
+) -> Servers {
+    let count = |value: i64| u64::try_from(value).unwrap_or(0);
+    let mut servers: Vec<Server> = instances
+        .into_iter()
+        .map(|instance| Server {
+            id: i64::from(instance.id),
+            live: (now - instance.last_seen).num_seconds() <= SILENT_AFTER_SECONDS,
+            requests_today: requests_today.get(&instance.id).copied().unwrap_or(0),
+            heartbeats: heartbeats
+                .remove(&instance.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|beat| Heartbeat {
+                    time: beat.time,
+                    cpu_percent: beat.cpu_percent,
+                    memory_bytes: count(beat.memory_bytes),
+                    in_flight: count(beat.in_flight),
+                    queued: count(beat.queued),
+                    dropped: count(beat.dropped),
+                    stored: count(beat.stored),
+                    writer_lag_ms: beat.writer_lag_ms,
+                })
+                .collect(),
+            name: instance.name,
+            app_version: instance.app_version,
+            dashboard_version: instance.dashboard_version,
+            started: instance.started,
+            last_seen: instance.last_seen,
+        })
+        .collect();
+    servers.sort_by(|a, b| {
+        b.live.cmp(&a.live).then_with(|| {
+            if a.live {
+                a.name.cmp(&b.name)
+            } else {
+                b.last_seen.cmp(&a.last_seen)
+            }
+        })
+    });
+    Servers {
+        servers,
+        requests_today: requests_today.values().sum(),
+    }
 }

@@ -6,6 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -115,13 +116,18 @@ impl<S> MonitorService<S> {
         }
         request.extensions_mut().insert(Measured);
         let started = Instant::now();
+        let in_flight = metrics.map(|metrics| {
+            metrics.begin(request.method(), route.as_ref().map(MatchedPath::as_str))
+        });
+        let kept = route.and_then(|route| self.facts(route, request, started));
+        if kept.is_some() {
+            self.collector.in_flight.fetch_add(1, Ordering::Relaxed);
+        }
         Some(Pending {
             collector: Arc::clone(&self.collector),
             started,
-            in_flight: metrics.map(|metrics| {
-                metrics.begin(request.method(), route.as_ref().map(MatchedPath::as_str))
-            }),
-            kept: route.and_then(|route| self.facts(route, request, started)),
+            in_flight,
+            kept,
         })
     }
 
@@ -249,6 +255,9 @@ impl Pending {
         let duration = self.started.elapsed();
         if let Some(in_flight) = self.in_flight {
             in_flight.finish(status, duration);
+        }
+        if self.kept.is_some() {
+            self.collector.in_flight.fetch_sub(1, Ordering::Relaxed);
         }
         match self.kept {
             None => {}

@@ -13,6 +13,7 @@
 mod client_ip;
 mod endpoints;
 mod group;
+pub(crate) mod heartbeat;
 mod layer;
 mod levels;
 mod measurement;
@@ -29,7 +30,7 @@ pub(crate) use levels::{follow_levels, load_endpoints};
 pub(crate) use measurement::{EndpointRef, Extra, Measurement};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
 
 use std::time::Duration;
 
@@ -40,6 +41,7 @@ use crate::config::{Config, MonitorLevel};
 use crate::metrics::{AtomicHistogram, PipelineHealth, ServiceMetrics};
 use crate::outlier::Outliers;
 use crate::profiler::Profiler;
+use crate::store::instances::InstanceId;
 
 /// A function of the request that names its group (usually the user); `None` for no group.
 pub(crate) type GroupBy = Arc<dyn Fn(&Request) -> Option<GroupValue> + Send + Sync>;
@@ -73,6 +75,13 @@ pub(crate) struct Collector {
     written: AtomicU64,
     write_failures: AtomicU64,
     batch_duration: AtomicHistogram,
+    /// Monitored requests being served.
+    pub(crate) in_flight: AtomicI64,
+    /// How old the oldest measurement of the latest batch was when it was stored, in µs.
+    writer_lag_us: AtomicU64,
+    /// This process's instance id, which its rows carry (the heartbeat registers the process
+    /// again when its row was forgotten).
+    instance: AtomicI32,
 }
 
 impl Collector {
@@ -101,7 +110,20 @@ impl Collector {
             written: AtomicU64::new(0),
             write_failures: AtomicU64::new(0),
             batch_duration: AtomicHistogram::new(),
+            in_flight: AtomicI64::new(0),
+            writer_lag_us: AtomicU64::new(0),
+            instance: AtomicI32::new(InstanceId::GONE.0),
         }
+    }
+
+    /// This process's instance.
+    pub(crate) fn instance(&self) -> InstanceId {
+        InstanceId(self.instance.load(Ordering::Relaxed))
+    }
+
+    /// Sets this process's instance (at start, and when the heartbeat registered it again).
+    pub(crate) fn set_instance(&self, instance: InstanceId) {
+        self.instance.store(instance.0, Ordering::Relaxed);
     }
 
     /// Whether a route template is one of the dashboard's own (pages, API, metrics).
@@ -145,10 +167,15 @@ impl Collector {
         queued
     }
 
-    /// Counts a stored batch and how long storing it took.
-    pub(crate) fn count_written(&self, written: u64, took: Duration) {
+    /// Counts a stored batch, how long storing it took and how long its oldest measurement
+    /// waited until it was stored.
+    pub(crate) fn count_written(&self, written: u64, took: Duration, lag: Duration) {
         self.written.fetch_add(written, Ordering::Relaxed);
         self.batch_duration.observe(took);
+        self.writer_lag_us.store(
+            u64::try_from(lag.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// Counts a batch that the database refused (it is tried again).
@@ -181,6 +208,14 @@ impl PipelineHealth for Collector {
 
     fn batch_duration(&self) -> &AtomicHistogram {
         &self.batch_duration
+    }
+
+    fn in_flight(&self) -> i64 {
+        self.in_flight.load(Ordering::Relaxed)
+    }
+
+    fn writer_lag(&self) -> Duration {
+        Duration::from_micros(self.writer_lag_us.load(Ordering::Relaxed))
     }
 }
 

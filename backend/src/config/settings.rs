@@ -182,6 +182,10 @@ settings! {
     /// keep their old boundaries)
     Timezone("TIMEZONE") timezone: Tz = Tz::UTC, shown "`UTC`",
         |check| check.parsed(|text| text.parse::<Tz>().ok(), "an IANA time zone such as Europe/Amsterdam")?;
+    /// this process's name on the Servers page and in its request rows (1–200 characters); unset ⇒
+    /// the host name and the process id, such as `web-1:4242`
+    Instance("INSTANCE") instance: Option<String> = None, shown "host name:pid",
+        |check| Some(check.parsed(|text| (!text.is_empty() && text.len() <= 200 && !text.chars().any(char::is_control)).then(|| text.to_owned()), "a name of 1 to 200 characters without control characters")?);
     /// fixed colours per endpoint in charts, `{'GET /users/{id}': '[0,97,255]'}`; others get a
     /// stable colour from their name
     Colors("COLORS") colors: BTreeMap<String, [u8; 3]> = BTreeMap::new(), shown "–",

@@ -46,6 +46,10 @@ pub(crate) trait PipelineHealth: Send + Sync {
     fn write_failures(&self) -> u64;
     /// Durations of the writer's batches.
     fn batch_duration(&self) -> &AtomicHistogram;
+    /// Monitored requests being served.
+    fn in_flight(&self) -> i64;
+    /// How long the oldest measurement of the latest batch waited until it was stored.
+    fn writer_lag(&self) -> Duration;
 }
 
 /// The service's metrics: requests, updated on the hot path, and statements, updated by the

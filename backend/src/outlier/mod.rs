@@ -63,6 +63,13 @@ impl Outliers {
         self.system.latest()
     }
 
+    /// The latest CPU and memory figures, starting their refreshes if they have not started
+    /// (the heartbeat reads them whatever the level).
+    pub(crate) fn system_now(&self) -> Arc<SystemState> {
+        self.system.want();
+        self.system.latest()
+    }
+
     /// Starts watching a request at level 2 or more: copies its head and, when the endpoint has
     /// enough history, queues its deadline.
     pub(crate) fn watch(

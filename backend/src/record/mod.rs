@@ -7,4 +7,4 @@ mod writer;
 
 pub(crate) use calls::CallResolver;
 
-pub(crate) use writer::Writer;
+pub(crate) use writer::{STOP_TIMEOUT, Writer};

@@ -53,6 +53,16 @@ const LONGEST_REST: Duration = Duration::from_millis(500);
 /// How often a resting writer looks whether a full batch is waiting, which ends the rest.
 const REST_CHECK: Duration = Duration::from_millis(20);
 
+/// How long ago the oldest request of `batch` arrived.
+fn oldest_age(batch: &[Measurement]) -> Duration {
+    batch
+        .iter()
+        .map(|measurement| measurement.time_requested)
+        .min()
+        .and_then(|oldest| (Utc::now() - oldest).to_std().ok())
+        .unwrap_or_default()
+}
+
 /// Takes measurements off the queue and stores them, until shut down.
 pub(crate) struct Writer {
     pub(crate) store: Store,
@@ -201,7 +211,8 @@ impl Writer {
             let started = Instant::now();
             let error = match self.attempt(batch).await {
                 Ok(stored) => {
-                    self.collector.count_written(stored, started.elapsed());
+                    self.collector
+                        .count_written(stored, started.elapsed(), oldest_age(batch));
                     break;
                 }
                 Err(error) => error,
@@ -250,7 +261,11 @@ impl Writer {
         while tried < batch.len() && !self.past_deadline() {
             let started = Instant::now();
             match self.attempt(&batch[tried..=tried]).await {
-                Ok(stored) => self.collector.count_written(stored, started.elapsed()),
+                Ok(stored) => self.collector.count_written(
+                    stored,
+                    started.elapsed(),
+                    oldest_age(&batch[tried..=tried]),
+                ),
                 Err(error) if !is_unavailable(&error) && self.answers().await => {
                     refused += 1;
                     if refused.is_power_of_two() {
@@ -389,7 +404,7 @@ impl Writer {
             durations.push(measurement.duration);
         }
         self.store
-            .write_measurements(&rows, &mut self.labels)
+            .write_measurements(&rows, &mut self.labels, self.collector.instance())
             .await?;
         for (endpoint, duration) in endpoints.iter().zip(durations) {
             endpoint.add_durations(1, duration);

@@ -1,7 +1,7 @@
 //! What requests waited on: the dependencies (statement fingerprints and upstreams), their
 //! daily rollups, the calls of requests kept one by one, and slow-call samples.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use dashboard_migration::schema::{
@@ -12,6 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, Value};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult};
 
 use super::Store;
+use super::instances::InstanceId;
 use super::writes::StoredMeasurement;
 
 /// Dependencies inserted or looked up per statement.
@@ -176,9 +177,10 @@ impl Store {
         &self,
         txn: &DatabaseTransaction,
         rows: &[&StoredMeasurement],
+        instance: InstanceId,
     ) -> Result<(), DbErr> {
-        let mut days: HashMap<DayKey, DaySums> = HashMap::new();
-        let mut buckets: HashMap<(DayKey, i32), i64> = HashMap::new();
+        let mut days: BTreeMap<DayKey, DaySums> = BTreeMap::new();
+        let mut buckets: BTreeMap<(DayKey, i32), i64> = BTreeMap::new();
         for row in rows {
             let Some(calls) = &row.calls else { continue };
             for target in &calls.targets {
@@ -214,6 +216,7 @@ impl Store {
         self.insert_adding(
             txn,
             Table::DependencyDay,
+            instance,
             &keys,
             &DependencyDay::COUNTERS,
             days,
@@ -239,6 +242,7 @@ impl Store {
         self.insert_adding(
             txn,
             Table::DependencyLatency,
+            instance,
             &keys,
             &[DependencyLatency::Count],
             buckets,

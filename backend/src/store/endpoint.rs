@@ -157,11 +157,12 @@ impl Store {
             .into_iter()
             .map(|row| row.method)
             .collect();
-        let hits = Query::select()
+        let mut hits = Query::select()
             .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
             .from(self.table(Table::Rollup))
             .and_where(Expr::col(Rollup::EndpointId).eq(id))
             .to_owned();
+        self.only_instance(&mut hits, Rollup::InstanceId);
         let total_hits = self.total(&hits).await?;
         Ok(Some(EndpointFacts {
             id: row.id,
@@ -183,7 +184,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(u16, u64)>, DbErr> {
-        let select = Query::select()
+        let mut select = Query::select()
             .column(Rollup::StatusCode)
             .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
             .from(self.table(Table::Rollup))
@@ -193,6 +194,7 @@ impl Store {
             .group_by_col(Rollup::StatusCode)
             .order_by(Rollup::StatusCode, sea_orm::Order::Asc)
             .to_owned();
+        self.only_instance(&mut select, Rollup::InstanceId);
         Ok(self
             .fetch::<StatusHits>(&select)
             .await?

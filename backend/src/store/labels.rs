@@ -87,7 +87,10 @@ impl Store {
         missing: HashMap<LabelKind, HashSet<&str>>,
     ) -> Result<(), DbErr> {
         for (kind, texts) in missing {
-            let texts: Vec<&str> = texts.into_iter().collect();
+            // Sorted, so that processes inserting the same new labels at once take their
+            // index entries in one order and cannot deadlock.
+            let mut texts: Vec<&str> = texts.into_iter().collect();
+            texts.sort_unstable();
             for chunk in texts.chunks(PER_STATEMENT) {
                 self.insert_labels(kind, chunk).await?;
                 for row in self

@@ -55,6 +55,7 @@ impl Store {
             .and_where(Expr::col(Rollup::Hour).lt(to))
             .group_by_col(Rollup::Hour)
             .to_owned();
+        self.only_instance(&mut select, Rollup::InstanceId);
         if let Some(endpoint) = endpoint {
             select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
         }
@@ -77,7 +78,7 @@ impl Store {
         first: NaiveDate,
         last: NaiveDate,
     ) -> Result<Vec<(NaiveDate, Vec<(i32, u64)>)>, DbErr> {
-        let select = Query::select()
+        let mut select = Query::select()
             .column(LatencyDay::Day)
             .column(LatencyDay::Bucket)
             .expr_as(
@@ -91,6 +92,7 @@ impl Store {
             .order_by(LatencyDay::Day, sea_orm::Order::Asc)
             .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
             .to_owned();
+        self.only_instance(&mut select, LatencyDay::InstanceId);
         let rows = self.fetch::<DayBucket>(&select).await?;
         Ok(histograms_by_key(
             rows.into_iter().map(|row| (row.day, row.bucket, row.count)),
@@ -146,7 +148,9 @@ impl Store {
     /// endpoint.name`.
     fn per_endpoint_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> SelectStatement {
         let (rows, endpoints) = (self.table(Table::Rollup), self.table(Table::Endpoint));
-        Query::select()
+        let mut select = Query::select();
+        self.only_instance(&mut select, (rows.clone(), Rollup::InstanceId));
+        select
             .column((endpoints.clone(), Endpoint::Name))
             .from(rows.clone())
             .inner_join(
@@ -168,7 +172,7 @@ impl Store {
         last: NaiveDate,
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
         let (days, endpoints) = (self.table(Table::LatencyDay), self.table(Table::Endpoint));
-        let select = Query::select()
+        let mut select = Query::select()
             .expr_as(
                 Expr::col((endpoints.clone(), Endpoint::Name)),
                 Alias::new("key"),
@@ -190,6 +194,10 @@ impl Store {
             .order_by((endpoints, Endpoint::Name), sea_orm::Order::Asc)
             .order_by((days, LatencyDay::Bucket), sea_orm::Order::Asc)
             .to_owned();
+        self.only_instance(
+            &mut select,
+            (self.table(Table::LatencyDay), LatencyDay::InstanceId),
+        );
         self.keyed_histograms(&select).await
     }
 
@@ -202,7 +210,7 @@ impl Store {
         last: NaiveDate,
         versions: &[String],
     ) -> Result<Vec<(String, Vec<(i32, u64)>)>, DbErr> {
-        let select = Query::select()
+        let mut select = Query::select()
             .expr_as(Expr::col(LatencyDay::Version), Alias::new("key"))
             .column(LatencyDay::Bucket)
             .expr_as(
@@ -218,6 +226,7 @@ impl Store {
             .order_by(LatencyDay::Version, sea_orm::Order::Asc)
             .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
             .to_owned();
+        self.only_instance(&mut select, LatencyDay::InstanceId);
         self.keyed_histograms(&select).await
     }
 
@@ -240,6 +249,7 @@ impl Store {
             .order_by(first_hour, sea_orm::Order::Asc)
             .order_by(Rollup::Version, sea_orm::Order::Asc)
             .to_owned();
+        self.only_instance(&mut select, Rollup::InstanceId);
         if let Some(endpoint) = endpoint {
             select.and_where(Expr::col(Rollup::EndpointId).eq(endpoint));
         }

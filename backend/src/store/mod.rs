@@ -11,9 +11,11 @@ pub(crate) mod endpoint;
 pub(crate) mod export;
 pub(crate) mod graphs;
 pub(crate) mod incidents;
+pub(crate) mod instances;
 pub(crate) mod labels;
 pub(crate) mod levels;
 pub(crate) mod load;
+pub(crate) mod logins;
 mod migrate;
 pub(crate) mod overview;
 pub(crate) mod profiles;
@@ -31,11 +33,13 @@ use sea_orm::sea_query::Alias;
 pub use connect::DatabaseError;
 use connect::PoolSize;
 
-/// The dashboard's database: a pooled connection and the prefixed table names.
+/// The dashboard's database: a pooled connection and the prefixed table names, and the
+/// instance its reads are about (all when `None`).
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
     db: DatabaseConnection,
     tables: Tables,
+    instance: Option<instances::InstanceId>,
 }
 
 impl Store {
@@ -45,7 +49,11 @@ impl Store {
         let db = connect::connect(url, PoolSize::Shared).await?;
         let tables = Tables::new(prefix);
         migrate::migrate(&db, &tables).await?;
-        Ok(Store { db, tables })
+        Ok(Store {
+            db,
+            tables,
+            instance: None,
+        })
     }
 
     /// A store in a fresh SQLite file in `dir` (prefix `t_`), for the store's unit tests.
@@ -67,6 +75,7 @@ impl Store {
         let writer = Store {
             db: connect::connect(url, PoolSize::Writer).await?,
             tables: Tables::new(prefix),
+            instance: None,
         };
         Ok((Store::open(url, prefix).await?, writer))
     }
@@ -77,7 +86,31 @@ impl Store {
         Ok(Store {
             db: connect::connect(url, PoolSize::Writer).await?,
             tables: self.tables.clone(),
+            instance: None,
         })
+    }
+
+    /// The same store, whose reads of the rollups (and of request rows where they say so) are
+    /// about one instance when `instance` is given.
+    pub(crate) fn scoped(&self, instance: Option<i64>) -> Store {
+        Store {
+            instance: instance
+                .and_then(|id| i32::try_from(id).ok())
+                .map(instances::InstanceId),
+            ..self.clone()
+        }
+    }
+
+    /// Limits `select` to the store's instance, if it has one, by `column` (an `instance_id`).
+    pub(crate) fn only_instance(
+        &self,
+        select: &mut sea_orm::sea_query::SelectStatement,
+        column: impl sea_orm::sea_query::IntoColumnRef,
+    ) {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        if let Some(instance) = self.instance {
+            select.and_where(Expr::col(column).eq(instance.0));
+        }
     }
 
     /// Whether the database answers.

@@ -154,7 +154,7 @@ impl Store {
         let hits = || Expr::col(Rollup::Hits);
         let is_error = || Expr::col(Rollup::StatusCode).gte(400);
         let since = |period: Since| Expr::col(Rollup::Hour).gte(period.start);
-        let recent = Query::select()
+        let mut recent = Query::select()
             .column(Rollup::EndpointId)
             .expr_as(
                 sum_if(since(periods.today), hits()),
@@ -170,6 +170,7 @@ impl Store {
             .and_where(since(periods.week))
             .group_by_col(Rollup::EndpointId)
             .to_owned();
+        self.only_instance(&mut recent, Rollup::InstanceId);
         let mut totals: HashMap<i32, HitTotals> = self
             .fetch::<HitTotals>(&recent)
             .await?
@@ -177,7 +178,7 @@ impl Store {
             .map(|totals| (totals.endpoint_id, totals))
             .collect();
         let hits = || Expr::col(StatusTotal::Hits);
-        let overall = Query::select()
+        let mut overall = Query::select()
             .column(StatusTotal::EndpointId)
             .expr_as(sum_as_bigint(hits()), Alias::new("hits_overall"))
             .expr_as(
@@ -187,6 +188,7 @@ impl Store {
             .from(self.table(Table::StatusTotal))
             .group_by_col(StatusTotal::EndpointId)
             .to_owned();
+        self.only_instance(&mut overall, StatusTotal::InstanceId);
         for row in self.fetch::<OverallHits>(&overall).await? {
             let entry = totals.entry(row.endpoint_id).or_default();
             entry.hits_overall = row.hits_overall;
@@ -200,7 +202,7 @@ impl Store {
     /// requests are stored).
     async fn histograms(&self, periods: Periods) -> Result<HashMap<i32, Histograms>, DbErr> {
         let count = || Expr::col(LatencyDay::Count);
-        let recent = Query::select()
+        let mut recent = Query::select()
             .columns([LatencyDay::EndpointId, LatencyDay::Bucket])
             .expr_as(
                 sum_if(Expr::col(LatencyDay::Day).gte(periods.today.day), count()),
@@ -213,6 +215,7 @@ impl Store {
             .group_by_col(LatencyDay::Bucket)
             .order_by(LatencyDay::Bucket, sea_orm::Order::Asc)
             .to_owned();
+        self.only_instance(&mut recent, LatencyDay::InstanceId);
         let mut histograms: HashMap<i32, Histograms> = HashMap::new();
         for row in self.fetch::<RecentBuckets>(&recent).await? {
             let histogram = histograms.entry(row.endpoint_id).or_default();
@@ -225,15 +228,18 @@ impl Store {
                 }
             }
         }
-        let overall = Query::select()
-            .columns([
-                LatencyTotal::EndpointId,
-                LatencyTotal::Bucket,
-                LatencyTotal::Count,
-            ])
+        let mut overall = Query::select()
+            .columns([LatencyTotal::EndpointId, LatencyTotal::Bucket])
+            .expr_as(
+                sum_as_bigint(Expr::col(LatencyTotal::Count)),
+                Alias::new("count"),
+            )
             .from(self.table(Table::LatencyTotal))
+            .group_by_col(LatencyTotal::EndpointId)
+            .group_by_col(LatencyTotal::Bucket)
             .order_by(LatencyTotal::Bucket, sea_orm::Order::Asc)
             .to_owned();
+        self.only_instance(&mut overall, LatencyTotal::InstanceId);
         for row in self.fetch::<TotalBucket>(&overall).await? {
             if let Ok(count @ 1..) = u64::try_from(row.count) {
                 histograms

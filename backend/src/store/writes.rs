@@ -1,6 +1,6 @@
 //! The writer's statements: endpoint registration and batched measurements with their rollups.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
@@ -8,13 +8,14 @@ use dashboard_migration::schema::{
     Endpoint, LatencyDay, LatencyTotal, Request, Rollup, StatusTotal, Table,
 };
 use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, InsertStatement, IntoIden, OnConflict, Query, Value,
+    Alias, DynIden, Expr, ExprTrait, InsertStatement, IntoIden, OnConflict, Query, Value,
 };
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait};
 
 use super::Store;
 use super::calls::StoredCalls;
 use super::incidents::StoredExtra;
+use super::instances::InstanceId;
 use super::labels::{LabelKind, Labels};
 use crate::config::MonitorLevel;
 use crate::histogram;
@@ -71,7 +72,7 @@ impl StoredMeasurement {
 }
 
 /// The columns of a stored request row, in the order of [`request_values`].
-const STORED_COLUMNS: [Request; 11] = [
+const STORED_COLUMNS: [Request; 12] = [
     Request::EndpointId,
     Request::DurationUs,
     Request::TimeUs,
@@ -83,13 +84,15 @@ const STORED_COLUMNS: [Request; 11] = [
     Request::QueryUs,
     Request::CallCount,
     Request::CallUs,
+    Request::InstanceId,
 ];
 
 /// A request row's values, [`STORED_COLUMNS`] in their order, with its labels' ids.
 fn request_values(
     row: &StoredMeasurement,
     labels: &Labels,
-) -> Result<[sea_orm::sea_query::SimpleExpr; 11], DbErr> {
+    instance: InstanceId,
+) -> Result<[sea_orm::sea_query::SimpleExpr; 12], DbErr> {
     let id = |kind, text: &str| {
         labels
             .id(kind, text)
@@ -108,6 +111,7 @@ fn request_values(
         row.calls.as_ref().map_or(0, |calls| calls.query_us).into(),
         row.calls.as_ref().map_or(0, |calls| calls.calls).into(),
         row.calls.as_ref().map_or(0, |calls| calls.call_us).into(),
+        instance.0.into(),
     ])
 }
 
@@ -165,14 +169,19 @@ impl Store {
         Ok((row.id, level))
     }
 
-    /// Stores a batch in one transaction: request rows (level ≥ 1), hourly rollups and daily and
-    /// all-time latency buckets (level ≥ 1), and every endpoint's `last_requested` (all levels).
+    /// Stores a batch of `instance` in one transaction: request rows (level ≥ 1), its hourly
+    /// rollups and daily and all-time latency buckets (level ≥ 1); then, in a short transaction
+    /// of its own, every endpoint's `last_requested` (all levels).
     ///
     /// The labels the rows name are resolved first, outside the transaction, into `labels`.
+    /// The endpoint rows are the only rows every process writes: they are updated after the
+    /// batch's commit, in the order of their ids, so no process holds their locks while it
+    /// stores a batch, and two processes cannot deadlock on them.
     pub(crate) async fn write_measurements(
         &self,
         rows: &[StoredMeasurement],
         labels: &mut Labels,
+        instance: InstanceId,
     ) -> Result<(), DbErr> {
         let recorded: Vec<&StoredMeasurement> = rows
             .iter()
@@ -185,27 +194,27 @@ impl Store {
         let (plain, with_extra): (Vec<&StoredMeasurement>, Vec<&StoredMeasurement>) =
             recorded.iter().partition(|row| !row.needs_id());
         for chunk in plain.chunks(ROWS_PER_INSERT) {
-            self.insert_requests(&txn, chunk, labels).await?;
+            self.insert_requests(&txn, chunk, labels, instance).await?;
         }
         for chunk in with_extra.chunks(ROWS_PER_INSERT) {
-            self.insert_requests_with_extras(&txn, chunk, labels)
+            self.insert_requests_with_extras(&txn, chunk, labels, instance)
                 .await?;
         }
-        self.upsert_rollups(&txn, &recorded).await?;
-        self.upsert_call_rollups(&txn, &recorded).await?;
-        let mut latest: HashMap<i32, DateTime<Utc>> = HashMap::new();
+        self.upsert_rollups(&txn, &recorded, instance).await?;
+        self.upsert_call_rollups(&txn, &recorded, instance).await?;
+        txn.commit().await?;
+        let mut latest: BTreeMap<i32, DateTime<Utc>> = BTreeMap::new();
         for row in rows {
             let time = latest.entry(row.endpoint_id).or_insert(row.time_requested);
             *time = Ord::max(*time, row.time_requested);
         }
-        self.update_last_requested(&txn, latest).await?;
-        txn.commit().await
+        self.write_last_requested(latest).await
     }
 
     /// Stores the latest request times of level-0 endpoints (`endpoint id`, time).
     pub(crate) async fn write_last_requested(
         &self,
-        latest: HashMap<i32, DateTime<Utc>>,
+        latest: BTreeMap<i32, DateTime<Utc>>,
     ) -> Result<(), DbErr> {
         let txn = self.db().begin().await?;
         self.update_last_requested(&txn, latest).await?;
@@ -217,13 +226,14 @@ impl Store {
         &self,
         rows: &[&StoredMeasurement],
         labels: &Labels,
+        instance: InstanceId,
     ) -> Result<InsertStatement, DbErr> {
         let mut insert = Query::insert();
         insert
             .into_table(self.table(Table::Request))
             .columns(STORED_COLUMNS);
         for row in rows {
-            insert.values_panic(request_values(row, labels)?);
+            insert.values_panic(request_values(row, labels, instance)?);
         }
         Ok(insert)
     }
@@ -233,8 +243,10 @@ impl Store {
         txn: &DatabaseTransaction,
         rows: &[&StoredMeasurement],
         labels: &Labels,
+        instance: InstanceId,
     ) -> Result<(), DbErr> {
-        txn.execute(&self.requests_insert(rows, labels)?).await?;
+        txn.execute(&self.requests_insert(rows, labels, instance)?)
+            .await?;
         Ok(())
     }
 
@@ -249,9 +261,10 @@ impl Store {
         txn: &DatabaseTransaction,
         rows: &[&StoredMeasurement],
         labels: &Labels,
+        instance: InstanceId,
     ) -> Result<(), DbErr> {
         let insert = self
-            .requests_insert(rows, labels)?
+            .requests_insert(rows, labels, instance)?
             .returning_col(Request::Id)
             .to_owned();
         let mut ids = txn
@@ -284,15 +297,17 @@ impl Store {
         self.insert_profiles(txn, &profiles).await
     }
 
+    /// Adds a batch to `instance`'s rollup rows, each table's rows sorted by key.
     async fn upsert_rollups(
         &self,
         txn: &DatabaseTransaction,
         rows: &[&StoredMeasurement],
+        instance: InstanceId,
     ) -> Result<(), DbErr> {
-        let mut totals: HashMap<RollupKey, (i64, f64)> = HashMap::new();
-        let mut daily: HashMap<(i32, NaiveDate, Arc<str>, i32), i64> = HashMap::new();
-        let mut all_time: HashMap<(i32, i32), i64> = HashMap::new();
-        let mut statuses: HashMap<(i32, u16), i64> = HashMap::new();
+        let mut totals: BTreeMap<RollupKey, (i64, f64)> = BTreeMap::new();
+        let mut daily: BTreeMap<(i32, NaiveDate, Arc<str>, i32), i64> = BTreeMap::new();
+        let mut all_time: BTreeMap<(i32, i32), i64> = BTreeMap::new();
+        let mut statuses: BTreeMap<(i32, u16), i64> = BTreeMap::new();
         for row in rows {
             let hour = row
                 .time_requested
@@ -329,7 +344,7 @@ impl Store {
             Rollup::StatusCode,
         ];
         let sums = [Rollup::Hits, Rollup::DurationSumMs];
-        self.insert_adding(txn, Table::Rollup, &keys, &sums, totals)
+        self.insert_adding(txn, Table::Rollup, instance, &keys, &sums, totals)
             .await?;
         let daily = daily
             .into_iter()
@@ -348,8 +363,15 @@ impl Store {
             LatencyDay::Version,
             LatencyDay::Bucket,
         ];
-        self.insert_adding(txn, Table::LatencyDay, &keys, &[LatencyDay::Count], daily)
-            .await?;
+        self.insert_adding(
+            txn,
+            Table::LatencyDay,
+            instance,
+            &keys,
+            &[LatencyDay::Count],
+            daily,
+        )
+        .await?;
         let all_time = all_time.into_iter().map(|((endpoint_id, bucket), count)| {
             vec![endpoint_id.into(), bucket.into(), count.into()]
         });
@@ -357,6 +379,7 @@ impl Store {
         self.insert_adding(
             txn,
             Table::LatencyTotal,
+            instance,
             &keys,
             &[LatencyTotal::Count],
             all_time,
@@ -369,6 +392,7 @@ impl Store {
         self.insert_adding(
             txn,
             Table::StatusTotal,
+            instance,
             &keys,
             &[StatusTotal::Hits],
             statuses,
@@ -379,27 +403,47 @@ impl Store {
     /// Inserts rows of `keys` then `sums` values; where a row with the same keys exists, adds the
     /// sums to it instead (`sum = table.sum + excluded.sum`), which stays right when several
     /// processes write the same row.
-    pub(super) async fn insert_adding<C: IntoIden + Copy>(
+    ///
+    /// The rows are `instance`'s: its id is the last key of every row, so processes sharing
+    /// the database add to rows of their own and never wait for each other's row locks. The
+    /// rows go in the order given, so callers give them sorted by key: two writers of one
+    /// instance (or a fold) then lock rows in the same order and cannot deadlock.
+    pub(super) async fn insert_adding<C: IntoIden + Clone>(
         &self,
         txn: &DatabaseTransaction,
         table: Table,
+        instance: InstanceId,
         keys: &[C],
         sums: &[C],
         rows: impl IntoIterator<Item = Vec<Value>>,
     ) -> Result<(), DbErr> {
+        let instance_column = Alias::new("instance_id").into_iden();
+        let keys: Vec<DynIden> = keys
+            .iter()
+            .cloned()
+            .map(IntoIden::into_iden)
+            .chain([instance_column])
+            .collect();
+        let sums: Vec<DynIden> = sums.iter().cloned().map(IntoIden::into_iden).collect();
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let mut insert = Query::insert();
             insert
                 .into_table(self.table(table))
-                .columns(keys.iter().chain(sums).copied());
-            for row in rows.by_ref().take(ROWS_PER_INSERT) {
+                .columns(keys.iter().chain(&sums).cloned());
+            for mut row in rows.by_ref().take(ROWS_PER_INSERT) {
+                let counts = row.split_off(keys.len() - 1);
+                row.push(instance.0.into());
+                row.extend(counts);
                 insert.values_panic(row.into_iter().map(Expr::val));
             }
-            let mut on_conflict = OnConflict::columns(keys.iter().copied());
-            for sum in sums {
-                let stored = Expr::col((self.table(table), *sum));
-                on_conflict.value(*sum, stored.add(Expr::col((Alias::new("excluded"), *sum))));
+            let mut on_conflict = OnConflict::columns(keys.iter().cloned());
+            for sum in &sums {
+                let stored = Expr::col((self.table(table), sum.clone()));
+                on_conflict.value(
+                    sum.clone(),
+                    stored.add(Expr::col((Alias::new("excluded"), sum.clone()))),
+                );
             }
             insert.on_conflict(on_conflict);
             txn.execute(&insert).await?;
@@ -407,11 +451,12 @@ impl Store {
         Ok(())
     }
 
-    /// Moves `last_requested` of each endpoint forward to its time in `latest`.
+    /// Moves `last_requested` of each endpoint forward to its time in `latest`, in the order of
+    /// the endpoints' ids.
     async fn update_last_requested(
         &self,
         txn: &DatabaseTransaction,
-        latest: HashMap<i32, DateTime<Utc>>,
+        latest: BTreeMap<i32, DateTime<Utc>>,
     ) -> Result<(), DbErr> {
         for (endpoint_id, time) in latest {
             let update = Query::update()
@@ -495,7 +540,7 @@ mod tests {
             measurement(users, 30.0, 500, MonitorLevel::PERFORMANCE),
         ];
         store
-            .write_measurements(&first, &mut Labels::default())
+            .write_measurements(&first, &mut Labels::default(), InstanceId(1))
             .await
             .unwrap();
         let second = [
@@ -503,7 +548,7 @@ mod tests {
             measurement(quiet, 5.0, 200, MonitorLevel::DISABLED),
         ];
         store
-            .write_measurements(&second, &mut Labels::default())
+            .write_measurements(&second, &mut Labels::default(), InstanceId(1))
             .await
             .unwrap();
 

@@ -21,6 +21,7 @@ mod levels;
 mod metrics;
 mod postgres;
 mod postgres_jobs;
+mod replicas;
 mod reports;
 mod resilience;
 mod retention;

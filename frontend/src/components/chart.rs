@@ -21,6 +21,8 @@ pub(crate) struct DayRange {
     from: UrlParam,
     to: UrlParam,
     hours: Option<UrlParam>,
+    /// The instance the page is limited to (`InstanceSelect`), if any.
+    instance: UrlParam,
     writer: QueryWriter,
 }
 
@@ -40,20 +42,25 @@ impl DayRange {
             from: UrlParam::new(page_query::FROM),
             to: UrlParam::new(page_query::TO),
             hours,
+            instance: UrlParam::new(page_query::INSTANCE),
             writer: QueryWriter::new(),
         });
     }
 
-    /// The range as a chart query (tracked): none of the card's choices.
+    /// The range (and the instance chosen) as a chart query (tracked): none of the card's
+    /// choices.
     pub(crate) fn query(self) -> ChartQuery {
+        let instance = self.instance.parsed();
         match self.hours.and_then(|hours| hours.parsed()) {
             Some(hours) => ChartQuery {
                 hours: Some(hours),
+                instance,
                 ..ChartQuery::default()
             },
             None => ChartQuery {
                 from: self.from.parsed(),
                 to: self.to.parsed(),
+                instance,
                 ..ChartQuery::default()
             },
         }

@@ -14,7 +14,7 @@ pub(crate) fn EndpointSelect(
     chosen: impl Fn() -> Option<i64> + Copy + Send + Sync + 'static,
     choose: impl Fn(Option<i64>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let endpoints = live_resource(client::overview);
+    let endpoints = live_resource(|| client::overview(None));
     view! {
         <label>"Endpoint "
             <select id=id on:change=move |event| choose(event_target_value(&event).parse::<i64>().ok())>

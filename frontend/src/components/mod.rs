@@ -10,6 +10,7 @@ pub(crate) mod endpoint_select;
 pub(crate) mod figures;
 pub(crate) mod flame;
 pub(crate) mod id_page;
+pub(crate) mod instance_select;
 pub(crate) mod level_buttons;
 pub(crate) mod live;
 pub(crate) mod loaded;

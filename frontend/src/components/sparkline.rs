@@ -1,7 +1,31 @@
-//! Counts per day as a row of small bars, for tables with a column per row's days.
+//! Values over time as a row of small bars: counts per day in tables with a column per row's
+//! days, a process's figures per heartbeat on the Servers page.
 
-/// Counts per day as small bars, a `<rect>` per day with its count in the title.
+/// The values per day as small bars, a `<rect>` per day with its value in the title.
 pub(crate) fn sparkline(daily: &[u64], days: &[String]) -> String {
+    let total: u64 = daily.iter().sum();
+    let label = format!(
+        "{total} over {} days, at most {} a day",
+        daily.len(),
+        daily.iter().copied().max().unwrap_or(0)
+    );
+    bars(daily, days, &label)
+}
+
+/// The values of one figure, a bar per moment (`times`) with its value in the title, named
+/// `what`.
+pub(crate) fn figure_line(values: &[u64], times: &[String], what: &str) -> String {
+    let label = format!(
+        "{what} over {} heartbeats: latest {}, at most {}",
+        values.len(),
+        values.last().copied().unwrap_or(0),
+        values.iter().copied().max().unwrap_or(0)
+    );
+    bars(values, times, &label)
+}
+
+/// Bars of `daily` labelled by `days`, the whole named `label`.
+fn bars(daily: &[u64], days: &[String], label: &str) -> String {
     const BAR: usize = 6;
     const HEIGHT: f64 = 20.0;
     let max = daily.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -19,11 +43,8 @@ pub(crate) fn sparkline(daily: &[u64], days: &[String]) -> String {
             )
         })
         .collect();
-    let total: u64 = daily.iter().sum();
     format!(
-        r#"<svg class="sparkline" width="{}" height="{HEIGHT}" role="img" aria-label="{total} over {} days, at most {} a day">{bars}</svg>"#,
+        r#"<svg class="sparkline" width="{}" height="{HEIGHT}" role="img" aria-label="{label}">{bars}</svg>"#,
         daily.len() * BAR,
-        daily.len(),
-        daily.iter().copied().max().unwrap_or(0)
     )
 }

@@ -18,6 +18,7 @@ use crate::components::calls::EndpointCalls;
 use crate::components::chart::{ChartCard, DayRange, DayRangeInputs};
 use crate::components::figures::{BoxPlotFigure, Heatmap, MatrixFigure, StatusPie};
 use crate::components::id_page::IdPage;
+use crate::components::instance_select::InstanceSelect;
 use crate::components::level_buttons::LevelButtons;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::scroll_table::ScrollTable;
@@ -42,6 +43,7 @@ fn EndpointViews(id: i64) -> impl IntoView {
     view! {
         <Loaded resource=details ok={move |(me, details)| view! { <DetailsCard me details /> }.into_any()} />
         <DayRangeInputs />
+        <InstanceSelect />
         <Loaded resource=details ok={move |(me, _)| view! { <EndpointCalls id zone=me.timezone /> }} />
         <ChartCard name="endpoint-hourly-load" title="Hourly load" route=EndpointHourlyLoadChart id=id
             render=|load, _| view! { <Heatmap load name="endpoint-hourly-load" /> } />

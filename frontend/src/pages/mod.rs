@@ -16,3 +16,4 @@ pub(crate) mod outliers;
 pub(crate) mod overview;
 pub(crate) mod profiler;
 pub(crate) mod reports;
+pub(crate) mod servers;

@@ -15,6 +15,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{self, ApiFailure};
 use crate::app::SessionState;
 use crate::components::chart::{DayRange, DayRangeInputs};
+use crate::components::instance_select::{InstanceSelect, chosen_instance};
 use crate::components::level_buttons::LevelButtons;
 use crate::components::loaded::{Loaded, live_resource};
 use crate::components::nav::Nav;
@@ -29,7 +30,8 @@ pub(crate) fn OverviewPage() -> impl IntoView {
     let session = expect_context::<SessionState>();
     let rows = live_resource(move || async move {
         let me = session.current().await?;
-        let (rows, comparison) = futures::try_join!(api::overview(), api::version_comparison())?;
+        let (rows, comparison) =
+            futures::try_join!(api::overview(chosen_instance()), api::version_comparison())?;
         Ok::<_, ApiFailure>((me.role, rows, comparison))
     });
     DayRange::provide_with_hours();
@@ -38,6 +40,7 @@ pub(crate) fn OverviewPage() -> impl IntoView {
         <main>
             <h1>"Overview"</h1>
             <DayRangeInputs />
+            <InstanceSelect />
             <SummaryHeader />
             <Loaded resource=rows ok={move |(role, rows, comparison)| view! {
                 <Regressions comparison=comparison.clone() />

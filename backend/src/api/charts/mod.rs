@@ -25,6 +25,7 @@ macro_rules! application_chart {
             _session: Session,
             crate::api::extract::ApiQuery($query): crate::api::extract::ApiQuery<ChartQuery>,
         ) -> Result<axum::response::Response, ApiError> {
+            let state = state.for_instance($query.instance);
             let $state = &state;
             let data: <dashboard_shared::$route as dashboard_shared::api::Route>::Response =
                 $compute.await?;
@@ -56,6 +57,7 @@ macro_rules! endpoint_chart {
             crate::api::extract::ApiQuery($query): crate::api::extract::ApiQuery<ChartQuery>,
         ) -> Result<axum::response::Response, ApiError> {
             endpoint_name(&state, $id).await?;
+            let state = state.for_instance($query.instance);
             let $state = &state;
             let data: <dashboard_shared::$route as dashboard_shared::api::Route>::Response =
                 $compute.await?;

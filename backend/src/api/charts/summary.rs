@@ -37,6 +37,7 @@ pub(crate) async fn summary(
     _session: Session,
     ApiQuery(query): QueryOf<routes::ApplicationSummary>,
 ) -> Answer<routes::ApplicationSummary> {
+    let state = state.for_instance(query.instance);
     if let Some(window) = HourWindow::of(&query, Utc::now())? {
         return Ok(Json(hour_summary(&state, window).await?));
     }

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
 use axum_monitoring_dashboard::{Dashboard, DashboardBuilder};
 use dashboard_shared::api::{self, Route};
-use dashboard_shared::{NoQuery, OverviewRow};
+use dashboard_shared::{InstanceQuery, OverviewRow};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -374,7 +374,7 @@ pub(crate) async fn export_route<R: Route>(
 
 /// The overview's rows, as `cookie` reads them.
 pub(crate) async fn overview(app: &Router, cookie: &str) -> Vec<OverviewRow> {
-    get_route::<api::Overview>(app, cookie, None, &NoQuery {}).await
+    get_route::<api::Overview>(app, cookie, None, &InstanceQuery::default()).await
 }
 
 /// The id of the endpoint `name` (e.g. `GET /users/{id}`), from the overview.
