@@ -187,11 +187,7 @@ fn assert_near(what: &str, measured: f64, truth: f64, tolerance: f64) {
     );
 }
 
-crate::on_sqlite_and_postgres!(
-    a_request_of_known_structure_is_profiled_within_a_fifth_of_the_truth,
-    a_request_of_known_structure_is_profiled_on_postgres,
-    known_structure
-);
+crate::on_every_database!(known_structure);
 
 async fn known_structure(database: &str) {
     let monitor = level_three(database, "2").await;
@@ -400,11 +396,7 @@ async fn profiles_are_kept_at_level_three_only_and_bad_paging_is_refused() {
     }
 }
 
-crate::on_sqlite_and_postgres!(
-    each_profile_of_a_batch_belongs_to_its_own_request,
-    each_profile_of_a_batch_belongs_to_its_own_request_on_postgres,
-    profiles_of_one_batch
-);
+crate::on_every_database!(profiles_of_one_batch);
 
 /// Twenty requests of different durations at once, so that the writer stores them (and their
 /// ids come back) together: every profile's span must have taken nearly its request's time.

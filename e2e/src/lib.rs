@@ -30,7 +30,8 @@ impl Drop for Guard {
     }
 }
 
-/// The demo service running on a free loopback port with a fresh SQLite file.
+/// The demo service running on a free loopback port with a fresh SQLite file (or the database
+/// it was given).
 pub struct Demo {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
@@ -59,11 +60,20 @@ impl Demo {
 
     /// Starts the demo with extra arguments (e.g. `--history 3`) and environment variables.
     pub fn start_with_args(args: &[&str], env: &[(&str, &str)]) -> Result<Demo> {
+        Demo::start_on(None, args, env)
+    }
+
+    /// Starts the demo on the dashboard database `database` (a fresh SQLite file when `None`)
+    /// with extra arguments and environment variables.
+    pub fn start_on(database: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Result<Demo> {
         let bin = std::env::var_os("DASHBOARD_DEMO_BIN").context(
             "DASHBOARD_DEMO_BIN is not set: run the browser tests with `cargo xtask test`",
         )?;
         let dir = tempfile::tempdir()?;
-        let database = format!("sqlite:///{}", dir.path().join("e2e.db").display());
+        let database = database.map_or_else(
+            || format!("sqlite:///{}", dir.path().join("e2e.db").display()),
+            str::to_owned,
+        );
         let mut child = Command::new(bin)
             .args(["--bind", "127.0.0.1:0", "--database", &database])
             .args(args)

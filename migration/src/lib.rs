@@ -22,6 +22,29 @@ use sea_orm_migration::sea_orm::DynIden;
 
 pub use schema::Tables;
 
+/// Drops the index `name` of `table`, if it is there (MySQL has no `IF EXISTS` for indexes; its
+/// databases start at this release's schema, so there the index always is).
+async fn drop_index(manager: &SchemaManager<'_>, name: String, table: Alias) -> Result<(), DbErr> {
+    let mut drop = Index::drop();
+    drop.name(name).table(table);
+    if manager.get_database_backend() != sea_orm_migration::sea_orm::DatabaseBackend::MySql {
+        drop.if_exists();
+    }
+    manager.drop_index(drop).await
+}
+
+/// Limits `index` to the rows of failed requests (`status >= 400` in `status`): a partial index
+/// on SQLite and PostgreSQL; MySQL has none, so there it covers every row.
+fn only_errors(
+    index: &mut IndexCreateStatement,
+    manager: &SchemaManager<'_>,
+    status: impl IntoIden,
+) {
+    if manager.get_database_backend() != sea_orm_migration::sea_orm::DatabaseBackend::MySql {
+        index.and_where(Expr::col(status.into_iden()).gte(400));
+    }
+}
+
 /// Runs the dashboard's migrations for one table prefix.
 ///
 /// ```no_run

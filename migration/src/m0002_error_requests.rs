@@ -29,19 +29,16 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name(self.name_of_index())
-                    .table(self.tables.name(Table::Request))
-                    .col(Request::EndpointId)
-                    .col(Request::TimeRequested)
-                    .col(Request::Id)
-                    .and_where(Expr::col(Request::StatusCode).gte(400))
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await
+        let mut index = Index::create();
+        index
+            .name(self.name_of_index())
+            .table(self.tables.name(Table::Request))
+            .col(Request::EndpointId)
+            .col(Request::TimeRequested)
+            .col(Request::Id)
+            .if_not_exists();
+        crate::only_errors(&mut index, manager, Request::StatusCode);
+        manager.create_index(index).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

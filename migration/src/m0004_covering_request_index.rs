@@ -34,12 +34,13 @@ impl Migration {
         index
     }
 
-    fn drop(&self, name: &str) -> IndexDropStatement {
-        Index::drop()
-            .name(self.tables.index(name))
-            .table(self.tables.name(Table::Request))
-            .if_exists()
-            .to_owned()
+    async fn drop(&self, manager: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
+        crate::drop_index(
+            manager,
+            self.tables.index(name),
+            self.tables.name(Table::Request),
+        )
+        .await
     }
 }
 
@@ -55,15 +56,13 @@ impl MigrationTrait for Migration {
         manager
             .create_index(self.index("request_endpoint_time_covering", true))
             .await?;
-        manager.drop_index(self.drop("request_endpoint_time")).await
+        self.drop(manager, "request_endpoint_time").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_index(self.index("request_endpoint_time", false))
             .await?;
-        manager
-            .drop_index(self.drop("request_endpoint_time_covering"))
-            .await
+        self.drop(manager, "request_endpoint_time_covering").await
     }
 }

@@ -29,14 +29,6 @@ impl Migration {
         format!("\"{}{}\"", self.tables.prefix(), table.base_name())
     }
 
-    fn drop_index(&self, name: &str) -> IndexDropStatement {
-        Index::drop()
-            .name(self.tables.index(name))
-            .table(self.tables.name(Table::Request))
-            .if_exists()
-            .to_owned()
-    }
-
     fn label_table(&self) -> TableCreateStatement {
         sea_orm_migration::prelude::Table::create()
             .table(self.tables.name(Table::Label))
@@ -114,6 +106,10 @@ impl Migration {
     async fn convert_rows(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let (request, label) = (self.quoted(Table::Request), self.quoted(Table::Label));
+        if manager.get_database_backend() == DatabaseBackend::MySql {
+            // MySQL databases start at this release's schema: no row to convert.
+            return self.drop_text_columns(manager).await;
+        }
         for (kind, text, _) in LABELLED {
             db.execute_unprepared(&format!(
                 "INSERT INTO {label} (kind, value) SELECT DISTINCT {kind}, {text} FROM {request} \
@@ -137,6 +133,12 @@ impl Migration {
         }
         db.execute_unprepared(&format!("UPDATE {request} SET {}", sets.join(", ")))
             .await?;
+        self.drop_text_columns(manager).await
+    }
+
+    /// Drops the request's columns that the ids and integers replace.
+    async fn drop_text_columns(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        let (db, request) = (manager.get_connection(), self.quoted(Table::Request));
         for column in [
             "duration_ms",
             "time_requested",
@@ -173,12 +175,30 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        if manager.get_database_backend() == DatabaseBackend::MySql {
+            // MySQL keeps an index for the endpoint's foreign key and refuses to drop the last
+            // one: this one stays while the others are made again.
+            manager
+                .create_index(
+                    Index::create()
+                        .name(self.tables.index("request_endpoint"))
+                        .table(self.tables.name(Table::Request))
+                        .col(Request::EndpointId)
+                        .to_owned(),
+                )
+                .await?;
+        }
         for index in [
             "request_time",
             "request_endpoint_time_covering",
             "request_endpoint_errors",
         ] {
-            manager.drop_index(self.drop_index(index)).await?;
+            crate::drop_index(
+                manager,
+                self.tables.index(index),
+                self.tables.name(Table::Request),
+            )
+            .await?;
         }
         for column in Self::new_columns() {
             manager
@@ -207,19 +227,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name(self.tables.index("request_endpoint_errors"))
-                    .table(self.tables.name(Table::Request))
-                    .col(Request::EndpointId)
-                    .col(Request::TimeUs)
-                    .col(Request::Id)
-                    .and_where(Expr::col(Request::StatusCode).gte(400))
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await
+        let mut index = Index::create();
+        index
+            .name(self.tables.index("request_endpoint_errors"))
+            .table(self.tables.name(Table::Request))
+            .col(Request::EndpointId)
+            .col(Request::TimeUs)
+            .col(Request::Id)
+            .if_not_exists();
+        crate::only_errors(&mut index, manager, Request::StatusCode);
+        manager.create_index(index).await
     }
 
     async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {

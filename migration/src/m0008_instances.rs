@@ -1,16 +1,18 @@
 //! Many processes on one database: the instances and their heartbeats, the instance of each
 //! request, per-instance rollup rows (each process adds to its own rows, so writers never wait
-//! for each other's row locks), and login failures shared by every process.
+//! for each other's row locks), login failures shared by every process, and the job ticks
+//! taken on MySQL.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, DynIden, Statement};
 
 use crate::schema::{
-    DependencyDay, DependencyLatency, Heartbeat, Instance, LatencyDay, LatencyTotal, LoginFailure,
-    Request, Rollup, StatusTotal, Table, Tables,
+    DependencyDay, DependencyLatency, Heartbeat, Instance, JobClaim, LatencyDay, LatencyTotal,
+    LoginFailure, Request, Rollup, StatusTotal, Table, Tables,
 };
 
-/// Creates `{prefix}instance`, `{prefix}heartbeat` and `{prefix}login_failure`, adds
+/// Creates `{prefix}instance`, `{prefix}heartbeat`, `{prefix}login_failure` and
+/// `{prefix}job_claim`, adds
 /// `instance_id` to `{prefix}request`, and adds `instance_id` (0 for the rows so far) to the key
 /// of every rollup table.
 pub(crate) struct Migration {
@@ -171,6 +173,24 @@ impl Migration {
             .to_owned()
     }
 
+    fn job_claim(&self) -> TableCreateStatement {
+        sea_query::Table::create()
+            .table(self.tables.name(Table::JobClaim))
+            .if_not_exists()
+            .col(
+                ColumnDef::new(JobClaim::JobKey)
+                    .string_len(64)
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(
+                ColumnDef::new(JobClaim::ClaimedAt)
+                    .timestamp_with_time_zone()
+                    .not_null(),
+            )
+            .to_owned()
+    }
+
     /// Adds `instance` (0 for the rows so far) to `table` and to the end of its primary key.
     async fn add_to_key(
         &self,
@@ -291,6 +311,7 @@ impl MigrationTrait for Migration {
         manager.create_table(self.instance()).await?;
         manager.create_table(self.heartbeat()).await?;
         manager.create_table(self.login_failure()).await?;
+        manager.create_table(self.job_claim()).await?;
         manager
             .create_index(
                 Index::create()

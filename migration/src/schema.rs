@@ -69,6 +69,9 @@ pub enum Table {
     /// A failed (or not yet verified) login, against a username or a client address, shared by
     /// every process.
     LoginFailure,
+    /// A scheduled job's tick taken by one process, on MySQL (where the jobs do not run on
+    /// Apalis): the unique key makes each tick run once.
+    JobClaim,
 }
 
 impl Table {
@@ -101,11 +104,12 @@ impl Table {
             Table::Instance => "instance",
             Table::Heartbeat => "heartbeat",
             Table::LoginFailure => "login_failure",
+            Table::JobClaim => "job_claim",
         }
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 26] = [
+    pub const ALL: [Table; 27] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
@@ -132,6 +136,7 @@ impl Table {
         Table::Instance,
         Table::Heartbeat,
         Table::LoginFailure,
+        Table::JobClaim,
     ];
 
     /// The tables the latest migration leaves: every one but `rollup_bucket`, which
@@ -719,4 +724,14 @@ pub enum LoginFailure {
     Key,
     /// When the attempt began (UTC).
     Time,
+}
+
+/// Columns of [`Table::JobClaim`] (key: the job's key).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum JobClaim {
+    /// The job's idempotency key (its work and tick).
+    JobKey,
+    /// When a process took it (UTC).
+    ClaimedAt,
 }

@@ -12,6 +12,7 @@
 
 mod dist;
 mod layers;
+mod mariadb;
 mod outside;
 mod postgres;
 mod tools;
@@ -253,7 +254,8 @@ fn test() -> Result<()> {
     let outside_address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let outside = outside::build(outside_address)?;
     let postgres = postgres::TestServer::start()?;
-    step("cargo test (unit, integration, PostgreSQL, Prometheus and browser tests)");
+    let mariadb = mariadb::TestServer::start()?;
+    step("cargo test (unit, integration, PostgreSQL, MariaDB, Prometheus and browser tests)");
     let result = run(cargo()
         .args([
             "test",
@@ -263,6 +265,7 @@ fn test() -> Result<()> {
             "--include-ignored",
         ])
         .env("DASHBOARD_TEST_POSTGRES_URL", postgres.url())
+        .env("DASHBOARD_TEST_MYSQL_URL", mariadb.url())
         .env(
             "DASHBOARD_DEMO_BIN",
             target_dir().join("debug/examples/demo"),
@@ -273,6 +276,7 @@ fn test() -> Result<()> {
         .env("DASHBOARD_OUTSIDE_BIN", &outside)
         .env("DASHBOARD_OUTSIDE_ADDR", outside_address.to_string())
         .env("PATH", tools::path_with_cargo_bin()));
+    drop(mariadb);
     drop(postgres);
     result
 }

@@ -133,7 +133,7 @@ pub(crate) fn is_root() -> bool {
 }
 
 /// Runs a command, showing its output only when it fails.
-fn quiet(command: &mut Command) -> Result<()> {
+pub(crate) fn quiet(command: &mut Command) -> Result<()> {
     let output = command
         .output()
         .with_context(|| format!("cannot run {command:?}"))?;

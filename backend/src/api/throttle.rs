@@ -112,8 +112,10 @@ impl LoginThrottle {
         store: &Store,
         keys: &Keys,
     ) -> Result<SharedAttempt<'a>, ApiError> {
+        // Whole seconds, which every database stores exactly (MySQL's timestamps keep no
+        // fraction), so that a success finds its own row again.
         let at = Utc::now()
-            .duration_trunc(TimeDelta::milliseconds(1))
+            .duration_trunc(TimeDelta::seconds(1))
             .unwrap_or_else(|_| Utc::now());
         let window = TimeDelta::from_std(WINDOW).unwrap_or(TimeDelta::MAX);
         let since = at - window;

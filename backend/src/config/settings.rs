@@ -173,8 +173,8 @@ settings! {
     /// prepended to every table and index name (letters, digits, `_`)
     TablePrefix("TABLE_PREFIX") table_prefix: String = "dashboard_".to_owned(), shown "`dashboard_`",
         |check| check.parsed(|text| text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| text.to_owned()), "letters, digits and underscores only")?;
-    /// `sqlite:///relative.db`, `sqlite:////absolute.db`, `postgresql://user:pw@host/db`
-    /// (SQLAlchemy-style URLs of the reference are accepted)
+    /// `sqlite:///relative.db`, `sqlite:////absolute.db`, `postgresql://user:pw@host/db`,
+    /// `mysql://user:pw@host/db` (SQLAlchemy-style URLs of the reference are accepted)
     Database("DATABASE", secret) database: Secret = Secret::new("sqlite:///dashboard.db"), shown "`sqlite:///dashboard.db`",
         |check| Secret(check.non_empty_text()?);
     /// IANA zone in which days start and times are shown; the daily latency histograms count its

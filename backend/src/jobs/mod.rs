@@ -58,9 +58,15 @@ pub(crate) struct Job {
 }
 
 impl Job {
-    /// Unique per tick of a schedule: the idempotency key.
+    /// Unique per tick of a schedule: the idempotency key, 32 hexadecimal digits of the SHA-256
+    /// of the work and the tick's time (a graph's title can be longer than a key column holds).
     fn key(&self) -> String {
-        format!("{} @{}", self.work, self.at.timestamp())
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("{} @{}", self.work, self.at.timestamp()));
+        digest[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 }
 
@@ -291,7 +297,8 @@ mod tests {
             },
             at,
         };
-        assert_eq!(job.key(), "the custom graph `Users` @1795341605");
+        assert_eq!(job.key(), job.clone().key());
+        assert_eq!(job.key().len(), 32);
         let prune = Job {
             work: Work::Prune,
             at,

@@ -1,5 +1,7 @@
 //! The Apalis queue in the dashboard's own database: `apalis-sqlite` or `apalis-postgres` on the
-//! sqlx pool that sea-orm opened, so jobs need no other connection.
+//! sqlx pool that sea-orm opened, so jobs need no other connection. On MySQL, whose Apalis
+//! storage (`apalis-mysql` 1.0.0-rc.8) does not build with Apalis 1.0, a tick is claimed in the
+//! `job_claim` table instead and run by the process that claimed it.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -9,7 +11,7 @@ use apalis::prelude::*;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use sea_orm::DbBackend;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::{Job, Runner};
 use crate::store::Store;
@@ -30,13 +32,34 @@ const RESTART_PAUSE: Duration = Duration::from_secs(5);
 pub(crate) enum Queue {
     Sqlite(SqliteStorage<Job>),
     Postgres(PostgresStorage<Job>),
+    /// MySQL: ticks claimed in the database, then handed to this process's worker.
+    Claimed(Claims),
 }
+
+/// The MySQL queue: a tick claimed by this process goes to its worker through a channel.
+#[derive(Clone)]
+pub(crate) struct Claims {
+    store: Store,
+    sender: mpsc::UnboundedSender<Job>,
+    receiver: Arc<std::sync::Mutex<Option<mpsc::UnboundedReceiver<Job>>>>,
+}
+
+/// How long a claimed tick's key is kept (a tick is claimed within moments by every process).
+const CLAIMS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 impl Queue {
     /// The queue named `name` in the store's database, whose migrations made Apalis's tables.
     pub(crate) fn open(store: &Store, name: &str) -> Queue {
         let db = store.db();
         match db.get_database_backend() {
+            DbBackend::MySql => {
+                let (sender, receiver) = mpsc::unbounded_channel();
+                Queue::Claimed(Claims {
+                    store: store.clone(),
+                    sender,
+                    receiver: Arc::new(std::sync::Mutex::new(Some(receiver))),
+                })
+            }
             DbBackend::Postgres => {
                 let config = apalis_postgres::Config::default().queue(name);
                 Queue::Postgres(
@@ -61,6 +84,22 @@ impl Queue {
         let pushed: Result<(), Box<dyn std::error::Error + Send + Sync>> = match self {
             Queue::Sqlite(storage) => storage.push_task(task).await.map_err(Box::from),
             Queue::Postgres(storage) => storage.push_task(task).await.map_err(Box::from),
+            Queue::Claimed(claims) => {
+                let now = chrono::Utc::now();
+                match claims
+                    .store
+                    .claim_job(&job.key(), now, now - CLAIMS_KEPT)
+                    .await
+                {
+                    Ok(true) => {
+                        // The worker ended only at shutdown: a tick then is not run.
+                        let _ = claims.sender.send(job.clone());
+                        Ok(())
+                    }
+                    Ok(false) => Ok(()),
+                    Err(error) => Err(Box::from(error)),
+                }
+            }
         };
         match pushed {
             Ok(()) => Ok(()),
@@ -74,6 +113,9 @@ impl Queue {
 
     /// Runs this process's worker until `shutdown`, starting it again after a database failure.
     pub(crate) async fn work(self, runner: Arc<Runner>, mut shutdown: watch::Receiver<bool>) {
+        if let Queue::Claimed(claims) = self {
+            return claims.work(runner, shutdown).await;
+        }
         let worker_name = worker_name();
         loop {
             let stopped = {
@@ -100,6 +142,7 @@ impl Queue {
             let ran = match self.clone() {
                 Queue::Sqlite(storage) => run_worker!(storage),
                 Queue::Postgres(storage) => run_worker!(storage),
+                Queue::Claimed(_) => return,
             };
             if *shutdown.borrow() {
                 return;
@@ -110,6 +153,35 @@ impl Queue {
             tokio::select! {
                 _ = tokio::time::sleep(RESTART_PAUSE) => {}
                 _ = shutdown.wait_for(|stopped| *stopped) => return,
+            }
+        }
+    }
+}
+
+impl Claims {
+    /// Runs the jobs this process claimed, one at a time, each tried [`RETRIES`] more times
+    /// after a failure, until `shutdown`.
+    async fn work(self, runner: Arc<Runner>, mut shutdown: watch::Receiver<bool>) {
+        let taken = self
+            .receiver
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        let Some(mut jobs) = taken else { return };
+        loop {
+            let job = tokio::select! {
+                job = jobs.recv() => job,
+                _ = shutdown.wait_for(|stopped| *stopped) => None,
+            };
+            let Some(job) = job else { return };
+            for attempt in 0..=RETRIES {
+                match runner.run(job.clone()).await {
+                    Ok(()) => break,
+                    Err(error) if attempt == RETRIES => {
+                        tracing::warn!(%error, %job, "a scheduled job failed; its tick is given up");
+                    }
+                    Err(_) => {}
+                }
             }
         }
     }

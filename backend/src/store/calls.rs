@@ -148,7 +148,11 @@ impl Store {
                     Dependency::Name,
                     Dependency::Hash,
                 ])
-                .on_conflict(OnConflict::column(Dependency::Hash).do_nothing().to_owned());
+                .on_conflict(
+                    OnConflict::column(Dependency::Hash)
+                        .do_nothing_on([Dependency::Hash])
+                        .to_owned(),
+                );
             for key in chunk {
                 insert.values_panic([
                     kind_number(key.kind).into(),
@@ -447,7 +451,7 @@ impl Store {
             .column((latency.clone(), DependencyLatency::DependencyId))
             .column((latency.clone(), DependencyLatency::Bucket))
             .expr_as(
-                super::sum_as_bigint(Expr::col((latency.clone(), DependencyLatency::Count))),
+                self.sum(Expr::col((latency.clone(), DependencyLatency::Count))),
                 sea_orm::sea_query::Alias::new("count"),
             )
             .from(latency.clone())
@@ -479,17 +483,14 @@ impl Store {
             .column(Request::QueryCount)
             .expr_as(Expr::col(Request::Id).count(), Alias::new("requests"))
             .expr_as(
-                super::sum_as_bigint(Expr::col(Request::DurationUs)),
+                self.sum(Expr::col(Request::DurationUs)),
                 Alias::new("duration_us"),
             )
             .expr_as(
-                super::sum_as_bigint(Expr::col(Request::QueryUs)),
+                self.sum(Expr::col(Request::QueryUs)),
                 Alias::new("query_us"),
             )
-            .expr_as(
-                super::sum_as_bigint(Expr::col(Request::CallUs)),
-                Alias::new("call_us"),
-            )
+            .expr_as(self.sum(Expr::col(Request::CallUs)), Alias::new("call_us"))
             .from(self.table(Table::Request))
             .and_where(Expr::col(Request::EndpointId).eq(endpoint))
             .and_where(Expr::col(Request::TimeUs).gte(start.timestamp_micros()))

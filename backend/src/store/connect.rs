@@ -10,7 +10,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 #[non_exhaustive]
 pub enum DatabaseError {
     /// The URL names a database this build cannot use.
-    #[error("`DATABASE` must be a sqlite:// or postgresql:// URL; {0}")]
+    #[error("`DATABASE` must be a sqlite://, postgresql:// or mysql:// URL; {0}")]
     Unsupported(String),
     /// Connecting, migrating or querying failed.
     #[error("database error: {0}")]
@@ -72,9 +72,7 @@ pub(crate) fn sqlx_url(url: &str) -> Result<String, DatabaseError> {
             Ok(format!("sqlite://{path}?{query}"))
         }
         "postgres" | "postgresql" => Ok(format!("postgres://{rest}")),
-        "mysql" | "mariadb" => Err(DatabaseError::Unsupported(
-            "MySQL is not supported yet; use SQLite or PostgreSQL".to_owned(),
-        )),
+        "mysql" | "mariadb" => Ok(format!("mysql://{rest}")),
         other => Err(DatabaseError::Unsupported(format!(
             "`{other}` is not a database this dashboard knows"
         ))),
@@ -147,6 +145,19 @@ pub(crate) async fn connect(
                 .foreign_keys(true)
                 .pragma("wal_autocheckpoint", WAL_CHECKPOINT_PAGES.to_string())
         });
+    options.map_sqlx_mysql_pool_opts(|pool| {
+        pool.after_connect(|connection, _| {
+            Box::pin(async move {
+                use sea_orm::sqlx::Executor;
+                // Standard quoting: `"name"` is an identifier, as on SQLite and PostgreSQL, so
+                // the few statements written out by hand serve every database.
+                connection
+                    .execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')")
+                    .await?;
+                Ok(())
+            })
+        })
+    });
     connect_waiting_for_busy(options)
         .await
         .map_err(|error| match file {
@@ -255,12 +266,11 @@ mod tests {
 
     #[test]
     fn rejects_what_it_cannot_serve_with_a_reason() {
-        assert!(
-            sqlx_url("mysql://h/db")
-                .unwrap_err()
-                .to_string()
-                .contains("MySQL is not supported")
+        assert_eq!(
+            sqlx_url("mysql+pymysql://u:p@h/db").unwrap(),
+            "mysql://u:p@h/db"
         );
+        assert_eq!(sqlx_url("mariadb://u@h/db").unwrap(), "mysql://u@h/db");
         assert!(
             sqlx_url("dashboard.db")
                 .unwrap_err()

@@ -6,9 +6,9 @@ use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
+use super::Store;
 use super::export::{RequestRow, StoredRequest};
 use super::labels::LabelKind;
-use super::{Store, sum_as_bigint};
 
 /// What identifies the caller of a request on the endpoint page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +158,7 @@ impl Store {
             .map(|row| row.method)
             .collect();
         let mut hits = Query::select()
-            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
+            .expr_as(self.sum(Expr::col(Rollup::Hits)), Alias::new("total"))
             .from(self.table(Table::Rollup))
             .and_where(Expr::col(Rollup::EndpointId).eq(id))
             .to_owned();
@@ -186,7 +186,7 @@ impl Store {
     ) -> Result<Vec<(u16, u64)>, DbErr> {
         let mut select = Query::select()
             .column(Rollup::StatusCode)
-            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+            .expr_as(self.sum(Expr::col(Rollup::Hits)), Alias::new("hits"))
             .from(self.table(Table::Rollup))
             .and_where(Expr::col(Rollup::EndpointId).eq(id))
             .and_where(Expr::col(Rollup::Hour).gte(from))

@@ -5,7 +5,7 @@ use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{DbErr, FromQueryResult};
 
-use super::{Store, sum_as_bigint};
+use super::Store;
 
 /// Which requests to export: ids after `after_id`, oldest first.
 #[derive(Debug, Clone, Default)]
@@ -216,7 +216,7 @@ impl Store {
                 )
             });
         let total = Query::select()
-            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("total"))
+            .expr_as(self.sum(Expr::col(Rollup::Hits)), Alias::new("total"))
             .from(self.table(Table::Rollup))
             .to_owned();
         Ok((first, self.total(&total).await?))

@@ -44,7 +44,7 @@ impl Store {
             .values_panic([title.into(), Utc::now().into(), version.into()])
             .on_conflict(
                 OnConflict::column(CustomGraph::Title)
-                    .do_nothing()
+                    .do_nothing_on([CustomGraph::Title])
                     .to_owned(),
             )
             .to_owned();
@@ -165,6 +165,7 @@ impl Store {
         // Each builder has its own placeholders for the expressions.
         let bucket = match self.db().get_database_backend() {
             DbBackend::Postgres => "(CAST(FLOOR(EXTRACT(EPOCH FROM $1)) AS BIGINT) - $2) / $3",
+            DbBackend::MySql => "(UNIX_TIMESTAMP(?) - ?) DIV ?",
             _ => "(CAST(strftime('%s', ?) AS INTEGER) - ?) / ?",
         };
         Expr::cust_with_exprs(

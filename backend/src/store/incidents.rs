@@ -134,7 +134,7 @@ impl Store {
         exception: &StoredException,
     ) -> Result<(), DbErr> {
         let group = self.table(Table::ExceptionGroup);
-        let excluded = |column: ExceptionGroup| Expr::col((Alias::new("excluded"), column));
+        let excluded = |column: ExceptionGroup| self.excluded(column);
         let mut on_conflict = OnConflict::column(ExceptionGroup::Signature);
         on_conflict.value(
             ExceptionGroup::Count,
@@ -178,11 +178,21 @@ impl Store {
             .on_conflict(on_conflict)
             .returning_col(ExceptionGroup::Id)
             .to_owned();
-        let row = txn
-            .query_one(&upsert)
-            .await?
-            .ok_or_else(|| DbErr::RecordNotInserted)?;
-        let group_id: i32 = row.try_get("", "id")?;
+        let row = if self.is_mysql() {
+            // MySQL has no `RETURNING`: the group is read back by its signature.
+            txn.execute(&upsert).await?;
+            let select = Query::select()
+                .column(ExceptionGroup::Id)
+                .from(self.table(Table::ExceptionGroup))
+                .and_where(Expr::col(ExceptionGroup::Signature).eq(exception.signature.as_str()))
+                .to_owned();
+            txn.query_one(&select).await?
+        } else {
+            txn.query_one(&upsert).await?
+        };
+        let group_id: i32 = row
+            .ok_or_else(|| DbErr::RecordNotInserted)?
+            .try_get("", "id")?;
         let insert = Query::insert()
             .into_table(self.table(Table::ExceptionOccurrence))
             .columns([

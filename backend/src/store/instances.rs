@@ -9,7 +9,7 @@ use dashboard_migration::schema::{Heartbeat, Instance, LatencyTotal, Rollup, Sta
 use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, OnConflict, Query, Value};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
 
-use super::{Store, sum_as_bigint};
+use super::Store;
 
 /// How often a process writes its heartbeat.
 pub(crate) const HEARTBEAT_PERIOD: Duration = Duration::from_secs(15);
@@ -169,8 +169,18 @@ impl Store {
                 beat.writer_lag_ms.into(),
             ])
             .on_conflict(
+                // A later beat within the database's time precision (a second on MySQL), such
+                // as the last one at shutdown, replaces the earlier.
                 OnConflict::columns([Heartbeat::InstanceId, Heartbeat::Time])
-                    .do_nothing()
+                    .update_columns([
+                        Heartbeat::CpuPercent,
+                        Heartbeat::MemoryBytes,
+                        Heartbeat::InFlight,
+                        Heartbeat::Queued,
+                        Heartbeat::Dropped,
+                        Heartbeat::Stored,
+                        Heartbeat::WriterLagMs,
+                    ])
                     .to_owned(),
             )
             .to_owned();
@@ -340,7 +350,7 @@ impl Store {
     ) -> Result<HashMap<i32, u64>, DbErr> {
         let select = Query::select()
             .column(Rollup::InstanceId)
-            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+            .expr_as(self.sum(Expr::col(Rollup::Hits)), Alias::new("hits"))
             .from(self.table(Table::Rollup))
             .and_where(Expr::col(Rollup::Hour).gte(since))
             .group_by_col(Rollup::InstanceId)

@@ -111,7 +111,7 @@ impl Store {
             .columns([Label::Kind, Label::Value])
             .on_conflict(
                 OnConflict::columns([Label::Kind, Label::Value])
-                    .do_nothing()
+                    .do_nothing_on([Label::Kind])
                     .to_owned(),
             );
         for text in texts {

@@ -30,7 +30,7 @@ impl Store {
     pub(crate) async fn endpoint_durations(&self) -> Result<Vec<StoredDurations>, DbErr> {
         let select = Query::select()
             .column(Rollup::EndpointId)
-            .expr_as(super::sum_as_bigint(Expr::col(Rollup::Hits)), "hits")
+            .expr_as(self.sum(Expr::col(Rollup::Hits)), "hits")
             .expr_as(
                 Func::sum(Expr::col(Rollup::DurationSumMs)),
                 "duration_sum_ms",

@@ -5,7 +5,7 @@ use dashboard_migration::schema::{Endpoint, LatencyDay, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{DbErr, FromQueryResult};
 
-use super::{Store, sum_as_bigint};
+use super::Store;
 
 #[derive(FromQueryResult)]
 struct HourOutcomes {
@@ -48,8 +48,8 @@ impl Store {
         .finally(0);
         let mut select = Query::select()
             .column(Rollup::Hour)
-            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
-            .expr_as(sum_as_bigint(errors.into()), Alias::new("errors"))
+            .expr_as(self.sum(Expr::col(Rollup::Hits)), Alias::new("hits"))
+            .expr_as(self.sum(errors), Alias::new("errors"))
             .from(self.table(Table::Rollup))
             .and_where(Expr::col(Rollup::Hour).gte(from))
             .and_where(Expr::col(Rollup::Hour).lt(to))
@@ -81,10 +81,7 @@ impl Store {
         let mut select = Query::select()
             .column(LatencyDay::Day)
             .column(LatencyDay::Bucket)
-            .expr_as(
-                sum_as_bigint(Expr::col(LatencyDay::Count)),
-                Alias::new("count"),
-            )
+            .expr_as(self.sum(Expr::col(LatencyDay::Count)), Alias::new("count"))
             .from(self.table(Table::LatencyDay))
             .and_where(Expr::col(LatencyDay::Day).between(first, last))
             .group_by_col(LatencyDay::Day)
@@ -179,7 +176,7 @@ impl Store {
             )
             .column((days.clone(), LatencyDay::Bucket))
             .expr_as(
-                sum_as_bigint(Expr::col((days.clone(), LatencyDay::Count))),
+                self.sum(Expr::col((days.clone(), LatencyDay::Count))),
                 Alias::new("count"),
             )
             .from(days.clone())
@@ -213,10 +210,7 @@ impl Store {
         let mut select = Query::select()
             .expr_as(Expr::col(LatencyDay::Version), Alias::new("key"))
             .column(LatencyDay::Bucket)
-            .expr_as(
-                sum_as_bigint(Expr::col(LatencyDay::Count)),
-                Alias::new("count"),
-            )
+            .expr_as(self.sum(Expr::col(LatencyDay::Count)), Alias::new("count"))
             .from(self.table(Table::LatencyDay))
             .and_where(Expr::col(LatencyDay::EndpointId).eq(endpoint))
             .and_where(Expr::col(LatencyDay::Day).between(first, last))
@@ -281,7 +275,7 @@ impl Store {
             .per_endpoint_between(from, to)
             .column((rollups.clone(), Rollup::Hour))
             .expr_as(
-                sum_as_bigint(Expr::col((rollups.clone(), Rollup::Hits))),
+                self.sum(Expr::col((rollups.clone(), Rollup::Hits))),
                 Alias::new("hits"),
             )
             .group_by_col((rollups, Rollup::Hour))
@@ -315,7 +309,7 @@ impl Store {
             .per_endpoint_between(from, to)
             .column((rollups.clone(), Rollup::Version))
             .expr_as(
-                sum_as_bigint(Expr::col((rollups.clone(), Rollup::Hits))),
+                self.sum(Expr::col((rollups.clone(), Rollup::Hits))),
                 Alias::new("hits"),
             )
             .and_where(

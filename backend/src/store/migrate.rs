@@ -9,6 +9,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 
 use super::DatabaseError;
 
+/// How long a process waits for another's migrations on MySQL, in seconds.
+const MYSQL_LOCK_WAIT_SECONDS: u32 = 600;
+
 /// An arbitrary constant that names the dashboard's PostgreSQL advisory lock.
 const POSTGRES_LOCK_KEY: i64 = 0x6461_7368_626f_6172;
 
@@ -31,6 +34,15 @@ pub(super) async fn migrate(db: &DatabaseConnection, tables: &Tables) -> Result<
             ))
             .await?;
         }
+        DbBackend::MySql => {
+            // MySQL commits at every DDL statement, so the transaction cannot hold the lock: a
+            // named lock of the session does, until it is released below. The name comes from
+            // the checked `TABLE_PREFIX`.
+            txn.execute_unprepared(&format!(
+                "SELECT GET_LOCK('{lock_table}', {MYSQL_LOCK_WAIT_SECONDS})"
+            ))
+            .await?;
+        }
         _ => {
             txn.execute_unprepared(&format!(
                 "INSERT OR REPLACE INTO \"{lock_table}\" (id) VALUES (1)"
@@ -38,7 +50,12 @@ pub(super) async fn migrate(db: &DatabaseConnection, tables: &Tables) -> Result<
             .await?;
         }
     }
-    Migrator::new(tables.prefix()).up(&txn, None).await?;
+    let migrated = Migrator::new(tables.prefix()).up(&txn, None).await;
+    if txn.get_database_backend() == DbBackend::MySql {
+        txn.execute_unprepared(&format!("SELECT RELEASE_LOCK('{lock_table}')"))
+            .await?;
+    }
+    migrated?;
     txn.commit().await?;
     migrate_jobs(db, &lock_table).await
 }
@@ -49,6 +66,8 @@ pub(super) async fn migrate(db: &DatabaseConnection, tables: &Tables) -> Result<
 /// `SqliteStorage::setup`: that would also turn off `synchronous` on a connection of the pool.
 async fn migrate_jobs(db: &DatabaseConnection, lock_table: &str) -> Result<(), DatabaseError> {
     match db.get_database_backend() {
+        // The jobs claim their ticks in the dashboard's own `job_claim` table.
+        DbBackend::MySql => Ok(()),
         DbBackend::Postgres => PostgresStorage::migrations()
             .run(db.get_postgres_connection_pool())
             .await

@@ -182,20 +182,68 @@ impl Store {
     pub(crate) fn table(&self, table: Table) -> Alias {
         self.tables.name(table)
     }
+
+    /// `CAST(value AS BIGINT)` (`SIGNED` on MySQL): a whole number however the database would
+    /// type the expression.
+    pub(crate) fn integer(
+        &self,
+        value: impl Into<sea_orm::sea_query::Expr>,
+    ) -> sea_orm::sea_query::Expr {
+        self.cast(value, "BIGINT")
+    }
+
+    /// `CAST(value AS INTEGER)` (`SIGNED` on MySQL), for columns read as `i32`.
+    pub(crate) fn integer32(
+        &self,
+        value: impl Into<sea_orm::sea_query::Expr>,
+    ) -> sea_orm::sea_query::Expr {
+        self.cast(value, "INTEGER")
+    }
+
+    /// `CAST(value AS whole)`, or `AS SIGNED` on MySQL, which knows no other integer type there.
+    fn cast(
+        &self,
+        value: impl Into<sea_orm::sea_query::Expr>,
+        whole: &'static str,
+    ) -> sea_orm::sea_query::Expr {
+        use sea_orm::sea_query::Func;
+        let whole = if self.is_mysql() { "SIGNED" } else { whole };
+        Func::cast_as(value.into(), Alias::new(whole)).into()
+    }
+
+    /// `CAST(SUM(value) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC, MySQL as DECIMAL.
+    pub(crate) fn sum(
+        &self,
+        value: impl Into<sea_orm::sea_query::Expr>,
+    ) -> sea_orm::sea_query::Expr {
+        self.integer(sea_orm::sea_query::Func::sum(value.into()))
+    }
+
+    /// Whether the database is MySQL (or MariaDB), whose SQL differs in a few places.
+    pub(crate) fn is_mysql(&self) -> bool {
+        sea_orm::ConnectionTrait::get_database_backend(&self.db) == sea_orm::DbBackend::MySql
+    }
+
+    /// In an upsert's update, the value the conflicting row would have inserted into `column`:
+    /// `excluded.column`, on MySQL `VALUES(column)`.
+    pub(crate) fn excluded(
+        &self,
+        column: impl sea_orm::sea_query::IntoIden,
+    ) -> sea_orm::sea_query::Expr {
+        use sea_orm::sea_query::{Expr, Func};
+        let column = column.into_iden();
+        if self.is_mysql() {
+            Func::cust("VALUES").arg(Expr::col(column)).into()
+        } else {
+            Expr::col((Alias::new("excluded"), column))
+        }
+    }
 }
 
 /// The one value of a `COUNT` or `SUM`.
 #[derive(sea_orm::FromQueryResult)]
 struct Total {
     total: Option<i64>,
-}
-
-/// `CAST(SUM(value) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC otherwise.
-pub(crate) fn sum_as_bigint(
-    value: sea_orm::sea_query::SimpleExpr,
-) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::Func;
-    Func::cast_as(Func::sum(value), Alias::new("BIGINT")).into()
 }
 
 /// A duration in milliseconds as the whole microseconds a request row stores.

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dashboard_migration::schema::{Endpoint, LatencyDay, LatencyTotal, Rollup, StatusTotal, Table};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{DbErr, FromQueryResult};
 
-use super::{Store, sum_as_bigint};
+use super::Store;
 
 /// The overview's periods: today, and the week of today and the six days before, in the
 /// configured time zone. Overall is everything.
@@ -157,15 +157,15 @@ impl Store {
         let mut recent = Query::select()
             .column(Rollup::EndpointId)
             .expr_as(
-                sum_if(since(periods.today), hits()),
+                self.sum_if(since(periods.today), hits()),
                 Alias::new("hits_today"),
             )
-            .expr_as(sum_as_bigint(hits()), Alias::new("hits_week"))
+            .expr_as(self.sum(hits()), Alias::new("hits_week"))
             .expr_as(
-                sum_if(since(periods.today).and(is_error()), hits()),
+                self.sum_if(since(periods.today).and(is_error()), hits()),
                 Alias::new("errors_today"),
             )
-            .expr_as(sum_if(is_error(), hits()), Alias::new("errors_week"))
+            .expr_as(self.sum_if(is_error(), hits()), Alias::new("errors_week"))
             .from(self.table(Table::Rollup))
             .and_where(since(periods.week))
             .group_by_col(Rollup::EndpointId)
@@ -180,9 +180,9 @@ impl Store {
         let hits = || Expr::col(StatusTotal::Hits);
         let mut overall = Query::select()
             .column(StatusTotal::EndpointId)
-            .expr_as(sum_as_bigint(hits()), Alias::new("hits_overall"))
+            .expr_as(self.sum(hits()), Alias::new("hits_overall"))
             .expr_as(
-                sum_if(Expr::col(StatusTotal::StatusCode).gte(400), hits()),
+                self.sum_if(Expr::col(StatusTotal::StatusCode).gte(400), hits()),
                 Alias::new("errors_overall"),
             )
             .from(self.table(Table::StatusTotal))
@@ -205,10 +205,10 @@ impl Store {
         let mut recent = Query::select()
             .columns([LatencyDay::EndpointId, LatencyDay::Bucket])
             .expr_as(
-                sum_if(Expr::col(LatencyDay::Day).gte(periods.today.day), count()),
+                self.sum_if(Expr::col(LatencyDay::Day).gte(periods.today.day), count()),
                 Alias::new("count_today"),
             )
-            .expr_as(sum_as_bigint(count()), Alias::new("count_week"))
+            .expr_as(self.sum(count()), Alias::new("count_week"))
             .from(self.table(Table::LatencyDay))
             .and_where(Expr::col(LatencyDay::Day).gte(periods.week.day))
             .group_by_col(LatencyDay::EndpointId)
@@ -231,7 +231,7 @@ impl Store {
         let mut overall = Query::select()
             .columns([LatencyTotal::EndpointId, LatencyTotal::Bucket])
             .expr_as(
-                sum_as_bigint(Expr::col(LatencyTotal::Count)),
+                self.sum(Expr::col(LatencyTotal::Count)),
                 Alias::new("count"),
             )
             .from(self.table(Table::LatencyTotal))
@@ -253,7 +253,9 @@ impl Store {
     }
 }
 
-/// `CAST(SUM(CASE WHEN condition THEN value ELSE 0 END) AS BIGINT)`.
-fn sum_if(condition: Expr, value: Expr) -> SimpleExpr {
-    sum_as_bigint(Expr::case(condition, value).finally(0).into())
+impl Store {
+    /// `CAST(SUM(CASE WHEN condition THEN value ELSE 0 END) AS BIGINT)`.
+    fn sum_if(&self, condition: Expr, value: Expr) -> Expr {
+        self.sum(Expr::case(condition, value).finally(0))
+    }
 }

@@ -147,7 +147,7 @@ impl Store {
                     CodeLine::FunctionName,
                     CodeLine::Module,
                 ])
-                .do_nothing()
+                .do_nothing_on([CodeLine::Filename])
                 .to_owned(),
             )
             .to_owned();

@@ -6,8 +6,8 @@ use dashboard_migration::schema::{Endpoint, Request, Rollup, Table};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{DbErr, FromQueryResult};
 
+use super::Store;
 use super::labels::LabelKind;
-use super::{Store, sum_as_bigint};
 
 /// A set of requests a report compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,10 +78,10 @@ impl Store {
             RequestSet::Version(version) => Query::select()
                 .column(Rollup::EndpointId)
                 .expr_as(
-                    Func::cast_as(Expr::col(Rollup::StatusCode), Alias::new("INTEGER")),
+                    self.integer32(Expr::col(Rollup::StatusCode)),
                     Alias::new("status_code"),
                 )
-                .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+                .expr_as(self.sum(Expr::col(Rollup::Hits)), Alias::new("hits"))
                 .from(self.table(Table::Rollup))
                 .and_where(Expr::col(Rollup::Version).eq(version.as_str()))
                 .group_by_col(Rollup::EndpointId)
@@ -107,7 +107,7 @@ impl Store {
         let mut select = Query::select()
             .column(Request::EndpointId)
             .expr_as(
-                Func::cast_as(Expr::col(Request::StatusCode), Alias::new("INTEGER")),
+                self.integer32(Expr::col(Request::StatusCode)),
                 Alias::new("status_code"),
             )
             .expr_as(Func::count(Expr::col(Request::Id)), Alias::new("hits"))
@@ -184,7 +184,7 @@ impl Store {
         let select = Query::select()
             .column(Rollup::Version)
             .expr_as(Expr::col(Rollup::Hour).min(), first_hour.clone())
-            .expr_as(sum_as_bigint(Expr::col(Rollup::Hits)), Alias::new("hits"))
+            .expr_as(self.sum(Expr::col(Rollup::Hits)), Alias::new("hits"))
             .from(self.table(Table::Rollup))
             .group_by_col(Rollup::Version)
             .order_by(first_hour, Order::Desc)

@@ -18,7 +18,11 @@ impl Store {
             .into_table(self.table(Table::Setting))
             .columns([Setting::Key, Setting::Value])
             .values_panic([key.into(), candidate.into()])
-            .on_conflict(OnConflict::column(Setting::Key).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(Setting::Key)
+                    .do_nothing_on([Setting::Key])
+                    .to_owned(),
+            )
             .to_owned();
         self.insert_or_read(
             &insert,
@@ -59,5 +63,42 @@ impl Store {
             )
             .to_owned();
         self.db().execute(&upsert).await.map(drop)
+    }
+}
+
+impl Store {
+    /// Takes the job tick `key` for this process: true when no process took it before (the
+    /// key is unique). Forgets the ticks taken before `forget_before`.
+    pub(crate) async fn claim_job(
+        &self,
+        key: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        forget_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, DbErr> {
+        use dashboard_migration::schema::JobClaim;
+        let old = Query::delete()
+            .from_table(self.table(Table::JobClaim))
+            .and_where(Expr::col(JobClaim::ClaimedAt).lt(forget_before))
+            .to_owned();
+        self.db().execute(&old).await?;
+        // A plain insert whose duplicate is an error: MySQL counts a row its `ON DUPLICATE KEY`
+        // left alone as affected.
+        let insert = Query::insert()
+            .into_table(self.table(Table::JobClaim))
+            .columns([JobClaim::JobKey, JobClaim::ClaimedAt])
+            .values_panic([key.into(), at.into()])
+            .to_owned();
+        match self.db().execute(&insert).await {
+            Ok(_) => Ok(true),
+            Err(error)
+                if matches!(
+                    error.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(error),
+        }
     }
 }

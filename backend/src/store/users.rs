@@ -127,7 +127,7 @@ impl Store {
             ])
             .on_conflict(
                 sea_orm::sea_query::OnConflict::column(User::Username)
-                    .do_nothing()
+                    .do_nothing_on([User::Username])
                     .to_owned(),
             )
             .to_owned();

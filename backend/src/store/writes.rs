@@ -148,7 +148,11 @@ impl Store {
                 time.into(),
                 version.into(),
             ])
-            .on_conflict(OnConflict::column(Endpoint::Name).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(Endpoint::Name)
+                    .do_nothing_on([Endpoint::Name])
+                    .to_owned(),
+            )
             .to_owned();
         self.db().execute(&insert).await?;
         let select = Query::select()
@@ -263,16 +267,27 @@ impl Store {
         labels: &Labels,
         instance: InstanceId,
     ) -> Result<(), DbErr> {
-        let insert = self
-            .requests_insert(rows, labels, instance)?
-            .returning_col(Request::Id)
-            .to_owned();
-        let mut ids = txn
-            .query_all(&insert)
-            .await?
-            .iter()
-            .map(|row| row.try_get::<i64>("", "id"))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut ids = if self.is_mysql() {
+            // MySQL has no `RETURNING`: one row at a time, each with its insert id.
+            let mut ids = Vec::with_capacity(rows.len());
+            for row in rows {
+                let inserted = txn
+                    .execute(&self.requests_insert(&[row], labels, instance)?)
+                    .await?;
+                ids.push(i64::try_from(inserted.last_insert_id()).unwrap_or(i64::MAX));
+            }
+            ids
+        } else {
+            let insert = self
+                .requests_insert(rows, labels, instance)?
+                .returning_col(Request::Id)
+                .to_owned();
+            txn.query_all(&insert)
+                .await?
+                .iter()
+                .map(|row| row.try_get::<i64>("", "id"))
+                .collect::<Result<Vec<_>, _>>()?
+        };
         if ids.len() != rows.len() {
             return Err(DbErr::RecordNotInserted);
         }
@@ -440,10 +455,7 @@ impl Store {
             let mut on_conflict = OnConflict::columns(keys.iter().cloned());
             for sum in &sums {
                 let stored = Expr::col((self.table(table), sum.clone()));
-                on_conflict.value(
-                    sum.clone(),
-                    stored.add(Expr::col((Alias::new("excluded"), sum.clone()))),
-                );
+                on_conflict.value(sum.clone(), stored.add(self.excluded(sum.clone())));
             }
             insert.on_conflict(on_conflict);
             txn.execute(&insert).await?;

@@ -128,11 +128,7 @@ async fn admin(app: &Router) -> String {
     login(app, "/dashboard", "admin", PASSWORD).await.0
 }
 
-crate::on_sqlite_and_postgres!(
-    a_request_stuck_past_its_deadline_is_one_outlier_naming_its_span,
-    a_request_stuck_past_its_deadline_is_one_outlier_on_postgres,
-    one_outlier_naming_its_span
-);
+crate::on_every_database!(one_outlier_naming_its_span);
 
 async fn one_outlier_naming_its_span(database: &str) {
     let _spans = with_spans();

@@ -259,11 +259,7 @@ async fn the_graphs_api_lists_graphs_with_their_schedule_and_checks_ranges() {
     monitor.shutdown().await;
 }
 
-crate::on_sqlite_and_postgres!(
-    a_range_with_more_values_than_an_answer_holds_answers_bucket_means,
-    a_range_with_more_values_than_an_answer_holds_bucket_means_on_postgres,
-    bucket_means
-);
+crate::on_every_database!(bucket_means);
 
 /// The database sums up dense graphs (in its own words for epoch seconds).
 async fn bucket_means(database: &str) {

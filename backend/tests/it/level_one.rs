@@ -10,11 +10,7 @@ fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite:///{}", dir.path().join("dashboard.db").display())
 }
 
-#[tokio::test]
-async fn requests_reach_the_overview() {
-    let dir = tempfile::tempdir().unwrap();
-    level_one_round_trip(&sqlite_url(&dir)).await;
-}
+crate::on_every_database!(level_one_round_trip);
 
 #[tokio::test]
 async fn the_api_needs_a_session_and_answers_errors_as_json() {
@@ -183,11 +179,15 @@ async fn bad_configuration_fails_start_with_a_clear_error() {
         "builder: `MONITOR_LEVEL` must be a monitoring level 0, 1, 2 or 3, found \"4\""
     );
     let err = Dashboard::builder()
-        .database("mysql://localhost/db")
+        .database("oracle://localhost/db")
         .start()
         .await
         .expect_err("an error");
-    assert!(err.to_string().contains("MySQL is not supported"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`oracle` is not a database this dashboard knows"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use dashboard_shared::api;
 use dashboard_shared::{ChartQuery, HourlyLoad, InstanceQuery, Servers};
 
 use crate::common::{PASSWORD, app, builder, get_request, get_route, login, login_request, send};
-use crate::on_sqlite_and_postgres;
+use crate::on_every_database;
 
 /// A dashboard on `database` named `instance`.
 async fn replica(database: &str, instance: &str) -> Dashboard {
@@ -108,11 +108,7 @@ async fn two_instances_add_up(database: &str) {
     }
 }
 
-on_sqlite_and_postgres!(
-    two_instances_add_up_on_sqlite,
-    two_instances_add_up_on_postgres,
-    two_instances_add_up
-);
+on_every_database!(two_instances_add_up);
 
 /// Four processes' writers at their full rate on one endpoint (the same rollup rows but for
 /// the instance): no batch fails, nothing is dropped, every request is counted once.
@@ -154,11 +150,7 @@ async fn four_writers_never_fail(database: &str) {
     );
 }
 
-on_sqlite_and_postgres!(
-    four_writers_never_fail_on_sqlite,
-    four_writers_never_fail_on_postgres,
-    four_writers_never_fail
-);
+on_every_database!(four_writers_never_fail);
 
 /// Failures on one process lock the address out on another: the throttle counts in the
 /// database.
@@ -181,8 +173,4 @@ async fn login_failures_count_across_processes(database: &str) {
     second.shutdown().await;
 }
 
-on_sqlite_and_postgres!(
-    login_failures_count_across_processes_on_sqlite,
-    login_failures_count_across_processes_on_postgres,
-    login_failures_count_across_processes
-);
+on_every_database!(login_failures_count_across_processes);

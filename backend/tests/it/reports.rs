@@ -127,11 +127,7 @@ async fn a_regression_is_significant_and_identical_distributions_are_not(databas
     assert_eq!(by_versions.comparison.label, "version 2");
 }
 
-crate::on_sqlite_and_postgres!(
-    a_regression_is_significant_and_identical_distributions_are_not_on_sqlite,
-    a_regression_is_significant_and_identical_distributions_are_not_on_postgres,
-    a_regression_is_significant_and_identical_distributions_are_not
-);
+crate::on_every_database!(a_regression_is_significant_and_identical_distributions_are_not);
 
 #[tokio::test]
 async fn bad_report_requests_get_a_clear_error() {

@@ -272,3 +272,43 @@ async fn rollups_kept_shorter_than_requests_are_refused_at_start() {
         "{error}"
     );
 }
+
+/// Requests 40 days old go with the default retention (7 days) and newer ones stay, while the
+/// rollups keep counting both, on every database, with another table prefix.
+async fn pruning_keeps_what_the_retention_keeps(database: &str) {
+    let now = Utc::now();
+    let monitor = crate::common::builder(database)
+        .table_prefix("acme_")
+        .start()
+        .await
+        .unwrap();
+    for days_ago in [40, 0] {
+        let time = now - TimeDelta::days(days_ago) - TimeDelta::hours(1);
+        for _ in 0..3 {
+            assert!(monitor.record_historical(PastRequest::new(
+                "GET",
+                "/users/{id}",
+                time,
+                Duration::from_millis(5),
+                200
+            )));
+        }
+    }
+    monitor.shutdown().await;
+    let app = monitor.bind(crate::common::app());
+    let session = login(&app, "/dashboard", "admin", PASSWORD).await;
+    let (status, body) = prune(&app, &session).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pruned: dashboard_shared::PruneResult = serde_json::from_value(body).unwrap();
+    assert_eq!(pruned.requests, 3, "{pruned:?}");
+    let rows = crate::common::overview(&app, &session.0).await;
+    assert_eq!(
+        rows[0].hits_overall, 6,
+        "the rollups keep what the rows no longer hold"
+    );
+    let (status, body) = prune(&app, &session).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["requests"], 0, "nothing left to prune");
+}
+
+crate::on_every_database!(pruning_keeps_what_the_retention_keeps);

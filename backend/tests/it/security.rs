@@ -166,7 +166,13 @@ async fn poison_requests(database: &str) {
     use sea_orm::ConnectionTrait;
     let url = database.replacen("sqlite:///", "sqlite://", 1);
     let db = sea_orm::Database::connect(&url).await.unwrap();
-    let statements: &[&str] = if database.starts_with("sqlite") {
+    let statements: &[&str] = if database.starts_with("mysql") {
+        &[
+            "CREATE TRIGGER poison BEFORE INSERT ON dashboard_request FOR EACH ROW BEGIN \
+           IF NEW.user_id IN (SELECT id FROM dashboard_label WHERE value = 'poison') THEN \
+           SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned row'; END IF; END",
+        ]
+    } else if database.starts_with("sqlite") {
         &["CREATE TRIGGER poison BEFORE INSERT ON dashboard_request \
            WHEN NEW.user_id IN (SELECT id FROM dashboard_label WHERE value = 'poison') \
            BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"]
@@ -204,11 +210,7 @@ async fn a_nul_from_the_url_stops_nothing(database: &str) {
     assert_eq!(monitor.dropped_measurements(), 0);
 }
 
-crate::on_sqlite_and_postgres!(
-    a_nul_from_the_url_stops_nothing_on_sqlite,
-    a_nul_from_the_url_stops_nothing_on_postgres,
-    a_nul_from_the_url_stops_nothing
-);
+crate::on_every_database!(a_nul_from_the_url_stops_nothing);
 
 /// Finding 3: a row the database refuses costs that row only.
 async fn a_refused_row_is_dropped_alone(database: &str) {
@@ -227,11 +229,7 @@ async fn a_refused_row_is_dropped_alone(database: &str) {
     assert_eq!(monitor.stored_measurements(), 100);
 }
 
-crate::on_sqlite_and_postgres!(
-    a_refused_row_is_dropped_alone_on_sqlite,
-    a_refused_row_is_dropped_alone_on_postgres,
-    a_refused_row_is_dropped_alone
-);
+crate::on_every_database!(a_refused_row_is_dropped_alone);
 
 /// Finding 3: a stop with a queue the database refuses ends within the documented bound and
 /// counts every measurement it could not store.
@@ -258,11 +256,7 @@ async fn a_stop_with_refused_rows_ends_in_time(database: &str) {
     assert_eq!(monitor.stored_measurements(), 0);
 }
 
-crate::on_sqlite_and_postgres!(
-    a_stop_with_refused_rows_ends_in_time_on_sqlite,
-    a_stop_with_refused_rows_ends_in_time_on_postgres,
-    a_stop_with_refused_rows_ends_in_time
-);
+crate::on_every_database!(a_stop_with_refused_rows_ends_in_time);
 
 fn login_from(
     peer: &str,
@@ -669,6 +663,15 @@ async fn lock_requests(database: &str) -> Box<dyn std::any::Any> {
             .unwrap();
         connection.execute("BEGIN EXCLUSIVE").await.unwrap();
         Box::new(connection)
+    } else if database.starts_with("mysql") {
+        let mut connection = sea_orm::sqlx::MySqlConnection::connect(database)
+            .await
+            .unwrap();
+        connection
+            .execute("LOCK TABLES dashboard_request WRITE")
+            .await
+            .unwrap();
+        Box::new(connection)
     } else {
         let mut connection = sea_orm::sqlx::PgConnection::connect(database)
             .await
@@ -705,8 +708,4 @@ async fn a_stop_while_the_database_hangs_ends_in_time(database: &str) {
     );
 }
 
-crate::on_sqlite_and_postgres!(
-    a_stop_while_the_database_hangs_ends_in_time_on_sqlite,
-    a_stop_while_the_database_hangs_ends_in_time_on_postgres,
-    a_stop_while_the_database_hangs_ends_in_time
-);
+crate::on_every_database!(a_stop_while_the_database_hangs_ends_in_time);

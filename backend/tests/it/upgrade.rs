@@ -164,8 +164,4 @@ async fn old_requests_read_back_the_same_after_the_upgrade(database: &str) {
     monitor.shutdown().await;
 }
 
-crate::on_sqlite_and_postgres!(
-    old_requests_read_back_the_same_after_the_upgrade_on_sqlite,
-    old_requests_read_back_the_same_after_the_upgrade_on_postgres,
-    old_requests_read_back_the_same_after_the_upgrade
-);
+crate::on_sqlite_and_postgres!(old_requests_read_back_the_same_after_the_upgrade);

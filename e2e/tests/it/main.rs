@@ -13,4 +13,5 @@ mod overview;
 mod profiler;
 mod prometheus;
 mod scheduled;
+mod servers;
 mod views;

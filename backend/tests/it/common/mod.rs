@@ -52,21 +52,51 @@ pub(crate) async fn start_error(builder: DashboardBuilder) -> String {
         .to_string()
 }
 
-/// Declares the test `$sqlite`, which runs `$body(database_url)` on a fresh SQLite file, and
-/// the test `$postgres`, which runs it on a fresh PostgreSQL database (`cargo xtask test`).
+/// Declares the module `$body` of three tests that run `$body(database_url)`: `sqlite` on a
+/// fresh SQLite file, `postgres` on a fresh PostgreSQL database and `mysql` on a fresh MariaDB
+/// (or MySQL) database, the servers `cargo xtask test` starts.
+#[macro_export]
+macro_rules! on_every_database {
+    ($body:ident) => {
+        mod $body {
+            #[tokio::test]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$body(&$crate::common::sqlite_in(&dir)).await;
+            }
+
+            #[tokio::test]
+            #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+            async fn postgres() {
+                super::$body(&$crate::common::fresh_database().await).await;
+            }
+
+            #[tokio::test]
+            #[ignore = "needs MariaDB: run `cargo xtask test`"]
+            async fn mysql() {
+                super::$body(&$crate::common::fresh_mysql_database().await).await;
+            }
+        }
+    };
+}
+
+/// [`on_every_database`] for the tests that only apply to SQLite and PostgreSQL (the upgrade
+/// of databases from before MySQL was supported).
 #[macro_export]
 macro_rules! on_sqlite_and_postgres {
-    ($sqlite:ident, $postgres:ident, $body:path) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            let dir = tempfile::tempdir().unwrap();
-            $body(&$crate::common::sqlite_in(&dir)).await;
-        }
+    ($body:ident) => {
+        mod $body {
+            #[tokio::test]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$body(&$crate::common::sqlite_in(&dir)).await;
+            }
 
-        #[tokio::test]
-        #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
-        async fn $postgres() {
-            $body(&$crate::common::fresh_database().await).await;
+            #[tokio::test]
+            #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+            async fn postgres() {
+                super::$body(&$crate::common::fresh_database().await).await;
+            }
         }
     };
 }
@@ -289,6 +319,26 @@ pub(crate) async fn fresh_database() -> String {
     use sea_orm::ConnectionTrait;
     let server = std::env::var("DASHBOARD_TEST_POSTGRES_URL")
         .expect("DASHBOARD_TEST_POSTGRES_URL: run `cargo xtask test`");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let name = format!("dashboard_test_{}_{nanos}", std::process::id());
+    let admin = sea_orm::Database::connect(&server).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = server.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// A fresh database on the test MariaDB server (`DASHBOARD_TEST_MYSQL_URL`, started by `cargo
+/// xtask test`).
+pub(crate) async fn fresh_mysql_database() -> String {
+    use sea_orm::ConnectionTrait;
+    let server = std::env::var("DASHBOARD_TEST_MYSQL_URL")
+        .expect("DASHBOARD_TEST_MYSQL_URL: run `cargo xtask test`");
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

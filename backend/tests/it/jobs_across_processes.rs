@@ -1,5 +1,5 @@
-//! Two processes sharing one PostgreSQL database (`DASHBOARD_TEST_POSTGRES_URL`, which
-//! `cargo xtask test` starts) run each tick of a custom graph once between them.
+//! Two processes sharing one database (a SQLite file, or the PostgreSQL and MariaDB servers
+//! that `cargo xtask test` starts) run each tick of a custom graph once between them.
 //!
 //! The test runs this test binary twice more as the two processes: each runs
 //! `one_process_with_a_graph_every_second` with `GRAPH_PROCESS_DATABASE` set, says `ready` once
@@ -17,7 +17,6 @@ const CHILD_DATABASE: &str = "GRAPH_PROCESS_DATABASE";
 
 /// One of the two processes; does nothing in a normal run.
 #[tokio::test]
-#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
 async fn one_process_with_a_graph_every_second() {
     let Ok(database) = std::env::var(CHILD_DATABASE) else {
         return;
@@ -48,7 +47,7 @@ fn spawn_process(database: &str) -> Child {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "postgres_jobs::one_process_with_a_graph_every_second",
+            "jobs_across_processes::one_process_with_a_graph_every_second",
             "--include-ignored",
             "--nocapture",
             "--test-threads=1",
@@ -75,12 +74,9 @@ fn spawn_process(database: &str) -> Child {
     child
 }
 
-#[tokio::test]
-#[ignore = "needs PostgreSQL: run `cargo xtask test`"]
-async fn two_processes_store_each_tick_of_a_graph_once() {
-    let database = crate::common::fresh_database().await;
-    let mut first = spawn_process(&database);
-    let mut second = spawn_process(&database);
+async fn two_processes_store_each_tick_of_a_graph_once(database: &str) {
+    let mut first = spawn_process(database);
+    let mut second = spawn_process(database);
     let from = Utc::now();
     // The ticks come from the wall clock: the test lets it run.
     tokio::time::sleep(Duration::from_secs(6)).await;
@@ -92,7 +88,9 @@ async fn two_processes_store_each_tick_of_a_graph_once() {
         assert!(child.wait().unwrap().success());
     }
 
-    let db = Database::connect(&database).await.unwrap();
+    let db = Database::connect(database.replacen("sqlite:///", "sqlite://", 1))
+        .await
+        .unwrap();
     let rows = db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
@@ -126,3 +124,5 @@ async fn two_processes_store_each_tick_of_a_graph_once() {
     times.dedup();
     assert_eq!(times.len(), points.len(), "a tick stored twice: {points:?}");
 }
+
+crate::on_every_database!(two_processes_store_each_tick_of_a_graph_once);
