@@ -119,6 +119,26 @@ impl Demo {
         self.process.0.id()
     }
 
+    /// Sends the demo `signal` (`TERM`, `KILL`, …) and waits for it to end, for at most
+    /// `limit`: whether it ended by itself with success.
+    pub fn signal_and_wait(&mut self, signal: &str, limit: Duration) -> Result<bool> {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.pid().to_string()])
+            .status()?;
+        ensure!(status.success(), "kill -{signal} failed");
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.process.0.try_wait()? {
+                return Ok(status.success());
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "the demo did not end within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The lines the demo wrote to standard error so far.
     pub fn log(&self) -> Vec<String> {
         self.log

@@ -12,9 +12,7 @@
 
 mod dist;
 mod layers;
-mod mariadb;
 mod outside;
-mod postgres;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -40,9 +38,7 @@ fn main() -> Result<()> {
 }
 
 /// Prints a step, like cargo's own progress lines.
-pub(crate) fn step(message: &str) {
-    eprintln!("\x1b[1;32m{:>12}\x1b[0m {message}", "xtask");
-}
+pub(crate) use dashboard_test_servers::step;
 
 /// The workspace root (the parent of `xtask/`). `cargo run` names the manifest folder of this
 /// very checkout at run time; the compile-time path may be another clone's when a shared target
@@ -253,8 +249,8 @@ fn test() -> Result<()> {
     ]))?;
     let outside_address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let outside = outside::build(outside_address)?;
-    let postgres = postgres::TestServer::start()?;
-    let mariadb = mariadb::TestServer::start()?;
+    let postgres = dashboard_test_servers::postgres::TestServer::start()?;
+    let mariadb = dashboard_test_servers::mariadb::TestServer::start()?;
     step("cargo test (unit, integration, PostgreSQL, MariaDB, Prometheus and browser tests)");
     let result = run(cargo()
         .args([

@@ -5,9 +5,10 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::{run, step, workspace_root};
+use dashboard_test_servers::apt_install;
 
 /// The newest Trunk that builds with Rust 1.95.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -165,23 +166,4 @@ pub(crate) fn ensure_axe() -> Result<PathBuf> {
         .arg(&prefix)
         .arg(format!("axe-core@{AXE_VERSION}")))?;
     Ok(script)
-}
-
-/// Installs Debian packages (needs root).
-pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
-    step(&format!("installing {} with apt-get", packages.join(" ")));
-    if !crate::postgres::is_root() {
-        bail!(
-            "{} missing: install them with `sudo apt-get install {}`",
-            packages.join(" and "),
-            packages.join(" ")
-        );
-    }
-    run(Command::new("apt-get")
-        .arg("update")
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
 }

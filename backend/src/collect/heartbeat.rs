@@ -12,6 +12,10 @@ use crate::metrics::PipelineHealth;
 use crate::store::Store;
 use crate::store::instances::{Beat, HEARTBEAT_PERIOD, InstanceStart};
 
+/// When the first heartbeat comes after the start: after the first refresh of the CPU and
+/// memory figures.
+const FIRST_BEAT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What this process registered as.
 #[derive(Debug, Clone)]
 pub(crate) struct Registration {
@@ -71,7 +75,11 @@ pub(crate) async fn run(
     registration: Arc<Registration>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut ticks = tokio::time::interval(HEARTBEAT_PERIOD);
+    // The first beat waits for the first CPU and memory figures (the registration already
+    // shows the process).
+    collector.outliers.system_now();
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + FIRST_BEAT, HEARTBEAT_PERIOD);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let stopped = async {

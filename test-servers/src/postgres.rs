@@ -1,26 +1,32 @@
-//! A throw-away PostgreSQL server on 127.0.0.1 for the tests, stopped when dropped. Uses
-//! `DASHBOARD_TEST_POSTGRES_URL` instead when it is set.
+//! A throw-away PostgreSQL server on 127.0.0.1, stopped when dropped. [`TestServer::start`]
+//! uses `DASHBOARD_TEST_POSTGRES_URL` instead when it is set; [`TestServer::start_own`] always
+//! starts one, which [`TestServer::stop`] and [`TestServer::start_again`] can take down and
+//! bring back (the fault tests).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use crate::{step, tools};
+use crate::{apt_install, is_root, quiet, step};
 
 /// A running test server, or an external one.
-pub(crate) struct TestServer {
+#[derive(Debug)]
+pub struct TestServer {
     url: String,
     /// A server this process started.
     started: Option<Started>,
 }
 
 /// Where a started server lives and how to run its tools.
+#[derive(Debug)]
 struct Started {
     data: PathBuf,
     bin: PathBuf,
     as_root: bool,
+    /// `pg_ctl`'s `-o` options: the address, port and socket folder.
+    options: String,
 }
 
 impl Started {
@@ -43,14 +49,19 @@ impl Started {
 
 impl TestServer {
     /// Starts a server unless `DASHBOARD_TEST_POSTGRES_URL` names one.
-    pub(crate) fn start() -> Result<TestServer> {
+    pub fn start() -> Result<TestServer> {
         if let Ok(url) = std::env::var("DASHBOARD_TEST_POSTGRES_URL") {
             return Ok(TestServer { url, started: None });
         }
+        TestServer::start_own()
+    }
+
+    /// Starts a server of its own, whatever the environment says.
+    pub fn start_own() -> Result<TestServer> {
         let bin = match find_bin_dir() {
             Some(bin) => bin,
             None => {
-                tools::apt_install(&["postgresql"])?;
+                apt_install(&["postgresql"])?;
                 find_bin_dir()
                     .context("postgresql installed, but no /usr/lib/postgresql/*/bin/pg_ctl")?
             }
@@ -61,13 +72,18 @@ impl TestServer {
             std::fs::remove_dir_all(&data)?;
         }
         std::fs::create_dir_all(&data)?;
+        let options = format!(
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c max_connections=300",
+            data.display()
+        );
         let started = Started {
             data,
             bin,
             as_root: is_root(),
+            options,
         };
         if started.as_root {
-            crate::run(
+            quiet(
                 Command::new("chown")
                     .args(["-R", "postgres:postgres"])
                     .arg(&started.data),
@@ -83,20 +99,7 @@ impl TestServer {
                 .args(["-A", "trust", "-U", "postgres", "-N", "-D"])
                 .arg(&started.data),
         )?;
-        let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off",
-            started.data.display()
-        );
-        let log = started.data.join("server.log");
-        quiet(
-            started
-                .command("pg_ctl")
-                .arg("-D")
-                .arg(&started.data)
-                .arg("-l")
-                .arg(log)
-                .args(["-w", "-o", &options, "start"]),
-        )?;
+        started.pg_ctl_start()?;
         Ok(TestServer {
             url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
             started: Some(started),
@@ -104,8 +107,46 @@ impl TestServer {
     }
 
     /// The server's URL.
-    pub(crate) fn url(&self) -> &str {
+    pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Stops a server of its own as an administrator would for maintenance (`pg_ctl stop -m
+    /// fast`: open connections are ended).
+    pub fn stop(&self) -> Result<()> {
+        let started = self.own()?;
+        quiet(
+            started
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(&started.data)
+                .args(["-m", "fast", "-w", "stop"]),
+        )
+    }
+
+    /// Starts a server of its own again after [`TestServer::stop`], on the same port.
+    pub fn start_again(&self) -> Result<()> {
+        self.own()?.pg_ctl_start()
+    }
+
+    fn own(&self) -> Result<&Started> {
+        self.started
+            .as_ref()
+            .context("the server was not started by this process")
+    }
+}
+
+impl Started {
+    /// `pg_ctl start`, waiting until the server accepts connections.
+    fn pg_ctl_start(&self) -> Result<()> {
+        quiet(
+            self.command("pg_ctl")
+                .arg("-D")
+                .arg(&self.data)
+                .arg("-l")
+                .arg(self.data.join("server.log"))
+                .args(["-w", "-o", &self.options, "start"]),
+        )
     }
 }
 
@@ -122,30 +163,6 @@ impl Drop for TestServer {
             let _ = std::fs::remove_dir_all(&started.data);
         }
     }
-}
-
-/// Whether this process runs as root.
-pub(crate) fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
-}
-
-/// Runs a command, showing its output only when it fails.
-pub(crate) fn quiet(command: &mut Command) -> Result<()> {
-    let output = command
-        .output()
-        .with_context(|| format!("cannot run {command:?}"))?;
-    if !output.status.success() {
-        bail!(
-            "{command:?} failed with {}:\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(())
 }
 
 /// The newest `/usr/lib/postgresql/<version>/bin` with a `pg_ctl`.

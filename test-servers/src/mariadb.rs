@@ -1,4 +1,4 @@
-//! A throw-away MariaDB server on 127.0.0.1 for the tests, stopped when dropped. Uses
+//! A throw-away MariaDB server on 127.0.0.1, stopped when dropped. Uses
 //! `DASHBOARD_TEST_MYSQL_URL` instead when it is set.
 
 use std::net::{TcpListener, TcpStream};
@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::postgres::{is_root, quiet};
-use crate::{step, tools};
+use crate::{apt_install, is_root, quiet, step};
 
 /// The server's programs, from Debian's `mariadb-server`.
 const SERVER: &str = "/usr/sbin/mariadbd";
@@ -19,7 +18,8 @@ const INSTALL_DB: &str = "/usr/bin/mariadb-install-db";
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A running test server, or an external one.
-pub(crate) struct TestServer {
+#[derive(Debug)]
+pub struct TestServer {
     url: String,
     /// A server this process started, and its data folder.
     started: Option<(Child, PathBuf)>,
@@ -28,12 +28,12 @@ pub(crate) struct TestServer {
 impl TestServer {
     /// Starts a server unless `DASHBOARD_TEST_MYSQL_URL` names one. It runs without grant
     /// tables (any local client is root, without a password), so the tests need no account.
-    pub(crate) fn start() -> Result<TestServer> {
+    pub fn start() -> Result<TestServer> {
         if let Ok(url) = std::env::var("DASHBOARD_TEST_MYSQL_URL") {
             return Ok(TestServer { url, started: None });
         }
         if !Path::new(SERVER).exists() || !Path::new(INSTALL_DB).exists() {
-            tools::apt_install(&["mariadb-server"])?;
+            apt_install(&["mariadb-server"])?;
         }
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let data = std::env::temp_dir().join(format!("axum-dashboard-test-mariadb-{port}"));
@@ -94,7 +94,7 @@ impl TestServer {
     }
 
     /// The server's URL.
-    pub(crate) fn url(&self) -> &str {
+    pub fn url(&self) -> &str {
         &self.url
     }
 }
