@@ -12,6 +12,8 @@
 //! - `capacity`: 1,000,000 measurements through the writer into SQLite.
 //! - `queries`: 10,000,000 requests seeded through the writer, then the latency of the views.
 //! - `memory`: resident size under a steady load (`BENCH_MEMORY_SECONDS`, default 600).
+//! - `replicas`: 1, 2 and 4 processes on one PostgreSQL database under full load at level 1:
+//!   served, stored, dropped, failed batches, deadlocks, then the overview's latency.
 //!
 //! `cargo bench -p axum-monitoring-dashboard --bench http -- queries memory` runs some sections.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -23,6 +25,7 @@ mod external;
 mod load;
 mod memory;
 mod queries;
+mod replicas;
 mod throughput;
 
 pub(crate) use common::{Summary, dashboard, median, quantile};
@@ -35,9 +38,19 @@ use axum::routing::get;
 use axum_monitoring_dashboard::Dashboard;
 use sea_orm::{ConnectionTrait, Database};
 
-const SECTIONS: [&str; 5] = ["external", "throughput", "capacity", "queries", "memory"];
+const SECTIONS: [&str; 6] = [
+    "external",
+    "throughput",
+    "capacity",
+    "queries",
+    "memory",
+    "replicas",
+];
 
 fn main() {
+    if let Ok(database) = std::env::var(replicas::REPLICA_DATABASE) {
+        return replicas::replica(&database);
+    }
     let asked: Vec<String> = std::env::args()
         .skip(1)
         .filter(|arg| !arg.starts_with('-'))
@@ -66,6 +79,7 @@ fn main() {
             "capacity" => servers.block_on(capacity::run(&mut summary)),
             "queries" => servers.block_on(queries::run(&mut summary)),
             "memory" => memory::run(&servers, &clients, &mut summary),
+            "replicas" => replicas::run(&servers, &clients, &mut summary),
             _ => unreachable!(),
         }
         // After every section, so that a later one failing loses nothing.
