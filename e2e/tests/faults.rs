@@ -171,6 +171,19 @@ async fn stored_and_dropped(database: &str, name: &str) -> Result<(u64, u64, u64
     ))
 }
 
+/// What a test with one demo starts with: its turn, a PostgreSQL server of its own, the demo
+/// on it named `name` with a queue of `queue`, and the load on it.
+async fn one_loaded_demo(
+    name: &str,
+    queue: &str,
+) -> Result<(tokio::sync::MutexGuard<'static, ()>, TestServer, Demo, Load)> {
+    let turn = ONE_AT_A_TIME.lock().await;
+    let server = TestServer::start_own()?;
+    let app = demo(server.url(), name, queue)?;
+    let load = Load::start(&[&app.base]);
+    Ok((turn, server, app, load))
+}
+
 /// A demo named `name` on `database`, its queue holding `queue` measurements.
 fn demo(database: &str, name: &str, queue: &str) -> Result<Demo> {
     Demo::start_on(
@@ -186,10 +199,7 @@ fn demo(database: &str, name: &str, queue: &str) -> Result<Demo> {
 #[tokio::test]
 #[ignore = "needs the demo binary and PostgreSQL's programs: run `cargo xtask test`"]
 async fn the_database_stopped_for_30_seconds_costs_the_application_nothing() -> Result<()> {
-    let _one = ONE_AT_A_TIME.lock().await;
-    let server = TestServer::start_own()?;
-    let mut app = demo(server.url(), "outage", "10000")?;
-    let load = Load::start(&[&app.base]);
+    let (_turn, server, mut app, load) = one_loaded_demo("outage", "10000").await?;
     tokio::time::sleep(Duration::from_secs(10)).await;
     let stopped_at = load.elapsed();
     server.stop()?;
@@ -289,10 +299,7 @@ async fn a_replica_killed_loses_at_most_its_queue_and_the_other_goes_on() -> Res
 #[tokio::test]
 #[ignore = "needs the demo binary and PostgreSQL's programs: run `cargo xtask test`"]
 async fn a_graceful_stop_under_load_loses_nothing() -> Result<()> {
-    let _one = ONE_AT_A_TIME.lock().await;
-    let server = TestServer::start_own()?;
-    let mut app = demo(server.url(), "stopped", "10000")?;
-    let load = Load::start(&[&app.base]);
+    let (_turn, server, mut app, load) = one_loaded_demo("stopped", "10000").await?;
     tokio::time::sleep(Duration::from_secs(6)).await;
     ensure!(app.signal_and_wait("TERM", Duration::from_secs(30))?);
     let samples = load.stop().await;
@@ -309,11 +316,8 @@ async fn a_graceful_stop_under_load_loses_nothing() -> Result<()> {
 #[tokio::test]
 #[ignore = "needs the demo binary and PostgreSQL's programs: run `cargo xtask test`"]
 async fn a_slow_database_slows_the_writer_not_the_application() -> Result<()> {
-    let _one = ONE_AT_A_TIME.lock().await;
-    let server = TestServer::start_own()?;
     // A small queue, so that it fills while the slowed writer falls behind.
-    let mut app = demo(server.url(), "slowed", "300")?;
-    let load = Load::start(&[&app.base]);
+    let (_turn, server, mut app, load) = one_loaded_demo("slowed", "300").await?;
     tokio::time::sleep(Duration::from_secs(8)).await;
     let slowed_at = load.elapsed();
     let mut db = PgConnection::connect(server.url())

@@ -38,7 +38,8 @@ pub struct ChartQuery {
     /// (default: every endpoint with requests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<String>,
-    /// Only what this instance (a `Server::id`) served, for the charts read from the rollups.
+    /// Only what this instance (a `Server::id`) served (every chart but the failed requests'
+    /// list and the statements and calls, which show every instance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<i64>,
 }

@@ -22,7 +22,11 @@ use crate::store::overview::{Periods, Since};
     tag = "read",
     security(("session" = [])),
     params(InstanceQuery),
-    responses((status = 200, body = Vec<OverviewRow>), (status = 401, body = ErrorBody))
+    responses(
+        (status = 200, body = Vec<OverviewRow>),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody)
+    )
 )]
 pub(super) async fn overview(
     State(state): State<ApiState>,

@@ -255,7 +255,7 @@ impl Store {
         to: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<String>, DbErr> {
-        let select = Query::select()
+        let mut select = Query::select()
             .expr_as(Expr::col(caller.column()), Alias::new("caller"))
             .expr_as(Func::count(Expr::col(Request::Id)), Alias::new("requests"))
             .from(self.table(Table::Request))
@@ -264,6 +264,7 @@ impl Store {
             .and_where(Expr::col(Request::TimeUs).lt(to.timestamp_micros()))
             .group_by_col(caller.column())
             .to_owned();
+        self.only_instance(&mut select, Request::InstanceId);
         let counts = self.fetch::<CallerCount>(&select).await?;
         let ids = counts.iter().filter_map(|row| row.caller).collect();
         let names = self.label_texts(ids).await?;
@@ -313,6 +314,7 @@ impl Store {
             let versions: Vec<&str> = versions.iter().map(String::as_str).collect();
             select.and_where(self.label_in(Request::VersionId, LabelKind::Version, &versions));
         }
+        self.only_instance(&mut select, Request::InstanceId);
         let samples = self.fetch::<Sample>(&select).await?;
         let ids = samples
             .iter()

@@ -21,6 +21,18 @@ pub(crate) const FORGOTTEN_AFTER: TimeDelta = TimeDelta::days(1);
 /// Heartbeats are kept this long (the Servers page's sparklines).
 pub(crate) const HEARTBEAT_HISTORY: TimeDelta = TimeDelta::hours(1);
 
+/// The columns of a heartbeat's figures, [`Beat`]'s fields in their order (the time first).
+const BEAT_COLUMNS: [Heartbeat; 8] = [
+    Heartbeat::Time,
+    Heartbeat::CpuPercent,
+    Heartbeat::MemoryBytes,
+    Heartbeat::InFlight,
+    Heartbeat::Queued,
+    Heartbeat::Dropped,
+    Heartbeat::Stored,
+    Heartbeat::WriterLagMs,
+];
+
 /// The id of an instance: what its request and rollup rows hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct InstanceId(pub(crate) i32);
@@ -146,17 +158,7 @@ impl Store {
         };
         let insert = Query::insert()
             .into_table(self.table(Table::Heartbeat))
-            .columns([
-                Heartbeat::InstanceId,
-                Heartbeat::Time,
-                Heartbeat::CpuPercent,
-                Heartbeat::MemoryBytes,
-                Heartbeat::InFlight,
-                Heartbeat::Queued,
-                Heartbeat::Dropped,
-                Heartbeat::Stored,
-                Heartbeat::WriterLagMs,
-            ])
+            .columns(std::iter::once(Heartbeat::InstanceId).chain(BEAT_COLUMNS))
             .values_panic([
                 instance.0.into(),
                 beat.time.into(),
@@ -172,15 +174,7 @@ impl Store {
                 // A later beat within the database's time precision (a second on MySQL), such
                 // as the last one at shutdown, replaces the earlier.
                 OnConflict::columns([Heartbeat::InstanceId, Heartbeat::Time])
-                    .update_columns([
-                        Heartbeat::CpuPercent,
-                        Heartbeat::MemoryBytes,
-                        Heartbeat::InFlight,
-                        Heartbeat::Queued,
-                        Heartbeat::Dropped,
-                        Heartbeat::Stored,
-                        Heartbeat::WriterLagMs,
-                    ])
+                    .update_columns(BEAT_COLUMNS.into_iter().skip(1))
                     .to_owned(),
             )
             .to_owned();
@@ -321,17 +315,8 @@ impl Store {
         since: DateTime<Utc>,
     ) -> Result<HashMap<i32, Vec<Beat>>, DbErr> {
         let select = Query::select()
-            .columns([
-                Heartbeat::InstanceId,
-                Heartbeat::Time,
-                Heartbeat::CpuPercent,
-                Heartbeat::MemoryBytes,
-                Heartbeat::InFlight,
-                Heartbeat::Queued,
-                Heartbeat::Dropped,
-                Heartbeat::Stored,
-                Heartbeat::WriterLagMs,
-            ])
+            .column(Heartbeat::InstanceId)
+            .columns(BEAT_COLUMNS)
             .from(self.table(Table::Heartbeat))
             .and_where(Expr::col(Heartbeat::Time).gte(since))
             .order_by(Heartbeat::Time, sea_orm::Order::Asc)

@@ -316,40 +316,30 @@ pub(crate) async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(
 /// A fresh database on the test PostgreSQL server (`DASHBOARD_TEST_POSTGRES_URL`, started by
 /// `cargo xtask test`), so runs never see each other's rows.
 pub(crate) async fn fresh_database() -> String {
-    use sea_orm::ConnectionTrait;
-    let server = std::env::var("DASHBOARD_TEST_POSTGRES_URL")
-        .expect("DASHBOARD_TEST_POSTGRES_URL: run `cargo xtask test`");
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let name = format!("dashboard_test_{}_{nanos}", std::process::id());
-    let admin = sea_orm::Database::connect(&server).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (base, _) = server.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
+    fresh_database_on("DASHBOARD_TEST_POSTGRES_URL").await
 }
 
 /// A fresh database on the test MariaDB server (`DASHBOARD_TEST_MYSQL_URL`, started by `cargo
 /// xtask test`).
 pub(crate) async fn fresh_mysql_database() -> String {
+    fresh_database_on("DASHBOARD_TEST_MYSQL_URL").await
+}
+
+/// A fresh database on the server the environment variable `server` names.
+async fn fresh_database_on(server: &str) -> String {
     use sea_orm::ConnectionTrait;
-    let server = std::env::var("DASHBOARD_TEST_MYSQL_URL")
-        .expect("DASHBOARD_TEST_MYSQL_URL: run `cargo xtask test`");
+    let url = std::env::var(server).unwrap_or_else(|_| panic!("{server}: run `cargo xtask test`"));
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
     let name = format!("dashboard_test_{}_{nanos}", std::process::id());
-    let admin = sea_orm::Database::connect(&server).await.unwrap();
+    let admin = sea_orm::Database::connect(&url).await.unwrap();
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .unwrap();
-    let (base, _) = server.rsplit_once('/').unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
     format!("{base}/{name}")
 }
 
