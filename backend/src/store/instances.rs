@@ -348,3 +348,131 @@ impl Store {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+    use crate::config::MonitorLevel;
+    use crate::store::labels::Labels;
+    use crate::store::overview::{Periods, Since};
+    use crate::store::writes::StoredMeasurement;
+
+    fn request(endpoint_id: i32, duration_ms: f64, status: u16) -> StoredMeasurement {
+        StoredMeasurement {
+            endpoint_id,
+            level: MonitorLevel::PERFORMANCE,
+            time_requested: Utc.with_ymd_and_hms(2026, 11, 20, 10, 15, 0).unwrap(),
+            duration_ms,
+            status,
+            group_by: None,
+            ip: None,
+            version: "1.0".into(),
+            day: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            calls: None,
+            extra: None,
+        }
+    }
+
+    /// Hits overall, errors overall and the overall latency buckets of the only endpoint.
+    async fn totals(store: &Store) -> (u64, u64, Vec<(i32, u64)>) {
+        let since = Since {
+            day: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            start: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        };
+        let rows = store
+            .overview(Periods {
+                today: since,
+                week: since,
+            })
+            .await
+            .unwrap();
+        let row = &rows[0];
+        (
+            row.hits.overall,
+            row.errors.overall,
+            row.latency.overall.clone(),
+        )
+    }
+
+    #[tokio::test]
+    async fn an_instance_silent_for_a_day_is_forgotten_and_its_counts_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(&dir).await;
+        let (endpoint, _) = store
+            .ensure_endpoint("GET", "/a", MonitorLevel::PERFORMANCE, "1.0", Utc::now())
+            .await
+            .unwrap();
+        let long_ago = Utc::now() - FORGOTTEN_AFTER - TimeDelta::hours(1);
+        let start = |name| InstanceStart {
+            name,
+            app_version: "1.0",
+            started: long_ago,
+        };
+        let gone = store.register_instance(&start("gone")).await.unwrap();
+        let live = store.register_instance(&start("live")).await.unwrap();
+        assert_ne!(gone, live);
+        for (instance, rows) in [
+            (
+                gone,
+                vec![request(endpoint, 10.0, 200), request(endpoint, 30.0, 500)],
+            ),
+            (live, vec![request(endpoint, 20.0, 200)]),
+        ] {
+            store
+                .write_measurements(&rows, &mut Labels::default(), instance)
+                .await
+                .unwrap();
+        }
+        let before = totals(&store).await;
+        assert_eq!((before.0, before.1), (3, 1));
+        let beat = Beat {
+            time: Utc::now(),
+            cpu_percent: 1.0,
+            memory_bytes: 1,
+            in_flight: 0,
+            queued: 0,
+            dropped: 0,
+            stored: 1,
+            writer_lag_ms: 0.0,
+        };
+        store
+            .write_heartbeat(live, &start("live"), &beat)
+            .await
+            .unwrap();
+
+        assert_eq!(store.forget_silent_instances(Utc::now()).await.unwrap(), 1);
+        assert_eq!(
+            store.forget_silent_instances(Utc::now()).await.unwrap(),
+            0,
+            "folded once"
+        );
+        let names: Vec<String> = store
+            .instances(Utc::now())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.name)
+            .collect();
+        assert_eq!(names, ["live"]);
+        assert_eq!(
+            totals(&store).await,
+            before,
+            "the all-time counts of the forgotten instance are kept"
+        );
+        for instance in [gone, InstanceId::GONE] {
+            let rows = Query::select()
+                .expr_as(Expr::col(LatencyTotal::Count).count(), Alias::new("total"))
+                .from(store.table(Table::LatencyTotal))
+                .and_where(Expr::col(LatencyTotal::InstanceId).eq(instance.0))
+                .to_owned();
+            let expected = if instance == gone { 0 } else { 2 };
+            assert_eq!(
+                store.total(&rows).await.unwrap(),
+                expected,
+                "all-time latency rows of {instance:?}: folded into instance 0"
+            );
+        }
+    }
+}
