@@ -176,6 +176,66 @@ async fn stored_and_dropped(database: &str, name: &str) -> Result<(u64, u64, u64
     ))
 }
 
+/// What the demo made of a fault: its answers before and during the fault (times since the
+/// load started), and what it stored and dropped.
+#[derive(Debug)]
+struct Outcome {
+    served: u64,
+    failed: usize,
+    p99_before: Duration,
+    p99_during: Duration,
+    rows: u64,
+    stored: u64,
+    dropped: u64,
+}
+
+impl Outcome {
+    /// The outcome for the only demo, named `name`, of `samples`.
+    async fn of(
+        samples: &[Sample],
+        database: &str,
+        name: &str,
+        fault: std::ops::Range<Duration>,
+    ) -> Result<Outcome> {
+        let (rows, stored, dropped) = stored_and_dropped(database, name).await?;
+        Ok(Outcome {
+            served: served(samples, 0),
+            failed: samples.iter().filter(|sample| !sample.ok).count(),
+            p99_before: p99(samples, Duration::from_secs(2)..fault.start),
+            p99_during: p99(samples, fault),
+            rows,
+            stored,
+            dropped,
+        })
+    }
+
+    /// No answer failed or got slower (p99 within [`P99_TOLERANCE`]), and every request served
+    /// was stored or counted as dropped.
+    fn cost_the_application_nothing(&self) -> Result<()> {
+        ensure!(self.failed == 0, "{} requests failed", self.failed);
+        ensure!(
+            self.p99_during.as_secs_f64() <= self.p99_before.as_secs_f64() * P99_TOLERANCE,
+            "p99 {:?} during the fault, {:?} before",
+            self.p99_during,
+            self.p99_before
+        );
+        ensure!(
+            self.rows == self.stored,
+            "the heartbeat says {} stored, the table holds {}",
+            self.stored,
+            self.rows
+        );
+        ensure!(
+            self.stored + self.dropped == self.served,
+            "stored {} + dropped {} != served {}",
+            self.stored,
+            self.dropped,
+            self.served
+        );
+        Ok(())
+    }
+}
+
 /// What a test with one demo starts with: its turn, a PostgreSQL server of its own, the demo
 /// on it named `name` with a queue of `queue`, and the load on it.
 async fn one_loaded_demo(
@@ -215,11 +275,7 @@ async fn the_database_stopped_for_30_seconds_costs_the_application_nothing() -> 
     let samples = load.stop().await;
     ensure!(app.signal_and_wait("TERM", Duration::from_secs(30))?);
 
-    let failed = samples.iter().filter(|sample| !sample.ok).count();
-    let served = served(&samples, 0);
-    let before = p99(&samples, Duration::from_secs(2)..stopped_at);
-    let during = p99(&samples, stopped_at..restarted_at);
-    let (rows, stored, dropped) = stored_and_dropped(server.url(), "outage").await?;
+    let outcome = Outcome::of(&samples, server.url(), "outage", stopped_at..restarted_at).await?;
     let mut db = PgConnection::connect(server.url()).await?;
     let after_restart: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM dashboard_request \
@@ -228,24 +284,8 @@ async fn the_database_stopped_for_30_seconds_costs_the_application_nothing() -> 
     .fetch_one(&mut db)
     .await?
     .try_get("n")?;
-    eprintln!(
-        "FIGURES outage: served {served}, failed {failed}, p99 before {before:?}, p99 while \
-         stopped {during:?}, stored {stored} (rows {rows}), dropped {dropped}, stored in the \
-         last 5 s {after_restart}"
-    );
-    ensure!(failed == 0, "{failed} requests failed");
-    ensure!(
-        during.as_secs_f64() <= before.as_secs_f64() * P99_TOLERANCE,
-        "p99 {during:?} while the database was stopped, {before:?} before"
-    );
-    ensure!(
-        rows == stored,
-        "the heartbeat says {stored} stored, the table holds {rows}"
-    );
-    ensure!(
-        stored + dropped == served,
-        "stored {stored} + dropped {dropped} != served {served}"
-    );
+    eprintln!("FIGURES outage: {outcome:?}, stored in the last 5 s {after_restart}");
+    outcome.cost_the_application_nothing()?;
     ensure!(
         after_restart > 0,
         "collection did not resume after the restart"
@@ -362,31 +402,12 @@ async fn a_slow_database_slows_the_writer_not_the_application() -> Result<()> {
         .await?;
     }
     ensure!(app.signal_and_wait("TERM", Duration::from_secs(60))?);
-    let served = served(&samples, 0);
-    let failed = samples.iter().filter(|sample| !sample.ok).count();
-    let before = p99(&samples, Duration::from_secs(2)..slowed_at);
-    let slowed = p99(&samples, slowed_at..Duration::MAX);
-    let (rows, stored, dropped) = stored_and_dropped(server.url(), "slowed").await?;
-    eprintln!(
-        "FIGURES slow database: served {served}, failed {failed}, p99 before {before:?}, p99 \
-         slowed {slowed:?}, stored {stored} (rows {rows}), dropped {dropped}"
-    );
-    ensure!(failed == 0, "{failed} requests failed");
+    let outcome = Outcome::of(&samples, server.url(), "slowed", slowed_at..Duration::MAX).await?;
+    eprintln!("FIGURES slow database: {outcome:?}");
+    outcome.cost_the_application_nothing()?;
     ensure!(
-        slowed.as_secs_f64() <= before.as_secs_f64() * P99_TOLERANCE,
-        "p99 {slowed:?} with the slow database, {before:?} before"
-    );
-    ensure!(
-        dropped > 0,
+        outcome.dropped > 0,
         "the queue never filled: make the database slower"
-    );
-    ensure!(
-        rows == stored,
-        "the heartbeat says {stored} stored, the table holds {rows}"
-    );
-    ensure!(
-        stored + dropped == served,
-        "stored {stored} + dropped {dropped} != served {served}"
     );
     Ok(())
 }

@@ -358,21 +358,10 @@ mod tests {
     use crate::store::labels::Labels;
     use crate::store::overview::{Periods, Since};
     use crate::store::writes::StoredMeasurement;
+    use crate::store::writes::tests::measurement;
 
     fn request(endpoint_id: i32, duration_ms: f64, status: u16) -> StoredMeasurement {
-        StoredMeasurement {
-            endpoint_id,
-            level: MonitorLevel::PERFORMANCE,
-            time_requested: Utc.with_ymd_and_hms(2026, 11, 20, 10, 15, 0).unwrap(),
-            duration_ms,
-            status,
-            group_by: None,
-            ip: None,
-            version: "1.0".into(),
-            day: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            calls: None,
-            extra: None,
-        }
+        measurement(endpoint_id, duration_ms, status, MonitorLevel::PERFORMANCE)
     }
 
     /// Hits overall, errors overall and the overall latency buckets of the only endpoint.

@@ -488,13 +488,14 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::TimeZone;
 
     use super::*;
     use crate::store::overview::{Periods, Since};
 
-    fn measurement(
+    /// A request of 2026-11-20 10:15 UTC, version 1.0, without user, address or calls.
+    pub(crate) fn measurement(
         endpoint_id: i32,
         duration_ms: f64,
         status: u16,

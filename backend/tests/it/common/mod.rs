@@ -58,25 +58,7 @@ pub(crate) async fn start_error(builder: DashboardBuilder) -> String {
 #[macro_export]
 macro_rules! on_every_database {
     ($body:ident) => {
-        mod $body {
-            #[tokio::test]
-            async fn sqlite() {
-                let dir = tempfile::tempdir().unwrap();
-                super::$body(&$crate::common::sqlite_in(&dir)).await;
-            }
-
-            #[tokio::test]
-            #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
-            async fn postgres() {
-                super::$body(&$crate::common::fresh_database().await).await;
-            }
-
-            #[tokio::test]
-            #[ignore = "needs MariaDB: run `cargo xtask test`"]
-            async fn mysql() {
-                super::$body(&$crate::common::fresh_mysql_database().await).await;
-            }
-        }
+        $crate::on_databases!($body: sqlite, postgres, mysql);
     };
 }
 
@@ -85,18 +67,42 @@ macro_rules! on_every_database {
 #[macro_export]
 macro_rules! on_sqlite_and_postgres {
     ($body:ident) => {
-        mod $body {
-            #[tokio::test]
-            async fn sqlite() {
-                let dir = tempfile::tempdir().unwrap();
-                super::$body(&$crate::common::sqlite_in(&dir)).await;
-            }
+        $crate::on_databases!($body: sqlite, postgres);
+    };
+}
 
-            #[tokio::test]
-            #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
-            async fn postgres() {
-                super::$body(&$crate::common::fresh_database().await).await;
-            }
+/// The module `$body` with a test of `$body` per database named.
+#[macro_export]
+macro_rules! on_databases {
+    ($body:ident: $($database:ident),+) => {
+        mod $body {
+            $($crate::database_test!($body, $database);)+
+        }
+    };
+}
+
+/// The test named after its database that runs `super::$body` on a fresh database there.
+#[macro_export]
+macro_rules! database_test {
+    ($body:ident, sqlite) => {
+        #[tokio::test]
+        async fn sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            super::$body(&$crate::common::sqlite_in(&dir)).await;
+        }
+    };
+    ($body:ident, postgres) => {
+        #[tokio::test]
+        #[ignore = "needs PostgreSQL: run `cargo xtask test`"]
+        async fn postgres() {
+            super::$body(&$crate::common::fresh_database().await).await;
+        }
+    };
+    ($body:ident, mysql) => {
+        #[tokio::test]
+        #[ignore = "needs MariaDB: run `cargo xtask test`"]
+        async fn mysql() {
+            super::$body(&$crate::common::fresh_mysql_database().await).await;
         }
     };
 }
