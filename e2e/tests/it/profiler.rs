@@ -231,8 +231,12 @@ async fn flame_graph_diff_and_speedscope(browser: &Browser, rows: usize) -> anyh
         )
         .await?
         .parse()?;
+    // A box is its total's share of its parent's, or of its siblings' totals when those add up
+    // to a little more (their sampled shares can): never wider than the ratio, and within a
+    // thousandth of it (CI once saw 0.697169 for 31.251083 of 44.825 ms).
+    let ratio = posts / request;
     assert!(
-        (width - posts / request).abs() < 1e-5,
+        width <= ratio + 1e-6 && width >= ratio * 0.999,
         "load_posts is {width} of the width, {posts} of {request} ms"
     );
     browser
