@@ -39,18 +39,7 @@ async fn execute(db: &DatabaseConnection, sql: &str) {
 async fn seed(database: &str, db: &DatabaseConnection) {
     let now = Utc::now();
     let monitor = crate::common::start(database).await;
-    for days_ago in [40, 10, 0] {
-        let time = now - TimeDelta::days(days_ago) - TimeDelta::hours(1);
-        for _ in 0..3 {
-            assert!(monitor.record_historical(PastRequest::new(
-                "GET",
-                "/users/{id}",
-                time,
-                Duration::from_millis(5),
-                200
-            )));
-        }
-    }
+    record_three_a_day(&monitor, now, &[40, 10, 0]);
     monitor.shutdown().await;
     let per_request = [
         "INSERT INTO dashboard_outlier (request_id, request_headers, request_environment, \
@@ -119,6 +108,26 @@ async fn seed(database: &str, db: &DatabaseConnection) {
             ),
         )
         .await;
+    }
+}
+
+/// Three requests of `GET /users/{id}` an hour before `now` minus each of `days_ago` days.
+fn record_three_a_day(
+    monitor: &axum_monitoring_dashboard::Dashboard,
+    now: chrono::DateTime<Utc>,
+    days_ago: &[i64],
+) {
+    for days in days_ago {
+        let time = now - TimeDelta::days(*days) - TimeDelta::hours(1);
+        for _ in 0..3 {
+            assert!(monitor.record_historical(PastRequest::new(
+                "GET",
+                "/users/{id}",
+                time,
+                Duration::from_millis(5),
+                200
+            )));
+        }
     }
 }
 
@@ -282,18 +291,7 @@ async fn pruning_keeps_what_the_retention_keeps(database: &str) {
         .start()
         .await
         .unwrap();
-    for days_ago in [40, 0] {
-        let time = now - TimeDelta::days(days_ago) - TimeDelta::hours(1);
-        for _ in 0..3 {
-            assert!(monitor.record_historical(PastRequest::new(
-                "GET",
-                "/users/{id}",
-                time,
-                Duration::from_millis(5),
-                200
-            )));
-        }
-    }
+    record_three_a_day(&monitor, now, &[40, 0]);
     monitor.shutdown().await;
     let app = monitor.bind(crate::common::app());
     let session = login(&app, "/dashboard", "admin", PASSWORD).await;
