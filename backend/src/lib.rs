@@ -22,6 +22,7 @@
 pub struct ReadmeDoctests;
 
 mod accounts;
+mod alerts;
 mod api;
 mod assets;
 mod calls;

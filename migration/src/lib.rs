@@ -12,6 +12,7 @@ mod m0005_profiles;
 mod m0006_compact_requests;
 mod m0007_calls;
 mod m0008_instances;
+mod m0009_alerts;
 pub mod schema;
 
 pub use sea_orm_migration;
@@ -81,6 +82,7 @@ impl MigratorTraitSelf for Migrator {
             Box::new(m0006_compact_requests::Migration::new(self.tables.clone())),
             Box::new(m0007_calls::Migration::new(self.tables.clone())),
             Box::new(m0008_instances::Migration::new(self.tables.clone())),
+            Box::new(m0009_alerts::Migration::new(self.tables.clone())),
         ]
     }
 

@@ -72,6 +72,18 @@ pub enum Table {
     /// A scheduled job's tick taken by one process, on MySQL (where the jobs do not run on
     /// Apalis): the unique key makes each tick run once.
     JobClaim,
+    /// Requests, errors and latency buckets per minute, endpoint and instance: what the
+    /// threshold alerts read (kept two hours).
+    MinuteRollup,
+    /// Where alerts go: an email address over SMTP or a webhook; its secret apart.
+    AlertChannel,
+    /// What raises an alert, to which channels, with its quiet period.
+    AlertRule,
+    /// What a rule has alerted on: each exception group, comeback or comparison once, and
+    /// whether a threshold is crossed.
+    AlertState,
+    /// Each message sent (or tried) to a channel: the delivery log.
+    AlertDelivery,
 }
 
 impl Table {
@@ -105,11 +117,16 @@ impl Table {
             Table::Heartbeat => "heartbeat",
             Table::LoginFailure => "login_failure",
             Table::JobClaim => "job_claim",
+            Table::MinuteRollup => "minute_rollup",
+            Table::AlertChannel => "alert_channel",
+            Table::AlertRule => "alert_rule",
+            Table::AlertState => "alert_state",
+            Table::AlertDelivery => "alert_delivery",
         }
     }
 
     /// Every table, in creation order.
-    pub const ALL: [Table; 27] = [
+    pub const ALL: [Table; 32] = [
         Table::Endpoint,
         Table::Request,
         Table::Rollup,
@@ -137,6 +154,11 @@ impl Table {
         Table::Heartbeat,
         Table::LoginFailure,
         Table::JobClaim,
+        Table::MinuteRollup,
+        Table::AlertChannel,
+        Table::AlertRule,
+        Table::AlertState,
+        Table::AlertDelivery,
     ];
 
     /// The tables the latest migration leaves: every one but `rollup_bucket`, which
@@ -472,6 +494,10 @@ pub enum ExceptionGroup {
     Stack,
     /// The statements and calls the latest occurrence's request had made (JSON, since `m0007`).
     LatestCalls,
+    /// When the group last came back after a day or more without occurrences (since `m0009`).
+    ReturnedAt,
+    /// The group's last occurrence before it came back at `ReturnedAt`.
+    QuietSince,
 }
 
 /// Columns of [`Table::ExceptionOccurrence`].
@@ -734,4 +760,96 @@ pub enum JobClaim {
     JobKey,
     /// When a process took it (UTC).
     ClaimedAt,
+}
+
+/// Columns of [`Table::MinuteRollup`] (key: minute, endpoint, bucket, instance).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum MinuteRollup {
+    /// Start of the UTC minute.
+    Minute,
+    /// The endpoint.
+    EndpointId,
+    /// Index of the logarithmic latency bucket.
+    Bucket,
+    /// The [`Table::Instance`] whose writer added these counts.
+    InstanceId,
+    /// Requests.
+    Hits,
+    /// Of them, answered with a status of 500 or more.
+    Errors,
+}
+
+/// Columns of [`Table::AlertChannel`].
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum AlertChannel {
+    /// Primary key.
+    Id,
+    /// Its name on the Alerts page.
+    Name,
+    /// What can be shown: the kind and its settings (JSON).
+    Settings,
+    /// What is never shown once saved: the SMTP password or the webhook's URL.
+    Secret,
+}
+
+/// Columns of [`Table::AlertRule`].
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum AlertRule {
+    /// Primary key.
+    Id,
+    /// Its name in messages and on the Alerts page.
+    Name,
+    /// What raises it (JSON).
+    Condition,
+    /// The channels' ids (JSON).
+    Channels,
+    /// After a message, how long further ones wait (and are grouped), in minutes.
+    QuietMinutes,
+    /// Muted: evaluated, never sent.
+    Muted,
+    /// When it was created (UTC).
+    CreatedAt,
+    /// When it last sent a message (UTC).
+    LastSent,
+}
+
+/// Columns of [`Table::AlertState`] (key: rule, subject).
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum AlertState {
+    /// The rule.
+    RuleId,
+    /// What it alerted on: `group:7`, `back:7:1700000000`, `versions:v2:v1`, `threshold`.
+    Subject,
+    /// Whether the condition holds, as last told.
+    Firing,
+    /// When it was last told (UTC).
+    ChangedAt,
+}
+
+/// Columns of [`Table::AlertDelivery`].
+#[derive(DeriveIden, Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum AlertDelivery {
+    /// Primary key.
+    Id,
+    /// When the message was made (UTC).
+    Time,
+    /// The rule's name; NULL for a test message.
+    RuleName,
+    /// The channel.
+    ChannelId,
+    /// The channel's name when the message was made.
+    ChannelName,
+    /// The message (JSON).
+    Message,
+    /// `pending`, `sent` or `failed`.
+    Outcome,
+    /// Attempts so far.
+    Attempts,
+    /// The latest attempt's error.
+    Error,
 }

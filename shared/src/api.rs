@@ -204,6 +204,22 @@ crate::__routes! {
     ReportVersions: GET "/reports/versions" => Vec<VersionRequests>;
     /// The latest automatic version comparison, or `null` (session).
     LatestVersionComparison: GET "/reports/version-comparison" => Option<VersionComparison>;
+    /// The alert rules, the channels without their secrets and the latest deliveries (session).
+    Alerts: GET "/alerts" => crate::alerts::Alerts;
+    /// Create an alert rule (admin).
+    CreateAlertRule: POST "/alerts/rules", body crate::alerts::RuleInput => crate::alerts::Rule;
+    /// Change an alert rule: its condition, channels, quiet period, muting (admin).
+    UpdateAlertRule: PUT "/alerts/rules/{id}", body crate::alerts::RuleInput => crate::alerts::Rule;
+    /// Remove an alert rule (admin).
+    DeleteAlertRule: DELETE "/alerts/rules/{id}" => NoContent;
+    /// Create an alert channel (admin).
+    CreateAlertChannel: POST "/alerts/channels", body crate::alerts::ChannelInput => crate::alerts::Channel;
+    /// Change an alert channel; without a secret the saved one stays (admin).
+    UpdateAlertChannel: PUT "/alerts/channels/{id}", body crate::alerts::ChannelInput => crate::alerts::Channel;
+    /// Remove an alert channel (admin).
+    DeleteAlertChannel: DELETE "/alerts/channels/{id}" => NoContent;
+    /// Send a sample message to a channel now, and log it (admin).
+    TestAlertChannel: POST "/alerts/channels/{id}/test" => crate::alerts::TestDelivery;
     /// Requests with every level-1 field, oldest first, by cursor (security token).
     ExportRequests: GET "/export/requests", query ExportQuery => RequestPage;
     /// Every endpoint (security token).

@@ -2,6 +2,7 @@
 //!
 //! Everything under the REST API speaks in these types, so that the two sides cannot drift apart.
 
+pub mod alerts;
 pub mod api;
 pub mod calls;
 #[cfg(feature = "charts")]

@@ -26,6 +26,8 @@ pub enum Page {
     OutgoingCalls,
     /// The processes sharing the database.
     Servers,
+    /// The alert rules, channels and delivery log.
+    Alerts,
     /// The custom graphs.
     CustomGraphs,
     /// Reports of intervals and versions.
@@ -48,7 +50,7 @@ pub enum Page {
 
 impl Page {
     /// The pages of the menu, in its order.
-    pub const MENU: [Page; 13] = [
+    pub const MENU: [Page; 14] = [
         Page::Overview,
         Page::HourlyLoad,
         Page::DailyUtilization,
@@ -58,6 +60,7 @@ impl Page {
         Page::Queries,
         Page::OutgoingCalls,
         Page::Servers,
+        Page::Alerts,
         Page::CustomGraphs,
         Page::Reports,
         Page::Database,
@@ -90,6 +93,7 @@ impl Page {
             Page::Queries => "/queries".to_owned(),
             Page::OutgoingCalls => "/outgoing-calls".to_owned(),
             Page::Servers => "/servers".to_owned(),
+            Page::Alerts => "/alerts".to_owned(),
             Page::CustomGraphs => "/custom-graphs".to_owned(),
             Page::Reports => "/reports".to_owned(),
             Page::Database => "/database".to_owned(),
@@ -114,6 +118,7 @@ impl Page {
             Page::Queries => "Queries",
             Page::OutgoingCalls => "Outgoing calls",
             Page::Servers => "Servers",
+            Page::Alerts => "Alerts",
             Page::CustomGraphs => "Custom graphs",
             Page::Reports => "Reports",
             Page::Database => "Database",

@@ -5,6 +5,7 @@
 //! and admin sessions), `admin` (admin sessions) or `export` (the security token). The access
 //! test walks the document, so no route can be added without being checked.
 
+mod alerts;
 mod calls;
 mod charts;
 mod database;
@@ -150,6 +151,12 @@ fn operations() -> OpenApiRouter<ApiState> {
         .routes(routes!(export::requests))
         .routes(routes!(export::endpoints))
         .routes(routes!(export::details))
+        .routes(routes!(alerts::alerts))
+        .routes(routes!(alerts::create_rule))
+        .routes(routes!(alerts::update_rule, alerts::delete_rule))
+        .routes(routes!(alerts::create_channel))
+        .routes(routes!(alerts::update_channel, alerts::delete_channel))
+        .routes(routes!(alerts::test_channel))
         .routes(routes!(openapi_document));
     charts::endpoint::routes(charts::application::routes(router))
 }

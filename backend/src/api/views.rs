@@ -353,3 +353,65 @@ mod tests {
         );
     }
 }
+
+/// A stored alert rule with whether it fires (from what it told); `None` (and a warning) when
+/// its JSON cannot be read.
+pub(super) fn alert_rule(
+    row: crate::store::alerts::RuleRow,
+    told: &[crate::store::alerts::StateRow],
+) -> Option<dashboard_shared::alerts::Rule> {
+    let (condition, channels) = crate::alerts::parse_rule(&row)
+        .map_err(|error| tracing::warn!("{error}"))
+        .ok()?;
+    let firing = told.iter().any(|state| {
+        state.rule_id == row.id
+            && state.firing
+            && matches!(state.subject.as_str(), "threshold" | "pipeline")
+    });
+    Some(dashboard_shared::alerts::Rule {
+        id: i64::from(row.id),
+        rule: dashboard_shared::alerts::RuleInput {
+            name: row.name,
+            condition,
+            channels,
+            quiet_minutes: u32::try_from(row.quiet_minutes).unwrap_or(0),
+            muted: row.muted,
+        },
+        firing,
+        last_sent: row.last_sent,
+    })
+}
+
+/// A stored channel without its secret: only its hint.
+pub(super) fn alert_channel(
+    row: crate::store::alerts::ChannelRow,
+) -> Option<dashboard_shared::alerts::Channel> {
+    let settings = crate::alerts::parse_channel(&row)
+        .map_err(|error| tracing::warn!("{error}"))
+        .ok()?;
+    Some(dashboard_shared::alerts::Channel {
+        id: i64::from(row.id),
+        secret_hint: crate::alerts::secret_hint(&settings, &row.secret),
+        name: row.name,
+        settings,
+    })
+}
+
+/// A line of the delivery log: the message's title from its JSON.
+pub(super) fn delivery(
+    row: crate::store::alerts::DeliveryRow,
+) -> dashboard_shared::alerts::Delivery {
+    let title = serde_json::from_str::<dashboard_shared::alerts::Alert>(&row.message)
+        .map_or_else(|_| "(unreadable message)".to_owned(), |alert| alert.title);
+    dashboard_shared::alerts::Delivery {
+        id: row.id,
+        time: row.time,
+        rule: row.rule_name,
+        channel: row.channel_name,
+        title,
+        outcome: dashboard_shared::alerts::Outcome::named(&row.outcome)
+            .unwrap_or(dashboard_shared::alerts::Outcome::Failed),
+        attempts: u32::try_from(row.attempts).unwrap_or(0),
+        error: row.error,
+    }
+}

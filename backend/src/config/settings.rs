@@ -243,6 +243,21 @@ settings! {
     /// never
     VersionCompareRequests("VERSION_COMPARE_REQUESTS") version_compare_requests: u64 = 1000, shown "`1000`",
         |check| check.parsed(|text| text.parse().ok(), "a whole number of requests (0 = never compare)")?;
+    /// the dashboard's address as its readers reach it, such as `https://shop.example.com`; alert
+    /// messages link to its pages from there. Unset ⇒ the links are paths only
+    PublicUrl("PUBLIC_URL") public_url: Option<String> = None, shown "–",
+        |check| Some(check.parsed(|text| ((text.starts_with("https://") || text.starts_with("http://")) && !text.contains(char::is_whitespace)).then(|| text.trim_end_matches('/').to_owned()), "an http:// or https:// address such as https://shop.example.com")?);
+    /// how often every alert rule is checked, in seconds (1 to 3600); one process checks each time
+    AlertCheckSeconds("ALERT_CHECK_SECONDS") alert_check_seconds: u64 = 30, shown "`30`",
+        |check| check.parsed(|text| text.parse().ok().filter(|n: &u64| (1..=3600).contains(n)), "a whole number of seconds from 1 to 3600")?;
+    /// how often a message a channel refused is tried again before it is logged as failed (0 to
+    /// 10)
+    AlertRetries("ALERT_RETRIES") alert_retries: u32 = 5, shown "`5`",
+        |check| check.parsed(|text| text.parse().ok().filter(|n: &u32| *n <= 10), "a whole number from 0 to 10")?;
+    /// the wait before a message's first retry, in seconds (1 to 3600); each further retry waits
+    /// twice as long
+    AlertRetrySeconds("ALERT_RETRY_SECONDS") alert_retry_seconds: u64 = 30, shown "`30`",
+        |check| check.parsed(|text| text.parse().ok().filter(|n: &u64| (1..=3600).contains(n)), "a whole number of seconds from 1 to 3600")?;
     /// endpoints a process registers at most; requests of further endpoints are counted as dropped
     /// (and logged once). Only the nine standard methods name an endpoint: any other method counts
     /// under `_OTHER /route`

@@ -1,5 +1,5 @@
-//! Scheduled work on Apalis: custom graphs, pruning past the retention, and comparing a new
-//! version with the previous one.
+//! Scheduled work on Apalis: custom graphs, pruning past the retention, comparing a new
+//! version with the previous one, checking the alert rules and delivering their messages.
 //!
 //! Every process computes the same ticks from each schedule and pushes a job per tick into
 //! Apalis's table in the dashboard's database, keyed by what it is and its tick time: the key is
@@ -37,6 +37,10 @@ pub(crate) enum Work {
     Prune,
     /// Compare the newest version with the previous one once it has served enough requests.
     CompareVersions,
+    /// Check every alert rule and queue the messages it finds.
+    CheckAlerts,
+    /// Attempt number `attempt` (from 1) at sending the logged message `delivery`.
+    Deliver { delivery: i64, attempt: u32 },
 }
 
 impl fmt::Display for Work {
@@ -45,6 +49,10 @@ impl fmt::Display for Work {
             Work::Graph { title } => write!(f, "the custom graph `{title}`"),
             Work::Prune => f.write_str("the pruning"),
             Work::CompareVersions => f.write_str("the version comparison"),
+            Work::CheckAlerts => f.write_str("the alert check"),
+            Work::Deliver { delivery, attempt } => {
+                write!(f, "attempt {attempt} at the alert delivery {delivery}")
+            }
         }
     }
 }
@@ -89,6 +97,8 @@ const COMPARE_VERSIONS_EVERY: std::time::Duration = std::time::Duration::from_se
 pub(crate) struct Runner {
     store: Store,
     config: Arc<Config>,
+    /// The queue, for the jobs that jobs push (deliveries and their retries).
+    queue: Queue,
     /// Graph id and function by title.
     graphs: HashMap<String, (i32, GraphFn)>,
 }
@@ -111,6 +121,12 @@ pub(crate) enum JobError {
     /// The version comparison failed.
     #[error(transparent)]
     Report(#[from] crate::reports::ReportError),
+    /// The alert check failed.
+    #[error(transparent)]
+    Alerts(#[from] crate::alerts::AlertError),
+    /// A job could not be queued.
+    #[error(transparent)]
+    NotQueued(#[from] queue::NotQueued),
 }
 
 impl Runner {
@@ -122,6 +138,8 @@ impl Runner {
             Work::CompareVersions => crate::reports::compare_new_version(&self.store, &self.config)
                 .await
                 .map_err(JobError::from),
+            Work::CheckAlerts => self.check_alerts(job.at).await,
+            Work::Deliver { delivery, attempt } => self.deliver(*delivery, *attempt).await,
         };
         if let Err(error) = &ran {
             tracing::warn!(%error, "{job} failed");
@@ -136,6 +154,36 @@ impl Runner {
             .ok_or_else(|| JobError::UnknownGraph(title.to_owned()))?;
         let value = graphs::measure(function).await?;
         Ok(self.store.insert_graph_value(*id, at, value).await?)
+    }
+
+    /// Checks the rules and queues a job per message to send.
+    async fn check_alerts(&self, at: DateTime<Utc>) -> Result<(), JobError> {
+        let deliveries = crate::alerts::check(&self.store, &self.config, at).await?;
+        for delivery in deliveries {
+            let work = Work::Deliver {
+                delivery,
+                attempt: 1,
+            };
+            self.queue.clone().push(Job { work, at }).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes one attempt at a delivery; queues the next one after its wait when it failed.
+    async fn deliver(&self, delivery: i64, attempt: u32) -> Result<(), JobError> {
+        let outcome = crate::alerts::attempt(&self.store, &self.config, delivery, attempt).await?;
+        if let crate::alerts::Attempt::Retry(wait) = outcome {
+            let work = Work::Deliver {
+                delivery,
+                attempt: attempt + 1,
+            };
+            let at = Utc::now();
+            self.queue
+                .clone()
+                .push_after(Job { work, at }, wait)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn prune(&self, at: DateTime<Utc>) -> Result<(), JobError> {
@@ -191,6 +239,10 @@ pub(crate) async fn start(
         Schedule::cron(config.retention_schedule.as_str()).ticks(),
         Work::Prune,
     )];
+    timers.push((
+        Schedule::interval(std::time::Duration::from_secs(config.alert_check_seconds)).ticks(),
+        Work::CheckAlerts,
+    ));
     if config.version_compare_requests > 0 {
         timers.push((
             Schedule::interval(COMPARE_VERSIONS_EVERY).ticks(),
@@ -230,6 +282,7 @@ pub(crate) async fn start(
     let runner = Arc::new(Runner {
         store: store.clone(),
         config: Arc::clone(config),
+        queue: queue.clone(),
         graphs,
     });
     tokio::spawn(queue.clone().work(runner, shutdown.subscribe()));

@@ -78,9 +78,16 @@ impl Queue {
     /// Queues `job` to run now, once: a second push of the same key (by any process) is dropped
     /// (silently on SQLite, as a unique violation on PostgreSQL).
     pub(crate) async fn push(&mut self, job: Job) -> Result<(), NotQueued> {
-        let task = TaskBuilder::new(job.clone())
-            .idempotency_key(job.key())
-            .build();
+        self.push_after(job, Duration::ZERO).await
+    }
+
+    /// Queues `job` to run once after `wait` (on MySQL, this process's worker gets it then).
+    pub(crate) async fn push_after(&mut self, job: Job, wait: Duration) -> Result<(), NotQueued> {
+        let mut task = TaskBuilder::new(job.clone()).idempotency_key(job.key());
+        if !wait.is_zero() {
+            task = task.run_after(wait);
+        }
+        let task = task.build();
         let pushed: Result<(), Box<dyn std::error::Error + Send + Sync>> = match self {
             Queue::Sqlite(storage) => storage.push_task(task).await.map_err(Box::from),
             Queue::Postgres(storage) => storage.push_task(task).await.map_err(Box::from),
@@ -93,7 +100,16 @@ impl Queue {
                 {
                     Ok(true) => {
                         // The worker ended only at shutdown: a tick then is not run.
-                        let _ = claims.sender.send(job.clone());
+                        let sender = claims.sender.clone();
+                        let job = job.clone();
+                        if wait.is_zero() {
+                            let _ = sender.send(job);
+                        } else {
+                            tokio::spawn(async move {
+                                tokio::time::sleep(wait).await;
+                                let _ = sender.send(job);
+                            });
+                        }
                         Ok(())
                     }
                     Ok(false) => Ok(()),

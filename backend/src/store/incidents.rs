@@ -140,6 +140,20 @@ impl Store {
             ExceptionGroup::Count,
             Expr::col((group.clone(), ExceptionGroup::Count)).add(1),
         );
+        // A group quiet for a day or more comes back: when, and its last occurrence before.
+        // These come before `last_seen` changes (MySQL's updates see the earlier assignments).
+        let quiet = Expr::col((group.clone(), ExceptionGroup::LastSeen))
+            .lt(exception.time - super::alerts::COMEBACK_AFTER);
+        on_conflict.value(
+            ExceptionGroup::ReturnedAt,
+            Expr::case(quiet.clone(), Expr::val(exception.time))
+                .finally(Expr::col((group.clone(), ExceptionGroup::ReturnedAt))),
+        );
+        on_conflict.value(
+            ExceptionGroup::QuietSince,
+            Expr::case(quiet, Expr::col((group.clone(), ExceptionGroup::LastSeen)))
+                .finally(Expr::col((group.clone(), ExceptionGroup::QuietSince))),
+        );
         for column in [
             ExceptionGroup::Message,
             ExceptionGroup::LastSeen,

@@ -4,6 +4,7 @@
 //! so statements are built with `sea_query` against [`Tables`] and read into `FromQueryResult`
 //! models.
 
+pub(crate) mod alerts;
 pub(crate) mod calls;
 mod connect;
 pub(crate) mod database;
@@ -176,6 +177,50 @@ impl Store {
             .await?
             .ok_or_else(|| sea_orm::DbErr::RecordNotFound(what.to_owned()))?;
         row.try_get("", column)
+    }
+
+    /// Runs `insert` of one row with a unique key: `false` when the key is taken. A plain insert
+    /// whose duplicate is an error, because MySQL counts a row its `ON DUPLICATE KEY` left alone
+    /// as affected: the one way to learn, on every database, which process got there first.
+    pub(crate) async fn insert_unless_taken(
+        &self,
+        insert: &sea_orm::sea_query::InsertStatement,
+    ) -> Result<bool, sea_orm::DbErr> {
+        use sea_orm::ConnectionTrait;
+        match self.db.execute(insert).await {
+            Ok(_) => Ok(true),
+            Err(error)
+                if matches!(
+                    error.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Runs `insert` of one row and answers its new `id` (`RETURNING` where the database has
+    /// it, the insert id on MySQL and SQLite).
+    pub(crate) async fn insert_with_id(
+        &self,
+        mut insert: sea_orm::sea_query::InsertStatement,
+    ) -> Result<i64, sea_orm::DbErr> {
+        use sea_orm::ConnectionTrait;
+        if self.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            insert.returning_col(Alias::new("id"));
+            let row = self
+                .db
+                .query_one(&insert)
+                .await?
+                .ok_or(sea_orm::DbErr::RecordNotInserted)?;
+            return row
+                .try_get::<i64>("", "id")
+                .or_else(|_| row.try_get::<i32>("", "id").map(i64::from));
+        }
+        let inserted = self.db.execute(&insert).await?;
+        i64::try_from(inserted.last_insert_id()).map_err(|_| sea_orm::DbErr::RecordNotInserted)
     }
 
     /// The prefixed name of a table.

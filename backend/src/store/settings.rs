@@ -81,24 +81,11 @@ impl Store {
             .and_where(Expr::col(JobClaim::ClaimedAt).lt(forget_before))
             .to_owned();
         self.db().execute(&old).await?;
-        // A plain insert whose duplicate is an error: MySQL counts a row its `ON DUPLICATE KEY`
-        // left alone as affected.
         let insert = Query::insert()
             .into_table(self.table(Table::JobClaim))
             .columns([JobClaim::JobKey, JobClaim::ClaimedAt])
             .values_panic([key.into(), at.into()])
             .to_owned();
-        match self.db().execute(&insert).await {
-            Ok(_) => Ok(true),
-            Err(error)
-                if matches!(
-                    error.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(error),
-        }
+        self.insert_unless_taken(&insert).await
     }
 }

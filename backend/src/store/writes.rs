@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
 use dashboard_migration::schema::{
-    Endpoint, LatencyDay, LatencyTotal, Request, Rollup, StatusTotal, Table,
+    Endpoint, LatencyDay, LatencyTotal, MinuteRollup, Request, Rollup, StatusTotal, Table,
 };
 use sea_orm::sea_query::{
     Alias, DynIden, Expr, ExprTrait, InsertStatement, IntoIden, OnConflict, Query, Value,
@@ -323,6 +323,8 @@ impl Store {
         let mut daily: BTreeMap<(i32, NaiveDate, Arc<str>, i32), i64> = BTreeMap::new();
         let mut all_time: BTreeMap<(i32, i32), i64> = BTreeMap::new();
         let mut statuses: BTreeMap<(i32, u16), i64> = BTreeMap::new();
+        let mut minutes: BTreeMap<(DateTime<Utc>, i32, i32), (i64, i64)> = BTreeMap::new();
+        let recent = Utc::now() - super::alerts::MINUTES_KEPT;
         for row in rows {
             let hour = row
                 .time_requested
@@ -338,6 +340,17 @@ impl Store {
                 .or_default() += 1;
             *all_time.entry((row.endpoint_id, bucket)).or_default() += 1;
             *statuses.entry((row.endpoint_id, row.status)).or_default() += 1;
+            if row.time_requested >= recent {
+                let minute = row
+                    .time_requested
+                    .duration_trunc(TimeDelta::minutes(1))
+                    .unwrap_or(row.time_requested);
+                let counts = minutes
+                    .entry((minute, row.endpoint_id, bucket))
+                    .or_default();
+                counts.0 += 1;
+                counts.1 += i64::from(row.status >= 500);
+            }
         }
         let totals =
             totals
@@ -398,6 +411,31 @@ impl Store {
             &keys,
             &[LatencyTotal::Count],
             all_time,
+        )
+        .await?;
+        let minutes = minutes
+            .into_iter()
+            .map(|((minute, endpoint_id, bucket), (hits, errors))| {
+                vec![
+                    minute.into(),
+                    endpoint_id.into(),
+                    bucket.into(),
+                    hits.into(),
+                    errors.into(),
+                ]
+            });
+        let keys = [
+            MinuteRollup::Minute,
+            MinuteRollup::EndpointId,
+            MinuteRollup::Bucket,
+        ];
+        self.insert_adding(
+            txn,
+            Table::MinuteRollup,
+            instance,
+            &keys,
+            &[MinuteRollup::Hits, MinuteRollup::Errors],
+            minutes,
         )
         .await?;
         let statuses = statuses.into_iter().map(|((endpoint_id, status), hits)| {
