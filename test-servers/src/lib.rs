@@ -1,9 +1,12 @@
 //! Throw-away database servers on 127.0.0.1, each in a temporary folder and stopped when
 //! dropped: PostgreSQL (which the fault tests can also stop and start again) and MariaDB, from
-//! Debian's packages, installed with apt-get when missing.
+//! Debian's packages, installed with apt-get when missing; and (feature `receivers`) what the
+//! alert tests send to: a webhook receiver and an SMTP server.
 
 pub mod mariadb;
 pub mod postgres;
+#[cfg(feature = "receivers")]
+pub mod receivers;
 
 use std::process::Command;
 

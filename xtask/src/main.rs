@@ -187,6 +187,7 @@ fn test() -> Result<()> {
     tools::ensure_wasm_tools()?;
     tools::ensure_test_tools()?;
     let schemathesis = tools::ensure_fuzzer()?;
+    let smtp_python = tools::ensure_smtp_server()?;
     let axe = tools::ensure_axe()?;
     step("cargo fmt --check");
     run(cargo().args(["fmt", "--all", "--check"]))?;
@@ -268,6 +269,7 @@ fn test() -> Result<()> {
         )
         .env("DASHBOARD_E2E_ARTIFACTS", target_dir().join("e2e"))
         .env("DASHBOARD_SCHEMATHESIS", &schemathesis)
+        .env("DASHBOARD_TEST_SMTP_PYTHON", &smtp_python)
         .env("DASHBOARD_AXE_JS", &axe)
         .env("DASHBOARD_OUTSIDE_BIN", &outside)
         .env("DASHBOARD_OUTSIDE_ADDR", outside_address.to_string())

@@ -119,24 +119,44 @@ const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// Schemathesis (from PyPI, in a virtualenv under the target folder) for the API fuzzing test;
 /// returns its executable.
 pub(crate) fn ensure_fuzzer() -> Result<PathBuf> {
-    let venv = crate::target_dir().join("fuzz-venv");
-    let schemathesis = venv.join("bin").join("schemathesis");
-    let installed = Command::new(&schemathesis)
-        .arg("--version")
+    let venv = python_venv("fuzz-venv", "schemathesis", SCHEMATHESIS_VERSION)?;
+    Ok(venv.join("bin").join("schemathesis"))
+}
+
+/// The aiosmtpd version the alert tests receive email with.
+const AIOSMTPD_VERSION: &str = "1.4.6";
+
+/// aiosmtpd (from PyPI, in a virtualenv under the target folder), the SMTP server the alert
+/// tests start; returns the virtualenv's Python.
+pub(crate) fn ensure_smtp_server() -> Result<PathBuf> {
+    let venv = python_venv("smtp-venv", "aiosmtpd", AIOSMTPD_VERSION)?;
+    Ok(venv.join("bin").join("python"))
+}
+
+/// A virtualenv `name` under the target folder with `package` at `version` from PyPI, made or
+/// updated when it lacks them; returns its folder.
+fn python_venv(name: &str, package: &str, version: &str) -> Result<PathBuf> {
+    let venv = crate::target_dir().join(name);
+    let installed = Command::new(venv.join("bin").join("pip"))
+        .args(["show", package])
         .output()
-        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).contains(SCHEMATHESIS_VERSION));
+        .is_ok_and(|output| {
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .any(|line| line == format!("Version: {version}"))
+        });
     if installed {
-        return Ok(schemathesis);
+        return Ok(venv);
     }
     step(&format!(
-        "installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into {}",
+        "installing {package} {version} from PyPI into {}",
         venv.display()
     ));
     run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
     run(Command::new(venv.join("bin").join("pip"))
         .args(["install", "--quiet", "--disable-pip-version-check"])
-        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))?;
-    Ok(schemathesis)
+        .arg(format!("{package}=={version}")))?;
+    Ok(venv)
 }
 
 /// The axe-core version the browser tests run on every page.

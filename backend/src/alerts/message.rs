@@ -36,12 +36,19 @@ pub(crate) fn parse_channel(row: &ChannelRow) -> Result<ChannelSettings, String>
     })
 }
 
-/// What may be shown of a channel's secret: a webhook URL's scheme and host (its path and query
-/// often hold the token), or whether an SMTP password is set.
+/// What may be shown of a channel's secret: a webhook URL's scheme, host and port (its path and
+/// query often hold the token), or whether an SMTP password is set.
 pub(crate) fn secret_hint(settings: &ChannelSettings, secret: &str) -> String {
     match settings {
         ChannelSettings::Webhook { .. } => match reqwest::Url::parse(secret) {
-            Ok(url) => format!("{}://{}/…", url.scheme(), url.host_str().unwrap_or("?")),
+            Ok(url) => format!(
+                "{}://{}{}/…",
+                url.scheme(),
+                url.host_str().unwrap_or("?"),
+                url.port()
+                    .map(|port| format!(":{port}"))
+                    .unwrap_or_default()
+            ),
             Err(_) => "no valid URL".to_owned(),
         },
         ChannelSettings::Email { .. } if secret.is_empty() => "no password".to_owned(),

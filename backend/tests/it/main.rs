@@ -7,6 +7,7 @@
 mod common;
 
 mod access;
+mod alerts;
 mod charts;
 #[cfg(feature = "cli")]
 mod cli;

@@ -264,6 +264,24 @@ pub(crate) fn json_request(
         .unwrap()
 }
 
+/// Sends the route `R` (for the resource `id`) with `body` as `cookie` with its CSRF token:
+/// the status and the JSON answer.
+pub(crate) async fn call_route<R: Route>(
+    app: &Router,
+    (cookie, csrf): (&str, &str),
+    id: Option<i64>,
+    body: &R::Body,
+) -> (StatusCode, Value) {
+    let uri = route_uri::<R>(id, &serde_json::from_value(json!({})).unwrap());
+    let body = serde_json::to_value(body).unwrap();
+    let (status, _, answer) = send(
+        app,
+        json_request(R::METHOD.as_str(), &uri, cookie, csrf, body),
+    )
+    .await;
+    (status, answer)
+}
+
 /// Calls every readable `GET` operation of the OpenAPI document as `cookie` and returns the
 /// bodies, to check what a caller can see.
 pub(crate) async fn every_readable_response(app: &Router, cookie: &str) -> Vec<(String, String)> {
