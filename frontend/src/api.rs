@@ -348,3 +348,61 @@ pub(crate) async fn report_versions() -> Result<Vec<VersionRequests>, ApiFailure
 pub(crate) async fn version_comparison() -> Result<Option<VersionComparison>, ApiFailure> {
     get::<api::LatestVersionComparison>().await
 }
+
+/// `GET /api/alerts`.
+pub(crate) async fn alerts() -> Result<dashboard_shared::alerts::Alerts, ApiFailure> {
+    get::<api::Alerts>().await
+}
+
+/// `POST /api/alerts/rules`, or `PUT /api/alerts/rules/{id}` to change the rule `id` (admin).
+pub(crate) async fn save_rule(
+    csrf_token: &str,
+    id: Option<i64>,
+    rule: &dashboard_shared::alerts::RuleInput,
+) -> Result<dashboard_shared::alerts::Rule, ApiFailure> {
+    match id {
+        None => call::<api::CreateAlertRule>(None, &NoQuery {}, Some(rule), Some(csrf_token)).await,
+        Some(id) => {
+            call::<api::UpdateAlertRule>(Some(id), &NoQuery {}, Some(rule), Some(csrf_token)).await
+        }
+    }
+}
+
+/// `DELETE /api/alerts/rules/{id}` (admin).
+pub(crate) async fn delete_rule(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
+    call::<api::DeleteAlertRule>(Some(id), &NoQuery {}, None, Some(csrf_token)).await?;
+    Ok(())
+}
+
+/// `POST /api/alerts/channels`, or `PUT /api/alerts/channels/{id}` to change the channel `id`
+/// (admin).
+pub(crate) async fn save_channel(
+    csrf_token: &str,
+    id: Option<i64>,
+    channel: &dashboard_shared::alerts::ChannelInput,
+) -> Result<dashboard_shared::alerts::Channel, ApiFailure> {
+    match id {
+        None => {
+            call::<api::CreateAlertChannel>(None, &NoQuery {}, Some(channel), Some(csrf_token))
+                .await
+        }
+        Some(id) => {
+            call::<api::UpdateAlertChannel>(Some(id), &NoQuery {}, Some(channel), Some(csrf_token))
+                .await
+        }
+    }
+}
+
+/// `DELETE /api/alerts/channels/{id}` (admin).
+pub(crate) async fn delete_channel(csrf_token: &str, id: i64) -> Result<(), ApiFailure> {
+    call::<api::DeleteAlertChannel>(Some(id), &NoQuery {}, None, Some(csrf_token)).await?;
+    Ok(())
+}
+
+/// `POST /api/alerts/channels/{id}/test` (admin).
+pub(crate) async fn test_channel(
+    csrf_token: &str,
+    id: i64,
+) -> Result<dashboard_shared::alerts::TestDelivery, ApiFailure> {
+    call::<api::TestAlertChannel>(Some(id), &NoQuery {}, None, Some(csrf_token)).await
+}

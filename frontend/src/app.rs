@@ -9,6 +9,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::disclosure::OpenDetails;
 use crate::components::live::Live;
 use crate::components::theme;
+use crate::pages::alerts::AlertsPage;
 use crate::pages::api_performance::ApiPerformancePage;
 use crate::pages::custom_graphs::CustomGraphsPage;
 use crate::pages::daily_utilization::DailyUtilizationPage;
@@ -81,6 +82,7 @@ pub(crate) fn App() -> impl IntoView {
                 <Route path=path!("/queries") view=QueriesPage />
                 <Route path=path!("/outgoing-calls") view=OutgoingCallsPage />
                 <Route path=path!("/servers") view=ServersPage />
+                <Route path=path!("/alerts") view=AlertsPage />
                 <Route path=path!("/custom-graphs") view=CustomGraphsPage />
                 <Route path=path!("/reports") view=ReportsPage />
                 <Route path=path!("/database") view=DatabasePage />

@@ -163,6 +163,24 @@ pub enum SmtpSecurity {
     None,
 }
 
+impl SmtpSecurity {
+    /// Every choice, in the order the form offers them.
+    pub const ALL: [SmtpSecurity; 3] = [
+        SmtpSecurity::Starttls,
+        SmtpSecurity::Tls,
+        SmtpSecurity::None,
+    ];
+
+    /// Its name on the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            SmtpSecurity::Tls => "TLS (port 465)",
+            SmtpSecurity::Starttls => "STARTTLS (port 587)",
+            SmtpSecurity::None => "none (a local relay)",
+        }
+    }
+}
+
 /// The payload a webhook receives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -174,6 +192,24 @@ pub enum WebhookFormat {
     Slack,
     /// A Microsoft Teams incoming webhook's message card.
     Teams,
+}
+
+impl WebhookFormat {
+    /// Every format, in the order the form offers them.
+    pub const ALL: [WebhookFormat; 3] = [
+        WebhookFormat::Generic,
+        WebhookFormat::Slack,
+        WebhookFormat::Teams,
+    ];
+
+    /// Its name on the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            WebhookFormat::Generic => "generic JSON",
+            WebhookFormat::Slack => "Slack, Rocket.Chat, Mattermost",
+            WebhookFormat::Teams => "Microsoft Teams",
+        }
+    }
 }
 
 /// Where a channel sends, except its secret.

@@ -1,6 +1,36 @@
 //! The ids of the page elements that the frontend renders and the browser tests look for: one
 //! constant each, so that a renamed id fails to compile in both.
 
+/// `#alert-channels`: the Alerts page's channels.
+pub const ALERT_CHANNELS: &str = "alert-channels";
+/// `#alert-deliveries`: the delivery log.
+pub const ALERT_DELIVERIES: &str = "alert-deliveries";
+/// `#alert-message`: the outcome of the latest change or test on the Alerts page.
+pub const ALERT_MESSAGE: &str = "alert-message";
+/// `#alert-rules`: the Alerts page's rules.
+pub const ALERT_RULES: &str = "alert-rules";
+/// `#channel-form`: the form that adds or changes a channel.
+pub const CHANNEL_FORM: &str = "channel-form";
+/// `#channel-format`.
+pub const CHANNEL_FORMAT: &str = "channel-format";
+/// `#channel-from`.
+pub const CHANNEL_FROM: &str = "channel-from";
+/// `#channel-host`.
+pub const CHANNEL_HOST: &str = "channel-host";
+/// `#channel-kind`.
+pub const CHANNEL_KIND: &str = "channel-kind";
+/// `#channel-name`.
+pub const CHANNEL_NAME: &str = "channel-name";
+/// `#channel-port`.
+pub const CHANNEL_PORT: &str = "channel-port";
+/// `#channel-secret`: a webhook's URL or an SMTP password, never filled in again.
+pub const CHANNEL_SECRET: &str = "channel-secret";
+/// `#channel-security`.
+pub const CHANNEL_SECURITY: &str = "channel-security";
+/// `#channel-to`.
+pub const CHANNEL_TO: &str = "channel-to";
+/// `#channel-username`.
+pub const CHANNEL_USERNAME: &str = "channel-username";
 /// `#collapse-all`.
 pub const COLLAPSE_ALL: &str = "collapse-all";
 /// `#compare-intervals`.
@@ -177,6 +207,32 @@ pub const RETENTION_REQUESTS: &str = "retention-requests";
 pub const RETENTION_ROLLUPS: &str = "retention-rollups";
 /// `#retention-schedule`.
 pub const RETENTION_SCHEDULE: &str = "retention-schedule";
+/// `#rule-bound`.
+pub const RULE_BOUND: &str = "rule-bound";
+/// `#rule-direction`.
+pub const RULE_DIRECTION: &str = "rule-direction";
+/// `#rule-endpoint`.
+pub const RULE_ENDPOINT: &str = "rule-endpoint";
+/// `#rule-form`: the form that adds or changes a rule.
+pub const RULE_FORM: &str = "rule-form";
+/// `#rule-kind`.
+pub const RULE_KIND: &str = "rule-kind";
+/// `#rule-metric`.
+pub const RULE_METRIC: &str = "rule-metric";
+/// `#rule-minutes`.
+pub const RULE_MINUTES: &str = "rule-minutes";
+/// `#rule-name`.
+pub const RULE_NAME: &str = "rule-name";
+/// `#rule-quiet`.
+pub const RULE_QUIET: &str = "rule-quiet";
+/// `#rule-quiet-days`.
+pub const RULE_QUIET_DAYS: &str = "rule-quiet-days";
+/// `#rule-window`.
+pub const RULE_WINDOW: &str = "rule-window";
+/// `#save-channel`.
+pub const SAVE_CHANNEL: &str = "save-channel";
+/// `#save-rule`.
+pub const SAVE_RULE: &str = "save-rule";
 /// `#search`.
 pub const SEARCH: &str = "search";
 /// `#servers`: the Servers page's cards.

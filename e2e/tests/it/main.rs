@@ -3,6 +3,7 @@
 //! the browser tests' waits should not share them with it.
 
 mod access;
+mod alerts;
 mod calls;
 mod charts;
 mod endpoint;

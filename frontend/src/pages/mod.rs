@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub(crate) mod alerts;
 pub(crate) mod api_performance;
 pub(crate) mod configuration;
 pub(crate) mod custom_graphs;
