@@ -215,7 +215,7 @@ async fn find(
         }
         Condition::Pipeline { minutes } => {
             let window = TimeDelta::minutes(i64::from(*minutes));
-            let stalled = stalled_instances(store, now - window).await?;
+            let stalled = stalled_instances(store, now - window, now).await?;
             let firing = !stalled.is_empty();
             turned(
                 told,
@@ -380,12 +380,16 @@ fn measure(
     }
 }
 
-/// The processes that dropped measurements since `since`, or whose writer stored none while
-/// some waited: a line each.
-async fn stalled_instances(store: &Store, since: DateTime<Utc>) -> Result<Vec<String>, AlertError> {
+/// The processes that dropped measurements between `since` and `now`, or whose writer stored
+/// none while some waited: a line each.
+async fn stalled_instances(
+    store: &Store,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, AlertError> {
     let beats = store.heartbeats(since).await?;
     let names: HashMap<i32, String> = store
-        .instances(Utc::now())
+        .instances(now)
         .await?
         .into_iter()
         .map(|instance| (instance.id, instance.name))
@@ -398,7 +402,7 @@ async fn stalled_instances(store: &Store, since: DateTime<Utc>) -> Result<Vec<St
         let name = names.get(&instance).map_or("?", String::as_str);
         let dropped = last.dropped - first.dropped;
         let period = TimeDelta::from_std(HEARTBEAT_PERIOD).unwrap_or_default();
-        let covers_window = last.time - first.time >= (Utc::now() - since) - period * 2;
+        let covers_window = last.time - first.time >= (now - since) - period * 2;
         if dropped > 0 {
             lines.push(format!("{name}: {dropped} measurements dropped"));
         } else if beats.len() >= 2
@@ -632,6 +636,195 @@ mod tests {
         assert_eq!(
             messages(&store, &after).await[0].lines,
             ["requests per minute over the last 1 min: 10.0"]
+        );
+    }
+
+    /// A request at `at` that raised the exception `Timeout` (always the same group).
+    fn failing_request(
+        endpoint: i32,
+        at: DateTime<Utc>,
+    ) -> crate::store::writes::StoredMeasurement {
+        use crate::store::incidents::{ExceptionStack, StoredException, StoredExtra};
+        let mut row = measurement(endpoint, 12.0, 500, MonitorLevel::PERFORMANCE);
+        row.time_requested = at;
+        row.day = at.date_naive();
+        row.extra = Some(Box::new(StoredExtra {
+            outlier: None,
+            profile: None,
+            exceptions: vec![StoredException {
+                signature: "timeout-in-pay".into(),
+                endpoint_id: endpoint,
+                type_name: "Timeout".into(),
+                message: "the upstream took too long".into(),
+                stack: ExceptionStack {
+                    location: Some("src/pay.rs:12".into()),
+                    frames: Vec::new(),
+                },
+                context: dashboard_shared::RequestContext {
+                    method: "GET".into(),
+                    route: "/pay".into(),
+                    url: "/pay".into(),
+                    query: Vec::new(),
+                    body: None,
+                    headers: Vec::new(),
+                    environment: Vec::new(),
+                },
+                time: at,
+                version: "1.0".into(),
+                calls: Vec::new(),
+            }],
+        }));
+        row
+    }
+
+    #[tokio::test]
+    async fn an_exception_back_after_its_quiet_days_is_told_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(&dir).await;
+        let now = Utc::now();
+        let (endpoint, _) = store
+            .ensure_endpoint("GET", "/pay", MonitorLevel::PERFORMANCE, "1.0", now)
+            .await
+            .unwrap();
+        let settings = serde_json::to_string(&ChannelSettings::Webhook {
+            format: WebhookFormat::Generic,
+        })
+        .unwrap();
+        let channel = store
+            .insert_alert_channel("hook", &settings, "http://127.0.0.1:9/hook")
+            .await
+            .unwrap();
+        for (name, condition) in [
+            ("Back", Condition::ExceptionBack { quiet_days: 2 }),
+            ("New", Condition::NewException),
+        ] {
+            let rule = RuleValues {
+                name: name.into(),
+                condition: serde_json::to_string(&condition).unwrap(),
+                channels: serde_json::to_string(&[channel]).unwrap(),
+                quiet_minutes: 0,
+                muted: false,
+            };
+            store
+                .insert_alert_rule(rule, now - TimeDelta::days(10))
+                .await
+                .unwrap();
+        }
+        let write = |at: DateTime<Utc>| {
+            let store = store.clone();
+            async move {
+                store
+                    .write_measurements(
+                        &[failing_request(endpoint, at)],
+                        &mut Labels::default(),
+                        InstanceId(1),
+                    )
+                    .await
+                    .unwrap();
+            }
+        };
+        let config = Config::default();
+        // First seen five days ago: older than a check looks back, so not new any more.
+        write(now - TimeDelta::days(5)).await;
+        assert_eq!(
+            check(&store, &config, now).await.unwrap(),
+            Vec::<i64>::new()
+        );
+        // Back an hour ago after five quiet days.
+        write(now - TimeDelta::hours(1)).await;
+        let back = check(&store, &config, now).await.unwrap();
+        let alerts = messages(&store, &back).await;
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].rule.as_deref(), Some("Back"));
+        assert_eq!(alerts[0].title, "Exception back: Timeout");
+        assert!(
+            alerts[0]
+                .lines
+                .iter()
+                .any(|line| line.starts_with("Quiet for 4 days before it came back")),
+            "{:?}",
+            alerts[0].lines
+        );
+        // Again half an hour later: the same return, told already.
+        write(now - TimeDelta::minutes(30)).await;
+        assert_eq!(
+            check(&store, &config, now).await.unwrap(),
+            Vec::<i64>::new()
+        );
+    }
+
+    #[tokio::test]
+    async fn lost_measurements_are_told_when_they_start_and_when_they_stop() {
+        use crate::store::instances::{Beat, InstanceStart};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(&dir).await;
+        let now = Utc::now().duration_trunc(TimeDelta::seconds(1)).unwrap();
+        let start = InstanceStart {
+            name: "web-1",
+            app_version: "1.0",
+            started: now - TimeDelta::hours(1),
+        };
+        let instance = store.register_instance(&start).await.unwrap();
+        let beat = |seconds_ago: i64, dropped: i64, stored: i64| Beat {
+            time: now - TimeDelta::seconds(seconds_ago),
+            cpu_percent: 1.0,
+            memory_bytes: 1,
+            in_flight: 0,
+            queued: 0,
+            dropped,
+            stored,
+            writer_lag_ms: 1.0,
+        };
+        let settings = serde_json::to_string(&ChannelSettings::Webhook {
+            format: WebhookFormat::Teams,
+        })
+        .unwrap();
+        let channel = store
+            .insert_alert_channel("hook", &settings, "http://127.0.0.1:9/hook")
+            .await
+            .unwrap();
+        let rule = RuleValues {
+            name: "Pipeline".into(),
+            condition: serde_json::to_string(&Condition::Pipeline { minutes: 2 }).unwrap(),
+            channels: serde_json::to_string(&[channel]).unwrap(),
+            quiet_minutes: 0,
+            muted: false,
+        };
+        store
+            .insert_alert_rule(rule, now - TimeDelta::hours(1))
+            .await
+            .unwrap();
+        let config = Config::default();
+        for beat in [beat(100, 0, 10), beat(85, 0, 20), beat(70, 40, 20)] {
+            store
+                .write_heartbeat(instance, &start, &beat)
+                .await
+                .unwrap();
+        }
+        let lost = messages(&store, &check(&store, &config, now).await.unwrap()).await;
+        assert_eq!(lost.len(), 1);
+        assert_eq!(lost[0].title, "Measurements lost or not stored for 2 min");
+        assert_eq!(lost[0].lines, ["web-1: 40 measurements dropped"]);
+        assert!(lost[0].link.ends_with("/servers"), "{}", lost[0].link);
+        assert_eq!(
+            check(&store, &config, now).await.unwrap(),
+            Vec::<i64>::new()
+        );
+        // Two minutes on, nothing dropped in the window: resolved.
+        let later = now + TimeDelta::minutes(2);
+        for seconds_ago in [-30, -60, -90, -120] {
+            store
+                .write_heartbeat(instance, &start, &beat(seconds_ago, 40, 100 - seconds_ago))
+                .await
+                .unwrap();
+        }
+        let resolved = messages(&store, &check(&store, &config, later).await.unwrap()).await;
+        assert_eq!(resolved.len(), 1);
+        assert!(!resolved[0].firing);
+        assert!(
+            resolved[0].title.starts_with("Resolved"),
+            "{}",
+            resolved[0].title
         );
     }
 }

@@ -43,18 +43,22 @@ async fn other_panic() -> &'static str {
 }
 
 /// An admin's cookie and CSRF token.
-async fn admin(app: &Router) -> (String, String) {
+pub(crate) async fn admin(app: &Router) -> (String, String) {
     common::login(app, "/dashboard", "admin", PASSWORD).await
 }
 
-async fn create_channel(app: &Router, admin: &(String, String), input: ChannelInput) -> Channel {
+pub(crate) async fn create_channel(
+    app: &Router,
+    admin: &(String, String),
+    input: ChannelInput,
+) -> Channel {
     let (status, body) =
         call_route::<api::CreateAlertChannel>(app, (&admin.0, &admin.1), None, &input).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     serde_json::from_value(body).unwrap()
 }
 
-async fn create_rule(
+pub(crate) async fn create_rule(
     app: &Router,
     admin: &(String, String),
     name: &str,
@@ -75,7 +79,7 @@ async fn create_rule(
     serde_json::from_value(body).unwrap()
 }
 
-fn webhook(name: &str, url: String) -> ChannelInput {
+pub(crate) fn webhook(name: &str, url: String) -> ChannelInput {
     ChannelInput {
         name: name.to_owned(),
         settings: ChannelSettings::Webhook {

@@ -8,11 +8,13 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum_monitoring_dashboard::{Dashboard, Key, PastRequest};
 use chrono::{DateTime, Days, TimeDelta, Utc};
+use dashboard_shared::alerts::{Alert, Condition};
 use dashboard_shared::api;
 use dashboard_shared::{
     EndpointReport, NoQuery, Period, Report, ReportRequest, TimeRange, VersionComparison,
     VersionRequests,
 };
+use dashboard_test_servers::receivers::WebhookReceiver;
 use serde_json::json;
 
 /// 300 durations between 10 and 40 ms, the same every run (a linear congruential generator).
@@ -169,11 +171,22 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
     let database = sqlite_in(&dir);
     let seeder = crate::common::start(&database).await;
     seed(&seeder).await;
+    // A regression rule, made before the comparison, tells it to a webhook.
+    let hook = WebhookReceiver::start().await.unwrap();
+    {
+        use crate::alerts::{admin, create_channel, create_rule, webhook};
+        let app = seeder.bind(crate::common::app());
+        let admin = admin(&app).await;
+        let chat = create_channel(&app, &admin, webhook("Chat", hook.url("/hook"))).await;
+        let rule = Condition::Regression;
+        create_rule(&app, &admin, "Slower versions", rule, vec![chat.id], 15).await;
+    }
     seeder.shutdown().await;
 
     let monitor = Dashboard::builder()
         .database(&database)
         .password(PASSWORD)
+        .set(Key::AlertCheckSeconds, "1")
         .set(Key::VersionCompareRequests, "500")
         .start()
         .await
@@ -207,5 +220,21 @@ async fn a_new_version_is_compared_with_the_previous_one_once_it_has_served_enou
         ("2", "1")
     );
     assert_eq!(comparison.regressed, [users]);
+    let told = hook.wait_for(1, Duration::from_secs(60)).await.unwrap();
+    let told: Alert = serde_json::from_value(told[0].clone()).unwrap();
+    assert_eq!(told.title, "Version 2 is slower than 1");
+    assert_eq!(told.lines.len(), 1, "{:?}", told.lines);
+    let line = &told.lines[0];
+    assert!(
+        line.starts_with("GET /users/{id}: median ")
+            && line.contains(" in 1 → ")
+            && line.contains(" in 2 (+"),
+        "{line}"
+    );
+    assert!(
+        told.link.starts_with("/dashboard/reports?report="),
+        "{}",
+        told.link
+    );
     monitor.shutdown().await;
 }
