@@ -302,58 +302,6 @@ pub(super) fn servers(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use chrono::TimeDelta;
-
-    use super::*;
-
-    fn instance(id: i32, name: &str, last_seen: DateTime<Utc>) -> InstanceRow {
-        InstanceRow {
-            id,
-            name: name.to_owned(),
-            app_version: "1.0".to_owned(),
-            dashboard_version: "0.1.0".to_owned(),
-            started: last_seen - TimeDelta::hours(1),
-            last_seen,
-        }
-    }
-
-    #[test]
-    fn live_servers_come_first_by_name_and_a_minute_of_silence_greys_one() {
-        let now = Utc::now();
-        let seconds = |n| now - TimeDelta::seconds(n);
-        let instances = vec![
-            instance(1, "web-b", seconds(5)),
-            instance(2, "old", seconds(3_600)),
-            instance(3, "web-a", seconds(SILENT_AFTER_SECONDS)),
-            instance(4, "older", seconds(7_200)),
-            instance(5, "quiet", seconds(SILENT_AFTER_SECONDS + 1)),
-        ];
-        let requests = HashMap::from([(1, 5), (3, 3), (2, 1), (0, 10)]);
-        let servers = servers(now, instances, &mut HashMap::new(), &requests);
-        let shown: Vec<(&str, bool, u64)> = servers
-            .servers
-            .iter()
-            .map(|server| (server.name.as_str(), server.live, server.requests_today))
-            .collect();
-        assert_eq!(
-            shown,
-            [
-                ("web-a", true, 3),
-                ("web-b", true, 5),
-                ("quiet", false, 0),
-                ("old", false, 1),
-                ("older", false, 0),
-            ]
-        );
-        assert_eq!(
-            servers.requests_today, 19,
-            "every instance's, the forgotten ones' (instance 0) too"
-        );
-    }
-}
-
 /// A stored alert rule with whether it fires (from what it told); `None` (and a warning) when
 /// its JSON cannot be read.
 pub(super) fn alert_rule(
@@ -413,5 +361,57 @@ pub(super) fn delivery(
             .unwrap_or(dashboard_shared::alerts::Outcome::Failed),
         attempts: u32::try_from(row.attempts).unwrap_or(0),
         error: row.error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn instance(id: i32, name: &str, last_seen: DateTime<Utc>) -> InstanceRow {
+        InstanceRow {
+            id,
+            name: name.to_owned(),
+            app_version: "1.0".to_owned(),
+            dashboard_version: "0.1.0".to_owned(),
+            started: last_seen - TimeDelta::hours(1),
+            last_seen,
+        }
+    }
+
+    #[test]
+    fn live_servers_come_first_by_name_and_a_minute_of_silence_greys_one() {
+        let now = Utc::now();
+        let seconds = |n| now - TimeDelta::seconds(n);
+        let instances = vec![
+            instance(1, "web-b", seconds(5)),
+            instance(2, "old", seconds(3_600)),
+            instance(3, "web-a", seconds(SILENT_AFTER_SECONDS)),
+            instance(4, "older", seconds(7_200)),
+            instance(5, "quiet", seconds(SILENT_AFTER_SECONDS + 1)),
+        ];
+        let requests = HashMap::from([(1, 5), (3, 3), (2, 1), (0, 10)]);
+        let servers = servers(now, instances, &mut HashMap::new(), &requests);
+        let shown: Vec<(&str, bool, u64)> = servers
+            .servers
+            .iter()
+            .map(|server| (server.name.as_str(), server.live, server.requests_today))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("web-a", true, 3),
+                ("web-b", true, 5),
+                ("quiet", false, 0),
+                ("old", false, 1),
+                ("older", false, 0),
+            ]
+        );
+        assert_eq!(
+            servers.requests_today, 19,
+            "every instance's, the forgotten ones' (instance 0) too"
+        );
     }
 }
