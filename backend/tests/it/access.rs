@@ -41,8 +41,19 @@ fn body_for(method: &str, path: &str, n: usize) -> Value {
         ("patch", "/users/{id}") => json!({ "role": "guest" }),
         ("put", "/endpoints/{id}/level") => json!({ "level": 1 }),
         ("post", "/reports") => json!({ "kind": "preset", "period": "week" }),
+        ("post", "/alerts/channels") | ("put", "/alerts/channels/{id}") => alert_channel(n),
+        ("post", "/alerts/rules") | ("put", "/alerts/rules/{id}") => alert_rule(n),
         _ => json!({}),
     }
+}
+
+/// A webhook channel to a closed port (its test fails at once, answered as a failed delivery).
+fn alert_channel(n: usize) -> Value {
+    json!({ "name": format!("chat-{n}"), "settings": { "kind": "webhook", "format": "generic" }, "secret": "http://127.0.0.1:9/hook" })
+}
+
+fn alert_rule(n: usize) -> Value {
+    json!({ "name": format!("rule-{n}"), "condition": { "kind": "new_exception" }, "channels": [], "quiet_minutes": 15, "muted": false })
 }
 
 async fn request(app: &Router, caller: Caller, method: &str, uri: &str, body: Value) -> StatusCode {
@@ -141,7 +152,34 @@ async fn every_route_lets_in_exactly_the_callers_its_tag_names() {
                     json_request("POST", "/dashboard/api/users", &cookie, &csrf, victim),
                 )
                 .await;
-                let id = if path.starts_with("/endpoints/") {
+                // And a fresh alert channel and rule, for the same reason.
+                let (_, _, channel) = send(
+                    &app,
+                    json_request(
+                        "POST",
+                        "/dashboard/api/alerts/channels",
+                        &cookie,
+                        &csrf,
+                        alert_channel(checked),
+                    ),
+                )
+                .await;
+                let (_, _, rule) = send(
+                    &app,
+                    json_request(
+                        "POST",
+                        "/dashboard/api/alerts/rules",
+                        &cookie,
+                        &csrf,
+                        alert_rule(checked),
+                    ),
+                )
+                .await;
+                let id = if path.starts_with("/alerts/channels/") {
+                    channel["id"].to_string()
+                } else if path.starts_with("/alerts/rules/") {
+                    rule["id"].to_string()
+                } else if path.starts_with("/endpoints/") {
                     endpoint_id.clone()
                 } else if path.starts_with("/exceptions/") {
                     if method == "delete" {

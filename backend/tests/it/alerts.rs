@@ -207,6 +207,68 @@ async fn a_new_exception_is_told_once_by_email_and_by_webhook() {
     monitor.shutdown().await;
 }
 
+/// Answers 500 for `/flaky/0`, 200 otherwise.
+async fn flaky(axum::extract::Path(ok): axum::extract::Path<u32>) -> StatusCode {
+    if ok == 0 {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::OK
+    }
+}
+
+#[tokio::test]
+async fn a_threshold_is_told_once_when_it_crosses_and_once_when_it_recovers() {
+    let hook = WebhookReceiver::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = alerting(&common::sqlite_in(&dir)).start().await.unwrap();
+    let app = monitor.bind(Router::new().route("/flaky/{ok}", get(flaky)));
+    let admin = admin(&app).await;
+    let chat = create_channel(&app, &admin, webhook("Chat", hook.url("/hook"))).await;
+    let errors = Condition::Threshold {
+        endpoint: None,
+        metric: dashboard_shared::alerts::Metric::ErrorPercent,
+        above: true,
+        bound: 50.0,
+        window_minutes: 5,
+    };
+    create_rule(&app, &admin, "Errors", errors, vec![chat.id], 0).await;
+
+    // Ten failures: 100 % of the window's requests.
+    for _ in 0..10 {
+        send(&app, get_request("/flaky/0")).await;
+    }
+    let bodies = hook.wait_for(1, WITHIN).await.unwrap();
+    let crossed: Alert = serde_json::from_value(bodies[0].clone()).unwrap();
+    assert!(
+        crossed.firing && crossed.title.starts_with("Crossed"),
+        "{crossed:?}"
+    );
+    assert_eq!(
+        crossed.lines,
+        ["error ratio (%) over the last 5 min: 100.0"],
+        "{crossed:?}"
+    );
+    // Thirty good requests: 25 %, under the bound again.
+    for _ in 0..30 {
+        send(&app, get_request("/flaky/1")).await;
+    }
+    let bodies = hook.wait_for(2, WITHIN).await.unwrap();
+    let resolved: Alert = serde_json::from_value(bodies[1].clone()).unwrap();
+    assert!(
+        !resolved.firing && resolved.title.starts_with("Resolved"),
+        "{resolved:?}"
+    );
+    assert_eq!(
+        resolved.lines,
+        ["error ratio (%) over the last 5 min: 25.0"]
+    );
+    // Every check in between saw the bound crossed, and told nothing more.
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    let rule = &alerts(&app, &admin.0).await.rules[0];
+    assert!(!rule.firing);
+    monitor.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_receiver_that_is_down_gets_its_retries_then_a_logged_failure() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
