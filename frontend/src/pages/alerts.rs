@@ -478,7 +478,7 @@ fn RuleForm(draft: RuleDraft, channels: Signal<Vec<Channel>>, act: Act) -> impl 
             <Show when=move || kind.get() == 4>
                 <label>"For (min) " <input id=dom::RULE_MINUTES type="number" min="1" max=MAX_WINDOW_MINUTES bind:value=draft.minutes /></label>
             </Show>
-            <fieldset>
+            <fieldset class="choices">
                 <legend>"Channels"</legend>
                 {channel_boxes}
             </fieldset>
