@@ -53,7 +53,7 @@ pub(crate) async fn check(
     let channels = store.alert_channels().await?;
     let mut deliveries = Vec::new();
     for rule in rules {
-        let quiet = TimeDelta::minutes(i64::from(rule.quiet_minutes));
+        let quiet = TimeDelta::minutes(i64::from(rule.values.quiet_minutes));
         if rule.last_sent.is_some_and(|sent| now < sent + quiet) {
             continue;
         }
@@ -73,7 +73,7 @@ pub(crate) async fn check(
                 claimed.push(finding);
             }
         }
-        if claimed.is_empty() || rule.muted {
+        if claimed.is_empty() || rule.values.muted {
             continue;
         }
         let alert = compose(&rule, claimed, config, now);
@@ -85,7 +85,7 @@ pub(crate) async fn check(
             .filter(|c| wanted.contains(&i64::from(c.id)))
         {
             let id = store
-                .insert_delivery(now, Some(&rule.name), channel, &message)
+                .insert_delivery(now, Some(&rule.values.name), channel, &message)
                 .await?;
             deliveries.push(id);
         }
@@ -428,7 +428,7 @@ fn compose(rule: &RuleRow, findings: Vec<Finding>, config: &Config, now: DateTim
     if findings.len() == 1 {
         let finding = findings.remove(0);
         return Alert {
-            rule: Some(rule.name.clone()),
+            rule: Some(rule.values.name.clone()),
             title: finding.title,
             lines: finding.lines,
             link: finding.link,
@@ -441,8 +441,8 @@ fn compose(rule: &RuleRow, findings: Vec<Finding>, config: &Config, now: DateTim
         .map(|finding| format!("{} ({})", finding.title, finding.link))
         .collect();
     Alert {
-        rule: Some(rule.name.clone()),
-        title: format!("{}: {} alerts", rule.name, findings.len()),
+        rule: Some(rule.values.name.clone()),
+        title: format!("{}: {} alerts", rule.values.name, findings.len()),
         lines,
         link: link(config, &Page::Alerts.path()),
         firing,
@@ -495,8 +495,9 @@ mod tests {
         alerts
     }
 
-    #[tokio::test]
-    async fn a_threshold_fires_once_when_it_crosses_and_once_when_it_recovers() {
+    /// A store with the endpoint `GET /pay` and a webhook channel: its folder (kept while the
+    /// test runs), the store, the endpoint's and the channel's ids.
+    async fn pay_and_a_channel() -> (tempfile::TempDir, Store, i32, i32) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::in_dir(&dir).await;
         let (endpoint, _) = store
@@ -511,6 +512,31 @@ mod tests {
             .insert_alert_channel("hook", &settings, "http://127.0.0.1:9/hook")
             .await
             .unwrap();
+        (dir, store, endpoint, channel)
+    }
+
+    /// Stores the rule `name` of `condition` to `channel`, created at `created`; its id.
+    async fn add_rule(
+        store: &Store,
+        name: &str,
+        condition: &Condition,
+        channel: i32,
+        quiet_minutes: i32,
+        created: DateTime<Utc>,
+    ) -> i32 {
+        let rule = RuleValues {
+            name: name.into(),
+            condition: serde_json::to_string(condition).unwrap(),
+            channels: serde_json::to_string(&[channel]).unwrap(),
+            quiet_minutes,
+            muted: false,
+        };
+        store.insert_alert_rule(rule, created).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_threshold_fires_once_when_it_crosses_and_once_when_it_recovers() {
+        let (_dir, store, endpoint, channel) = pay_and_a_channel().await;
         let condition = Condition::Threshold {
             endpoint: Some(i64::from(endpoint)),
             metric: Metric::ErrorPercent,
@@ -520,19 +546,8 @@ mod tests {
         };
         // Created a while ago, so that the minutes read below are after it.
         let start = Utc::now().duration_trunc(TimeDelta::minutes(1)).unwrap();
-        store
-            .insert_alert_rule(
-                RuleValues {
-                    name: "Payment errors".into(),
-                    condition: serde_json::to_string(&condition).unwrap(),
-                    channels: serde_json::to_string(&[channel]).unwrap(),
-                    quiet_minutes: 0,
-                    muted: false,
-                },
-                start - TimeDelta::hours(1),
-            )
-            .await
-            .unwrap();
+        let created = start - TimeDelta::hours(1);
+        add_rule(&store, "Payment errors", &condition, channel, 0, created).await;
         let config = Config::default();
 
         // Half of ten requests fail: 50 % > 10 %.
@@ -586,20 +601,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_crossing_within_the_quiet_period_waits_for_its_end() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::in_dir(&dir).await;
-        let (endpoint, _) = store
-            .ensure_endpoint("GET", "/pay", MonitorLevel::PERFORMANCE, "1.0", Utc::now())
-            .await
-            .unwrap();
-        let settings = serde_json::to_string(&ChannelSettings::Webhook {
-            format: WebhookFormat::Slack,
-        })
-        .unwrap();
-        let channel = store
-            .insert_alert_channel("hook", &settings, "http://127.0.0.1:9/hook")
-            .await
-            .unwrap();
+        let (_dir, store, endpoint, channel) = pay_and_a_channel().await;
         let condition = Condition::Threshold {
             endpoint: None,
             metric: Metric::RequestsPerMinute,
@@ -608,19 +610,8 @@ mod tests {
             window_minutes: 1,
         };
         let start = Utc::now().duration_trunc(TimeDelta::minutes(1)).unwrap();
-        let rule = store
-            .insert_alert_rule(
-                RuleValues {
-                    name: "Traffic".into(),
-                    condition: serde_json::to_string(&condition).unwrap(),
-                    channels: serde_json::to_string(&[channel]).unwrap(),
-                    quiet_minutes: 15,
-                    muted: false,
-                },
-                start - TimeDelta::hours(1),
-            )
-            .await
-            .unwrap();
+        let created = start - TimeDelta::hours(1);
+        let rule = add_rule(&store, "Traffic", &condition, channel, 15, created).await;
         store.set_alert_sent(rule, start).await.unwrap();
         let config = Config::default();
         requests(&store, endpoint, start, 10, 0).await;
@@ -679,36 +670,21 @@ mod tests {
 
     #[tokio::test]
     async fn an_exception_back_after_its_quiet_days_is_told_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::in_dir(&dir).await;
+        let (_dir, store, endpoint, channel) = pay_and_a_channel().await;
         let now = Utc::now();
-        let (endpoint, _) = store
-            .ensure_endpoint("GET", "/pay", MonitorLevel::PERFORMANCE, "1.0", now)
-            .await
-            .unwrap();
-        let settings = serde_json::to_string(&ChannelSettings::Webhook {
-            format: WebhookFormat::Generic,
-        })
-        .unwrap();
-        let channel = store
-            .insert_alert_channel("hook", &settings, "http://127.0.0.1:9/hook")
-            .await
-            .unwrap();
         for (name, condition) in [
             ("Back", Condition::ExceptionBack { quiet_days: 2 }),
             ("New", Condition::NewException),
         ] {
-            let rule = RuleValues {
-                name: name.into(),
-                condition: serde_json::to_string(&condition).unwrap(),
-                channels: serde_json::to_string(&[channel]).unwrap(),
-                quiet_minutes: 0,
-                muted: false,
-            };
-            store
-                .insert_alert_rule(rule, now - TimeDelta::days(10))
-                .await
-                .unwrap();
+            add_rule(
+                &store,
+                name,
+                &condition,
+                channel,
+                0,
+                now - TimeDelta::days(10),
+            )
+            .await;
         }
         let write = |at: DateTime<Utc>| {
             let store = store.clone();
@@ -756,8 +732,7 @@ mod tests {
     #[tokio::test]
     async fn lost_measurements_are_told_when_they_start_and_when_they_stop() {
         use crate::store::instances::{Beat, InstanceStart};
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::in_dir(&dir).await;
+        let (_dir, store, _, channel) = pay_and_a_channel().await;
         let now = Utc::now().duration_trunc(TimeDelta::seconds(1)).unwrap();
         let start = InstanceStart {
             name: "web-1",
@@ -775,25 +750,16 @@ mod tests {
             stored,
             writer_lag_ms: 1.0,
         };
-        let settings = serde_json::to_string(&ChannelSettings::Webhook {
-            format: WebhookFormat::Teams,
-        })
-        .unwrap();
-        let channel = store
-            .insert_alert_channel("hook", &settings, "http://127.0.0.1:9/hook")
-            .await
-            .unwrap();
-        let rule = RuleValues {
-            name: "Pipeline".into(),
-            condition: serde_json::to_string(&Condition::Pipeline { minutes: 2 }).unwrap(),
-            channels: serde_json::to_string(&[channel]).unwrap(),
-            quiet_minutes: 0,
-            muted: false,
-        };
-        store
-            .insert_alert_rule(rule, now - TimeDelta::hours(1))
-            .await
-            .unwrap();
+        let pipeline = Condition::Pipeline { minutes: 2 };
+        add_rule(
+            &store,
+            "Pipeline",
+            &pipeline,
+            channel,
+            0,
+            now - TimeDelta::hours(1),
+        )
+        .await;
         let config = Config::default();
         for beat in [beat(100, 0, 10), beat(85, 0, 20), beat(70, 40, 20)] {
             store

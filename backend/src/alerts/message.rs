@@ -11,16 +11,16 @@ use crate::store::alerts::{ChannelRow, RuleRow};
 
 /// A stored rule's condition and channels; an error names what cannot be read.
 pub(crate) fn parse_rule(row: &RuleRow) -> Result<(Condition, Vec<i64>), String> {
-    let condition = serde_json::from_str(&row.condition).map_err(|error| {
+    let condition = serde_json::from_str(&row.values.condition).map_err(|error| {
         format!(
             "the alert rule `{}` has an unreadable condition: {error}",
-            row.name
+            row.values.name
         )
     })?;
-    let channels = serde_json::from_str(&row.channels).map_err(|error| {
+    let channels = serde_json::from_str(&row.values.channels).map_err(|error| {
         format!(
             "the alert rule `{}` has unreadable channels: {error}",
-            row.name
+            row.values.name
         )
     })?;
     Ok((condition, channels))

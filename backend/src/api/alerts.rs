@@ -107,7 +107,7 @@ pub(super) async fn update_rule(
         .await?
         .ok_or(ApiError::NotFound("no such alert rule"))?;
     let values = rule_values(&state, &input).await?;
-    let condition_changed = values.condition != before.condition;
+    let condition_changed = values.condition != before.values.condition;
     if !state
         .store
         .update_alert_rule(id, values, condition_changed)

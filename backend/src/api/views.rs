@@ -319,11 +319,11 @@ pub(super) fn alert_rule(
     Some(dashboard_shared::alerts::Rule {
         id: i64::from(row.id),
         rule: dashboard_shared::alerts::RuleInput {
-            name: row.name,
+            name: row.values.name,
             condition,
             channels,
-            quiet_minutes: u32::try_from(row.quiet_minutes).unwrap_or(0),
-            muted: row.muted,
+            quiet_minutes: u32::try_from(row.values.quiet_minutes).unwrap_or(0),
+            muted: row.values.muted,
         },
         firing,
         last_sent: row.last_sent,

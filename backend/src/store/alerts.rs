@@ -22,20 +22,18 @@ pub(crate) const COMEBACK_AFTER: TimeDelta = TimeDelta::days(1);
 /// How long the delivery log is kept.
 pub(crate) const DELIVERIES_KEPT: TimeDelta = TimeDelta::days(30);
 
-/// A rule as stored: its condition and channels as JSON.
+/// A rule as stored.
 #[derive(Debug, Clone, FromQueryResult)]
 pub(crate) struct RuleRow {
     pub(crate) id: i32,
-    pub(crate) name: String,
-    pub(crate) condition: String,
-    pub(crate) channels: String,
-    pub(crate) quiet_minutes: i32,
-    pub(crate) muted: bool,
+    #[sea_orm(nested)]
+    pub(crate) values: RuleValues,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) last_sent: Option<DateTime<Utc>>,
 }
 
-/// A rule's settings as written: its condition and channels as JSON.
+/// A rule's settings as written and read: its condition and channels as JSON.
+#[derive(Debug, Clone, FromQueryResult)]
 pub(crate) struct RuleValues {
     pub(crate) name: String,
     pub(crate) condition: String,

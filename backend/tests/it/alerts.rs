@@ -3,8 +3,7 @@
 //! that is down gets its retries and then a logged failure while the app goes on, secrets never
 //! come back out, and processes sharing a database tell each alert once between them.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, Write};
 use std::time::Duration;
 
 use axum::Router;
@@ -482,34 +481,6 @@ async fn one_alerting_process() {
     monitor.shutdown().await;
 }
 
-fn spawn_process(database: &str) -> Child {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "alerts::one_alerting_process",
-            "--include-ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_DATABASE, database)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    loop {
-        let line = lines
-            .next()
-            .expect("the process ended before it was ready")
-            .unwrap();
-        if line.trim_end().ends_with("ready") {
-            break;
-        }
-    }
-    std::thread::spawn(move || lines.for_each(drop));
-    child
-}
-
 async fn two_processes_tell_each_alert_once(database: &str) {
     let hook = WebhookReceiver::start().await.unwrap();
     // The rule and channel, made through the API of a dashboard that is then stopped.
@@ -529,7 +500,9 @@ async fn two_processes_tell_each_alert_once(database: &str) {
         .await;
         monitor.shutdown().await;
     }
-    let mut processes = [spawn_process(database), spawn_process(database)];
+    let spawn =
+        || common::spawn_test_process("alerts::one_alerting_process", CHILD_DATABASE, database);
+    let mut processes = [spawn(), spawn()];
     // The same exception in both processes, several times each.
     for _ in 0..5 {
         for process in &mut processes {

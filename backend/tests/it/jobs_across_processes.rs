@@ -5,8 +5,7 @@
 //! `one_process_with_a_graph_every_second` with `GRAPH_PROCESS_DATABASE` set, says `ready` once
 //! its dashboard has started, and stops when its standard input closes.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
 use std::time::Duration;
 
 use axum_monitoring_dashboard::{Dashboard, Schedule};
@@ -42,41 +41,16 @@ async fn one_process_with_a_graph_every_second() {
     monitor.shutdown().await;
 }
 
-/// Starts a process and waits for its `ready`.
-fn spawn_process(database: &str) -> Child {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "jobs_across_processes::one_process_with_a_graph_every_second",
-            "--include-ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_DATABASE, database)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        let line = lines
-            .next()
-            .expect("the process ended before it was ready")
-            .unwrap();
-        // The harness may print `test one_process… ` on the same line first.
-        if line.trim_end().ends_with("ready") {
-            break;
-        }
-    }
-    // Keep reading, so the process can still write its test report.
-    std::thread::spawn(move || lines.for_each(drop));
-    child
-}
-
 async fn two_processes_store_each_tick_of_a_graph_once(database: &str) {
-    let mut first = spawn_process(database);
-    let mut second = spawn_process(database);
+    let spawn = || {
+        crate::common::spawn_test_process(
+            "jobs_across_processes::one_process_with_a_graph_every_second",
+            CHILD_DATABASE,
+            database,
+        )
+    };
+    let mut first = spawn();
+    let mut second = spawn();
     let from = Utc::now();
     // The ticks come from the wall clock: the test lets it run.
     tokio::time::sleep(Duration::from_secs(6)).await;

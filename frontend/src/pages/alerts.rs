@@ -159,15 +159,7 @@ fn RuleTable(
         })
         .collect_view();
     view! {
-        <section class="card">
-            <h2>"Rules"</h2>
-            <ScrollTable>
-                <table id=dom::ALERT_RULES>
-                    <thead><tr><th>"Name"</th><th>"When"</th><th>"Channels"</th><th>"Quiet period"</th><th>"State"</th><th>"Last message"</th><th></th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </ScrollTable>
-        </section>
+        <TableCard title="Rules" id=dom::ALERT_RULES headers=&["Name", "When", "Channels", "Quiet period", "State", "Last message", ""]>{rows}</TableCard>
     }
 }
 
@@ -219,15 +211,7 @@ fn ChannelTable(
         })
         .collect_view();
     view! {
-        <section class="card">
-            <h2>"Channels"</h2>
-            <ScrollTable>
-                <table id=dom::ALERT_CHANNELS>
-                    <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Sends to"</th><th>"Secret"</th><th></th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </ScrollTable>
-        </section>
+        <TableCard title="Channels" id=dom::ALERT_CHANNELS headers=&["Name", "Kind", "Sends to", "Secret", ""]>{rows}</TableCard>
     }
 }
 
@@ -256,12 +240,26 @@ fn DeliveryLog(deliveries: Vec<Delivery>) -> impl IntoView {
         })
         .collect_view();
     view! {
+        <TableCard title="Delivery log" id=dom::ALERT_DELIVERIES headers=&["Time", "Rule", "Channel", "Message", "Outcome", "Attempts", "Error"]>{rows}</TableCard>
+    }
+}
+
+/// A card with a title and a table that scrolls inside it.
+#[component]
+fn TableCard(
+    title: &'static str,
+    /// The table's id.
+    id: &'static str,
+    headers: &'static [&'static str],
+    children: Children,
+) -> impl IntoView {
+    view! {
         <section class="card">
-            <h2>"Delivery log"</h2>
+            <h2>{title}</h2>
             <ScrollTable>
-                <table id=dom::ALERT_DELIVERIES>
-                    <thead><tr><th>"Time"</th><th>"Rule"</th><th>"Channel"</th><th>"Message"</th><th>"Outcome"</th><th>"Attempts"</th><th>"Error"</th></tr></thead>
-                    <tbody>{rows}</tbody>
+                <table id=id>
+                    <thead><tr>{headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
+                    <tbody>{children()}</tbody>
                 </table>
             </ScrollTable>
         </section>

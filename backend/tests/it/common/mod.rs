@@ -450,3 +450,37 @@ pub(crate) async fn endpoint_id(app: &Router, cookie: &str, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("{name} in {overview:?}"))
         .id
 }
+
+/// Runs the test `test` of this test binary as a process of its own with the environment
+/// variable `variable` set to `value` (which makes that test do its part instead of returning),
+/// once it says `ready` on its standard output. Closing its standard input tells it to stop.
+pub(crate) fn spawn_test_process(test: &str, variable: &str, value: &str) -> std::process::Child {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            test,
+            "--include-ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(variable, value)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("the process ended before it was ready")
+            .unwrap();
+        // The harness may print `test … ` on the same line first.
+        if line.trim_end().ends_with("ready") {
+            break;
+        }
+    }
+    // Keep reading, so the process can still write its test report.
+    std::thread::spawn(move || lines.for_each(drop));
+    child
+}
