@@ -35,6 +35,24 @@ struct Act {
 }
 
 impl Act {
+    /// Runs `save` on a form's `input` once it is checked (an error naming the field at fault
+    /// is shown as it is).
+    fn save<I, Saved>(
+        self,
+        input: Result<I, String>,
+        save: impl FnOnce(String, I) -> Saved + 'static,
+    ) where
+        I: 'static,
+        Saved: Future<Output = Result<String, ApiFailure>> + 'static,
+    {
+        self.run(Box::new(move |csrf| {
+            Box::pin(async move {
+                let input = input.map_err(|message| ApiFailure::Status(400, message))?;
+                save(csrf, input).await
+            })
+        }));
+    }
+
     fn run(self, action: Action) {
         spawn_local(async move {
             let result = self.session.with_csrf(action).await;
@@ -407,16 +425,12 @@ impl RuleDraft {
 fn RuleForm(draft: RuleDraft, channels: Signal<Vec<Channel>>, act: Act) -> impl IntoView {
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let input = draft.input();
         let editing = draft.editing.get_untracked();
-        act.run(Box::new(move |csrf| {
-            Box::pin(async move {
-                let input = input.map_err(|message| ApiFailure::Status(400, message))?;
-                let saved = client::save_rule(&csrf, editing, &input).await?;
-                draft.clear();
-                Ok(format!("The rule `{}` is saved.", saved.rule.name))
-            })
-        }));
+        act.save(draft.input(), move |csrf, input| async move {
+            let saved = client::save_rule(&csrf, editing, &input).await?;
+            draft.clear();
+            Ok(format!("The rule `{}` is saved.", saved.rule.name))
+        });
     };
     let kind = draft.kind;
     let channel_boxes = move || {
@@ -620,16 +634,12 @@ impl ChannelDraft {
 fn ChannelForm(draft: ChannelDraft, act: Act) -> impl IntoView {
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let input = draft.input();
         let editing = draft.editing.get_untracked();
-        act.run(Box::new(move |csrf| {
-            Box::pin(async move {
-                let input = input.map_err(|message| ApiFailure::Status(400, message))?;
-                let saved = client::save_channel(&csrf, editing, &input).await?;
-                draft.clear();
-                Ok(format!("The channel `{}` is saved.", saved.name))
-            })
-        }));
+        act.save(draft.input(), move |csrf, input| async move {
+            let saved = client::save_channel(&csrf, editing, &input).await?;
+            draft.clear();
+            Ok(format!("The channel `{}` is saved.", saved.name))
+        });
     };
     let email = draft.email;
     view! {
