@@ -31,6 +31,7 @@ pub mod cli;
 mod collect;
 pub mod config;
 mod dashboard;
+mod digest;
 mod endpoint;
 mod exception;
 mod headers;

@@ -14,7 +14,8 @@ use crate::config::Config;
 use crate::histogram;
 use crate::store::Store;
 use crate::store::alerts::{
-    COMEBACK_AFTER, DELIVERIES_KEPT, GroupEvent, MINUTES_KEPT, RuleRow, StateRow,
+    COMEBACK_AFTER, GroupEvent, PIPELINE_SUBJECT, RuleRow, StateRow, THRESHOLD_SUBJECT,
+    comparison_subject, group_subject, return_subject,
 };
 use crate::store::instances::HEARTBEAT_PERIOD;
 
@@ -42,9 +43,7 @@ pub(crate) async fn check(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, AlertError> {
-    store
-        .prune_alerting(now - MINUTES_KEPT, now - DELIVERIES_KEPT)
-        .await?;
+    store.prune_alerting(now).await?;
     let rules = store.alert_rules().await?;
     if rules.is_empty() {
         return Ok(Vec::new());
@@ -139,7 +138,7 @@ async fn find(
             .await?
             .into_iter()
             .map(|group| {
-                let subject = format!("group:{}", group.id);
+                let subject = group_subject(group.id);
                 exception_finding(config, group, subject, "New exception")
             })
             .filter(|finding| !told.contains_key(&finding.subject))
@@ -155,11 +154,8 @@ async fn find(
                     _ => false,
                 })
                 .map(|group| {
-                    let subject = format!(
-                        "back:{}:{}",
-                        group.id,
-                        group.returned_at.map_or(0, |back| back.timestamp())
-                    );
+                    let back = group.returned_at.unwrap_or_default();
+                    let subject = return_subject(group.id, back);
                     exception_finding(config, group, subject, "Exception back")
                 })
                 .filter(|finding| !told.contains_key(&finding.subject))
@@ -192,19 +188,14 @@ async fn find(
                 value.map_or_else(|| "no requests".to_owned(), |value| format!("{value:.1}"));
             turned(
                 told,
-                "threshold",
-                firing,
                 Finding {
-                    subject: "threshold".to_owned(),
+                    subject: THRESHOLD_SUBJECT.to_owned(),
                     firing,
-                    title: format!(
-                        "{}: {} {}",
-                        if firing { "Crossed" } else { "Resolved" },
-                        condition.describe(),
-                        if firing { "" } else { "no longer holds" }
-                    )
-                    .trim_end()
-                    .to_owned(),
+                    title: if firing {
+                        format!("Crossed: {}", condition.describe())
+                    } else {
+                        format!("Resolved: {} no longer holds", condition.describe())
+                    },
                     lines: vec![format!(
                         "{} over the last {window_minutes} min: {shown}",
                         metric.label()
@@ -219,10 +210,8 @@ async fn find(
             let firing = !stalled.is_empty();
             turned(
                 told,
-                "pipeline",
-                firing,
                 Finding {
-                    subject: "pipeline".to_owned(),
+                    subject: PIPELINE_SUBJECT.to_owned(),
                     firing,
                     title: if firing {
                         format!("Measurements lost or not stored for {minutes} min")
@@ -237,16 +226,11 @@ async fn find(
     })
 }
 
-/// `finding` when `firing` differs from what `told` holds for `subject` (not firing when
-/// nothing was told).
-fn turned(
-    told: &HashMap<String, bool>,
-    subject: &str,
-    firing: bool,
-    finding: Finding,
-) -> Vec<Finding> {
-    let before = told.get(subject).copied().unwrap_or(false);
-    if firing == before {
+/// `finding` when whether it fires differs from what `told` holds for its subject (not firing
+/// when nothing was told).
+fn turned(told: &HashMap<String, bool>, finding: Finding) -> Vec<Finding> {
+    let before = told.get(&finding.subject).copied().unwrap_or(false);
+    if finding.firing == before {
         Vec::new()
     } else {
         vec![finding]
@@ -290,10 +274,7 @@ async fn regression(
     let Some(comparison) = crate::reports::latest_version_comparison(store).await? else {
         return Ok(Vec::new());
     };
-    let subject = format!(
-        "versions:{}",
-        short_key(&comparison.version, &comparison.baseline)
-    );
+    let subject = comparison_subject(&comparison.version, &comparison.baseline);
     if comparison.regressed.is_empty()
         || comparison.compared_at < rule.created_at
         || told.contains_key(&subject)
@@ -343,17 +324,6 @@ async fn regression(
         lines,
         link: link(config, &path),
     }])
-}
-
-/// 32 hexadecimal digits for a pair of versions of any length (a subject has at most 200
-/// characters).
-fn short_key(version: &str, baseline: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("{version}\0{baseline}"));
-    digest[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// `metric` of a window's buckets; `None` for a ratio or a percentile of no requests.
@@ -420,34 +390,49 @@ async fn stalled_instances(
     Ok(lines)
 }
 
+/// The most lines a message has: a burst of findings (or of processes losing measurements)
+/// says how many more there are instead of growing the email, the webhook's body and the log.
+const MAX_LINES: usize = 20;
+
 /// One message for what `rule` found: the finding itself, or a count and a line per finding
 /// when it found several (a burst goes as one message).
-fn compose(rule: &RuleRow, findings: Vec<Finding>, config: &Config, now: DateTime<Utc>) -> Alert {
+fn compose(
+    rule: &RuleRow,
+    mut findings: Vec<Finding>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Alert {
     let firing = findings.iter().any(|finding| finding.firing);
-    let mut findings = findings;
-    if findings.len() == 1 {
+    let name = rule.values.name.clone();
+    let (title, lines, link) = if findings.len() == 1 {
         let finding = findings.remove(0);
-        return Alert {
-            rule: Some(rule.values.name.clone()),
-            title: finding.title,
-            lines: finding.lines,
-            link: finding.link,
-            firing,
-            time: now,
-        };
-    }
-    let lines = findings
-        .iter()
-        .map(|finding| format!("{} ({})", finding.title, finding.link))
-        .collect();
+        (finding.title, finding.lines, finding.link)
+    } else {
+        let title = format!("{name}: {} alerts", findings.len());
+        let lines = findings
+            .iter()
+            .map(|finding| format!("{} ({})", finding.title, finding.link))
+            .collect();
+        (title, lines, link(config, &Page::Alerts.path()))
+    };
     Alert {
-        rule: Some(rule.values.name.clone()),
-        title: format!("{}: {} alerts", rule.values.name, findings.len()),
-        lines,
-        link: link(config, &Page::Alerts.path()),
+        rule: Some(name),
+        title,
+        lines: capped(lines),
+        link,
         firing,
         time: now,
     }
+}
+
+/// `lines`, at most [`MAX_LINES`] of them, the last saying how many were left out.
+fn capped(mut lines: Vec<String>) -> Vec<String> {
+    if lines.len() > MAX_LINES {
+        let left_out = lines.len() - (MAX_LINES - 1);
+        lines.truncate(MAX_LINES - 1);
+        lines.push(format!("… and {left_out} more"));
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -727,6 +712,13 @@ mod tests {
             check(&store, &config, now).await.unwrap(),
             Vec::<i64>::new()
         );
+        // Three days on, the group is past what a check looks at: what was told of it goes.
+        assert_eq!(store.alert_states().await.unwrap().len(), 1);
+        let later = check(&store, &config, now + TimeDelta::days(3))
+            .await
+            .unwrap();
+        assert_eq!(later, Vec::<i64>::new());
+        assert!(store.alert_states().await.unwrap().is_empty());
     }
 
     #[tokio::test]
@@ -792,5 +784,15 @@ mod tests {
             "{}",
             resolved[0].title
         );
+    }
+
+    #[test]
+    fn a_burst_is_one_message_of_at_most_twenty_lines() {
+        let lines: Vec<String> = (0..1000).map(|n| format!("group {n}")).collect();
+        let shown = capped(lines);
+        assert_eq!(shown.len(), MAX_LINES);
+        assert_eq!(shown[MAX_LINES - 2], "group 18");
+        assert_eq!(shown[MAX_LINES - 1], "… and 981 more");
+        assert_eq!(capped(vec!["one".into()]), ["one"]);
     }
 }

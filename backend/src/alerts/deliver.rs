@@ -14,6 +14,7 @@ use sea_orm::DbErr;
 
 use super::message::{email_subject, link, parse_channel, plain_text, webhook_body};
 use crate::config::Config;
+use crate::exception::error_chain;
 use crate::store::Store;
 use crate::store::alerts::{ChannelRow, DeliveryRow};
 use dashboard_shared::pages::Page;
@@ -50,18 +51,22 @@ pub(crate) async fn attempt(
     let Some(delivery) = store.delivery(id).await? else {
         return Ok(Attempt::Taken);
     };
-    let sent = match store.alert_channel(delivery.channel_id).await? {
-        Some(channel) => send_logged(&channel, &delivery).await,
-        None => Err("the channel was removed".to_owned()),
+    let Some(channel) = store.alert_channel(delivery.channel_id).await? else {
+        // Nothing to try again with.
+        let error = "the channel was removed";
+        store
+            .finish_attempt(id, Outcome::Failed, Some(error))
+            .await?;
+        return Ok(Attempt::Failed);
     };
-    let error = match sent {
+    let error = match send_logged(&channel, &delivery).await {
         Ok(()) => {
             store.finish_attempt(id, Outcome::Sent, None).await?;
             return Ok(Attempt::Sent);
         }
         Err(error) => error,
     };
-    let retries_left = attempt <= config.alert_retries && error != "the channel was removed";
+    let retries_left = attempt <= config.alert_retries;
     let outcome = if retries_left {
         Outcome::Pending
     } else {
@@ -134,7 +139,7 @@ async fn send(channel: &ChannelRow, alert: &Alert) -> Result<(), String> {
                 .json(&webhook_body(format, alert))
                 .send()
                 .await
-                .map_err(|error| describe(&error.without_url()))?;
+                .map_err(|error| error_chain(&error.without_url()))?;
             let status = response.status();
             if status.is_success() {
                 Ok(())
@@ -174,7 +179,7 @@ async fn send(channel: &ChannelRow, alert: &Alert) -> Result<(), String> {
                     &host,
                 )),
             }
-            .map_err(|error| describe(&error))?;
+            .map_err(|error| error_chain(&error))?;
             let mut transport = transport.port(port).timeout(Some(SEND_TIMEOUT));
             if !username.is_empty() {
                 transport =
@@ -185,7 +190,7 @@ async fn send(channel: &ChannelRow, alert: &Alert) -> Result<(), String> {
                 .send(message)
                 .await
                 .map(drop)
-                .map_err(|error| describe(&error))
+                .map_err(|error| error_chain(&error))
         }
     }
 }
@@ -201,19 +206,4 @@ fn client() -> &'static reqwest::Client {
             .build()
             .unwrap_or_default()
     })
-}
-
-/// An error with its causes, `: `-separated.
-fn describe(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

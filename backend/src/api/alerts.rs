@@ -36,13 +36,13 @@ pub(super) async fn alerts(
     _session: Session,
 ) -> Answer<routes::Alerts> {
     let rules = state.store.alert_rules().await?;
-    let told = state.store.alert_states().await?;
+    let firing = state.store.firing_rules().await?;
     let channels = state.store.alert_channels().await?;
     let deliveries = state.store.deliveries(DELIVERIES_SHOWN).await?;
     Ok(Json(Alerts {
         rules: rules
             .into_iter()
-            .filter_map(|rule| views::alert_rule(rule, &told))
+            .filter_map(|rule| views::alert_rule(rule, &firing))
             .collect(),
         channels: channels
             .into_iter()
@@ -169,7 +169,7 @@ pub(super) async fn create_channel(
         .ok_or_else(|| {
             ApiError::BadRequest("a webhook channel needs its URL as secret".to_owned())
         })?;
-    let (name, settings) = channel_values(&input, Some(&secret))?;
+    let (name, settings) = channel_values(&input, &secret)?;
     let id = state
         .store
         .insert_alert_channel(&name, &settings, &secret)
@@ -205,7 +205,7 @@ pub(super) async fn update_channel(
         .await?
         .ok_or(ApiError::NotFound("no such alert channel"))?;
     let secret = input.secret.as_deref().unwrap_or(&before.secret);
-    let (name, settings) = channel_values(&input, Some(secret))?;
+    let (name, settings) = channel_values(&input, secret)?;
     if !state
         .store
         .update_alert_channel(id, &name, &settings, input.secret.as_deref())
@@ -273,8 +273,8 @@ async fn stored_rule(state: &ApiState, id: i32) -> Result<Rule, ApiError> {
         .alert_rule(id)
         .await?
         .ok_or(ApiError::NotFound("no such alert rule"))?;
-    let told = state.store.alert_states().await?;
-    views::alert_rule(row, &told).ok_or_else(|| ApiError::Internal("unreadable rule".to_owned()))
+    let firing = state.store.firing_rules().await?;
+    views::alert_rule(row, &firing).ok_or_else(|| ApiError::Internal("unreadable rule".to_owned()))
 }
 
 async fn stored_channel(state: &ApiState, id: i32) -> Result<Channel, ApiError> {
@@ -350,16 +350,12 @@ async fn rule_values(state: &ApiState, input: &RuleInput) -> Result<RuleValues, 
 }
 
 /// A channel's name and settings (JSON) once they, and `secret`, can be used.
-fn channel_values(
-    input: &ChannelInput,
-    secret: Option<&str>,
-) -> Result<(String, String), ApiError> {
+fn channel_values(input: &ChannelInput, secret: &str) -> Result<(String, String), ApiError> {
     let name = checked_name(&input.name, "channel")?;
     let bad = |message: String| Err(ApiError::BadRequest(message));
     match &input.settings {
         ChannelSettings::Webhook { .. } => {
-            let url = secret.unwrap_or_default();
-            let parsed = reqwest::Url::parse(url);
+            let parsed = reqwest::Url::parse(secret);
             if !parsed.as_ref().is_ok_and(|url| {
                 matches!(url.scheme(), "http" | "https") && url.host_str().is_some()
             }) {

@@ -302,20 +302,16 @@ pub(super) fn servers(
     }
 }
 
-/// A stored alert rule with whether it fires (from what it told); `None` (and a warning) when
-/// its JSON cannot be read.
+/// A stored alert rule, firing when its id is in `firing`; `None` (and a warning) when its JSON
+/// cannot be read.
 pub(super) fn alert_rule(
     row: crate::store::alerts::RuleRow,
-    told: &[crate::store::alerts::StateRow],
+    firing: &[i32],
 ) -> Option<dashboard_shared::alerts::Rule> {
     let (condition, channels) = crate::alerts::parse_rule(&row)
         .map_err(|error| tracing::warn!("{error}"))
         .ok()?;
-    let firing = told.iter().any(|state| {
-        state.rule_id == row.id
-            && state.firing
-            && matches!(state.subject.as_str(), "threshold" | "pipeline")
-    });
+    let firing = firing.contains(&row.id);
     Some(dashboard_shared::alerts::Rule {
         id: i64::from(row.id),
         rule: dashboard_shared::alerts::RuleInput {

@@ -83,16 +83,9 @@ thread_local! {
 /// }
 /// ```
 pub fn capture_error<E: std::error::Error + ?Sized>(error: &E) -> bool {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
     let occurrence = Occurrence {
         type_name: std::any::type_name::<E>().to_owned(),
-        message,
+        message: error_chain(error),
         stack: profiler::current_stack(),
         location: None,
         time: Utc::now(),
@@ -184,4 +177,16 @@ mod tests {
                 .is_some_and(|location| location.contains("exception/mod.rs")),
         );
     }
+}
+
+/// `error` and its causes, `: `-separated.
+pub(crate) fn error_chain<E: std::error::Error + ?Sized>(error: &E) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }

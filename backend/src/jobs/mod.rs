@@ -69,12 +69,7 @@ impl Job {
     /// Unique per tick of a schedule: the idempotency key, 32 hexadecimal digits of the SHA-256
     /// of the work and the tick's time (a graph's title can be longer than a key column holds).
     fn key(&self) -> String {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(format!("{} @{}", self.work, self.at.timestamp()));
-        digest[..16]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        crate::digest::hex_key(&format!("{} @{}", self.work, self.at.timestamp()))
     }
 }
 

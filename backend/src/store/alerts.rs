@@ -22,6 +22,37 @@ pub(crate) const COMEBACK_AFTER: TimeDelta = TimeDelta::days(1);
 /// How long the delivery log is kept.
 pub(crate) const DELIVERIES_KEPT: TimeDelta = TimeDelta::days(30);
 
+/// How long a rule remembers that it told an exception group or its return: past the day a
+/// check looks back, the group cannot be found again, so the row can go.
+pub(crate) const EXCEPTIONS_TOLD_KEPT: TimeDelta = TimeDelta::days(2);
+
+/// The subject of a threshold rule's one state: whether the bound is crossed.
+pub(crate) const THRESHOLD_SUBJECT: &str = "threshold";
+
+/// The subject of a pipeline rule's one state: whether measurements are lost.
+pub(crate) const PIPELINE_SUBJECT: &str = "pipeline";
+
+/// The subject of an exception group told as new.
+pub(crate) fn group_subject(group: i32) -> String {
+    format!("{GROUP_PREFIX}{group}")
+}
+
+/// The subject of an exception group's return at `returned_at`.
+pub(crate) fn return_subject(group: i32, returned_at: DateTime<Utc>) -> String {
+    format!("{RETURN_PREFIX}{group}:{}", returned_at.timestamp())
+}
+
+/// The subject of a version comparison (`version` against `baseline`), whatever their length.
+pub(crate) fn comparison_subject(version: &str, baseline: &str) -> String {
+    format!(
+        "versions:{}",
+        crate::digest::hex_key(&format!("{version}\0{baseline}"))
+    )
+}
+
+const GROUP_PREFIX: &str = "group:";
+const RETURN_PREFIX: &str = "back:";
+
 /// A rule as stored.
 #[derive(Debug, Clone, FromQueryResult)]
 pub(crate) struct RuleRow {
@@ -297,6 +328,22 @@ impl Store {
         Ok(self.db().execute(&delete).await?.rows_affected() > 0)
     }
 
+    /// The rules whose threshold or pipeline condition holds, as last told.
+    pub(crate) async fn firing_rules(&self) -> Result<Vec<i32>, DbErr> {
+        let select = Query::select()
+            .column(AlertState::RuleId)
+            .from(self.table(Table::AlertState))
+            .and_where(Expr::col(AlertState::Firing).eq(true))
+            .and_where(Expr::col(AlertState::Subject).is_in([THRESHOLD_SUBJECT, PIPELINE_SUBJECT]))
+            .to_owned();
+        self.db()
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i32>("", "rule_id"))
+            .collect()
+    }
+
     /// What every rule told, each rule's subjects.
     pub(crate) async fn alert_states(&self) -> Result<Vec<StateRow>, DbErr> {
         let select = Query::select()
@@ -515,13 +562,21 @@ impl Store {
         self.fetch(&select).await
     }
 
-    /// Removes per-minute rollups before `minutes_before` and deliveries before
-    /// `deliveries_before`.
-    pub(crate) async fn prune_alerting(
-        &self,
-        minutes_before: DateTime<Utc>,
-        deliveries_before: DateTime<Utc>,
-    ) -> Result<(), DbErr> {
+    /// Removes what alerting keeps no longer at `now`: per-minute rollups past
+    /// [`MINUTES_KEPT`], deliveries past [`DELIVERIES_KEPT`], exception groups told past
+    /// [`EXCEPTIONS_TOLD_KEPT`].
+    pub(crate) async fn prune_alerting(&self, now: DateTime<Utc>) -> Result<(), DbErr> {
+        let told = Query::delete()
+            .from_table(self.table(Table::AlertState))
+            .and_where(Expr::col(AlertState::ChangedAt).lt(now - EXCEPTIONS_TOLD_KEPT))
+            .cond_where(
+                Expr::col(AlertState::Subject)
+                    .like(format!("{GROUP_PREFIX}%"))
+                    .or(Expr::col(AlertState::Subject).like(format!("{RETURN_PREFIX}%"))),
+            )
+            .to_owned();
+        self.db().execute(&told).await?;
+        let (minutes_before, deliveries_before) = (now - MINUTES_KEPT, now - DELIVERIES_KEPT);
         let minutes = Query::delete()
             .from_table(self.table(Table::MinuteRollup))
             .and_where(Expr::col(MinuteRollup::Minute).lt(minutes_before))
