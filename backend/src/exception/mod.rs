@@ -145,6 +145,18 @@ pub(crate) fn install_panic_hook() {
     });
 }
 
+/// `error` and its causes, `: `-separated.
+pub(crate) fn error_chain<E: std::error::Error + ?Sized>(error: &E) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,16 +189,4 @@ mod tests {
                 .is_some_and(|location| location.contains("exception/mod.rs")),
         );
     }
-}
-
-/// `error` and its causes, `: `-separated.
-pub(crate) fn error_chain<E: std::error::Error + ?Sized>(error: &E) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
