@@ -40,15 +40,6 @@ impl Metric {
             Metric::RequestsPerMinute => "requests per minute",
         }
     }
-
-    /// Its name in the JSON and the form.
-    pub fn key(self) -> &'static str {
-        match self {
-            Metric::ErrorPercent => "error_percent",
-            Metric::P95Ms => "p95_ms",
-            Metric::RequestsPerMinute => "requests_per_minute",
-        }
-    }
 }
 
 /// What raises an alert.
@@ -383,7 +374,7 @@ mod tests {
         };
         let json = serde_json::to_value(&rule).unwrap();
         assert_eq!(json["condition"]["kind"], "threshold");
-        assert_eq!(json["condition"]["metric"], Metric::P95Ms.key());
+        assert_eq!(json["condition"]["metric"], "p95_ms");
         assert_eq!(json["name"], "Slow checkout");
         assert_eq!(serde_json::from_value::<Rule>(json).unwrap(), rule);
         assert_eq!(

@@ -108,19 +108,14 @@ async fn alerts(app: &Router, cookie: &str) -> Alerts {
     get_route::<api::Alerts>(app, cookie, None, &NoQuery {}).await
 }
 
-/// The Alerts page's data once `done` holds for it (read every 100 ms, at most a minute).
+/// The Alerts page's data once `done` holds for it.
 async fn alerts_once(app: &Router, cookie: &str, done: impl Fn(&Alerts) -> bool) -> Alerts {
-    for _ in 0..600 {
-        let alerts = alerts(app, cookie).await;
-        if done(&alerts) {
-            return alerts;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "the alerts did not get there in a minute: {:?}",
-        alerts(app, cookie).await
-    );
+    let uri = common::route_uri::<api::Alerts>(None, &NoQuery {});
+    let body = common::get_json_once(app, cookie, &uri, |body| {
+        serde_json::from_value::<Alerts>(body.clone()).is_ok_and(|alerts| done(&alerts))
+    })
+    .await;
+    serde_json::from_value(body).unwrap()
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use dashboard_e2e::{ADMIN_PASSWORD, Browser, Demo};
+use dashboard_shared::alerts::Outcome;
 use dashboard_shared::dom::*;
 use dashboard_shared::pages::Page;
 use dashboard_test_servers::receivers::WebhookReceiver;
@@ -30,6 +31,14 @@ async fn an_admin_sets_up_a_webhook_and_a_guest_sees_no_secret() -> Result<()> {
     }
     result?;
     browser.close().await
+}
+
+/// The delivery log's row of a sent message.
+fn sent_delivery() -> String {
+    format!(
+        "#{ALERT_DELIVERIES} tr[data-outcome='{}']",
+        Outcome::Sent.as_str()
+    )
 }
 
 async fn type_into(browser: &Browser, id: &str, text: &str) -> Result<()> {
@@ -93,9 +102,7 @@ async fn walk(demo: &Demo, browser: &Browser, hook: &WebhookReceiver) -> Result<
         text.starts_with("Test message to the channel `Team chat`"),
         "{text}"
     );
-    browser
-        .wait_for("#alert-deliveries tr[data-outcome='sent']")
-        .await?;
+    browser.wait_for(&sent_delivery()).await?;
     let message = client
         .find(Locator::Id(ALERT_MESSAGE))
         .await?
@@ -112,9 +119,7 @@ async fn walk(demo: &Demo, browser: &Browser, hook: &WebhookReceiver) -> Result<
     browser.log_in(&dashboard, "guest", GUEST_PASSWORD).await?;
     browser.visit(&dashboard, Page::Alerts, "").await?;
     browser.wait_for("tr[data-rule='New exceptions']").await?;
-    browser
-        .wait_for("#alert-deliveries tr[data-outcome='sent']")
-        .await?;
+    browser.wait_for(&sent_delivery()).await?;
     let hint = browser
         .wait_for("tr[data-channel='Team chat'] td.secret-hint")
         .await?

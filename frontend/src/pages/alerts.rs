@@ -239,11 +239,7 @@ fn DeliveryLog(deliveries: Vec<Delivery>) -> impl IntoView {
     let rows = deliveries
         .into_iter()
         .map(|delivery| {
-            let outcome = match delivery.outcome {
-                Outcome::Pending => "pending",
-                Outcome::Sent => "sent",
-                Outcome::Failed => "failed",
-            };
+            let outcome = delivery.outcome.as_str();
             view! {
                 <tr data-outcome=outcome>
                     <td>{delivery.time.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
@@ -302,7 +298,7 @@ struct RuleDraft {
     kind: RwSignal<usize>,
     quiet_days: RwSignal<String>,
     endpoint: RwSignal<Option<i64>>,
-    metric: RwSignal<String>,
+    metric: RwSignal<Metric>,
     above: RwSignal<bool>,
     bound: RwSignal<String>,
     window: RwSignal<String>,
@@ -320,7 +316,7 @@ impl RuleDraft {
             kind: RwSignal::new(0),
             quiet_days: RwSignal::new("7".to_owned()),
             endpoint: RwSignal::new(None),
-            metric: RwSignal::new(Metric::ErrorPercent.key().to_owned()),
+            metric: RwSignal::new(Metric::ErrorPercent),
             above: RwSignal::new(true),
             bound: RwSignal::new("5".to_owned()),
             window: RwSignal::new("5".to_owned()),
@@ -354,7 +350,7 @@ impl RuleDraft {
             } => {
                 self.kind.set(3);
                 self.endpoint.set(*endpoint);
-                self.metric.set(metric.key().to_owned());
+                self.metric.set(*metric);
                 self.above.set(*above);
                 self.bound.set(bound.to_string());
                 self.window.set(window_minutes.to_string());
@@ -383,10 +379,7 @@ impl RuleDraft {
             2 => Condition::Regression,
             3 => Condition::Threshold {
                 endpoint: self.endpoint.get_untracked(),
-                metric: Metric::ALL
-                    .into_iter()
-                    .find(|metric| metric.key() == self.metric.get_untracked())
-                    .unwrap_or(Metric::ErrorPercent),
+                metric: self.metric.get_untracked(),
                 above: self.above.get_untracked(),
                 bound: self
                     .bound
@@ -410,12 +403,11 @@ impl RuleDraft {
     }
 
     fn clear(self) {
-        let fresh = RuleDraft::new();
         self.editing.set(None);
         self.name.set(String::new());
         self.kind.set(0);
         self.channels.set(Vec::new());
-        self.quiet.set(fresh.quiet.get_untracked());
+        self.quiet.set(DEFAULT_QUIET_MINUTES.to_string());
         self.muted.set(false);
     }
 }
@@ -472,9 +464,12 @@ fn RuleForm(draft: RuleDraft, channels: Signal<Vec<Channel>>, act: Act) -> impl 
             <Show when=move || kind.get() == 3>
                 <EndpointSelect id=dom::RULE_ENDPOINT chosen=move || draft.endpoint.get() choose=move |endpoint| draft.endpoint.set(endpoint) />
                 <label>"Metric "
-                    <select id=dom::RULE_METRIC on:change=move |event| draft.metric.set(event_target_value(&event))>
-                        {Metric::ALL.into_iter().map(|metric| view! {
-                            <option value=metric.key() selected=move || draft.metric.get() == metric.key()>{metric.label()}</option>
+                    <select id=dom::RULE_METRIC on:change=move |event| {
+                        let chosen = event_target_value(&event).parse().ok().and_then(|index: usize| Metric::ALL.get(index).copied());
+                        draft.metric.set(chosen.unwrap_or(Metric::ErrorPercent));
+                    }>
+                        {Metric::ALL.into_iter().enumerate().map(|(index, metric)| view! {
+                            <option value=index.to_string() selected=move || draft.metric.get() == metric>{metric.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -504,6 +499,9 @@ fn RuleForm(draft: RuleDraft, channels: Signal<Vec<Channel>>, act: Act) -> impl 
     }
 }
 
+/// The SMTP port the channel form starts with: submission with STARTTLS.
+const DEFAULT_PORT: &str = "587";
+
 /// What the channel form holds: a new channel, or the channel `editing`.
 #[derive(Clone, Copy)]
 struct ChannelDraft {
@@ -531,7 +529,7 @@ impl ChannelDraft {
             format: RwSignal::new(0),
             secret: RwSignal::new(String::new()),
             host: RwSignal::new(String::new()),
-            port: RwSignal::new("587".to_owned()),
+            port: RwSignal::new(DEFAULT_PORT.to_owned()),
             security: RwSignal::new(0),
             username: RwSignal::new(String::new()),
             from: RwSignal::new(String::new()),
@@ -617,12 +615,11 @@ impl ChannelDraft {
     }
 
     fn clear(self) {
-        let fresh = ChannelDraft::new();
         self.editing.set(None);
         self.name.set(String::new());
         self.secret.set(String::new());
         self.host.set(String::new());
-        self.port.set(fresh.port.get_untracked());
+        self.port.set(DEFAULT_PORT.to_owned());
         self.username.set(String::new());
         self.from.set(String::new());
         self.to.set(String::new());
