@@ -37,15 +37,7 @@ async fn the_hourly_load_counts_requests_per_local_day_and_hour() {
         (Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(), 1),
     ];
     for (time, count) in seeded {
-        for _ in 0..count {
-            assert!(monitor.record_historical(PastRequest::new(
-                "GET",
-                "/users/{id}",
-                time,
-                Duration::from_millis(5),
-                200
-            )));
-        }
+        crate::common::record_gets(&monitor, "/users/{id}", time, count, 5);
     }
     monitor.shutdown().await;
     let app = monitor.bind(app());
@@ -119,22 +111,9 @@ async fn api_performance_boxes_come_from_the_histograms_within_two_percent() {
             200,
         ));
     }
-    for _ in 0..10 {
-        monitor.record_historical(PastRequest::new(
-            "GET",
-            "/health",
-            day,
-            Duration::from_millis(3),
-            200,
-        ));
-    }
-    monitor.record_historical(PastRequest::new(
-        "GET",
-        "/old",
-        Utc.with_ymd_and_hms(2026, 10, 1, 10, 0, 0).unwrap(),
-        Duration::from_millis(9),
-        200,
-    ));
+    crate::common::record_gets(&monitor, "/health", day, 10, 3);
+    let outside = Utc.with_ymd_and_hms(2026, 10, 1, 10, 0, 0).unwrap();
+    crate::common::record_gets(&monitor, "/old", outside, 1, 9);
     monitor.shutdown().await;
     let app = monitor.bind(app());
     let (cookie, _) = login(&app, "/dashboard", "admin", PASSWORD).await;
@@ -198,15 +177,7 @@ async fn daily_utilization_counts_per_day_and_endpoint_with_configured_colours()
         ("/users/{id}", 20, 23, 2),
         ("/orders", 20, 1, 4),
     ] {
-        for _ in 0..count {
-            monitor.record_historical(PastRequest::new(
-                "GET",
-                endpoint,
-                at(day, hour),
-                Duration::from_millis(4),
-                200,
-            ));
-        }
+        crate::common::record_gets(&monitor, endpoint, at(day, hour), count, 4);
     }
     monitor.shutdown().await;
     let app = monitor.bind(app());

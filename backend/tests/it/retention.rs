@@ -1,11 +1,9 @@
 //! Retention: the prune deletes rows past their limit and keeps newer rows and the rollups; its
 //! routes and the Database page are for admins only.
 
-use std::time::Duration;
-
 use crate::common::{PASSWORD, json_request, login, send, sqlite_in, with_cookie};
 use axum::http::StatusCode;
-use axum_monitoring_dashboard::{Key, PastRequest};
+use axum_monitoring_dashboard::Key;
 use chrono::{TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -119,15 +117,7 @@ fn record_three_a_day(
 ) {
     for days in days_ago {
         let time = now - TimeDelta::days(*days) - TimeDelta::hours(1);
-        for _ in 0..3 {
-            assert!(monitor.record_historical(PastRequest::new(
-                "GET",
-                "/users/{id}",
-                time,
-                Duration::from_millis(5),
-                200
-            )));
-        }
+        crate::common::record_gets(monitor, "/users/{id}", time, 3, 5);
     }
 }
 

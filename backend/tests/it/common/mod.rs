@@ -484,3 +484,25 @@ pub(crate) fn spawn_test_process(test: &str, variable: &str, value: &str) -> std
     std::thread::spawn(move || lines.for_each(drop));
     child
 }
+
+/// Records `count` past `GET route` requests at `time` that took `ms` milliseconds and answered
+/// 200; each must be queued.
+pub(crate) fn record_gets(
+    monitor: &Dashboard,
+    route: &str,
+    time: chrono::DateTime<chrono::Utc>,
+    count: usize,
+    ms: u64,
+) {
+    for _ in 0..count {
+        assert!(
+            monitor.record_historical(axum_monitoring_dashboard::PastRequest::new(
+                "GET",
+                route,
+                time,
+                std::time::Duration::from_millis(ms),
+                200,
+            ))
+        );
+    }
+}
